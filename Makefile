@@ -1,0 +1,39 @@
+# dosecurate — the two set-up commands are `make demo` and `make test`.
+# Both install the Debian packages they need (once), build, and run.
+
+SYSTEM_PACKAGES := libarchive-dev libhdf5-dev libxml2-dev libopenblas-dev pkg-config
+SWIFT ?= swift
+SWIFT_TEST_FLAGS ?= --parallel
+DEMO_WORKSPACE ?= demo-workspace
+
+.PHONY: deps build test demo bench clean fixtures
+
+# One `apt-get update`, then install, skipped entirely when every package is present.
+deps:
+	@missing=""; \
+	for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test $(SWIFT_TEST_FLAGS)
+
+demo: deps
+	$(SWIFT) build -c release --product dosecurate
+	./scripts/demo.sh "$(DEMO_WORKSPACE)" "$$($(SWIFT) build -c release --show-bin-path)/dosecurate"
+
+bench: deps
+	$(SWIFT) build -c release --product dosecurate-bench
+	"$$($(SWIFT) build -c release --show-bin-path)/dosecurate-bench"
+
+clean:
+	rm -rf .build $(DEMO_WORKSPACE)

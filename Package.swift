@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "dosecurate",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "NumpyFormat", targets: ["NumpyFormat"]),
+        .executable(name: "dosecurate", targets: ["dosecurate"]),
+        .executable(name: "dosecurate-bench", targets: ["dosecurate-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // System-library shims over Debian's -dev packages (DESIGN.md, module table).
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        .target(
+            name: "NumpyFormat",
+            dependencies: ["CArchive"]
+        ),
+        .executableTarget(
+            name: "dosecurate",
+            dependencies: ["NumpyFormat", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "dosecurate-bench",
+            dependencies: ["NumpyFormat", "CArchive", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+
+        .testTarget(name: "SystemShimTests", dependencies: ["CArchive", "CHDF5", "CXML2", "CBLAS"]),
+        .testTarget(
+            name: "NumpyFormatTests",
+            dependencies: ["NumpyFormat", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "dosecurateTests", dependencies: ["dosecurate"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

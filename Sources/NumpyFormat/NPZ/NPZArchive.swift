@@ -1,0 +1,202 @@
+/// A `.npz` file opened for reading: its member listing (from the ZIP central directory) and
+/// reads of one member, every member in one pass, or one member in bounded chunks.
+///
+/// Nothing is held in memory beyond what a call returns: libarchive inflates straight from the
+/// file into each array's storage.
+public struct NPZArchive: Sendable {
+    public let path: String
+    public let members: [NPZMember]
+    /// The largest array (data bytes) a header may declare before anything is allocated.
+    public let maximumArrayBytes: Int
+
+    /// Default ceiling: far above any real case (~0.4 GB for the largest member) yet small enough
+    /// that a header declaring a petabyte is refused before allocation.
+    public static let defaultMaximumArrayBytes = 16 << 30
+    /// numpy's own reader refuses headers above 10 000 bytes unless told otherwise.
+    static let maximumPreambleBytes = 1 << 20
+
+    public init(path: String, maximumArrayBytes: Int = NPZArchive.defaultMaximumArrayBytes) throws {
+        self.path = path
+        self.maximumArrayBytes = maximumArrayBytes
+        members = try ZipDirectory.read(from: RandomAccessFile(path: path))
+    }
+
+    /// The array keys (member names without `.npy`) in archive order.
+    public var keys: [String] { members.map(\.key) }
+
+    public func member(named key: String) throws -> NPZMember {
+        guard let member = members.first(where: { $0.key == key || $0.name == key }) else {
+            throw NPZError.memberNotFound(file: path, member: key, available: keys)
+        }
+        return member
+    }
+
+    /// Reads one array by key (`dose`) or member name (`dose.npy`).
+    public func read(_ key: String) throws -> NPYArray {
+        let wanted = try member(named: key)
+        let reader = try ArchiveReader(path: path)
+        while let name = try reader.nextMemberName() {
+            if name == wanted.name { return try readArray(wanted, from: reader) }
+            try reader.skipMember(name)
+        }
+        throw NPZError.truncated(file: path, reason: "member \(wanted.name) is listed but its data could not be found")
+    }
+
+    /// Reads every member in one pass through the file, in archive order.
+    public func forEachArray(_ body: (NPZMember, NPYArray) throws -> Void) throws {
+        let reader = try ArchiveReader(path: path)
+        var visited = 0
+        while let name = try reader.nextMemberName() {
+            guard let member = members.first(where: { $0.name == name }) else {
+                throw NPZError.truncated(file: path, reason: "member \(name) is not in the central directory")
+            }
+            try body(member, try readArray(member, from: reader))
+            visited += 1
+        }
+        guard visited == members.count else {
+            throw NPZError.truncated(file: path, reason: "read \(visited) of \(members.count) listed members")
+        }
+    }
+
+    /// Reads every member, largest first, on up to `concurrency` threads (each with its own
+    /// libarchive handle on the file). Members inflate independently, so two cores decode
+    /// about twice as fast as one.
+    public func readAll(concurrency: Int = 2) async throws -> [String: NPYArray] {
+        let bySize = members.sorted { $0.inflatedSize > $1.inflatedSize }
+        let workers = max(1, min(concurrency, bySize.count))
+        var queues = [[NPZMember]](repeating: [], count: workers)
+        var load = [Int](repeating: 0, count: workers)
+        for member in bySize {
+            let lightest = load.indices.min { load[$0] < load[$1] } ?? 0
+            queues[lightest].append(member)
+            load[lightest] += member.inflatedSize
+        }
+        return try await withThrowingTaskGroup(of: [(String, NPYArray)].self) { group in
+            for queue in queues where !queue.isEmpty {
+                group.addTask { try self.readMembers(Set(queue.map(\.name))) }
+            }
+            var arrays: [String: NPYArray] = [:]
+            for try await batch in group {
+                for (key, array) in batch { arrays[key] = array }
+            }
+            return arrays
+        }
+    }
+
+    private func readMembers(_ names: Set<String>) throws -> [(String, NPYArray)] {
+        let reader = try ArchiveReader(path: path)
+        var arrays: [(String, NPYArray)] = []
+        while arrays.count < names.count, let name = try reader.nextMemberName() {
+            guard names.contains(name), let member = members.first(where: { $0.name == name }) else {
+                try reader.skipMember(name)
+                continue
+            }
+            arrays.append((member.key, try readArray(member, from: reader)))
+        }
+        return arrays
+    }
+
+    /// Streams one member's canonical elements (C order, little-endian) in chunks of
+    /// `chunkElements(header)` elements, without holding the whole array. C-ordered members
+    /// stream as they inflate; a Fortran-ordered member has to be read whole first, since its
+    /// first C-order chunk depends on its last stored bytes.
+    public func streamChunks(
+        of key: String,
+        chunkElements: (NPYHeader) -> Int,
+        _ body: (_ header: NPYHeader, _ elements: Range<Int>, _ bytes: UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        let wanted = try member(named: key)
+        let reader = try ArchiveReader(path: path)
+        while let name = try reader.nextMemberName() {
+            guard name == wanted.name else { try reader.skipMember(name); continue }
+            let header = try readHeader(wanted, from: reader)
+            let chunk = max(1, chunkElements(header))
+            if header.fortranOrder && !header.isCanonicalLayout {
+                let array = try readData(wanted, header: header, from: reader)
+                var start = 0
+                try array.forEachCanonicalChunk(maxChunkBytes: chunk * header.dtype.itemSize) { bytes in
+                    let count = bytes.count / header.dtype.itemSize
+                    try body(header, start..<(start + count), bytes)
+                    start += count
+                }
+                return
+            }
+            let itemSize = header.dtype.itemSize
+            let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk * itemSize, alignment: 64)
+            defer { scratch.deallocate() }
+            var start = 0
+            while start < header.elementCount {
+                let count = min(chunk, header.elementCount - start)
+                let target = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<(count * itemSize)])
+                let got = try reader.read(into: target, member: wanted.name)
+                guard got == target.count else {
+                    throw NPYError.truncated(source: source(wanted), expectedBytes: header.dataByteCount, foundBytes: start * itemSize + got)
+                }
+                if header.dtype.needsByteSwap, let base = target.baseAddress {
+                    CanonicalLayout.swapInPlace(base, count: count, itemSize: itemSize)
+                }
+                try body(header, start..<(start + count), UnsafeRawBufferPointer(target))
+                start += count
+            }
+            try reader.finishMember(wanted.name)
+            return
+        }
+        throw NPZError.truncated(file: path, reason: "member \(wanted.name) is listed but its data could not be found")
+    }
+
+    /// Streams a member one index of its first axis at a time: one structure channel of
+    /// `masks` or `masks_sdf` per call.
+    public func forEachSlab(of key: String,
+                            _ body: (_ header: NPYHeader, _ index: Int, _ bytes: UnsafeRawBufferPointer) throws -> Void) throws {
+        try streamChunks(of: key, chunkElements: { header in header.shape.dropFirst().reduce(1, *) }) { header, elements, bytes in
+            let slabElements = max(1, header.shape.dropFirst().reduce(1, *))
+            try body(header, elements.lowerBound / slabElements, bytes)
+        }
+    }
+
+    private func source(_ member: NPZMember) -> String { "\(path)!\(member.name)" }
+
+    private func readArray(_ member: NPZMember, from reader: ArchiveReader) throws -> NPYArray {
+        let header = try readHeader(member, from: reader)
+        return try readData(member, header: header, from: reader)
+    }
+
+    /// Reads and validates the `.npy` preamble, checking the declared size against the member's
+    /// inflated size and the ceiling before any data buffer exists.
+    private func readHeader(_ member: NPZMember, from reader: ArchiveReader) throws -> NPYHeader {
+        let source = source(member)
+        var prefix = [UInt8](repeating: 0, count: min(member.inflatedSize, NPYHeader.minimumPreambleLength))
+        let got = try prefix.withUnsafeMutableBytes { try reader.read(into: $0, member: member.name) }
+        prefix.removeLast(prefix.count - got)
+        let preambleLength = try NPYHeader.preambleLength(of: prefix, source: source)
+        guard preambleLength <= min(member.inflatedSize, Self.maximumPreambleBytes) else {
+            throw NPYError.notNPY(source: source, reason: "header length \(preambleLength) exceeds the member's \(member.inflatedSize) bytes or the \(Self.maximumPreambleBytes)-byte limit")
+        }
+        var rest = [UInt8](repeating: 0, count: preambleLength - prefix.count)
+        let restGot = try rest.withUnsafeMutableBytes { try reader.read(into: $0, member: member.name) }
+        guard restGot == rest.count else {
+            throw NPYError.truncated(source: source, expectedBytes: preambleLength, foundBytes: prefix.count + restGot)
+        }
+        let header = try NPYHeader.parse(prefix + rest, source: source)
+        let available = member.inflatedSize - preambleLength
+        if header.dataByteCount > maximumArrayBytes {
+            throw NPYError.exceedsCeiling(source: source, declaredBytes: header.dataByteCount, ceilingBytes: maximumArrayBytes)
+        }
+        guard header.dataByteCount == available else {
+            throw NPYError.sizeMismatch(source: source, expectedBytes: header.dataByteCount, foundBytes: available)
+        }
+        return header
+    }
+
+    private func readData(_ member: NPZMember, header: NPYHeader, from reader: ArchiveReader) throws -> NPYArray {
+        let source = source(member)
+        let storage = try ByteStorage(count: header.dataByteCount) { buffer in
+            let got = try reader.read(into: buffer, member: member.name)
+            guard got == buffer.count else {
+                throw NPYError.truncated(source: source, expectedBytes: buffer.count, foundBytes: got)
+            }
+        }
+        try reader.finishMember(member.name)
+        return NPYArray(header: header, source: source, storage: storage)
+    }
+}

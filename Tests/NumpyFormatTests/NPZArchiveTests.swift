@@ -1,0 +1,104 @@
+import Foundation
+import NumpyFormat
+import XCTest
+
+/// `.npz` archives written by numpy.savez / numpy.savez_compressed (ZIP64 local headers).
+final class NPZArchiveTests: XCTestCase {
+    struct ExpectedMember: Decodable {
+        let member: String
+        let compress_type: Int
+        let compress_size: Int
+        let file_size: Int
+        let crc: UInt32
+        let descr: String
+        let fortran_order: Bool
+        let shape: [Int]
+        let canonical_sha256: String
+        let values: [ExpectedValue]
+        var array: ExpectedArray {
+            ExpectedArray(descr: descr, fortran_order: fortran_order, shape: shape, version: nil,
+                          canonical_sha256: canonical_sha256, values: values)
+        }
+    }
+    struct ExpectedArchive: Decodable {
+        let member_names: [String]
+        let members: [String: ExpectedMember]
+    }
+    struct Manifest: Decodable { let archives: [String: ExpectedArchive] }
+
+    func testListingMatchesZipfile() throws {
+        let manifest = try FixtureSupport.decode(Manifest.self, from: "npz/manifest.json")
+        for (file, expected) in manifest.archives {
+            let archive = try NPZArchive(path: FixtureSupport.path("npz/\(file)"))
+            XCTAssertEqual(archive.members.map(\.name), expected.member_names, file)
+            for member in archive.members {
+                let want = try XCTUnwrap(expected.members[member.key], "\(file): \(member.key)")
+                XCTAssertEqual(member.compressedSize, want.compress_size, "\(file)!\(member.name)")
+                XCTAssertEqual(member.inflatedSize, want.file_size, "\(file)!\(member.name)")
+                XCTAssertEqual(Int(member.compressionMethod), want.compress_type, "\(file)!\(member.name)")
+                XCTAssertEqual(member.crc32, want.crc, "\(file)!\(member.name)")
+            }
+        }
+    }
+
+    func testEveryMemberReadsExactlyInOnePassSinglyAndConcurrently() async throws {
+        let manifest = try FixtureSupport.decode(Manifest.self, from: "npz/manifest.json")
+        for (file, expected) in manifest.archives {
+            let archive = try NPZArchive(path: FixtureSupport.path("npz/\(file)"))
+            var visited: [String] = []
+            try archive.forEachArray { member, array in
+                visited.append(member.name)
+                let want = try XCTUnwrap(expected.members[member.key])
+                XCTAssertEqual(array.dtype.descr, want.descr)
+                XCTAssertEqual(array.shape, want.shape)
+                XCTAssertEqual(FixtureSupport.sha256Hex(of: array), want.canonical_sha256, "\(file)!\(member.name)")
+                try assertElements(array, equal: want.array, "\(file)!\(member.name)")
+            }
+            XCTAssertEqual(visited, expected.member_names)
+            let dose = try archive.read("dose")
+            XCTAssertEqual(dose.header.fortranOrder, true)
+            XCTAssertEqual(FixtureSupport.sha256Hex(of: dose), expected.members["dose"]?.canonical_sha256)
+            let all = try await archive.readAll(concurrency: 2)
+            XCTAssertEqual(Set(all.keys), Set(expected.members.keys))
+            for (key, array) in all {
+                XCTAssertEqual(FixtureSupport.sha256Hex(of: array), expected.members[key]?.canonical_sha256, "\(file): \(key)")
+            }
+        }
+    }
+
+    func testStreamingChunksAndSlabsReassembleTheArray() throws {
+        for file in ["stored.npz", "deflated.npz"] {
+            let archive = try NPZArchive(path: FixtureSupport.path("npz/\(file)"))
+            for key in ["masks", "dose", "ct"] {
+                let whole = try archive.read(key).canonicalBytes()
+                for chunk in [1, 7, 64, 10_000] {
+                    var joined: [UInt8] = []
+                    var nextElement = 0
+                    try archive.streamChunks(of: key, chunkElements: { _ in chunk }) { header, elements, bytes in
+                        XCTAssertEqual(elements.lowerBound, nextElement)
+                        XCTAssertEqual(bytes.count, elements.count * header.dtype.itemSize)
+                        nextElement = elements.upperBound
+                        joined.append(contentsOf: bytes)
+                    }
+                    XCTAssertEqual(joined, whole, "\(file)!\(key) in chunks of \(chunk)")
+                }
+            }
+            var channels: [Int] = []
+            var joined: [UInt8] = []
+            try archive.forEachSlab(of: "masks") { header, channel, bytes in
+                XCTAssertEqual(bytes.count, header.shape.dropFirst().reduce(1, *))
+                channels.append(channel)
+                joined.append(contentsOf: bytes)
+            }
+            XCTAssertEqual(channels, [0, 1, 2])
+            XCTAssertEqual(joined, try archive.read("masks").canonicalBytes())
+        }
+    }
+
+    func testMissingMemberNamesWhatExists() throws {
+        let archive = try NPZArchive(path: FixtureSupport.path("npz/stored.npz"))
+        XCTAssertThrowsError(try archive.read("masks_sdf")) { error in
+            XCTAssertTrue("\(error)".contains("masks_sdf") && "\(error)".contains("ct, masks, dose"), "\(error)")
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import NumpyFormat
+import XCTest
+
+/// Each malformed archive in Fixtures/bad/ is refused with an error that names the file (and the
+/// member where one is involved); none crashes, none yields a partial array.
+final class NPZBadInputTests: XCTestCase {
+    /// Opens the archive and reads every member, as an audit would.
+    private func readEverything(_ name: String, maximumArrayBytes: Int = NPZArchive.defaultMaximumArrayBytes) throws {
+        let archive = try NPZArchive(path: FixtureSupport.path("bad/\(name)"), maximumArrayBytes: maximumArrayBytes)
+        try archive.forEachArray { _, _ in }
+    }
+
+    private func assertRefused(_ name: String, file: StaticString = #filePath, line: UInt = #line,
+                               _ check: (Error, String) -> Bool) {
+        XCTAssertThrowsError(try readEverything(name), name, file: file, line: line) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains(name), "message should name the file: \(message)", file: file, line: line)
+            XCTAssertTrue(check(error, message), "\(name): unexpected error \(message)", file: file, line: line)
+        }
+    }
+
+    func testContainerDefects() {
+        assertRefused("truncated.npz") { error, _ in if case .truncated = error as? NPZError { true } else { false } }
+        assertRefused("empty.npz") { error, message in
+            if case .notZip = error as? NPZError { message.contains("empty") } else { false }
+        }
+        assertRefused("not_a_zip.npz") { error, _ in if case .notZip = error as? NPZError { true } else { false } }
+        assertRefused("unsupported_method.npz") { error, message in
+            error as? NPZError == .unsupportedCompression(file: try! FixtureSupport.path("bad/unsupported_method.npz"), member: "a.npy", method: 6, methodName: "implode")
+                && message.contains("implode")
+        }
+        assertRefused("dotdot_member.npz") { error, message in
+            if case .unsafeMemberName(_, "../evil.npy") = error as? NPZError { message.contains("../evil.npy") } else { false }
+        }
+        assertRefused("absolute_member.npz") { error, _ in
+            if case .unsafeMemberName(_, "/tmp/evil.npy") = error as? NPZError { true } else { false }
+        }
+        assertRefused("duplicate_member.npz") { error, _ in
+            if case .duplicateMember(_, "a.npy") = error as? NPZError { true } else { false }
+        }
+    }
+
+    func testCorruptDataIsCaughtByTheCRC() {
+        for name in ["crc_mismatch.npz", "crc_mismatch_deflated.npz"] {
+            assertRefused(name) { error, message in
+                if case .corruptMember(_, "a.npy", _) = error as? NPZError { message.lowercased().contains("crc") } else { false }
+            }
+        }
+    }
+
+    func testMemberDefects() {
+        assertRefused("not_npy_member.npz") { error, message in
+            if case .notNPY = error as? NPYError { message.contains("a.npy") } else { false }
+        }
+        assertRefused("header_not_dict.npz") { error, message in
+            if case .malformedHeader = error as? NPYError { message.contains("not a dict") } else { false }
+        }
+        assertRefused("fortran_header_bad.npz") { error, message in
+            if case .malformedHeader = error as? NPYError { message.contains("fortran_order") } else { false }
+        }
+        for name in ["unknown_dtype.npz", "unknown_dtype_text.npz"] {
+            assertRefused(name) { error, message in
+                if case .unsupportedDType = error as? NPYError { message.contains("a.npy") } else { false }
+            }
+        }
+        assertRefused("shape_exceeds_size.npz") { error, message in
+            error as? NPYError == .sizeMismatch(source: "\(try! FixtureSupport.path("bad/shape_exceeds_size.npz"))!a.npy", expectedBytes: 40_000, foundBytes: 40)
+                && message.contains("40000")
+        }
+        assertRefused("huge_shape.npz") { error, message in
+            if case .invalidShape = error as? NPYError { message.contains("overflow") } else { false }
+        }
+        assertRefused("negative_dim.npz") { error, message in
+            if case .invalidShape = error as? NPYError { message.contains("-3") } else { false }
+        }
+        assertRefused("noninteger_dim.npz") { error, message in
+            if case .invalidShape = error as? NPYError { message.contains("3.5") } else { false }
+        }
+    }
+
+    func testDeclaredSizeAboveTheCeilingIsRefusedBeforeAllocating() throws {
+        // stored.npz's ct member holds 480 bytes of data; a 100-byte ceiling must refuse it.
+        let archive = try NPZArchive(path: FixtureSupport.path("npz/stored.npz"), maximumArrayBytes: 100)
+        XCTAssertThrowsError(try archive.read("ct")) { error in
+            guard case let .exceedsCeiling(_, declared, ceiling) = error as? NPYError else { return XCTFail("\(error)") }
+            XCTAssertEqual(declared, 480)
+            XCTAssertEqual(ceiling, 100)
+        }
+    }
+
+    func testMissingFileAndDirectoryAreClearErrors() throws {
+        XCTAssertThrowsError(try NPZArchive(path: "/nonexistent/case.npz")) { error in
+            XCTAssertTrue("\(error)".contains("/nonexistent/case.npz"))
+        }
+        XCTAssertThrowsError(try NPZArchive(path: FixtureSupport.path("bad"))) { error in
+            XCTAssertTrue("\(error)".contains("not a regular file"), "\(error)")
+        }
+    }
+}
