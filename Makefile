@@ -28,6 +28,8 @@ test: deps
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
 
 demo: deps
+	@python3 -c "import numpy" 2>/dev/null || /usr/bin/python3 -c "import numpy" 2>/dev/null || \
+	  { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y python3-numpy; }
 	$(SWIFT) build -c release --product dosecurate
 	./scripts/demo.sh "$(DEMO_WORKSPACE)" "$$($(SWIFT) build -c release --show-bin-path)/dosecurate"
 

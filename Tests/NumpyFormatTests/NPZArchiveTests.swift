@@ -24,7 +24,16 @@ final class NPZArchiveTests: XCTestCase {
         let member_names: [String]
         let members: [String: ExpectedMember]
     }
-    struct Manifest: Decodable { let archives: [String: ExpectedArchive] }
+    struct ExpectedObjectArchive: Decodable {
+        let member_names: [String]
+        let metadata_shape: [Int]
+        let metadata_pickle_length: Int
+        let metadata_pickle_sha256: String
+    }
+    struct Manifest: Decodable {
+        let archives: [String: ExpectedArchive]
+        let object_members: [String: ExpectedObjectArchive]
+    }
 
     func testListingMatchesZipfile() throws {
         let manifest = try FixtureSupport.decode(Manifest.self, from: "npz/manifest.json")
@@ -46,8 +55,9 @@ final class NPZArchiveTests: XCTestCase {
         for (file, expected) in manifest.archives {
             let archive = try NPZArchive(path: FixtureSupport.path("npz/\(file)"))
             var visited: [String] = []
-            try archive.forEachArray { member, array in
+            try archive.forEachMember { member, content in
                 visited.append(member.name)
+                let array = try XCTUnwrap(content.array)
                 let want = try XCTUnwrap(expected.members[member.key])
                 XCTAssertEqual(array.dtype.descr, want.descr)
                 XCTAssertEqual(array.shape, want.shape)
@@ -60,8 +70,8 @@ final class NPZArchiveTests: XCTestCase {
             XCTAssertEqual(FixtureSupport.sha256Hex(of: dose), expected.members["dose"]?.canonical_sha256)
             let all = try await archive.readAll(concurrency: 2)
             XCTAssertEqual(Set(all.keys), Set(expected.members.keys))
-            for (key, array) in all {
-                XCTAssertEqual(FixtureSupport.sha256Hex(of: array), expected.members[key]?.canonical_sha256, "\(file): \(key)")
+            for (key, content) in all {
+                XCTAssertEqual(FixtureSupport.sha256Hex(of: try XCTUnwrap(content.array)), expected.members[key]?.canonical_sha256, "\(file): \(key)")
             }
         }
     }
@@ -93,6 +103,27 @@ final class NPZArchiveTests: XCTestCase {
             XCTAssertEqual(channels, [0, 1, 2])
             XCTAssertEqual(joined, try archive.read("masks").canonicalBytes())
         }
+    }
+
+    func testPickledMetadataIsReturnedAsBytesNeverUnpickled() throws {
+        let manifest = try FixtureSupport.decode(Manifest.self, from: "npz/manifest.json")
+        let expected = try XCTUnwrap(manifest.object_members["with_metadata.npz"])
+        let archive = try NPZArchive(path: FixtureSupport.path("npz/with_metadata.npz"))
+        XCTAssertEqual(archive.members.map(\.name), expected.member_names)
+        let metadata = try archive.readPickledObject("metadata")
+        XCTAssertEqual(metadata.shape, expected.metadata_shape)
+        XCTAssertEqual(metadata.pickle.count, expected.metadata_pickle_length)
+        let pickleArray = try NPYArray(shape: [metadata.pickle.count], elements: metadata.pickle)
+        XCTAssertEqual(FixtureSupport.sha256Hex(of: pickleArray), expected.metadata_pickle_sha256)
+        XCTAssertThrowsError(try archive.read("metadata")) { error in
+            XCTAssertEqual(error as? NPYError, .pickledObject(source: metadata.source))
+        }
+        XCTAssertThrowsError(try archive.readPickledObject("ct"))
+        var kinds: [String] = []
+        try archive.forEachMember { member, content in
+            kinds.append(content.array == nil ? "\(member.key):pickle" : "\(member.key):array")
+        }
+        XCTAssertEqual(kinds, ["ct:array", "metadata:pickle"])
     }
 
     func testMissingMemberNamesWhatExists() throws {

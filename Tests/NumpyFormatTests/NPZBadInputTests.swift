@@ -8,7 +8,7 @@ final class NPZBadInputTests: XCTestCase {
     /// Opens the archive and reads every member, as an audit would.
     private func readEverything(_ name: String, maximumArrayBytes: Int = NPZArchive.defaultMaximumArrayBytes) throws {
         let archive = try NPZArchive(path: FixtureSupport.path("bad/\(name)"), maximumArrayBytes: maximumArrayBytes)
-        try archive.forEachArray { _, _ in }
+        try archive.forEachMember { _, _ in }
     }
 
     private func assertRefused(_ name: String, file: StaticString = #filePath, line: UInt = #line,

@@ -10,6 +10,8 @@ public enum NPYError: Error, Sendable, Equatable, CustomStringConvertible {
     case exceedsCeiling(source: String, declaredBytes: Int, ceilingBytes: Int)
     case truncated(source: String, expectedBytes: Int, foundBytes: Int)
     case castNotAllowed(source: String, from: String, to: String, casting: String)
+    case pickledObject(source: String)
+    case wrongKind(source: String, reason: String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,10 @@ public enum NPYError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(source): data ends after \(found) of \(expected) bytes"
         case let .castNotAllowed(source, from, to, casting):
             "\(source): cannot convert dtype \(from) to \(to) under '\(casting)' casting"
+        case let .pickledObject(source):
+            "\(source): holds a pickled Python object (dtype |O), not a numeric array"
+        case let .wrongKind(source, reason):
+            "\(source): \(reason)"
         }
     }
 }

@@ -51,8 +51,23 @@ public struct NPYHeader: Sendable, Hashable {
         }
     }
 
-    /// Parses a complete preamble (as sized by `preambleLength`).
+    /// Parses a complete preamble (as sized by `preambleLength`) of a numeric array; an object
+    /// array (a pickle) is refused here, see `parseMember`.
     public static func parse(_ preamble: [UInt8], source: String) throws -> NPYHeader {
+        switch try parseMember(preamble, source: source) {
+        case let .numeric(header): return header
+        case .pickledObject: throw NPYError.unsupportedDType(source: source, descr: "|O")
+        }
+    }
+
+    /// What a member's preamble announces: numeric data, or a pickle (dtype `|O`, which numpy
+    /// writes for the `metadata` dict and which must never be unpickled by numpy's own loader).
+    enum MemberKind {
+        case numeric(NPYHeader)
+        case pickledObject(shape: [Int], fortranOrder: Bool, dataOffset: Int)
+    }
+
+    static func parseMember(_ preamble: [UInt8], source: String) throws -> MemberKind {
         let total = try preambleLength(of: preamble, source: source)
         guard preamble.count >= total else {
             throw NPYError.notNPY(source: source, reason: "header declares \(total) bytes but only \(preamble.count) are present")
@@ -83,36 +98,40 @@ public struct NPYHeader: Sendable, Hashable {
             throw NPYError.malformedHeader(source: source, header: text,
                 reason: "keys are \(fields.keys.sorted()), expected descr, fortran_order and shape")
         }
-        guard case let .string(descr)? = fields["descr"] else {
-            throw NPYError.unsupportedDType(source: source, descr: fields["descr"].map { "\($0)" } ?? "")
-        }
-        guard let dtype = NPYDType(descr: descr) else {
-            throw NPYError.unsupportedDType(source: source, descr: descr)
-        }
         guard case let .bool(fortranOrder)? = fields["fortran_order"] else {
             throw NPYError.malformedHeader(source: source, header: text, reason: "fortran_order is not True or False")
         }
+        guard case let .string(descr)? = fields["descr"] else {
+            throw NPYError.unsupportedDType(source: source, descr: fields["descr"].map { "\($0)" } ?? "")
+        }
+        let objectDescrs: Set<String> = ["|O", "O", "<O", ">O", "=O"]
+        let dtype = NPYDType(descr: descr)
+        guard dtype != nil || objectDescrs.contains(descr) else {
+            throw NPYError.unsupportedDType(source: source, descr: descr)
+        }
+        let shapeText = fields["shape"].map { "\($0)" } ?? ""
         guard case let .tuple(dimensions)? = fields["shape"] else {
-            throw NPYError.invalidShape(source: source, shape: fields["shape"].map { "\($0)" } ?? "", reason: "shape is not a tuple")
+            throw NPYError.invalidShape(source: source, shape: shapeText, reason: "shape is not a tuple")
         }
         var shape: [Int] = []
-        var bytes = dtype.itemSize
+        var bytes = dtype?.itemSize ?? 1
         for dimension in dimensions {
             guard case let .int(value) = dimension else {
-                throw NPYError.invalidShape(source: source, shape: "\(literal.fieldDescription("shape"))", reason: "dimension \(dimension) is not an integer")
+                throw NPYError.invalidShape(source: source, shape: shapeText, reason: "dimension \(dimension) is not an integer")
             }
             guard value >= 0 else {
-                throw NPYError.invalidShape(source: source, shape: "\(literal.fieldDescription("shape"))", reason: "dimension \(value) is negative")
+                throw NPYError.invalidShape(source: source, shape: shapeText, reason: "dimension \(value) is negative")
             }
             let (product, overflow) = bytes.multipliedReportingOverflow(by: value)
             guard !overflow else {
-                throw NPYError.invalidShape(source: source, shape: "\(literal.fieldDescription("shape"))", reason: "byte size overflows 64 bits")
+                throw NPYError.invalidShape(source: source, shape: shapeText, reason: "byte size overflows 64 bits")
             }
             bytes = product
             shape.append(value)
         }
-        return NPYHeader(dtype: dtype, shape: shape, fortranOrder: fortranOrder,
-                         versionMajor: major, versionMinor: minor, dataOffset: total)
+        guard let dtype else { return .pickledObject(shape: shape, fortranOrder: fortranOrder, dataOffset: total) }
+        return .numeric(NPYHeader(dtype: dtype, shape: shape, fortranOrder: fortranOrder,
+                                  versionMajor: major, versionMinor: minor, dataOffset: total))
     }
 
     /// The version 1.0 preamble `numpy.save` writes for this dtype, order and shape, byte for byte:
@@ -133,12 +152,5 @@ public struct NPYHeader: Sendable, Hashable {
         bytes += [UInt8](repeating: 0x20, count: padding)
         bytes.append(0x0A)
         return bytes
-    }
-}
-
-private extension PythonLiteral {
-    func fieldDescription(_ name: String) -> String {
-        guard case let .dict(entries) = self else { return "" }
-        return entries.first { $0.key == .string(name) }.map { "\($0.value)" } ?? ""
     }
 }

@@ -14,6 +14,8 @@ public struct NPZArchive: Sendable {
     public static let defaultMaximumArrayBytes = 16 << 30
     /// numpy's own reader refuses headers above 10 000 bytes unless told otherwise.
     static let maximumPreambleBytes = 1 << 20
+    /// Pickled metadata is a few kilobytes; anything near this is not pipeline metadata.
+    public static let maximumPickleBytes = 64 << 20
 
     public init(path: String, maximumArrayBytes: Int = NPZArchive.defaultMaximumArrayBytes) throws {
         self.path = path
@@ -31,26 +33,43 @@ public struct NPZArchive: Sendable {
         return member
     }
 
-    /// Reads one array by key (`dose`) or member name (`dose.npy`).
+    /// Reads one numeric array by key (`dose`) or member name (`dose.npy`).
     public func read(_ key: String) throws -> NPYArray {
+        switch try readContent(key) {
+        case let .array(array): return array
+        case let .pickledObject(object): throw NPYError.pickledObject(source: object.source)
+        }
+    }
+
+    /// Reads the pickle bytes of an object-array member (`metadata`), without unpickling them.
+    public func readPickledObject(_ key: String) throws -> NPYPickledObject {
+        switch try readContent(key) {
+        case let .pickledObject(object): return object
+        case let .array(array):
+            throw NPYError.wrongKind(source: array.source, reason: "holds a numeric \(array.dtype.descr) array, not a pickled object")
+        }
+    }
+
+    /// Reads one member, numeric or pickled, by key or member name.
+    public func readContent(_ key: String) throws -> NPZContent {
         let wanted = try member(named: key)
         let reader = try ArchiveReader(path: path)
         while let name = try reader.nextMemberName() {
-            if name == wanted.name { return try readArray(wanted, from: reader) }
+            if name == wanted.name { return try readContent(wanted, from: reader) }
             try reader.skipMember(name)
         }
         throw NPZError.truncated(file: path, reason: "member \(wanted.name) is listed but its data could not be found")
     }
 
     /// Reads every member in one pass through the file, in archive order.
-    public func forEachArray(_ body: (NPZMember, NPYArray) throws -> Void) throws {
+    public func forEachMember(_ body: (NPZMember, NPZContent) throws -> Void) throws {
         let reader = try ArchiveReader(path: path)
         var visited = 0
         while let name = try reader.nextMemberName() {
             guard let member = members.first(where: { $0.name == name }) else {
                 throw NPZError.truncated(file: path, reason: "member \(name) is not in the central directory")
             }
-            try body(member, try readArray(member, from: reader))
+            try body(member, try readContent(member, from: reader))
             visited += 1
         }
         guard visited == members.count else {
@@ -61,7 +80,7 @@ public struct NPZArchive: Sendable {
     /// Reads every member, largest first, on up to `concurrency` threads (each with its own
     /// libarchive handle on the file). Members inflate independently, so two cores decode
     /// about twice as fast as one.
-    public func readAll(concurrency: Int = 2) async throws -> [String: NPYArray] {
+    public func readAll(concurrency: Int = 2) async throws -> [String: NPZContent] {
         let bySize = members.sorted { $0.inflatedSize > $1.inflatedSize }
         let workers = max(1, min(concurrency, bySize.count))
         var queues = [[NPZMember]](repeating: [], count: workers)
@@ -71,11 +90,11 @@ public struct NPZArchive: Sendable {
             queues[lightest].append(member)
             load[lightest] += member.inflatedSize
         }
-        return try await withThrowingTaskGroup(of: [(String, NPYArray)].self) { group in
+        return try await withThrowingTaskGroup(of: [(String, NPZContent)].self) { group in
             for queue in queues where !queue.isEmpty {
                 group.addTask { try self.readMembers(Set(queue.map(\.name))) }
             }
-            var arrays: [String: NPYArray] = [:]
+            var arrays: [String: NPZContent] = [:]
             for try await batch in group {
                 for (key, array) in batch { arrays[key] = array }
             }
@@ -83,15 +102,15 @@ public struct NPZArchive: Sendable {
         }
     }
 
-    private func readMembers(_ names: Set<String>) throws -> [(String, NPYArray)] {
+    private func readMembers(_ names: Set<String>) throws -> [(String, NPZContent)] {
         let reader = try ArchiveReader(path: path)
-        var arrays: [(String, NPYArray)] = []
+        var arrays: [(String, NPZContent)] = []
         while arrays.count < names.count, let name = try reader.nextMemberName() {
             guard names.contains(name), let member = members.first(where: { $0.name == name }) else {
                 try reader.skipMember(name)
                 continue
             }
-            arrays.append((member.key, try readArray(member, from: reader)))
+            arrays.append((member.key, try readContent(member, from: reader)))
         }
         return arrays
     }
@@ -109,7 +128,9 @@ public struct NPZArchive: Sendable {
         let reader = try ArchiveReader(path: path)
         while let name = try reader.nextMemberName() {
             guard name == wanted.name else { try reader.skipMember(name); continue }
-            let header = try readHeader(wanted, from: reader)
+            guard case let .numeric(header) = try readHeader(wanted, from: reader) else {
+                throw NPYError.pickledObject(source: source(wanted))
+            }
             let chunk = max(1, chunkElements(header))
             if header.fortranOrder && !header.isCanonicalLayout {
                 let array = try readData(wanted, header: header, from: reader)
@@ -156,14 +177,26 @@ public struct NPZArchive: Sendable {
 
     private func source(_ member: NPZMember) -> String { "\(path)!\(member.name)" }
 
-    private func readArray(_ member: NPZMember, from reader: ArchiveReader) throws -> NPYArray {
-        let header = try readHeader(member, from: reader)
-        return try readData(member, header: header, from: reader)
+    private func readContent(_ member: NPZMember, from reader: ArchiveReader) throws -> NPZContent {
+        switch try readHeader(member, from: reader) {
+        case let .numeric(header):
+            return .array(try readData(member, header: header, from: reader))
+        case let .pickledObject(shape, fortranOrder, dataOffset):
+            let length = member.inflatedSize - dataOffset
+            guard length <= Self.maximumPickleBytes else {
+                throw NPYError.exceedsCeiling(source: source(member), declaredBytes: length, ceilingBytes: Self.maximumPickleBytes)
+            }
+            var pickle = [UInt8](repeating: 0, count: length)
+            let got = try pickle.withUnsafeMutableBytes { try reader.read(into: $0, member: member.name) }
+            guard got == length else { throw NPYError.truncated(source: source(member), expectedBytes: length, foundBytes: got) }
+            try reader.finishMember(member.name)
+            return .pickledObject(NPYPickledObject(source: source(member), shape: shape, fortranOrder: fortranOrder, pickle: pickle))
+        }
     }
 
     /// Reads and validates the `.npy` preamble, checking the declared size against the member's
     /// inflated size and the ceiling before any data buffer exists.
-    private func readHeader(_ member: NPZMember, from reader: ArchiveReader) throws -> NPYHeader {
+    private func readHeader(_ member: NPZMember, from reader: ArchiveReader) throws -> NPYHeader.MemberKind {
         let source = source(member)
         var prefix = [UInt8](repeating: 0, count: min(member.inflatedSize, NPYHeader.minimumPreambleLength))
         let got = try prefix.withUnsafeMutableBytes { try reader.read(into: $0, member: member.name) }
@@ -177,7 +210,8 @@ public struct NPZArchive: Sendable {
         guard restGot == rest.count else {
             throw NPYError.truncated(source: source, expectedBytes: preambleLength, foundBytes: prefix.count + restGot)
         }
-        let header = try NPYHeader.parse(prefix + rest, source: source)
+        let kind = try NPYHeader.parseMember(prefix + rest, source: source)
+        guard case let .numeric(header) = kind else { return kind }
         let available = member.inflatedSize - preambleLength
         if header.dataByteCount > maximumArrayBytes {
             throw NPYError.exceedsCeiling(source: source, declaredBytes: header.dataByteCount, ceilingBytes: maximumArrayBytes)
@@ -185,7 +219,7 @@ public struct NPZArchive: Sendable {
         guard header.dataByteCount == available else {
             throw NPYError.sizeMismatch(source: source, expectedBytes: header.dataByteCount, foundBytes: available)
         }
-        return header
+        return kind
     }
 
     private func readData(_ member: NPZMember, header: NPYHeader, from reader: ArchiveReader) throws -> NPYArray {

@@ -338,8 +338,32 @@ def make_npz():
         "numpy_version": np.__version__,
         "zlib_version": zlib.ZLIB_RUNTIME_VERSION,
         "archives": archives,
+        "object_members": make_object_member_npz(),
     }
     write_text(os.path.join(NPZ_DIR, "manifest.json"), dumps(manifest) + "\n")
+
+
+def make_object_member_npz():
+    """with_metadata.npz: a pipeline-like case whose `metadata` member is a pickled 0-d object
+    array (dtype |O), as the preprocessing pipeline writes it. The reader must hand back the
+    pickle bytes untouched (it never unpickles them itself)."""
+    path = os.path.join(NPZ_DIR, "with_metadata.npz")
+    metadata = {"case_id": "case_0001", "script_version": "2.3.0", "voxel_spacing_mm": (1.0, 1.0, 2.5)}
+    np.savez_compressed(path, ct=npz_members()["ct"], metadata=np.array(metadata, dtype=object))
+    with zipfile.ZipFile(path) as zf:
+        raw = zf.read("metadata.npy")
+    major = raw[6]
+    header_len = struct.unpack("<H", raw[8:10])[0] if major == 1 else struct.unpack("<I", raw[8:12])[0]
+    data_offset = (10 if major == 1 else 12) + header_len
+    pickle_bytes = raw[data_offset:]
+    return {
+        "with_metadata.npz": {
+            "member_names": ["ct.npy", "metadata.npy"],
+            "metadata_shape": [],
+            "metadata_pickle_length": len(pickle_bytes),
+            "metadata_pickle_sha256": hashlib.sha256(pickle_bytes).hexdigest(),
+        }
+    }
 
 
 # ---------------------------------------------------------------------------

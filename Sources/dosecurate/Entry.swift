@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The process entry point. swift-argument-parser exits 64 on usage errors; dosecurate's contract
+/// (README, "Exit codes") is 0 clean, 1 data problems, 2 could not do what was asked.
+@main
+enum Entry {
+    static func main() async {
+        do {
+            var command = try Dosecurate.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let exit as ExitCode {
+            Dosecurate.exit(withError: exit)
+        } catch {
+            let code = Dosecurate.exitCode(for: error)
+            if code == .success {
+                Dosecurate.exit(withError: error)  // --help, --version
+            } else if code == .validationFailure {
+                FileHandle.standardError.write(Dosecurate.fullMessage(for: error) + "\n")
+                Glibc.exit(ExitStatus.couldNotRun.rawValue)
+            } else {
+                FileHandle.standardError.write("error: \(error)\n")
+                Glibc.exit(ExitStatus.couldNotRun.rawValue)
+            }
+        }
+    }
+}
+
+/// dosecurate's exit codes.
+enum ExitStatus: Int32 {
+    case clean = 0
+    /// The work was done and the data has problems.
+    case dataProblems = 1
+    /// The work could not be done: usage error, missing path, refusal.
+    case couldNotRun = 2
+
+    var exitCode: ExitCode { ExitCode(rawValue) }
+}
+
+struct Dosecurate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dosecurate",
+        abstract: "Audit, version and pin radiotherapy dose-prediction datasets (.npz cases).",
+        version: "0.1.0",
+        subcommands: [InspectCommand.self]
+    )
+}
