@@ -1,0 +1,49 @@
+import Foundation
+
+/// `make bench`: generates its inputs at run time (never committed), measures, prints ratios
+/// against the reference doing the same work on the same machine.
+@main
+enum BenchEntry {
+    static func main() async {
+        do {
+            let python = try pythonWithNumpy()
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-bench-\(getpid())")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            let casePath = scratch.appendingPathComponent("full_case.npz").path
+            let generator = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("scripts/bench/make_full_case.py").path
+            print("generating a full-size case with numpy.savez_compressed …")
+            _ = try Subprocess.run(python, [generator, casePath])
+            let size = (try FileManager.default.attributesOfItem(atPath: casePath)[.size] as? Int) ?? 0
+            print(String(format: "case: 300×300×144, 9 channels, %.1f MB on disk", Double(size) / 1e6))
+
+            let results = try await ReadBenchmark(casePath: casePath, python: python, repeats: 3).run()
+            print("\nReading every member (best of 3):")
+            for result in results {
+                let label = result.label.padding(toLength: 40, withPad: " ", startingAt: 0)
+                print("  \(label)" + String(format: " %6.2f s  %6.0f MB/s inflated", result.seconds, result.megabytesPerSecond))
+            }
+            let seconds = Dictionary(uniqueKeysWithValues: results.map { ($0.label, $0.seconds) })
+            let bound = seconds["libarchive read-through (decode bound)"] ?? .nan
+            let single = seconds["dosecurate, 1 thread (one pass)"] ?? .nan
+            let double = seconds["dosecurate, 2 threads (readAll)"] ?? .nan
+            let numpy = seconds["numpy.load, every member"] ?? .nan
+            print("\nRatios (target: faster than numpy; within 1.2× of the decode bound):")
+            print(String(format: "  numpy.load / dosecurate 1 thread   = %.2f× (>1 means dosecurate is faster)", numpy / single))
+            print(String(format: "  numpy.load / dosecurate 2 threads  = %.2f×", numpy / double))
+            print(String(format: "  dosecurate 1 thread / decode bound = %.2f× (target ≤ 1.2)", single / bound))
+            print(String(format: "  dosecurate 2 threads / decode bound = %.2f×", double / bound))
+        } catch {
+            FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+            exit(2)
+        }
+    }
+
+    private static func pythonWithNumpy() throws -> String {
+        for candidate in ["python3", "/usr/bin/python3"] {
+            if (try? Subprocess.run(candidate, ["-c", "import numpy"])) != nil { return candidate }
+        }
+        throw BenchmarkError("no python3 with numpy found; install python3-numpy to compare against numpy.load")
+    }
+}
