@@ -3,7 +3,8 @@
 
 SYSTEM_PACKAGES := libarchive-dev libhdf5-dev libxml2-dev libopenblas-dev pkg-config
 SWIFT ?= swift
-SWIFT_TEST_FLAGS ?= --parallel
+# XCTest only: Swift Testing would close the run with a "0 tests" line.
+SWIFT_TEST_FLAGS ?= --disable-swift-testing
 DEMO_WORKSPACE ?= demo-workspace
 
 .PHONY: deps build test demo bench clean fixtures
