@@ -133,3 +133,40 @@ final class NPZArchiveTests: XCTestCase {
         }
     }
 }
+
+final class NPZStreamTests: XCTestCase {
+    /// One pass sees every member in archive order, and the chunks of each array join up to the
+    /// canonical bytes a whole read gives, whatever the chunk size.
+    func testStreamingPassSeesEveryByteOnce() throws {
+        for file in ["npz/deflated.npz", "npz/stored.npz", "npz/with_metadata.npz"] {
+            let archive = try NPZArchive(path: FixtureSupport.path(file))
+            for chunkBytes in [1, 13, 4096] {
+                var order: [String] = []
+                var joined: [String: [UInt8]] = [:]
+                var pickles: [String: [UInt8]] = [:]
+                try archive.stream(maxChunkBytes: chunkBytes) { event in
+                    switch event {
+                    case let .arrayStart(member, _): order.append(member.key); joined[member.key] = []
+                    case let .arrayChunk(member, _, _, bytes): joined[member.key, default: []].append(contentsOf: bytes)
+                    case .arrayEnd: break
+                    case let .pickledObject(member, object): order.append(member.key); pickles[member.key] = object.pickle
+                    }
+                }
+                XCTAssertEqual(order, archive.keys, file)
+                for (key, bytes) in joined {
+                    XCTAssertEqual(bytes, try archive.read(key).canonicalBytes(), "\(file)!\(key), chunks of \(chunkBytes) bytes")
+                }
+                for (key, pickle) in pickles {
+                    XCTAssertEqual(pickle, try archive.readPickledObject(key).pickle)
+                }
+            }
+        }
+    }
+
+    func testStreamingStopsAtACorruptMember() throws {
+        let archive = try NPZArchive(path: FixtureSupport.path("bad/crc_mismatch.npz"))
+        XCTAssertThrowsError(try archive.stream { _ in }) { error in
+            XCTAssertTrue("\(error)".contains("CRC"), "\(error)")
+        }
+    }
+}

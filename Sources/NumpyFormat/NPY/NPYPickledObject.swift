@@ -17,3 +17,15 @@ public enum NPZContent: Sendable {
         if case let .array(array) = self { array } else { nil }
     }
 }
+
+/// What `NPZArchive.stream` reports as it passes through an archive.
+public enum NPZStreamEvent {
+    /// A numeric member begins; its chunks follow in C order, then `arrayEnd`.
+    case arrayStart(NPZMember, NPYHeader)
+    /// Canonical bytes (C order, little-endian) of elements `Range` of the member; valid only
+    /// during the call.
+    case arrayChunk(NPZMember, NPYHeader, Range<Int>, UnsafeRawBufferPointer)
+    case arrayEnd(NPZMember, NPYHeader)
+    /// A pickled object member (the metadata), whole.
+    case pickledObject(NPZMember, NPYPickledObject)
+}

@@ -41,6 +41,20 @@ public struct NPZArchive: Sendable {
         }
     }
 
+    /// Reads only a member's `.npy` header (dtype, shape, order): inflates a few hundred bytes.
+    public func header(of key: String) throws -> NPYHeader {
+        let wanted = try member(named: key)
+        let reader = try ArchiveReader(path: path)
+        while let name = try reader.nextMemberName() {
+            guard name == wanted.name else { try reader.skipMember(name); continue }
+            guard case let .numeric(header) = try readHeader(wanted, from: reader) else {
+                throw NPYError.pickledObject(source: source(wanted))
+            }
+            return header
+        }
+        throw NPZError.truncated(file: path, reason: "member \(wanted.name) is listed but its data could not be found")
+    }
+
     /// Reads the pickle bytes of an object-array member (`metadata`), without unpickling them.
     public func readPickledObject(_ key: String) throws -> NPYPickledObject {
         switch try readContent(key) {
@@ -131,38 +145,74 @@ public struct NPZArchive: Sendable {
             guard case let .numeric(header) = try readHeader(wanted, from: reader) else {
                 throw NPYError.pickledObject(source: source(wanted))
             }
-            let chunk = max(1, chunkElements(header))
-            if header.fortranOrder && !header.isCanonicalLayout {
-                let array = try readData(wanted, header: header, from: reader)
-                var start = 0
-                try array.forEachCanonicalChunk(maxChunkBytes: chunk * header.dtype.itemSize) { bytes in
-                    let count = bytes.count / header.dtype.itemSize
-                    try body(header, start..<(start + count), bytes)
-                    start += count
-                }
-                return
+            try streamData(wanted, header: header, from: reader, chunkElements: max(1, chunkElements(header))) { elements, bytes in
+                try body(header, elements, bytes)
             }
-            let itemSize = header.dtype.itemSize
-            let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk * itemSize, alignment: 64)
-            defer { scratch.deallocate() }
-            var start = 0
-            while start < header.elementCount {
-                let count = min(chunk, header.elementCount - start)
-                let target = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<(count * itemSize)])
-                let got = try reader.read(into: target, member: wanted.name)
-                guard got == target.count else {
-                    throw NPYError.truncated(source: source(wanted), expectedBytes: header.dataByteCount, foundBytes: start * itemSize + got)
-                }
-                if header.dtype.needsByteSwap, let base = target.baseAddress {
-                    CanonicalLayout.swapInPlace(base, count: count, itemSize: itemSize)
-                }
-                try body(header, start..<(start + count), UnsafeRawBufferPointer(target))
-                start += count
-            }
-            try reader.finishMember(wanted.name)
             return
         }
         throw NPZError.truncated(file: path, reason: "member \(wanted.name) is listed but its data could not be found")
+    }
+
+    /// One pass over the whole archive in archive order, never holding more than one chunk of
+    /// array data: what an audit or an identity hash needs to see every byte once. A member's
+    /// CRC is verified at its end, so when the pass throws, discard what it delivered.
+    public func stream(maxChunkBytes: Int = 8 << 20, _ body: (NPZStreamEvent) throws -> Void) throws {
+        let reader = try ArchiveReader(path: path)
+        var visited = 0
+        while let name = try reader.nextMemberName() {
+            guard let member = members.first(where: { $0.name == name }) else {
+                throw NPZError.truncated(file: path, reason: "member \(name) is not in the central directory")
+            }
+            visited += 1
+            switch try readHeader(member, from: reader) {
+            case let .numeric(header):
+                try body(.arrayStart(member, header))
+                let chunk = max(1, maxChunkBytes / header.dtype.itemSize)
+                try streamData(member, header: header, from: reader, chunkElements: chunk) { elements, bytes in
+                    try body(.arrayChunk(member, header, elements, bytes))
+                }
+                try body(.arrayEnd(member, header))
+            case let .pickledObject(shape, fortranOrder, dataOffset):
+                try body(.pickledObject(member, try readPickle(member, shape: shape, fortranOrder: fortranOrder,
+                                                               dataOffset: dataOffset, from: reader)))
+            }
+        }
+        guard visited == members.count else {
+            throw NPZError.truncated(file: path, reason: "read \(visited) of \(members.count) listed members")
+        }
+    }
+
+    /// Streams the data of a member whose header has just been read.
+    private func streamData(_ member: NPZMember, header: NPYHeader, from reader: ArchiveReader, chunkElements chunk: Int,
+                            _ body: (_ elements: Range<Int>, _ bytes: UnsafeRawBufferPointer) throws -> Void) throws {
+        let itemSize = header.dtype.itemSize
+        if header.fortranOrder && !header.isCanonicalLayout {
+            let array = try readData(member, header: header, from: reader)
+            var start = 0
+            try array.forEachCanonicalChunk(maxChunkBytes: chunk * itemSize) { bytes in
+                let count = bytes.count / itemSize
+                try body(start..<(start + count), bytes)
+                start += count
+            }
+            return
+        }
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: min(chunk, max(header.elementCount, 1)) * itemSize, alignment: 64)
+        defer { scratch.deallocate() }
+        var start = 0
+        while start < header.elementCount {
+            let count = min(chunk, header.elementCount - start)
+            let target = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<(count * itemSize)])
+            let got = try reader.read(into: target, member: member.name)
+            guard got == target.count else {
+                throw NPYError.truncated(source: source(member), expectedBytes: header.dataByteCount, foundBytes: start * itemSize + got)
+            }
+            if header.dtype.needsByteSwap, let base = target.baseAddress {
+                CanonicalLayout.swapInPlace(base, count: count, itemSize: itemSize)
+            }
+            try body(start..<(start + count), UnsafeRawBufferPointer(target))
+            start += count
+        }
+        try reader.finishMember(member.name)
     }
 
     /// Streams a member one index of its first axis at a time: one structure channel of
@@ -182,16 +232,21 @@ public struct NPZArchive: Sendable {
         case let .numeric(header):
             return .array(try readData(member, header: header, from: reader))
         case let .pickledObject(shape, fortranOrder, dataOffset):
-            let length = member.inflatedSize - dataOffset
-            guard length <= Self.maximumPickleBytes else {
-                throw NPYError.exceedsCeiling(source: source(member), declaredBytes: length, ceilingBytes: Self.maximumPickleBytes)
-            }
-            var pickle = [UInt8](repeating: 0, count: length)
-            let got = try pickle.withUnsafeMutableBytes { try reader.read(into: $0, member: member.name) }
-            guard got == length else { throw NPYError.truncated(source: source(member), expectedBytes: length, foundBytes: got) }
-            try reader.finishMember(member.name)
-            return .pickledObject(NPYPickledObject(source: source(member), shape: shape, fortranOrder: fortranOrder, pickle: pickle))
+            return .pickledObject(try readPickle(member, shape: shape, fortranOrder: fortranOrder, dataOffset: dataOffset, from: reader))
         }
+    }
+
+    private func readPickle(_ member: NPZMember, shape: [Int], fortranOrder: Bool, dataOffset: Int,
+                            from reader: ArchiveReader) throws -> NPYPickledObject {
+        let length = member.inflatedSize - dataOffset
+        guard length <= Self.maximumPickleBytes else {
+            throw NPYError.exceedsCeiling(source: source(member), declaredBytes: length, ceilingBytes: Self.maximumPickleBytes)
+        }
+        var pickle = [UInt8](repeating: 0, count: length)
+        let got = try pickle.withUnsafeMutableBytes { try reader.read(into: $0, member: member.name) }
+        guard got == length else { throw NPYError.truncated(source: source(member), expectedBytes: length, foundBytes: got) }
+        try reader.finishMember(member.name)
+        return NPYPickledObject(source: source(member), shape: shape, fortranOrder: fortranOrder, pickle: pickle)
     }
 
     /// Reads and validates the `.npy` preamble, checking the declared size against the member's
