@@ -1,7 +1,8 @@
 # dosecurate — the two set-up commands are `make demo` and `make test`.
 # Both install the Debian packages they need (once), build, and run.
 
-SYSTEM_PACKAGES := libarchive-dev libhdf5-dev libxml2-dev libopenblas-dev pkg-config
+# python3-numpy gives /usr/bin/python3 NumPy 1.x, for the pickle fixtures' numpy-1 round trips.
+SYSTEM_PACKAGES := libarchive-dev libhdf5-dev libxml2-dev libopenblas-dev pkg-config python3-numpy
 SWIFT ?= swift
 # XCTest only: Swift Testing would close the run with a "0 tests" line.
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
@@ -29,8 +30,6 @@ test: deps
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
 
 demo: deps
-	@python3 -c "import numpy" 2>/dev/null || /usr/bin/python3 -c "import numpy" 2>/dev/null || \
-	  { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y python3-numpy; }
 	$(SWIFT) build -c release --product dosecurate
 	./scripts/demo.sh "$(DEMO_WORKSPACE)" "$$($(SWIFT) build -c release --show-bin-path)/dosecurate"
 

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "NumpyFormat", targets: ["NumpyFormat"]),
+        .library(name: "DoseCase", targets: ["DoseCase"]),
         .executable(name: "dosecurate", targets: ["dosecurate"]),
         .executable(name: "dosecurate-bench", targets: ["dosecurate-bench"]),
     ],
@@ -24,9 +25,13 @@ let package = Package(
             name: "NumpyFormat",
             dependencies: ["CArchive"]
         ),
+        .target(
+            name: "DoseCase",
+            dependencies: ["NumpyFormat", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "dosecurate",
-            dependencies: ["NumpyFormat", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["NumpyFormat", "DoseCase", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "dosecurate-bench",
@@ -37,6 +42,11 @@ let package = Package(
         .testTarget(
             name: "NumpyFormatTests",
             dependencies: ["NumpyFormat", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "DoseCaseTests",
+            dependencies: ["DoseCase", "NumpyFormat"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "dosecurateTests", dependencies: ["dosecurate"]),

@@ -7,6 +7,10 @@ final class CommandLineTests: XCTestCase {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("NumpyFormatTests/Fixtures")
     }
+    private var caseFixtures: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("DoseCaseTests/Fixtures")
+    }
 
     private func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
         let binary = try XCTUnwrap(Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("dosecurate"))
@@ -26,22 +30,48 @@ final class CommandLineTests: XCTestCase {
         return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
     }
 
-    func testInspectListsArraysAndExitsZero() throws {
-        let result = try run(["inspect", fixtures.appendingPathComponent("npz/deflated.npz").path])
+    func testInspectShowsOneScreenPerCaseAndExitsZero() throws {
+        let result = try run(["inspect", fixtures.appendingPathComponent("npz/deflated.npz").path,
+                              caseFixtures.appendingPathComponent("cases/v23_mislabelled_no_id.npz").path])
         XCTAssertEqual(result.status, 0, result.errors)
         XCTAssertTrue(result.output.contains("dose         >f4    4×5×6    F"), result.output)
-        XCTAssertTrue(result.output.contains("6 arrays"), result.output)
+        XCTAssertTrue(result.output.contains("1 × 1 × 2 mm — GUESSED"), result.output)
+        XCTAssertTrue(result.output.contains("stored single_rx, implied by masks sib_2level  (DISAGREE)"), result.output)
+        XCTAssertTrue(result.output.contains("1   PTV56          98"), result.output)
     }
 
-    func testInspectJSONIsKeyedByArrayName() throws {
-        let result = try run(["inspect", "--json", fixtures.appendingPathComponent("npz/stored.npz").path])
+    /// The acceptance test: inspect --json on numpy-written cases gives, for every array,
+    /// SHA-256 of np.ascontiguousarray(a.astype(a.dtype.newbyteorder('<'))).tobytes().
+    func testInspectJSONHashesEqualNumpys() throws {
+        let expectedData = try Data(contentsOf: caseFixtures.appendingPathComponent("expected.json"))
+        let expected = try XCTUnwrap(JSONSerialization.jsonObject(with: expectedData) as? [String: Any])
+        let names = ["base.npz", "same_bigendian_fortran.npz", "legacy_v20.npz"]
+        let result = try run(["inspect", "--json"] + names.map { caseFixtures.appendingPathComponent("cases/\($0)").path })
         XCTAssertEqual(result.status, 0, result.errors)
         let json = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
         let cases = try XCTUnwrap(json?["cases"] as? [[String: Any]])
-        let arrays = try XCTUnwrap(cases.first?["arrays"] as? [String: [String: Any]])
-        XCTAssertEqual(Set(arrays.keys), ["ct", "masks", "dose", "constraints", "counts", "flags"])
-        XCTAssertEqual(arrays["masks"]?["shape"] as? [Int], [3, 4, 5, 6])
-        XCTAssertEqual(arrays["dose"]?["dtype"] as? String, ">f4")
+        XCTAssertEqual(cases.count, names.count)
+        for (name, report) in zip(names, cases) {
+            let want = try XCTUnwrap(expected[name] as? [String: Any])
+            XCTAssertEqual(report["caseHash"] as? String, want["caseHash"] as? String, name)
+            XCTAssertEqual(report["metadataHash"] as? String, want["metadataSHA256"] as? String, name)
+            XCTAssertEqual(report["caseId"] as? String, want["caseId"] as? String, name)
+            let arrays = try XCTUnwrap(report["arrays"] as? [String: [String: Any]])
+            let wantArrays = try XCTUnwrap(want["arrays"] as? [String: [String: Any]])
+            for (key, wantArray) in wantArrays {
+                XCTAssertEqual(arrays[key]?["sha256"] as? String, wantArray["sha256"] as? String, "\(name)!\(key)")
+                XCTAssertEqual(arrays[key]?["dtype"] as? String, wantArray["dtype"] as? String, "\(name)!\(key)")
+            }
+        }
+        let swapped = try XCTUnwrap(cases[1]["arrays"] as? [String: [String: Any]])
+        XCTAssertEqual(swapped["dose"]?["storedDType"] as? String, ">f4")
+        XCTAssertEqual(swapped["dose"]?["fortranOrder"] as? Bool, true)
+    }
+
+    func testMaliciousMetadataIsAnUnreadableCase() throws {
+        let result = try run(["inspect", "--json", caseFixtures.appendingPathComponent("cases/malicious_metadata.npz").path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.output.contains("system"), result.output)
     }
 
     func testUnreadableFileIsListedAndExitsOne() throws {

@@ -1,16 +1,16 @@
 import ArgumentParser
+import DoseCase
 import Foundation
-import NumpyFormat
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show the arrays inside .npz case files: dtype, shape, order and sizes."
+        abstract: "Show one screen per .npz case: arrays, version, case id, spacing, plan type, channels, hashes."
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "One or more .npz files.")
+    @Argument(help: "One or more .npz case files.")
     var files: [String]
 
     func validate() throws {
@@ -20,11 +20,13 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
-        let reports = files.map(NPZInspection.inspect)
+        let reports = files.map(CaseInspection.inspect)
         if global.json {
-            print(try NPZInspection.json(reports))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(["cases": reports]), as: UTF8.self))
         } else {
-            print(reports.map(NPZInspection.table).joined(separator: "\n"), terminator: "")
+            print(reports.map(InspectionTable.render).joined(separator: "\n"), terminator: "")
         }
         if reports.contains(where: { $0.error != nil }) { throw ExitStatus.dataProblems.exitCode }
     }

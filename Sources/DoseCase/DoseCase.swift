@@ -1,0 +1,107 @@
+import NumpyFormat
+
+/// One processed case: its metadata and the facts derived from it at open time, with arrays
+/// loaded lazily, one at a time, as typed volumes.
+public struct DoseCase: Sendable {
+    /// How the case id was found (DESIGN.md, "Identity").
+    public enum CaseIdSource: String, Sendable, Codable {
+        case metadata = "metadata.case_id"
+        case fileName = "file name"
+    }
+
+    public let file: String
+    public let archive: NPZArchive
+    /// The decoded metadata dict; nil when the case has no `metadata` member.
+    public let metadata: MetadataValue?
+    public let caseId: String
+    public let caseIdSource: CaseIdSource
+    public let formatVersion: FormatVersionEvidence
+    public let spacing: VoxelSpacing
+    public let channels: ChannelCatalog
+    /// `metadata.case_type.type` as stored (compare with `CaseSurvey.impliedPlanType`).
+    public let storedPlanType: String?
+    public let prescription: Prescription
+    /// The grid every volume must share, from the `ct` header (or `dose` when `ct` is absent).
+    public let shape: VolumeShape?
+
+    /// Opens a case: reads the ZIP directory, the `masks` / `ct` headers and the metadata (decoded
+    /// by the restricted unpickler, never executed). No volume is inflated.
+    public static func open(path: String, limits: PickleLimits = .default) throws -> DoseCase {
+        let archive = try NPZArchive(path: path)
+        let keys = Set(archive.keys)
+        var metadata: MetadataValue?
+        if keys.contains("metadata") {
+            let pickled = try archive.readPickledObject("metadata")
+            do {
+                metadata = try PickleDecoder(limits: limits).metadataDictionary(fromPickle: pickled.pickle)
+            } catch {
+                throw DoseCaseError.unreadableMetadata(file: path, reason: "\(error)")
+            }
+        }
+        let stem = fileStem(path)
+        let storedId = metadata?["case_id"]?.asString.flatMap { $0.isEmpty ? nil : $0 }
+        let channelCount = keys.contains("masks") ? try archive.header(of: "masks").shape.first ?? 0 : 0
+        let gridKey = keys.contains("ct") ? "ct" : (keys.contains("dose") ? "dose" : nil)
+        let grid = try gridKey.map { try archive.header(of: $0).shape }
+        return DoseCase(
+            file: path, archive: archive, metadata: metadata,
+            caseId: storedId ?? stem, caseIdSource: storedId == nil ? .fileName : .metadata,
+            formatVersion: FormatVersionEvidence.determine(metadata: metadata, arrayKeys: keys),
+            spacing: VoxelSpacing.from(metadata: metadata),
+            channels: ChannelCatalog.from(metadata: metadata, channelCount: channelCount),
+            storedPlanType: PlanType.stored(in: metadata),
+            prescription: Prescription.from(metadata: metadata),
+            shape: grid.flatMap { $0.count == 3 ? VolumeShape(rows: $0[0], columns: $0[1], slices: $0[2]) : nil })
+    }
+
+    public var arrayKeys: [String] { archive.keys }
+
+    /// A 3D float volume (`ct`, `dose`): float64 data is narrowed to float32, integer data widened.
+    public func volume(_ key: String) throws -> Volume<Float> {
+        let array = try numericArray(key)
+        guard array.shape.count == 3 else {
+            throw DoseCaseError.wrongShape(file: file, key: key, expected: "(Y, X, Z)", found: "\(array.shape)")
+        }
+        let shape = VolumeShape(rows: array.shape[0], columns: array.shape[1], slices: array.shape[2])
+        try checkGrid(shape, key: key)
+        return Volume(uncheckedShape: shape, elements: try array.elements(as: Float.self, casting: .sameKind))
+    }
+
+    /// `masks` as 0/1 bytes (bool masks are read as 0/1).
+    public func masks() throws -> ChannelStack<UInt8> { try channelStack("masks", as: UInt8.self, casting: .safe) }
+
+    /// `masks_sdf`: signed distance / 50 mm, negative inside.
+    public func signedDistances() throws -> ChannelStack<Float> { try channelStack("masks_sdf", as: Float.self, casting: .sameKind) }
+
+    /// The 13 plan constraints (spec, "constraints").
+    public func constraints() throws -> [Float] {
+        let array = try numericArray("constraints")
+        return try array.elements(as: Float.self, casting: .sameKind)
+    }
+
+    private func numericArray(_ key: String) throws -> NPYArray {
+        guard archive.keys.contains(key) else { throw DoseCaseError.missingArray(file: file, key: key, available: archive.keys) }
+        return try archive.read(key)
+    }
+
+    private func channelStack<Element: NPYElement>(_ key: String, as type: Element.Type, casting: NPYCasting) throws -> ChannelStack<Element> {
+        let array = try numericArray(key)
+        guard array.shape.count == 4, array.shape[0] == channels.count else {
+            throw DoseCaseError.wrongShape(file: file, key: key, expected: "(\(channels.count), Y, X, Z)", found: "\(array.shape)")
+        }
+        let shape = VolumeShape(rows: array.shape[1], columns: array.shape[2], slices: array.shape[3])
+        try checkGrid(shape, key: key)
+        return ChannelStack(catalog: channels, shape: shape, elements: try array.elements(as: type, casting: casting))
+    }
+
+    private func checkGrid(_ found: VolumeShape, key: String) throws {
+        if let shape, shape != found {
+            throw DoseCaseError.wrongShape(file: file, key: key, expected: shape.description, found: found.description)
+        }
+    }
+
+    static func fileStem(_ path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return name.hasSuffix(".npz") ? String(name.dropLast(4)) : name
+    }
+}

@@ -1,0 +1,20 @@
+/// Why a case could not be loaded as the domain model. Each names the file and what was expected.
+public enum DoseCaseError: Error, Sendable, Equatable, CustomStringConvertible {
+    case missingArray(file: String, key: String, available: [String])
+    case wrongShape(file: String, key: String, expected: String, found: String)
+    case unreadableMetadata(file: String, reason: String)
+    case noSuchChannel(channel: String, available: [String])
+
+    public var description: String {
+        switch self {
+        case let .missingArray(file, key, available):
+            "\(file): no '\(key)' array (arrays: \(available.joined(separator: ", ")))"
+        case let .wrongShape(file, key, expected, found):
+            "\(file)!\(key): expected shape \(expected), found \(found)"
+        case let .unreadableMetadata(file, reason):
+            "\(file)!metadata.npy: \(reason)"
+        case let .noSuchChannel(channel, available):
+            "no structure channel \(channel) (channels: \(available.joined(separator: ", ")))"
+        }
+    }
+}
