@@ -2,7 +2,8 @@
 """Writes the sample cohort `make demo` inspects, with numpy's own savez / savez_compressed:
 
   WORKSPACE/cases/demo_001.npz     v2.3-like case (deflated, 8 channels, masks_sdf, metadata)
-  WORKSPACE/cases/demo_002_v20.npz legacy v2.0-like case (stored, no SDF, no script_version)
+  WORKSPACE/cases/demo_002_v20.npz legacy v2.0-like case (stored, no SDF, no script_version),
+                                   with a PTV56 although its metadata says single_rx
   WORKSPACE/delivery/demo_003_truncated.npz  demo_001 cut short, as a broken transfer leaves it
 
 Small grids (96x96x48) so the demo runs in seconds; deterministic (fixed seed).
@@ -21,7 +22,7 @@ def ellipsoid(shape, centre, radii):
             + ((z - centre[2]) / radii[2]) ** 2) <= 1.0
 
 
-def make_case(case_id, version, rng, shape=(96, 96, 48)):
+def make_case(case_id, version, rng, shape=(96, 96, 48), seminal_vesicle_boost=False):
     body = ellipsoid(shape, (48, 48, 24), (40, 45, 60))
     prostate = ellipsoid(shape, (50, 48, 24), (8, 9, 5))
     ptv70 = ellipsoid(shape, (50, 48, 24), (11, 12, 7))
@@ -30,7 +31,9 @@ def make_case(case_id, version, rng, shape=(96, 96, 48)):
     femur_l = ellipsoid(shape, (50, 78, 22), (7, 7, 10))  # larger column index = patient left
     femur_r = ellipsoid(shape, (50, 18, 22), (7, 7, 10))
     bowel = ellipsoid(shape, (30, 48, 42), (10, 20, 5))
-    masks = np.stack([ptv70, np.zeros(shape, bool), prostate, rectum, bladder, femur_l, femur_r, bowel]).astype(np.uint8)
+    # A 56 Gy seminal-vesicle PTV makes this a 2-level SIB plan, whatever the metadata says.
+    ptv56 = ellipsoid(shape, (58, 48, 30), (9, 14, 6)) & ~ptv70 if seminal_vesicle_boost else np.zeros(shape, bool)
+    masks = np.stack([ptv70, ptv56, prostate, rectum, bladder, femur_l, femur_r, bowel]).astype(np.uint8)
     hu = np.where(body, 40.0, -1000.0) + rng.normal(0, 10, shape)
     hu[femur_l | femur_r] = 700.0
     ct = (np.clip(hu, -1000, 3000) / 4000 + 0.5).astype(np.float32)
@@ -60,7 +63,9 @@ def main():
     rng = np.random.default_rng(20261126)
     first = os.path.join(workspace, "cases", "demo_001.npz")
     np.savez_compressed(first, **make_case("demo_001", "2.3.0", rng))
-    np.savez(os.path.join(workspace, "cases", "demo_002_v20.npz"), **make_case("demo_002", "2.0", rng))
+    # Stored as single_rx although it carries a PTV56: the plan-type mislabel inspect shows.
+    np.savez(os.path.join(workspace, "cases", "demo_002_v20.npz"),
+             **make_case("demo_002", "2.0", rng, seminal_vesicle_boost=True))
     with open(first, "rb") as handle:
         data = handle.read()
     with open(os.path.join(workspace, "delivery", "demo_003_truncated.npz"), "wb") as handle:
