@@ -27,7 +27,7 @@ final class NPZBadInputTests: XCTestCase {
         }
         assertRefused("not_a_zip.npz") { error, _ in if case .notZip = error as? NPZError { true } else { false } }
         assertRefused("unsupported_method.npz") { error, message in
-            error as? NPZError == .unsupportedCompression(file: try! FixtureSupport.path("bad/unsupported_method.npz"), member: "a.npy", method: 6, methodName: "implode")
+            error as? NPZError == .unsupportedCompression(file: (try? FixtureSupport.path("bad/unsupported_method.npz")) ?? "", member: "a.npy", method: 6, methodName: "implode")
                 && message.contains("implode")
         }
         assertRefused("dotdot_member.npz") { error, message in
@@ -65,7 +65,7 @@ final class NPZBadInputTests: XCTestCase {
             }
         }
         assertRefused("shape_exceeds_size.npz") { error, message in
-            error as? NPYError == .sizeMismatch(source: "\(try! FixtureSupport.path("bad/shape_exceeds_size.npz"))!a.npy", expectedBytes: 40_000, foundBytes: 40)
+            error as? NPYError == .sizeMismatch(source: "\((try? FixtureSupport.path("bad/shape_exceeds_size.npz")) ?? "")!a.npy", expectedBytes: 40_000, foundBytes: 40)
                 && message.contains("40000")
         }
         assertRefused("huge_shape.npz") { error, message in

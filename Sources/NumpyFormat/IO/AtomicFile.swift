@@ -31,7 +31,9 @@ public enum AtomicFile {
             defer { close(descriptor) }
             var written = 0
             while written < bytes.count {
-                let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+                let count = bytes.withUnsafeBytes { buffer in
+                    buffer.baseAddress.map { Glibc.write(descriptor, $0 + written, bytes.count - written) } ?? 0
+                }
                 if count < 0 && errno == EINTR { continue }
                 guard count > 0 else { throw failure(path, String(cString: strerror(errno))) }
                 written += count

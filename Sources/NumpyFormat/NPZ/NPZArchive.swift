@@ -43,16 +43,8 @@ public struct NPZArchive: Sendable {
 
     /// Reads only a member's `.npy` header (dtype, shape, order): inflates a few hundred bytes.
     public func header(of key: String) throws -> NPYHeader {
-        let wanted = try member(named: key)
-        let reader = try ArchiveReader(path: path)
-        while let name = try reader.nextMemberName() {
-            guard name == wanted.name else { try reader.skipMember(name); continue }
-            guard case let .numeric(header) = try readHeader(wanted, from: reader) else {
-                throw NPYError.pickledObject(source: source(wanted))
-            }
-            return header
-        }
-        throw NPZError.truncated(file: path, reason: "member \(wanted.name) is listed but its data could not be found")
+        let (wanted, reader) = try reader(positionedAt: key)
+        return try numericHeader(wanted, from: reader)
     }
 
     /// Reads the pickle bytes of an object-array member (`metadata`), without unpickling them.
@@ -66,13 +58,27 @@ public struct NPZArchive: Sendable {
 
     /// Reads one member, numeric or pickled, by key or member name.
     public func readContent(_ key: String) throws -> NPZContent {
+        let (wanted, reader) = try reader(positionedAt: key)
+        return try readContent(wanted, from: reader)
+    }
+
+    /// A fresh reader whose next read is the start of `key`'s data (earlier members skipped,
+    /// which the seekable ZIP reader does without inflating them).
+    private func reader(positionedAt key: String) throws -> (NPZMember, ArchiveReader) {
         let wanted = try member(named: key)
         let reader = try ArchiveReader(path: path)
         while let name = try reader.nextMemberName() {
-            if name == wanted.name { return try readContent(wanted, from: reader) }
+            if name == wanted.name { return (wanted, reader) }
             try reader.skipMember(name)
         }
         throw NPZError.truncated(file: path, reason: "member \(wanted.name) is listed but its data could not be found")
+    }
+
+    private func numericHeader(_ member: NPZMember, from reader: ArchiveReader) throws -> NPYHeader {
+        guard case let .numeric(header) = try readHeader(member, from: reader) else {
+            throw NPYError.pickledObject(source: source(member))
+        }
+        return header
     }
 
     /// Reads every member in one pass through the file, in archive order.
@@ -138,19 +144,11 @@ public struct NPZArchive: Sendable {
         chunkElements: (NPYHeader) -> Int,
         _ body: (_ header: NPYHeader, _ elements: Range<Int>, _ bytes: UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        let wanted = try member(named: key)
-        let reader = try ArchiveReader(path: path)
-        while let name = try reader.nextMemberName() {
-            guard name == wanted.name else { try reader.skipMember(name); continue }
-            guard case let .numeric(header) = try readHeader(wanted, from: reader) else {
-                throw NPYError.pickledObject(source: source(wanted))
-            }
-            try streamData(wanted, header: header, from: reader, chunkElements: max(1, chunkElements(header))) { elements, bytes in
-                try body(header, elements, bytes)
-            }
-            return
+        let (wanted, reader) = try reader(positionedAt: key)
+        let header = try numericHeader(wanted, from: reader)
+        try streamData(wanted, header: header, from: reader, chunkElements: max(1, chunkElements(header))) { elements, bytes in
+            try body(header, elements, bytes)
         }
-        throw NPZError.truncated(file: path, reason: "member \(wanted.name) is listed but its data could not be found")
     }
 
     /// One pass over the whole archive in archive order, never holding more than one chunk of

@@ -132,16 +132,9 @@ private struct Pickler {
             output.memoGet(index)
             return
         }
-        let length = UInt64(utf8.count)
-        if protocolVersion >= 4, length <= 0xFF {
-            output.write(header: [PickleOpcode.shortBinUnicode.rawValue, UInt8(length)], payload: utf8)
-        } else if length <= 0xFFFF_FFFF {
-            output.write(header: [PickleOpcode.binUnicode.rawValue] + PickleOutputBuffer.littleEndian(length, count: 4), payload: utf8)
-        } else if protocolVersion >= 4 {
-            output.write(header: [PickleOpcode.binUnicode8.rawValue] + PickleOutputBuffer.littleEndian(length, count: 8), payload: utf8)
-        } else {
-            throw .invalidValue(reason: "a str over 4 GiB needs protocol 4")
-        }
+        // SHORT_BINUNICODE exists from protocol 4 only.
+        try writeSized(utf8, short: protocolVersion >= 4 ? .shortBinUnicode : nil, long: .binUnicode,
+                       huge: .binUnicode8, what: "a str")
         let index = output.memoize()
         if shared { memo[.string(utf8)] = index }
     }
@@ -152,18 +145,25 @@ private struct Pickler {
             output.memoGet(index)
             return
         }
-        let length = UInt64(bytes.count)
-        if length <= 0xFF {
-            output.write(header: [PickleOpcode.shortBinBytes.rawValue, UInt8(length)], payload: bytes)
-        } else if length <= 0xFFFF_FFFF {
-            output.write(header: [PickleOpcode.binBytes.rawValue] + PickleOutputBuffer.littleEndian(length, count: 4), payload: bytes)
-        } else if protocolVersion >= 4 {
-            output.write(header: [PickleOpcode.binBytes8.rawValue] + PickleOutputBuffer.littleEndian(length, count: 8), payload: bytes)
-        } else {
-            throw .invalidValue(reason: "bytes over 4 GiB need protocol 4")
-        }
+        try writeSized(bytes, short: .shortBinBytes, long: .binBytes, huge: .binBytes8, what: "bytes")
         let index = output.memoize()
         if let key { memo[key] = index }
+    }
+
+    /// Writes a length-prefixed payload with the smallest opcode that holds its length: a 1-byte
+    /// length (`short`, when the protocol has it), a 4-byte one, or an 8-byte one (protocol 4+).
+    private mutating func writeSized(_ payload: [UInt8], short: PickleOpcode?, long: PickleOpcode, huge: PickleOpcode,
+                                     what: String) throws(PickleError) {
+        let length = UInt64(payload.count)
+        if let short, length <= 0xFF {
+            output.write(header: [short.rawValue, UInt8(length)], payload: payload)
+        } else if length <= 0xFFFF_FFFF {
+            output.write(header: [long.rawValue] + PickleOutputBuffer.littleEndian(length, count: 4), payload: payload)
+        } else if protocolVersion >= 4 {
+            output.write(header: [huge.rawValue] + PickleOutputBuffer.littleEndian(length, count: 8), payload: payload)
+        } else {
+            throw .invalidValue(reason: "\(what) over 4 GiB needs protocol 4")
+        }
     }
 
     // MARK: - Containers

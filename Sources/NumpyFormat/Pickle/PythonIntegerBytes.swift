@@ -10,16 +10,7 @@ enum PythonIntegerBytes {
         let negative = last & 0x80 != 0
         // Magnitude bytes, little-endian: the value itself, or its two's-complement negation.
         var magnitude = Array(bytes)
-        if negative {
-            var carry = true
-            for index in magnitude.indices {
-                magnitude[index] = ~magnitude[index]
-                if carry {
-                    magnitude[index] = magnitude[index] &+ 1
-                    carry = magnitude[index] == 0
-                }
-            }
-        }
+        if negative { negateTwosComplement(&magnitude) }
         while magnitude.last == 0 { magnitude.removeLast() }
         if magnitude.count <= 8 {
             var value: UInt64 = 0
@@ -72,14 +63,7 @@ enum PythonIntegerBytes {
             }
         }
         if negative {
-            var carry = true
-            for index in bytes.indices {
-                bytes[index] = ~bytes[index]
-                if carry {
-                    bytes[index] = bytes[index] &+ 1
-                    carry = bytes[index] == 0
-                }
-            }
+            negateTwosComplement(&bytes)
             if byteCount > 1, bytes[byteCount - 1] == 0xFF, bytes[byteCount - 2] & 0x80 != 0 {
                 byteCount -= 1
                 bytes.removeLast()
@@ -139,5 +123,17 @@ enum PythonIntegerBytes {
         let digits = decimalText(ofMagnitude: parsed.limbs)
         if let small = Int64((parsed.negative ? "-" : "") + digits) { return .int(small) }
         return .bigInt((parsed.negative && digits != "0" ? "-" : "") + digits)
+    }
+
+    /// Negates a little-endian two's-complement number in place (invert, add one).
+    private static func negateTwosComplement(_ bytes: inout [UInt8]) {
+        var carry = true
+        for index in bytes.indices {
+            bytes[index] = ~bytes[index]
+            if carry {
+                bytes[index] = bytes[index] &+ 1
+                carry = bytes[index] == 0
+            }
+        }
     }
 }
