@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "NumpyFormat", targets: ["NumpyFormat"]),
         .library(name: "DoseCase", targets: ["DoseCase"]),
+        .library(name: "Dosimetry", targets: ["Dosimetry"]),
         .executable(name: "dosecurate", targets: ["dosecurate"]),
         .executable(name: "dosecurate-bench", targets: ["dosecurate-bench"]),
     ],
@@ -29,13 +30,14 @@ let package = Package(
             name: "DoseCase",
             dependencies: ["NumpyFormat", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(name: "Dosimetry", dependencies: ["DoseCase"]),
         .executableTarget(
             name: "dosecurate",
             dependencies: ["NumpyFormat", "DoseCase", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "dosecurate-bench",
-            dependencies: ["NumpyFormat", "CArchive", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "CArchive", .product(name: "Crypto", package: "swift-crypto")]
         ),
 
         .testTarget(name: "SystemShimTests", dependencies: ["CArchive", "CHDF5", "CXML2", "CBLAS"]),
@@ -47,6 +49,11 @@ let package = Package(
         .testTarget(
             name: "DoseCaseTests",
             dependencies: ["DoseCase", "NumpyFormat"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "DosimetryTests",
+            dependencies: ["Dosimetry", "DoseCase"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "dosecurateTests", dependencies: ["dosecurate"]),
