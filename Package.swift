@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "NumpyFormat", targets: ["NumpyFormat"]),
         .library(name: "DoseCase", targets: ["DoseCase"]),
         .library(name: "Dosimetry", targets: ["Dosimetry"]),
+        .library(name: "Phantoms", targets: ["Phantoms"]),
         .executable(name: "dosecurate", targets: ["dosecurate"]),
         .executable(name: "dosecurate-bench", targets: ["dosecurate-bench"]),
     ],
@@ -31,6 +32,7 @@ let package = Package(
             dependencies: ["NumpyFormat", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "Dosimetry", dependencies: ["DoseCase"]),
+        .target(name: "Phantoms", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
         .executableTarget(
             name: "dosecurate",
             dependencies: ["NumpyFormat", "DoseCase", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -56,6 +58,7 @@ let package = Package(
             dependencies: ["Dosimetry", "DoseCase"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "PhantomsTests", dependencies: ["Phantoms"], resources: [.copy("Fixtures")]),
         .testTarget(name: "dosecurateTests", dependencies: ["dosecurate"]),
     ],
     swiftLanguageModes: [.v6]
