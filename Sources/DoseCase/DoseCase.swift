@@ -29,20 +29,37 @@ public struct DoseCase: Sendable {
     public static func open(path: String, limits: PickleLimits = .default) throws -> DoseCase {
         let archive = try NPZArchive(path: path)
         let keys = Set(archive.keys)
+        // One pass: the headers that size the case and the metadata pickle; no volume is inflated.
+        let preview = try archive.preview()
         var metadata: MetadataValue?
-        if keys.contains("metadata") {
-            let pickled = try archive.readPickledObject("metadata")
+        switch preview["metadata"] {
+        case let .pickledObject(pickled)?:
             do {
                 metadata = try PickleDecoder(limits: limits).metadataDictionary(fromPickle: pickled.pickle)
             } catch {
                 throw DoseCaseError.unreadableMetadata(file: path, reason: "\(error)")
             }
+        case let .array(header)?:
+            throw DoseCaseError.unreadableMetadata(file: path, reason: "holds a numeric \(header.dtype.descr) array, not a pickled dict")
+        case nil:
+            break
         }
         let stem = fileStem(path)
         let storedId = metadata?["case_id"]?.asString.flatMap { $0.isEmpty ? nil : $0 }
-        let channelCount = keys.contains("masks") ? try archive.header(of: "masks").shape.first ?? 0 : 0
-        let gridKey = keys.contains("ct") ? "ct" : (keys.contains("dose") ? "dose" : nil)
-        let grid = try gridKey.map { try archive.header(of: $0).shape }
+        var channelCount = 0
+        if case let .array(masks)? = preview["masks"] {
+            // A header may declare any first axis with zero-sized others; refuse before a
+            // catalog of a billion channels is built.
+            channelCount = masks.shape.first ?? 0
+            guard channelCount <= maximumChannels else {
+                throw DoseCaseError.wrongShape(file: path, key: "masks", expected: "(C ≤ \(maximumChannels), Y, X, Z)",
+                                               found: "\(masks.shape)")
+            }
+        }
+        var grid: [Int]?
+        for key in ["ct", "dose"] {
+            if case let .array(header)? = preview[key] { grid = header.shape; break }
+        }
         return DoseCase(
             file: path, archive: archive, metadata: metadata,
             caseId: storedId ?? stem, caseIdSource: storedId == nil ? .fileName : .metadata,
@@ -55,6 +72,9 @@ public struct DoseCase: Sendable {
     }
 
     public var arrayKeys: [String] { archive.keys }
+
+    /// Far above the pipeline's 8 or 9 structure channels.
+    public static let maximumChannels = 64
 
     /// A 3D float volume (`ct`, `dose`): float64 data is narrowed to float32, integer data widened.
     public func volume(_ key: String) throws -> Volume<Float> {

@@ -20,17 +20,17 @@ struct ReadBenchmark {
         let archive = try NPZArchive(path: casePath)
         let inflated = archive.members.reduce(0) { $0 + $1.inflatedSize }
         var results: [Measurement] = []
-        results.append(Measurement(label: "libarchive read-through (decode bound)", seconds: try best { try bareReadThrough() }, bytes: inflated))
-        results.append(Measurement(label: "dosecurate, 1 thread (one pass)", seconds: try best {
+        results.append(Measurement(label: "libarchive read-through (decode bound)", seconds: try await best { try bareReadThrough() }, bytes: inflated))
+        results.append(Measurement(label: "dosecurate, 1 thread (one pass)", seconds: try await best {
             var total = 0
             try archive.forEachMember { member, _ in total += member.inflatedSize }
             precondition(total == inflated)
         }, bytes: inflated))
-        results.append(Measurement(label: "dosecurate, 2 threads (readAll)", seconds: try await bestAsync {
+        results.append(Measurement(label: "dosecurate, 2 threads (readAll)", seconds: try await best {
             let all = try await archive.readAll(concurrency: 2)
             precondition(all.count == archive.members.count)
         }, bytes: inflated))
-        results.append(Measurement(label: "dosecurate, masks_sdf slab by slab", seconds: try best {
+        results.append(Measurement(label: "dosecurate, masks_sdf slab by slab", seconds: try await best {
             var slabs = 0
             try archive.forEachSlab(of: "masks_sdf") { _, _, _ in slabs += 1 }
         }, bytes: try archive.member(named: "masks_sdf").inflatedSize))
@@ -38,17 +38,7 @@ struct ReadBenchmark {
         return results
     }
 
-    private func best(_ body: () throws -> Void) throws -> Double {
-        var times: [Double] = []
-        for _ in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        return times.min() ?? .nan
-    }
-
-    private func bestAsync(_ body: () async throws -> Void) async throws -> Double {
+    private func best(_ body: () async throws -> Void) async throws -> Double {
         var times: [Double] = []
         for _ in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds

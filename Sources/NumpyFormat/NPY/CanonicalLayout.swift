@@ -8,7 +8,7 @@ enum CanonicalLayout {
         guard count > 0 else { return }
         let itemSize = header.dtype.itemSize
         let swap = header.dtype.needsByteSwap
-        if !header.fortranOrder || header.shape.count <= 1 {
+        if !header.needsReordering {
             guard let base = stored.baseAddress else { return }
             destination.copyMemory(from: base + start * itemSize, byteCount: count * itemSize)
             if swap { swapInPlace(destination, count: count, itemSize: itemSize) }

@@ -19,9 +19,10 @@ public enum NPYFile {
         return NPYArray(header: header, source: path, storage: storage)
     }
 
-    /// The bytes `numpy.save` writes for this array: format 1.0, little-endian, C order.
+    /// The bytes `numpy.save` writes for this array: format 1.0 (2.0 only for headers too long for
+    /// it), little-endian, C order.
     public static func encode(_ array: NPYArray) -> [UInt8] {
-        var bytes = canonicalHeader(of: array).encodedVersion1Preamble()
+        var bytes = canonicalHeader(of: array).encodedPreamble()
         bytes.reserveCapacity(bytes.count + array.header.dataByteCount)
         array.forEachCanonicalChunk { bytes.append(contentsOf: $0) }
         return bytes

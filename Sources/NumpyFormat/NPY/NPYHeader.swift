@@ -23,7 +23,11 @@ public struct NPYHeader: Sendable, Hashable {
     /// Number of elements; shape dimensions were checked to multiply without overflow when parsed.
     public var elementCount: Int { shape.reduce(1, *) }
     public var dataByteCount: Int { elementCount * dtype.itemSize }
-    public var isCanonicalLayout: Bool { !dtype.needsByteSwap && (!fortranOrder || shape.filter { $0 > 1 }.count <= 1) }
+    /// Whether stored order differs from C order: Fortran order with two or more axes longer than 1
+    /// (with at most one such axis, both orders lay the elements out identically).
+    public var needsReordering: Bool { fortranOrder && shape.filter { $0 > 1 }.count > 1 }
+    /// Whether the stored bytes already are the canonical bytes (C order, little-endian).
+    public var isCanonicalLayout: Bool { !dtype.needsByteSwap && !needsReordering }
 
     /// Bytes needed before the header dict can be parsed: 10 for version 1, 12 for 2 and 3.
     public static let minimumPreambleLength = 12
@@ -134,9 +138,10 @@ public struct NPYHeader: Sendable, Hashable {
                                   versionMajor: major, versionMinor: minor, dataOffset: total))
     }
 
-    /// The version 1.0 preamble `numpy.save` writes for this dtype, order and shape, byte for byte:
-    /// keys sorted, Python reprs, room for the first axis to grow, padded to 64 bytes.
-    public func encodedVersion1Preamble() -> [UInt8] {
+    /// The preamble `numpy.save` writes for this dtype, order and shape, byte for byte: keys
+    /// sorted, Python reprs, room for the first axis to grow, padded to 64 bytes. Format 1.0, or
+    /// 2.0 (4-byte length) when the dict is too long for 1.0's 2-byte length, as numpy does.
+    public func encodedPreamble() -> [UInt8] {
         let shapeRepr = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var dict = "{'descr': '\(dtype.descr)', 'fortran_order': \(fortranOrder ? "True" : "False"), 'shape': \(shapeRepr), }"
         // numpy reserves GROWTH_AXIS_MAX_DIGITS (21) characters for the growing axis so that
@@ -145,9 +150,12 @@ public struct NPYHeader: Sendable, Hashable {
             dict += String(repeating: " ", count: max(0, 21 - String(growing).count))
         }
         let dictLength = dict.utf8.count + 1  // plus the closing newline
-        let padding = 64 - (10 + dictLength) % 64
+        let version1Padding = 64 - (10 + dictLength) % 64
+        let fitsVersion1 = dictLength + version1Padding <= 0xFFFF
+        let padding = fitsVersion1 ? version1Padding : 64 - (12 + dictLength) % 64
         let headerLength = dictLength + padding
-        var bytes = NPYHeader.magic + [1, 0, UInt8(headerLength & 0xFF), UInt8(headerLength >> 8)]
+        let lengthBytes = (0..<(fitsVersion1 ? 2 : 4)).map { UInt8(truncatingIfNeeded: headerLength >> (8 * $0)) }
+        var bytes = NPYHeader.magic + [fitsVersion1 ? 1 : 2, 0] + lengthBytes
         bytes += Array(dict.utf8)
         bytes += [UInt8](repeating: 0x20, count: padding)
         bytes.append(0x0A)

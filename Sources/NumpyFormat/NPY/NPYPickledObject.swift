@@ -18,6 +18,12 @@ public enum NPZContent: Sendable {
     }
 }
 
+/// A member as `NPZArchive.preview` sees it: an array's header, or a pickled member whole.
+public enum NPZPreview: Sendable {
+    case array(NPYHeader)
+    case pickledObject(NPYPickledObject)
+}
+
 /// What `NPZArchive.stream` reports as it passes through an archive.
 public enum NPZStreamEvent {
     /// A numeric member begins; its chunks follow in C order, then `arrayEnd`.

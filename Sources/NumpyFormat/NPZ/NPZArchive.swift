@@ -41,10 +41,20 @@ public struct NPZArchive: Sendable {
         }
     }
 
-    /// Reads only a member's `.npy` header (dtype, shape, order): inflates a few hundred bytes.
-    public func header(of key: String) throws -> NPYHeader {
-        let (wanted, reader) = try reader(positionedAt: key)
-        return try numericHeader(wanted, from: reader)
+    /// Every member's `.npy` header, and the whole of each (small) pickled member, in one pass:
+    /// a few hundred bytes are inflated per array, the rest of its data is skipped unread.
+    public func preview() throws -> [String: NPZPreview] {
+        var previews: [String: NPZPreview] = [:]
+        try walkMembers { member, reader in
+            switch try readHeader(member, from: reader) {
+            case let .numeric(header):
+                previews[member.key] = .array(header)
+            case let .pickledObject(shape, fortranOrder, dataOffset):
+                previews[member.key] = .pickledObject(try readPickle(member, shape: shape, fortranOrder: fortranOrder,
+                                                                     dataOffset: dataOffset, from: reader))
+            }
+        }
+        return previews
     }
 
     /// Reads the pickle bytes of an object-array member (`metadata`), without unpickling them.
@@ -83,14 +93,20 @@ public struct NPZArchive: Sendable {
 
     /// Reads every member in one pass through the file, in archive order.
     public func forEachMember(_ body: (NPZMember, NPZContent) throws -> Void) throws {
+        try walkMembers { member, reader in try body(member, try readContent(member, from: reader)) }
+    }
+
+    /// Visits every member in archive order with one reader, checking each against the central
+    /// directory and that none is missing; `body` reads as much of each member as it needs.
+    private func walkMembers(_ body: (NPZMember, ArchiveReader) throws -> Void) throws {
         let reader = try ArchiveReader(path: path)
         var visited = 0
         while let name = try reader.nextMemberName() {
             guard let member = members.first(where: { $0.name == name }) else {
                 throw NPZError.truncated(file: path, reason: "member \(name) is not in the central directory")
             }
-            try body(member, try readContent(member, from: reader))
             visited += 1
+            try body(member, reader)
         }
         guard visited == members.count else {
             throw NPZError.truncated(file: path, reason: "read \(visited) of \(members.count) listed members")
@@ -155,13 +171,7 @@ public struct NPZArchive: Sendable {
     /// array data: what an audit or an identity hash needs to see every byte once. A member's
     /// CRC is verified at its end, so when the pass throws, discard what it delivered.
     public func stream(maxChunkBytes: Int = 8 << 20, _ body: (NPZStreamEvent) throws -> Void) throws {
-        let reader = try ArchiveReader(path: path)
-        var visited = 0
-        while let name = try reader.nextMemberName() {
-            guard let member = members.first(where: { $0.name == name }) else {
-                throw NPZError.truncated(file: path, reason: "member \(name) is not in the central directory")
-            }
-            visited += 1
+        try walkMembers { member, reader in
             switch try readHeader(member, from: reader) {
             case let .numeric(header):
                 try body(.arrayStart(member, header))
@@ -175,16 +185,13 @@ public struct NPZArchive: Sendable {
                                                                dataOffset: dataOffset, from: reader)))
             }
         }
-        guard visited == members.count else {
-            throw NPZError.truncated(file: path, reason: "read \(visited) of \(members.count) listed members")
-        }
     }
 
     /// Streams the data of a member whose header has just been read.
     private func streamData(_ member: NPZMember, header: NPYHeader, from reader: ArchiveReader, chunkElements chunk: Int,
                             _ body: (_ elements: Range<Int>, _ bytes: UnsafeRawBufferPointer) throws -> Void) throws {
         let itemSize = header.dtype.itemSize
-        if header.fortranOrder && !header.isCanonicalLayout {
+        if header.needsReordering {
             let array = try readData(member, header: header, from: reader)
             var start = 0
             try array.forEachCanonicalChunk(maxChunkBytes: chunk * itemSize) { bytes in

@@ -32,7 +32,7 @@ public enum NPZWriter {
             try check(archive_write_set_options(handle, compression == .stored ? "zip:compression=store" : "zip:compression=deflate"), "compression")
             try check(archive_write_open_filename(handle, temporary), "open")
             for (key, array) in arrays {
-                let preamble = NPYFile.canonicalHeader(of: array).encodedVersion1Preamble()
+                let preamble = NPYFile.canonicalHeader(of: array).encodedPreamble()
                 guard let entry = archive_entry_new() else { throw NPZError.writeFailed(file: path, reason: "libarchive could not allocate an entry") }
                 defer { archive_entry_free(entry) }
                 archive_entry_set_pathname(entry, key + ".npy")
