@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Phantoms", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
         .executableTarget(
             name: "dosecurate",
-            dependencies: ["NumpyFormat", "DoseCase", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["NumpyFormat", "DoseCase", "Phantoms", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "dosecurate-bench",

@@ -29,9 +29,35 @@ public enum DistanceTransform {
     /// The pipeline's signed distance (spec, `masks_sdf`): distance outside the mask minus
     /// distance inside, in mm, so it is negative exactly on mask voxels.
     public static func signedDistanceMM(mask: Volume<UInt8>, spacingMM: [Double]) -> [Double] {
-        let outside = distanceMM(shape: mask.shape, spacingMM: spacingMM) { mask.elements[$0] != 0 }
-        let inside = distanceMM(shape: mask.shape, spacingMM: spacingMM) { mask.elements[$0] == 0 }
+        signedDistanceMM(shape: mask.shape, spacingMM: spacingMM) { mask.elements[$0] != 0 }
+    }
+
+    static func signedDistanceMM(shape: VolumeShape, spacingMM: [Double], isInside: (Int) -> Bool) -> [Double] {
+        let outside = distanceMM(shape: shape, spacingMM: spacingMM, isFeature: isInside)
+        let inside = distanceMM(shape: shape, spacingMM: spacingMM) { !isInside($0) }
         return zip(outside, inside).map { $0 - $1 }
+    }
+
+    /// The pipeline's `masks_sdf` channel (spec, "Keys"): the signed distance clipped to
+    /// ±`clipMM` and divided by it, so values lie in [−1, 1] and are negative exactly on the mask.
+    /// An empty mask gives +1 everywhere (infinitely far outside).
+    ///
+    /// Voxels farther than `clipMM` from the mask's bounding box are +1 whatever the mask, so the
+    /// transform runs only on that box grown by the clip distance; the values equal a transform of
+    /// the whole grid (tests compare both).
+    public static func clippedSignedDistance(mask: Volume<UInt8>, spacingMM: [Double], clipMM: Double) -> [Float] {
+        let shape = mask.shape
+        var result = [Float](repeating: 1, count: shape.voxelCount)
+        guard let bounds = VoxelBox.enclosing(mask) else { return result }
+        let box = bounds.grown(by: spacingMM.map { Int((clipMM / $0).rounded(.up)) + 1 }, within: shape)
+        var local: [UInt8] = []
+        local.reserveCapacity(box.shape.voxelCount)
+        box.forEachVoxel(in: shape) { _, offset in local.append(mask.elements[offset]) }
+        let signed = signedDistanceMM(shape: box.shape, spacingMM: spacingMM) { local[$0] != 0 }
+        box.forEachVoxel(in: shape) { localOffset, offset in
+            result[offset] = Float(min(max(signed[localOffset], -clipMM), clipMM) / clipMM)
+        }
+        return result
     }
 
     /// One separable pass: every line along `axis` gets its 1D squared distance transform.

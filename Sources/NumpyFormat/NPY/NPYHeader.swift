@@ -142,8 +142,13 @@ public struct NPYHeader: Sendable, Hashable {
     /// sorted, Python reprs, room for the first axis to grow, padded to 64 bytes. Format 1.0, or
     /// 2.0 (4-byte length) when the dict is too long for 1.0's 2-byte length, as numpy does.
     public func encodedPreamble() -> [UInt8] {
+        Self.encodedPreamble(descr: dtype.descr, fortranOrder: fortranOrder, shape: shape)
+    }
+
+    /// The preamble for any `descr`, including the object dtype `|O` of a pickled member.
+    static func encodedPreamble(descr: String, fortranOrder: Bool, shape: [Int]) -> [UInt8] {
         let shapeRepr = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-        var dict = "{'descr': '\(dtype.descr)', 'fortran_order': \(fortranOrder ? "True" : "False"), 'shape': \(shapeRepr), }"
+        var dict = "{'descr': '\(descr)', 'fortran_order': \(fortranOrder ? "True" : "False"), 'shape': \(shapeRepr), }"
         // numpy reserves GROWTH_AXIS_MAX_DIGITS (21) characters for the growing axis so that
         // appending to the file in place never needs a longer header.
         if let growing = fortranOrder ? shape.last : shape.first {

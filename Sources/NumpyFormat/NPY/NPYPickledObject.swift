@@ -6,6 +6,13 @@ public struct NPYPickledObject: Sendable, Equatable {
     public let shape: [Int]
     public let fortranOrder: Bool
     public let pickle: [UInt8]
+
+    public init(source: String = "<memory>", shape: [Int] = [], fortranOrder: Bool = false, pickle: [UInt8]) {
+        self.source = source
+        self.shape = shape
+        self.fortranOrder = fortranOrder
+        self.pickle = pickle
+    }
 }
 
 /// One member of an `.npz`: a numeric array, or a pickled object array (the `metadata` dict).

@@ -28,30 +28,15 @@ enum InspectionTable {
             [key, entry.storedDType, entry.shape.map(String.init).joined(separator: "×").ifEmpty("scalar"),
              entry.fortranOrder ? "F" : "C", entry.compression, megabytes(entry.compressedBytes), megabytes(entry.inflatedBytes)]
         }
-        lines += table(header: ["array", "dtype", "shape", "order", "member", "stored MB", "inflated MB"], rows: rows, rightAligned: 5)
+        lines += TextTable.lines(header: ["array", "dtype", "shape", "order", "member", "stored MB", "inflated MB"], rows: rows, rightAligned: 5)
         if let channels = report.channels, !channels.isEmpty {
             lines.append("")
-            lines += table(header: ["ch", "structure", "voxels", "volume cc"],
+            lines += TextTable.lines(header: ["ch", "structure", "voxels", "volume cc"],
                            rows: channels.map { ["\($0.index)", $0.name, "\($0.voxels)", String(format: "%.1f", $0.volumeCC)] },
                            rightAligned: 2)
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Left-aligned columns, right-aligned from `rightAligned` on (numbers), two spaces apart.
-    private static func table(header: [String], rows: [[String]], rightAligned: Int) -> [String] {
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        return ([header] + rows).map { row in
-            "  " + row.enumerated().map { column, text in
-                let padding = String(repeating: " ", count: widths[column] - text.count)
-                return column >= rightAligned ? padding + text : text + padding
-            }.joined(separator: "  ")
-        }
-    }
-
     private static func megabytes(_ bytes: Int) -> String { String(format: "%.2f", Double(bytes) / 1_000_000) }
-}
-
-private extension String {
-    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
 }

@@ -1,0 +1,243 @@
+import DoseCase
+import Foundation
+import Dosimetry
+import NumpyFormat
+
+/// One generated case: its arrays and metadata as typed values, and how they are written. A
+/// defect is planted while generating (dose, crop, CT, prescription) or on the finished
+/// arrays (labels, values, encoding), whichever way the real defect arose.
+public struct PhantomCase: Sendable {
+    public let recipe: PhantomRecipe
+    public let grid: PhantomGrid
+    public var ct: [Float]
+    public var dose: [Float]
+    public var masks: [[UInt8]]
+    public var signedDistances: [[Float]]
+    public var constraints: [Float]
+    public var metadata: MetadataValue
+    public var leafPositions: [(key: String, array: NPYArray)]
+    var encoding = Encoding()
+
+    /// Departures from the format that only show when the case is written.
+    struct Encoding {
+        var masksAsFloat32 = false
+        var doseDropsLastSlice = false
+        var omittedKeys: Set<String> = []
+        var metadataPickle: [UInt8]?
+    }
+
+    /// Prescription levels of the pipeline's plans (spec, "constraints").
+    static let levelsGy = (ptv70: 70.0, ptv56: 56.0, ptv50_4: 50.4)
+    /// The rx_normalization defect's prescription, as a plan sum's DoseReferenceSequence gave it.
+    static let wrongNormalizationGy = 74.0
+
+    public static func generate(_ recipe: PhantomRecipe, size: PhantomSize) throws -> PhantomCase {
+        let defect = recipe.defect
+        var patient = SeededGenerator(seed: recipe.patientSeed, stream: PhantomStream.anatomy)
+        let anatomy = PelvisAnatomy.sample(using: &patient)
+        let hasPTV56 = recipe.planType == .sib2Level || recipe.planType == .sib3Level
+        let hasPTV50 = recipe.channelCount > 8 && (recipe.planType == .sib3Level || recipe.planType == .nodalOnly)
+        let targets = [anatomy.ptv70] + (hasPTV56 ? anatomy.seminalVesicleTarget : []) + (hasPTV50 ? anatomy.nodalTarget : [])
+        let organs = [anatomy.prostate, anatomy.bladder] + anatomy.rectum + anatomy.femurLeft + anatomy.femurRight + anatomy.bowel
+
+        var cropGenerator = SeededGenerator(seed: recipe.patientSeed, stream: PhantomStream.crop)
+        let placement = CropPlacement.place(structures: targets + organs, size: size, fixedGrid: recipe.formatVersion == .v2_2,
+                                            topAtMM: defect == .truncatedStructure ? anatomy.bladderCentre.z : nil,
+                                            using: &cropGenerator)
+        let grid = placement.grid
+        var structures = PhantomStructures.build(anatomy: anatomy, grid: grid, planType: recipe.planType,
+                                                 channelCount: recipe.channelCount, absentValue: recipe.absentSDFValue)
+        let hu = PhantomCT.hounsfieldUnits(anatomy: anatomy, grid: grid, noiseSeed: recipe.patientSeed)
+        let ct = PhantomCT.normalized(hu, rawPixels: defect == .rawPixelCT)
+
+        var ripple = SeededGenerator(seed: recipe.planSeed, stream: PhantomStream.ripple)
+        var plan = PlanDose(levels: [], body: grid.rasterize([anatomy.body]), ripple: RippleField.sample(using: &ripple),
+                            isocentre: anatomy.isocentre, arcZRange: Self.arcZRange(targets))
+        let levels: [(String, Double, ClosedRange<Double>)] = [
+            (StructureChannel.ptv70, levelsGy.ptv70, 1.01...1.035), (StructureChannel.ptv56, levelsGy.ptv56, 1.01...1.035),
+            (StructureChannel.ptv50_4, levelsGy.ptv50_4, 1.005...1.025),
+        ]
+        for (name, levelGy, plateau) in levels {
+            guard let mask = structures.mask(name), mask.contains(1), let sdf = structures.signedDistance(name) else { continue }
+            plan.levels.append(.init(doseGy: levelGy, signedDistance: sdf, plateau: plateau, edgeMM: 1,
+                                     falloffMM: name == StructureChannel.ptv70 ? 7 : 6))
+        }
+        if let targetD95 = defect?.artifactD95Gy {
+            plan = BoundaryArtifact.calibrate(plan, grid: grid, ptv70: structures.masks[0], targetD95Gy: targetD95)
+        }
+        var doseGy = plan.compute(on: grid)
+        if defect == .doseMisregistration { doseGy = Self.shifted(doseGy, grid: grid, anteriorMM: 10, leftMM: 20) }
+        if defect == .nanDose { Self.plantNaN(in: &doseGy, grid: grid) }
+        let normalizationGy = defect == .rxNormalization ? wrongNormalizationGy : levelsGy.ptv70
+
+        switch defect {
+        case .femurSwap:
+            structures.masks.swapAt(5, 6)
+            structures.signedDistances.swapAt(5, 6)
+        case .emptyRequiredStructure:
+            structures.masks[3] = [UInt8](repeating: 0, count: grid.shape.voxelCount)
+            structures.signedDistances[3] = [Float](repeating: recipe.absentSDFValue, count: grid.shape.voxelCount)
+        case .sdfMaskMismatch:
+            structures.signedDistances[4] = try Self.signedDistance(of: Self.shifted(structures.masks[4], grid: grid, rows: 4), grid: grid)
+        case .absentSDFConvention:
+            for channel in structures.masks.indices where !structures.masks[channel].contains(1) {
+                structures.signedDistances[channel] = [Float](repeating: 1, count: grid.shape.voxelCount)
+            }
+        default: break
+        }
+
+        let prescription = PhantomMetadata.Prescription(
+            primaryDoseGy: normalizationGy, fractions: defect == .rxNormalization ? 37 : (recipe.planType == .singleRx ? 35 : 28),
+            source: defect == .rxNormalization ? "DoseReferenceSequence" : ["DoseReferenceSequence", "FractionGroupSequence", "default"][Int(recipe.patientSeed % 3)])
+        var record = SeededGenerator(seed: recipe.planSeed, stream: PhantomStream.record)
+        var metadata = PhantomMetadata(recipe: recipe, placement: placement, masks: structures.masks, doseGy: doseGy,
+                                       normalizationGy: normalizationGy, prescription: prescription).build(using: &record)
+        var constraints = Self.constraints(masks: structures.masks, normalizationGy: normalizationGy)
+        var encoding = Encoding()
+        switch defect {
+        case .planTypeMislabel:
+            metadata = metadata.replacing("case_type", with: dict([
+                ("type", .string(PlanType.singleRx.rawValue)), ("ptv70_exists", .bool(true)),
+                ("ptv56_exists", .bool(false)), ("ptv50_exists", .bool(false)),
+            ]))
+            constraints[1] = 0
+            constraints[2] = 0
+        case .phiMetadata:
+            metadata = metadata.appending([entry("patient_name", .string("DOE^JOHN")), entry("patient_id", .string("00451278")),
+                                           entry("birth_date", .string("19580314"))])
+        case .wrongMaskDType: encoding.masksAsFloat32 = true
+        case .shapeMismatch: encoding.doseDropsLastSlice = true
+        case .missingKey: encoding.omittedKeys = ["dose"]
+        case .maliciousPickle: encoding.metadataPickle = Self.commandRunningPickle
+        default: break
+        }
+        var leaves = SeededGenerator(seed: recipe.planSeed, stream: PhantomStream.leaves)
+        return PhantomCase(recipe: recipe, grid: grid, ct: ct, dose: doseGy.map { Float($0 / normalizationGy) },
+                           masks: structures.masks, signedDistances: structures.signedDistances, constraints: constraints,
+                           metadata: metadata,
+                           leafPositions: recipe.formatVersion == .v2_4 ? try PhantomLeaves.arrays(arcs: 2, using: &leaves) : [],
+                           encoding: encoding)
+    }
+
+    /// The members in the pipeline's order: ct, masks, dose, constraints, metadata, masks_sdf, MLC.
+    public func members() throws -> [(key: String, content: NPZContent)] {
+        let shape = grid.shape
+        let channels = [masks.count] + shape.dimensions
+        let masksArray = encoding.masksAsFloat32
+            ? try NPYArray(shape: channels, elements: masks.flatMap { $0.map(Float.init) })
+            : try NPYArray(shape: channels, elements: masks.flatMap { $0 })
+        let doseArray = encoding.doseDropsLastSlice
+            ? try NPYArray(shape: [shape.rows, shape.columns, shape.slices - 1],
+                           elements: dose.indices.compactMap { $0 % shape.slices == shape.slices - 1 ? nil : dose[$0] })
+            : try NPYArray(shape: shape.dimensions, elements: dose)
+        let pickle = try encoding.metadataPickle
+            ?? PickleWriter.pickleObjectArray(wrapping: metadata, dialect: recipe.formatVersion == .v2_4 ? .numpy2 : .numpy1)
+        var members: [(key: String, content: NPZContent)] = [
+            ("ct", .array(try NPYArray(shape: shape.dimensions, elements: ct))),
+            ("masks", .array(masksArray)),
+            ("dose", .array(doseArray)),
+            ("constraints", .array(try NPYArray(shape: [constraints.count], elements: constraints))),
+            ("metadata", .pickledObject(NPYPickledObject(pickle: pickle))),
+            ("masks_sdf", .array(try NPYArray(shape: channels, elements: signedDistances.flatMap { $0 }))),
+        ]
+        members += leafPositions.map { ($0.key, .array($0.array)) }
+        return members.filter { !encoding.omittedKeys.contains($0.key) }
+    }
+
+    /// Writes the case as `numpy.savez_compressed` would, atomically. A truncated_file case is
+    /// written whole, then cut to 60 % of its length (still atomically).
+    public func write(to path: String) throws {
+        try NPZWriter.write(members: members(), to: path, compression: .deflate)
+        if recipe.defect == .truncatedFile {
+            guard let whole = FileManager.default.contents(atPath: path) else {
+                throw NPZError.writeFailed(file: path, reason: "could not read the file back to truncate it")
+            }
+            try AtomicFile.write([UInt8](whole.prefix(whole.count * 3 / 5)), to: path)
+        }
+    }
+
+    /// constraints[0…2] = 70/Rx, 56/Rx, 50.4/Rx for the PTVs present, then the fixed OAR limits
+    /// (spec, "constraints").
+    static func constraints(masks: [[UInt8]], normalizationGy: Double) -> [Float] {
+        func level(_ channel: Int, _ gy: Double) -> Double { channel < masks.count && masks[channel].contains(1) ? gy / normalizationGy : 0 }
+        let values = [level(0, levelsGy.ptv70), level(1, levelsGy.ptv56), level(8, levelsGy.ptv50_4),
+                      0.50, 0.35, 0.20, 75.0 / 70, 0.50, 0.35, 0.25, 0.10, 195.0 / 500, 45.0 / 70]
+        return values.map { Float($0) }
+    }
+
+    static func arcZRange(_ targets: [Solid]) -> ClosedRange<Double> {
+        let bounds = targets.map(\.bounds).reduce(targets[0].bounds) { $0.union($1) }
+        return (bounds.lower.z - 5)...(bounds.upper.z + 5)
+    }
+
+    /// The dose moved `anteriorMM` towards the front and `leftMM` to the patient's left; voxels
+    /// with no source get 0.
+    static func shifted(_ dose: [Double], grid: PhantomGrid, anteriorMM: Double, leftMM: Double) -> [Double] {
+        let rows = Int((anteriorMM / grid.spacingMM[0]).rounded()), columns = Int((leftMM / grid.spacingMM[1]).rounded())
+        let shape = grid.shape
+        var result = [Double](repeating: 0, count: dose.count)
+        for row in 0..<shape.rows where (0..<shape.rows).contains(row + rows) {
+            for column in 0..<shape.columns where (0..<shape.columns).contains(column - columns) {
+                for slice in 0..<shape.slices {
+                    result[shape.offset(row: row, column: column, slice: slice)] = dose[shape.offset(row: row + rows, column: column - columns, slice: slice)]
+                }
+            }
+        }
+        return result
+    }
+
+    /// The mask moved `rows` rows posterior.
+    static func shifted(_ mask: [UInt8], grid: PhantomGrid, rows: Int) -> [UInt8] {
+        let shape = grid.shape, rowLength = shape.columns * shape.slices
+        var result = [UInt8](repeating: 0, count: mask.count)
+        for row in rows..<shape.rows {
+            result[(row * rowLength)..<((row + 1) * rowLength)] = mask[((row - rows) * rowLength)..<((row - rows + 1) * rowLength)]
+        }
+        return result
+    }
+
+    static func signedDistance(of mask: [UInt8], grid: PhantomGrid) throws -> [Float] {
+        DistanceTransform.clippedSignedDistance(mask: try Volume(shape: grid.shape, elements: mask), spacingMM: grid.spacingMM,
+                                                clipMM: PhantomStructures.sdfClipMM)
+    }
+
+    /// A 3×3×3 block of NaN in the body, 60 mm anterior and 40 mm left of the prostate.
+    static func plantNaN(in dose: inout [Double], grid: PhantomGrid) {
+        let row = Int(((-60 - grid.origin.y) / grid.spacingMM[0]).rounded())
+        let column = Int(((40 - grid.origin.x) / grid.spacingMM[1]).rounded())
+        let slice = Int(((0 - grid.origin.z) / grid.spacingMM[2]).rounded())
+        for r in (row - 1)...(row + 1) {
+            for c in (column - 1)...(column + 1) {
+                for s in (slice - 1)...(slice + 1) { dose[grid.shape.offset(row: r, column: c, slice: s)] = .nan }
+            }
+        }
+    }
+
+    /// `pickle.dumps` of an object whose `__reduce__` returns `(os.system, (COMMAND,))`, protocol 2:
+    /// what a hostile metadata member looks like. Loading it with Python's pickle would run
+    /// COMMAND (a harmless echo); dosecurate must refuse it without running anything.
+    static let commandRunningPickle: [UInt8] = {
+        let command = Array("echo dosecurate phantom: this metadata pickle ran a shell command".utf8)
+        let length = UInt32(command.count)
+        return [0x80, 0x02] + Array("cos\nsystem\n".utf8) + [0x58] + (0..<4).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) }
+            + command + [0x85, 0x52, 0x2E]
+    }()
+}
+
+extension PhantomRecipe {
+    /// What an absent structure's signed distance holds (spec, "Keys"): +1 up to v2.3, 0 in v2.4.
+    var absentSDFValue: Float { formatVersion == .v2_4 ? 0 : 1 }
+}
+
+extension MetadataValue {
+    /// The dict with `key`'s value replaced (order kept).
+    func replacing(_ key: String, with value: MetadataValue) -> MetadataValue {
+        guard case .dict(let entries) = self else { return self }
+        return .dict(entries.map { $0.key == .string(key) ? MetadataEntry(key: $0.key, value: value) : $0 })
+    }
+
+    func appending(_ extra: [MetadataEntry]) -> MetadataValue {
+        guard case .dict(let entries) = self else { return self }
+        return .dict(entries + extra)
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Phantoms
+
+struct PhantomsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "phantoms",
+        abstract: "Write a seeded synthetic prostate cohort with planted defects, truth.json and institutions.csv.",
+        discussion: "Defects: \(PlantedDefect.allCases.map(\.rawValue).joined(separator: ", "))."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "A new or empty folder to write the cohort into.")
+    var outputDirectory: String
+
+    @Option(help: "Number of clean cases (each selected defect adds its own case or cases).")
+    var cases: Int = 8
+
+    @Option(help: "small (≈112×112×72 at 2×2×2.5 mm) or full (300×300×144 at 1×1×2.5 mm).")
+    var size: String = "small"
+
+    @Option(help: "all, none, or a comma-separated list of defect names.")
+    var defects: String = "none"
+
+    @Option(help: "Cohort seed: the same seed writes the same cohort.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Comma-separated institution names; each gets a subfolder.")
+    var institutions: String?
+
+    func validate() throws {
+        guard cases >= 0 else { throw ValidationError("--cases must be 0 or more") }
+        _ = try options()
+    }
+
+    func run() async throws {
+        let plan = CohortPlan(try options())
+        let total = plan.entries.count
+        let progress = ProgressLine(total: total, enabled: !global.quiet && !global.json)
+        let truth = try await CohortWriter.write(plan, to: outputDirectory) { progress.advance($0) }
+        progress.finish()
+        if global.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(truth), as: UTF8.self))
+        } else if !global.quiet {
+            print(CohortTable.render(truth, directory: outputDirectory), terminator: "")
+        }
+    }
+
+    private func options() throws -> CohortPlan.Options {
+        guard let preset = PhantomSize.presets.first(where: { $0.name == size }) else {
+            throw ValidationError(PhantomError.unknownSize(name: size).description)
+        }
+        let names = institutions.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+        for name in names where name.isEmpty || name.contains("/") || name.hasPrefix(".") {
+            throw ValidationError("institution names must be non-empty folder names; got '\(name)'")
+        }
+        guard Set(names).count == names.count else { throw ValidationError("--institutions lists a name twice") }
+        return CohortPlan.Options(cleanCases: cases, defects: try parsedDefects(), institutions: names, size: preset, seed: seed)
+    }
+
+    private func parsedDefects() throws -> [PlantedDefect] {
+        switch defects {
+        case "all": return PlantedDefect.allCases
+        case "none", "": return []
+        default:
+            return try defects.split(separator: ",").map { raw in
+                let name = raw.trimmingCharacters(in: .whitespaces)
+                guard let defect = PlantedDefect(rawValue: name) else {
+                    throw ValidationError(PhantomError.unknownDefect(name: name, known: PlantedDefect.allCases.map(\.rawValue)).description)
+                }
+                return defect
+            }
+        }
+    }
+}
