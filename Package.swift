@@ -58,7 +58,7 @@ let package = Package(
             dependencies: ["Dosimetry", "DoseCase"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "PhantomsTests", dependencies: ["Phantoms"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PhantomsTests", dependencies: ["Phantoms", "DoseCase", "Dosimetry", "NumpyFormat"], resources: [.copy("Fixtures")]),
         .testTarget(name: "dosecurateTests", dependencies: ["dosecurate"]),
     ],
     swiftLanguageModes: [.v6]

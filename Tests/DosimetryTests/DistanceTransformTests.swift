@@ -11,6 +11,8 @@ final class DistanceTransformTests: XCTestCase {
         let mask: [UInt8]
         let edt_of_mask: [Double]
         let edt_of_inverse: [Double]
+        let sdf_clip_mm: Double
+        let sdf_clipped: [Float]
     }
 
     private func reference() throws -> Reference {
@@ -30,6 +32,32 @@ final class DistanceTransformTests: XCTestCase {
             XCTAssertEqual(ofMask[index], reference.edt_of_mask[index], accuracy: 1e-9, "voxel \(index)")
             XCTAssertEqual(ofInverse[index], reference.edt_of_inverse[index], accuracy: 1e-9, "voxel \(index)")
         }
+    }
+
+    /// The pipeline's masks_sdf channel, computed by NumPy/SciPy: clip(outside − inside, ±c)/c as float32.
+    func testClippedSignedDistanceEqualsThePipelinesFormula() throws {
+        let reference = try reference()
+        let shape = VolumeShape(rows: reference.shape[0], columns: reference.shape[1], slices: reference.shape[2])
+        let sdf = DistanceTransform.clippedSignedDistance(mask: try Volume(shape: shape, elements: reference.mask),
+                                                          spacingMM: reference.spacing_mm, clipMM: reference.sdf_clip_mm)
+        XCTAssertEqual(sdf.count, reference.sdf_clipped.count)
+        for index in sdf.indices { XCTAssertEqual(sdf[index], reference.sdf_clipped[index], accuracy: 1e-6, "voxel \(index)") }
+        XCTAssertTrue(sdf.contains(1) && sdf.contains(-1), "the fixture exercises clipping on both sides")
+    }
+
+    /// Working on the mask's box grown by the clip distance gives the same values as the whole grid.
+    func testClippedSignedDistanceOnTheBoxEqualsTheWholeGrid() throws {
+        let shape = VolumeShape(rows: 40, columns: 36, slices: 24)
+        let spacing = [1.0, 1.5, 2.5]
+        var elements = [UInt8](repeating: 0, count: shape.voxelCount)
+        for row in 8..<14 { for column in 20..<30 { for slice in 3..<9 where (row + column + slice) % 7 != 0 {
+            elements[shape.offset(row: row, column: column, slice: slice)] = 1
+        } } }
+        let mask = try Volume(shape: shape, elements: elements)
+        let whole = DistanceTransform.signedDistanceMM(mask: mask, spacingMM: spacing).map { Float(min(max($0, -6), 6) / 6) }
+        XCTAssertEqual(DistanceTransform.clippedSignedDistance(mask: mask, spacingMM: spacing, clipMM: 6), whole)
+        let empty = try Volume(shape: shape, elements: [UInt8](repeating: 0, count: shape.voxelCount))
+        XCTAssertEqual(Set(DistanceTransform.clippedSignedDistance(mask: empty, spacingMM: spacing, clipMM: 6)), [1])
     }
 
     /// Outside a voxelised sphere, the distance to the nearest inside voxel is the analytic

@@ -91,4 +91,28 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(missing.errors.contains("/no/such/case.npz"), missing.errors)
         XCTAssertEqual(try run(["--help"]).status, 0)
     }
+
+    func testPhantomsWritesACohortWithTruthAndRefusesToOverwriteIt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let arguments = ["phantoms", folder.path, "--cases", "1", "--defects", "femur_swap", "--institutions", "A,B", "--seed", "3"]
+        let result = try run(arguments + ["--json"])
+        XCTAssertEqual(result.status, 0, result.errors)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let cases = try XCTUnwrap(json["cases"] as? [String: [String: Any]])
+        XCTAssertEqual(Set(cases.keys), ["A/case_0000.npz", "B/case_0001.npz"])
+        XCTAssertEqual(cases["B/case_0001.npz"]?["expect"] as? [String], ["labels.femur_laterality"])
+        XCTAssertTrue(cases["A/case_0000.npz"]?.keys.contains("institution") == true)
+        let csv = try String(contentsOf: folder.appendingPathComponent("institutions.csv"), encoding: .utf8)
+        XCTAssertEqual(csv, "caseId,institution\ncase_0000,A\ncase_0001,B\n")
+        let truth = try Data(contentsOf: folder.appendingPathComponent("truth.json"))
+        XCTAssertEqual(try JSONSerialization.jsonObject(with: truth) as? NSDictionary, json as NSDictionary)
+
+        let again = try run(arguments)
+        XCTAssertEqual(again.status, 2)
+        XCTAssertTrue(again.errors.contains("already holds"), again.errors)
+        XCTAssertEqual(try run(["phantoms", folder.path + "-x", "--defects", "no_such_defect"]).status, 2)
+        XCTAssertEqual(try run(["phantoms", folder.path + "-x", "--size", "huge"]).status, 2)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path + "-x"), "a refused command writes nothing")
+    }
 }

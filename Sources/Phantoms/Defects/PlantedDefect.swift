@@ -68,12 +68,13 @@ public enum PlantedDefect: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
-    /// The members that differ from the same case generated without the defect (for the
-    /// duplicates: between the two files). Tests hold each defect to exactly this.
+    /// The members that differ from the same case generated without the defect. Metadata follows
+    /// the arrays where the pipeline derived it from them (validation D95, truncation shares), as
+    /// it did for the real defects. Tests hold each defect to exactly this.
     public var changedMembers: Set<String> {
         switch self {
         case .d95ArtifactBlatant, .d95ArtifactSubtle: ["dose", "metadata"]
-        case .femurSwap: ["masks", "masks_sdf"]
+        case .femurSwap: ["masks", "masks_sdf", "metadata"]
         case .planTypeMislabel: ["metadata", "constraints"]
         case .rxNormalization: ["dose", "metadata", "constraints"]
         case .nanDose: ["dose"]
@@ -81,7 +82,7 @@ public enum PlantedDefect: String, Sendable, Hashable, Codable, CaseIterable {
         case .exactDuplicate: []
         case .nearDuplicate: ["dose", "metadata"]
         case .emptyRequiredStructure: ["masks", "masks_sdf", "metadata"]
-        case .doseMisregistration: ["dose"]
+        case .doseMisregistration: ["dose", "metadata"]
         case .rawPixelCT: ["ct"]
         case .truncatedStructure: ["ct", "dose", "masks", "masks_sdf", "metadata"]
         case .phiMetadata: ["metadata"]

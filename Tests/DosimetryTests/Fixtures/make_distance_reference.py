@@ -5,7 +5,9 @@ scipy.ndimage.distance_transform_edt(mask, sampling=spacing) and of ~mask, on a 
 
 Writes distance_reference.json next to this script:
   {"scipy_version", "shape", "spacing_mm", "mask": [0/1 in C order],
-   "edt_of_mask": [...], "edt_of_inverse": [...]}
+   "edt_of_mask": [...], "edt_of_inverse": [...],
+   "sdf_clip_mm": 2.0, "sdf_clipped": the pipeline's masks_sdf channel,
+       (clip(edt(~mask) - edt(mask), -c, c) / c).astype(float32)}
 Run: python3 Tests/DosimetryTests/Fixtures/make_distance_reference.py
 """
 import json
@@ -17,6 +19,8 @@ from scipy import ndimage
 
 SHAPE = (9, 11, 7)
 SPACING = (1.2, 0.8, 2.5)
+# Small enough that the 9×11×7 grid has clipped voxels on both sides.
+SDF_CLIP_MM = 2.0
 
 
 def main():
@@ -33,6 +37,9 @@ def main():
         "mask": mask.astype(np.uint8).ravel().tolist(),
         "edt_of_mask": edt_mask.ravel().tolist(),
         "edt_of_inverse": edt_inverse.ravel().tolist(),
+        "sdf_clip_mm": SDF_CLIP_MM,
+        "sdf_clipped": (np.clip(edt_inverse - edt_mask, -SDF_CLIP_MM, SDF_CLIP_MM) / SDF_CLIP_MM)
+        .astype(np.float32).ravel().tolist(),
     }
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "distance_reference.json"), "w") as handle:
         json.dump(out, handle)

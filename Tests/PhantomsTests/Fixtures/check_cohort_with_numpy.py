@@ -175,6 +175,17 @@ def clean_violations(file, entry, m):
     return problems
 
 
+def finite(value):
+    """JSON has no NaN: a measurement over a NaN-carrying dose is reported as the string "NaN"."""
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite(v) for v in value]
+    if isinstance(value, float) and value != value:
+        return "NaN"
+    return value
+
+
 def main():
     directory = sys.argv[1]
     with open(os.path.join(directory, "truth.json")) as handle:
@@ -185,7 +196,7 @@ def main():
         files[file] = measured
         if not entry["defects"]:
             violations += clean_violations(file, entry, measured)
-    json.dump({"files": files, "violations": violations}, sys.stdout, indent=1, sort_keys=True)
+    json.dump(finite({"files": files, "violations": violations}), sys.stdout, indent=1, sort_keys=True, allow_nan=False)
     sys.stdout.write("\n")
     return 1 if violations else 0
 

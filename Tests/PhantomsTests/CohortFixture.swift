@@ -1,0 +1,104 @@
+import DoseCase
+import Dosimetry
+import Foundation
+import NumpyFormat
+import Phantoms
+import XCTest
+
+/// One phantom cohort shared by every test in this target, generated once per test run into a
+/// temporary folder: a clean case of each version × plan type plus one of every planted defect,
+/// over two institutions (what the acceptance command writes, with fewer clean cases).
+enum CohortFixture {
+    static let options = CohortPlan.Options(cleanCases: CohortPlan.cleanKinds.count, defects: PlantedDefect.allCases,
+                                            institutions: ["A", "B"], size: .small, seed: 7)
+    static let plan = CohortPlan(options)
+
+    static let directory: URL = FileManager.default.temporaryDirectory
+        .appendingPathComponent("dosecurate-phantoms-\(ProcessInfo.processInfo.processIdentifier)")
+
+    private static let written = Task { () throws -> CohortTruth in
+        try? FileManager.default.removeItem(at: directory)
+        return try await CohortWriter.write(plan, to: directory.path)
+    }
+
+    static func truth() async throws -> CohortTruth { try await written.value }
+
+    static func path(_ file: String) -> String { directory.appendingPathComponent(file).path }
+
+    static func entry(for defect: PlantedDefect) throws -> CohortPlan.Entry {
+        try XCTUnwrap(plan.entries.first { $0.recipe.defect == defect }, "no entry for \(defect)")
+    }
+
+    static var cleanEntries: [CohortPlan.Entry] { plan.entries.filter { $0.recipe.defect == nil } }
+}
+
+/// Per-member fingerprints of a case, to say which members two cases differ in.
+enum MemberFingerprint {
+    static func of(_ phantom: PhantomCase) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for (key, content) in try phantom.members() {
+            switch content {
+            case .array(let array): result[key] = array.dtype.descr + "\(array.shape)" + SHA256Hex.of(array.canonicalBytes())
+            case .pickledObject(let object): result[key] = "pickle" + SHA256Hex.of(object.pickle)
+            }
+        }
+        return result
+    }
+
+    /// The same fingerprints, read from a written file.
+    static func of(file path: String) throws -> [String: String] {
+        let archive = try NPZArchive(path: path)
+        var result: [String: String] = [:]
+        try archive.forEachMember { member, content in
+            switch content {
+            case .array(let array): result[member.key] = array.dtype.descr + "\(array.shape)" + SHA256Hex.of(array.canonicalBytes())
+            case .pickledObject(let object): result[member.key] = "pickle" + SHA256Hex.of(object.pickle)
+            }
+        }
+        return result
+    }
+
+    static func differingKeys(_ a: [String: String], _ b: [String: String]) -> Set<String> {
+        Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }
+    }
+}
+
+/// Clinical measurements on a case read back through dosecurate's own reader.
+struct ReadBack {
+    let doseCase: DoseCase
+    let masks: ChannelStack<UInt8>
+    let dose: Volume<Float>
+
+    init(_ path: String) throws {
+        doseCase = try DoseCase.open(path: path)
+        masks = try doseCase.masks()
+        dose = try doseCase.volume("dose")
+    }
+
+    func mask(_ name: String) throws -> [UInt8] { try masks.channel(named: name).elements }
+
+    /// Sorted doses in Gy (stored × 70, as every consumer reads them) inside `mask`.
+    func dosesGy(inside mask: [UInt8]) -> [Double] {
+        mask.indices.compactMap { mask[$0] != 0 ? Double(dose.elements[$0]) * 70 : nil }.sorted()
+    }
+
+    func d95Gy(_ name: String) throws -> Double {
+        try XCTUnwrap(Percentile.dose(covering: 95, sortedDoses: dosesGy(inside: mask(name))))
+    }
+
+    func meanGy(_ name: String) throws -> Double {
+        let doses = dosesGy(inside: try mask(name))
+        return doses.reduce(0, +) / Double(max(1, doses.count))
+    }
+
+    func centroidColumn(_ name: String) throws -> Double {
+        let mask = try mask(name)
+        let shape = masks.shape
+        var sum = 0.0, count = 0.0
+        for index in mask.indices where mask[index] != 0 {
+            sum += Double(index / shape.slices % shape.columns)
+            count += 1
+        }
+        return sum / count
+    }
+}
