@@ -39,7 +39,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "dosecurate-bench",
-            dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "CArchive", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Phantoms", "CArchive", .product(name: "Crypto", package: "swift-crypto")]
         ),
 
         .testTarget(name: "SystemShimTests", dependencies: ["CArchive", "CHDF5", "CXML2", "CBLAS"]),

@@ -1,27 +1,26 @@
 #!/usr/bin/env bash
-# `make demo`: write a small sample cohort with NumPy (the pipeline's own writer) and inspect it
-# with dosecurate. Replaced by `dosecurate demo` once phantoms, audit and freeze exist.
+# `make demo`: generate the seeded phantom cohort (24 clean cases and every planted defect over
+# two institutions) and inspect a clean case and a damaged one. Becomes `dosecurate demo` once
+# audit and freeze exist.
 set -euo pipefail
 workspace="$1"
 dosecurate="$2"
-here="$(cd "$(dirname "$0")" && pwd)"
-
-python=""
-for candidate in python3 /usr/bin/python3; do
-  if command -v "$candidate" >/dev/null && "$candidate" -c "import numpy" 2>/dev/null; then python="$candidate"; break; fi
-done
-if [ -z "$python" ]; then echo "demo: no python3 with numpy (make demo installs python3-numpy)" >&2; exit 2; fi
+cohort="$workspace/cohort"
 
 rm -rf "$workspace"
-mkdir -p "$workspace/cases" "$workspace/delivery"
-"$python" "$here/make_sample_cases.py" "$workspace"
-
-echo "== dosecurate inspect $workspace/cases/*.npz"
-"$dosecurate" inspect "$workspace"/cases/*.npz
+mkdir -p "$workspace"
+echo "== dosecurate phantoms $cohort --cases 24 --size small --defects all --seed 7 --institutions A,B"
+"$dosecurate" phantoms "$cohort" --cases 24 --size small --defects all --seed 7 --institutions A,B
 
 echo
-echo "== a damaged delivery: dosecurate reports the file and exits 1"
+echo "== dosecurate inspect $cohort/A/case_0002.npz (a clean v2.4 three-level SIB plan)"
+"$dosecurate" inspect "$cohort/A/case_0002.npz"
+
+echo
+# truth.json names each file's planted defects; take the file that carries truncated_file.
+damaged=$(awk '/\.npz" : \{/ { file = $1 } /"truncated_file"/ { gsub(/"/, "", file); print file; exit }' "$cohort/truth.json")
+echo "== dosecurate inspect $cohort/$damaged (planted: truncated_file): reported, exit code 1"
 status=0
-"$dosecurate" inspect "$workspace"/delivery/*.npz || status=$?
+"$dosecurate" inspect "$cohort/$damaged" || status=$?
 echo "exit code: $status (1 = done, and the data has problems)"
 [ "$status" -eq 1 ]

@@ -44,6 +44,14 @@ enum BenchEntry {
                 print(String(format: "  scipy distance_transform_edt      %6.2f s", edt.scipy))
                 print(String(format: "  scipy / dosecurate = %.2f× (>1 means dosecurate is faster)", edt.scipy / edt.dosecurate))
             }
+
+            print("\nOne full-size phantom (dosecurate phantoms --size full; v2.4 three-level SIB):")
+            let phantom = try PhantomBenchmark(python: python, scratch: scratch).run()
+            print(String(format: "  generate arrays (anatomy, CT, 9 SDFs, dose)  %6.2f s", phantom.generate))
+            print(String(format: "  write .npz (deflate)                         %6.2f s  (%.1f MB)", phantom.write, phantom.megabytes))
+            print(String(format: "  numpy.savez_compressed, same arrays          %6.2f s", phantom.numpySave))
+            print(String(format: "  dosecurate write / numpy save = %.2f×; whole case %.1f s (target: seconds, not minutes)",
+                         phantom.write / phantom.numpySave, phantom.generate + phantom.write))
         } catch {
             FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
             exit(2)

@@ -29,6 +29,22 @@ public struct NPYArray: Sendable {
         }
     }
 
+    /// An array of the given shape whose C-order elements `fill` writes in place, stored
+    /// little-endian: no intermediate copy of a large volume.
+    public init<Element: NPYElement>(shape: [Int], source: String = "<memory>",
+                                     filling fill: (UnsafeMutableBufferPointer<Element>) throws -> Void) throws {
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw NPYError.invalidShape(source: source, shape: "\(shape)", reason: "dimensions must not be negative")
+        }
+        let count = shape.reduce(1, *)
+        let dtype = NPYDType(kind: Element.npyKind, byteOrder: .little)
+        header = NPYHeader(dtype: dtype, shape: shape)
+        self.source = source
+        storage = try ByteStorage(count: count * dtype.itemSize) { buffer in
+            try fill(buffer.bindMemory(to: Element.self))
+        }
+    }
+
     public var dtype: NPYDType { header.dtype }
     public var shape: [Int] { header.shape }
     public var elementCount: Int { header.elementCount }

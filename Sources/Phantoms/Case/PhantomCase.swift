@@ -124,8 +124,8 @@ public struct PhantomCase: Sendable {
         let shape = grid.shape
         let channels = [masks.count] + shape.dimensions
         let masksArray = encoding.masksAsFloat32
-            ? try NPYArray(shape: channels, elements: masks.flatMap { $0.map(Float.init) })
-            : try NPYArray(shape: channels, elements: masks.flatMap { $0 })
+            ? try Self.stacked(masks, shape: channels, as: Float.self) { Float($0) }
+            : try Self.stacked(masks, shape: channels, as: UInt8.self) { $0 }
         let doseArray = encoding.doseDropsLastSlice
             ? try NPYArray(shape: [shape.rows, shape.columns, shape.slices - 1],
                            elements: dose.indices.compactMap { $0 % shape.slices == shape.slices - 1 ? nil : dose[$0] })
@@ -138,10 +138,29 @@ public struct PhantomCase: Sendable {
             ("dose", .array(doseArray)),
             ("constraints", .array(try NPYArray(shape: [constraints.count], elements: constraints))),
             ("metadata", .pickledObject(NPYPickledObject(pickle: pickle))),
-            ("masks_sdf", .array(try NPYArray(shape: channels, elements: signedDistances.flatMap { $0 }))),
+            ("masks_sdf", .array(try Self.stacked(signedDistances, shape: channels, as: Float.self) { $0 })),
         ]
         members += leafPositions.map { ($0.key, .array($0.array)) }
         return members.filter { !encoding.omittedKeys.contains($0.key) }
+    }
+
+    /// One (C, Y, X, Z) array from per-channel volumes, converted element by element, written
+    /// straight into the array's storage.
+    static func stacked<Source, Element: NPYElement>(_ channels: [[Source]], shape: [Int], as _: Element.Type,
+                                                     _ convert: (Source) -> Element) throws -> NPYArray {
+        let total = channels.map(\.count).reduce(0, +)
+        guard total == shape.reduce(1, *) else {
+            throw NPYError.invalidShape(source: "phantom", shape: "\(shape)", reason: "the channels hold \(total) elements")
+        }
+        return try NPYArray(shape: shape) { (buffer: UnsafeMutableBufferPointer<Element>) in
+            var offset = 0
+            for channel in channels {
+                for value in channel {
+                    buffer[offset] = convert(value)
+                    offset += 1
+                }
+            }
+        }
     }
 
     /// Writes the case as `numpy.savez_compressed` would, atomically. A truncated_file case is
