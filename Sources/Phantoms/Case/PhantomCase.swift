@@ -220,11 +220,16 @@ public struct PhantomCase: Sendable {
                                                 clipMM: PhantomStructures.sdfClipMM)
     }
 
-    /// A 3×3×3 block of NaN in the body, 60 mm anterior and 40 mm left of the prostate.
+    /// A 3×3×3 block of NaN in the body, 60 mm anterior and 40 mm left of the prostate (moved
+    /// inside the grid when a custom size is too small to reach there).
     static func plantNaN(in dose: inout [Double], grid: PhantomGrid) {
-        let row = Int(((-60 - grid.origin.y) / grid.spacingMM[0]).rounded())
-        let column = Int(((40 - grid.origin.x) / grid.spacingMM[1]).rounded())
-        let slice = Int(((0 - grid.origin.z) / grid.spacingMM[2]).rounded())
+        func index(_ mm: Double, _ origin: Double, _ spacing: Double, _ count: Int) -> Int {
+            min(max(1, Int(((mm - origin) / spacing).rounded())), count - 2)
+        }
+        let shape = grid.shape
+        let row = index(-60, grid.origin.y, grid.spacingMM[0], shape.rows)
+        let column = index(40, grid.origin.x, grid.spacingMM[1], shape.columns)
+        let slice = index(0, grid.origin.z, grid.spacingMM[2], shape.slices)
         for r in (row - 1)...(row + 1) {
             for c in (column - 1)...(column + 1) {
                 for s in (slice - 1)...(slice + 1) { dose[grid.shape.offset(row: r, column: c, slice: s)] = .nan }
