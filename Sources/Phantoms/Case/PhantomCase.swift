@@ -96,15 +96,15 @@ public struct PhantomCase: Sendable {
         var encoding = Encoding()
         switch defect {
         case .planTypeMislabel:
-            metadata = metadata.replacing("case_type", with: dict([
+            metadata = metadata.replacing("case_type", with: metadataDict([
                 ("type", .string(PlanType.singleRx.rawValue)), ("ptv70_exists", .bool(true)),
                 ("ptv56_exists", .bool(false)), ("ptv50_exists", .bool(false)),
             ]))
             constraints[1] = 0
             constraints[2] = 0
         case .phiMetadata:
-            metadata = metadata.appending([entry("patient_name", .string("DOE^JOHN")), entry("patient_id", .string("00451278")),
-                                           entry("birth_date", .string("19580314"))])
+            metadata = metadata.appending([metadataEntry("patient_name", .string("DOE^JOHN")), metadataEntry("patient_id", .string("00451278")),
+                                           metadataEntry("birth_date", .string("19580314"))])
         case .wrongMaskDType: encoding.masksAsFloat32 = true
         case .shapeMismatch: encoding.doseDropsLastSlice = true
         case .missingKey: encoding.omittedKeys = ["dose"]

@@ -29,30 +29,30 @@ struct PhantomMetadata {
         let shapeTuple = MetadataValue.tuple(shape.dimensions.map { .int(Int64($0)) })
 
         var entries: [MetadataEntry] = [
-            entry("case_id", .string(recipe.caseId)),
-            entry("processed_date", .string(Self.processedDate(using: &g))),
-            entry("script_version", .string(recipe.formatVersion.rawValue + ".0")),
-            entry("prescription_info", dict([
+            metadataEntry("case_id", .string(recipe.caseId)),
+            metadataEntry("processed_date", .string(Self.processedDate(using: &g))),
+            metadataEntry("script_version", .string(recipe.formatVersion.rawValue + ".0")),
+            metadataEntry("prescription_info", metadataDict([
                 ("primary_dose", .float(prescription.primaryDoseGy)),
                 ("fractions", .int(Int64(prescription.fractions))),
                 ("dose_per_fraction", .float(prescription.primaryDoseGy / Double(prescription.fractions))),
                 ("source", .string(prescription.source)),
             ])),
-            entry("case_type", dict([
+            metadataEntry("case_type", metadataDict([
                 ("type", .string(recipe.planType.rawValue)),
                 ("ptv70_exists", .bool(isPresent(StructureChannel.ptv70))),
                 ("ptv56_exists", .bool(isPresent(StructureChannel.ptv56))),
                 ("ptv50_exists", .bool(isPresent(StructureChannel.ptv50_4))),
             ])),
-            entry("normalization_dose_gy", .float(normalizationGy)),
+            metadataEntry("normalization_dose_gy", .float(normalizationGy)),
         ]
         if recipe.formatVersion == .v2_2 {
-            entries.append(entry("target_shape", shapeTuple))
-            entries.append(entry("target_spacing_mm", spacing))
+            entries.append(metadataEntry("target_shape", shapeTuple))
+            entries.append(metadataEntry("target_spacing_mm", spacing))
         } else {
-            entries.append(entry("voxel_spacing_mm", spacing))
-            entries.append(entry("volume_shape", shapeTuple))
-            entries.append(entry("crop_box", dict([
+            entries.append(metadataEntry("voxel_spacing_mm", spacing))
+            entries.append(metadataEntry("volume_shape", shapeTuple))
+            entries.append(metadataEntry("crop_box", metadataDict([
                 ("y_start", .int(Int64(placement.rowStart))), ("y_end", .int(Int64(placement.rowStart + shape.rows))),
                 ("x_start", .int(Int64(placement.columnStart))), ("x_end", .int(Int64(placement.columnStart + shape.columns))),
                 ("z_start", .int(Int64(placement.sliceStart))), ("z_end", .int(Int64(placement.sliceStart + shape.slices))),
@@ -60,34 +60,34 @@ struct PhantomMetadata {
                     .map { .int(Int64($0)) })),
             ])))
         }
-        entries.append(entry("dose_grid_spacing_mm", .tuple([.float(2.5), .float(2.5), .float(2.5)])))
-        entries.append(entry("sdf_clip_mm", .float(PhantomStructures.sdfClipMM)))
-        entries.append(entry("sdf_validation", .dict(names.indices.filter { present[$0] }.map { channel in
-            entry(names[channel], dict([("mismatch_voxels", .numpyScalar(.int64(0))), ("valid", .numpyScalar(.bool(true)))]))
+        entries.append(metadataEntry("dose_grid_spacing_mm", .tuple([.float(2.5), .float(2.5), .float(2.5)])))
+        entries.append(metadataEntry("sdf_clip_mm", .float(PhantomStructures.sdfClipMM)))
+        entries.append(metadataEntry("sdf_validation", .dict(names.indices.filter { present[$0] }.map { channel in
+            metadataEntry(names[channel], metadataDict([("mismatch_voxels", .numpyScalar(.int64(0))), ("valid", .numpyScalar(.bool(true)))]))
         })))
         let ptv70 = doseStatistics(channel: 0)
         var warnings: [MetadataValue] = []
         if let d95 = ptv70?.d95, d95 < 64 { warnings.append(.string("PTV70 D95 \(Self.oneDecimal(d95)) Gy below 64 Gy")) }
-        entries.append(entry("validation", dict([
+        entries.append(metadataEntry("validation", metadataDict([
             ("ptv70_d95_gy", .numpyScalar(.float64(ptv70?.d95 ?? 0))),
             ("ptv70_mean_gy", .numpyScalar(.float64(ptv70?.mean ?? 0))),
             ("passed", .numpyScalar(.bool(warnings.isEmpty))),
             ("warnings", .list(warnings)),
         ])))
-        entries.append(entry("truncation_info", .dict(names.indices.filter { present[$0] }.map { channel in
+        entries.append(metadataEntry("truncation_info", .dict(names.indices.filter { present[$0] }.map { channel in
             let fraction = Self.faceFraction(masks[channel], shape: shape)
-            return entry(names[channel], dict([("face_fraction", .float(fraction)), ("truncated", .bool(fraction > 0.05))]))
+            return metadataEntry(names[channel], metadataDict([("face_fraction", .float(fraction)), ("truncated", .bool(fraction > 0.05))]))
         })))
-        entries.append(entry("structure_channels", .dict(names.enumerated().map {
+        entries.append(metadataEntry("structure_channels", .dict(names.enumerated().map {
             MetadataEntry(key: .int(Int64($0.offset)), value: .string($0.element))
         })))
-        entries.append(entry("beam_geometry", beamGeometry(using: &g)))
+        entries.append(metadataEntry("beam_geometry", beamGeometry(using: &g)))
         if recipe.formatVersion == .v2_4 {
             let targets = [StructureChannel.ptv70, StructureChannel.ptv56, StructureChannel.ptv50_4]
             let levels = [70.0, 56.0, 50.4]
-            entries.append(entry("dvh_validation", .dict(zip(targets, levels).compactMap { name, levelGy in
+            entries.append(metadataEntry("dvh_validation", .dict(zip(targets, levels).compactMap { name, levelGy in
                 guard let channel = names.firstIndex(of: name), let stats = doseStatistics(channel: channel) else { return nil }
-                return entry(name, dict([
+                return metadataEntry(name, metadataDict([
                     ("D95", .numpyScalar(.float64(stats.d95))), ("Dmean", .numpyScalar(.float64(stats.mean))),
                     ("V100", .numpyScalar(.float64(stats.percentAtLeast(levelGy)))),
                 ]))
@@ -112,9 +112,9 @@ struct PhantomMetadata {
                 ("n_control_points", .int(Int64(PhantomLeaves.controlPoints))),
                 ("energy", .string("6X")),
             ]
-            return dict(pairs)
+            return metadataDict(pairs)
         }
-        return dict([("n_beams", .int(2)), ("isocenter_mm", .tuple([.float(0), .float(0), .float(0)])), ("beams", .list(arcs))])
+        return metadataDict([("n_beams", .int(2)), ("isocenter_mm", .tuple([.float(0), .float(0), .float(0)])), ("beams", .list(arcs))])
     }
 
     private struct DoseStatistics {
@@ -174,5 +174,5 @@ struct PhantomMetadata {
     }
 }
 
-func entry(_ key: String, _ value: MetadataValue) -> MetadataEntry { MetadataEntry(key: .string(key), value: value) }
-func dict(_ pairs: [(String, MetadataValue)]) -> MetadataValue { .dict(pairs.map { entry($0.0, $0.1) }) }
+func metadataEntry(_ key: String, _ value: MetadataValue) -> MetadataEntry { MetadataEntry(key: .string(key), value: value) }
+func metadataDict(_ pairs: [(String, MetadataValue)]) -> MetadataValue { .dict(pairs.map { metadataEntry($0.0, $0.1) }) }
