@@ -35,27 +35,21 @@ enum CohortFixture {
 /// Per-member fingerprints of a case, to say which members two cases differ in.
 enum MemberFingerprint {
     static func of(_ phantom: PhantomCase) throws -> [String: String] {
-        var result: [String: String] = [:]
-        for (key, content) in try phantom.members() {
-            switch content {
-            case .array(let array): result[key] = array.dtype.descr + "\(array.shape)" + SHA256Hex.of(array.canonicalBytes())
-            case .pickledObject(let object): result[key] = "pickle" + SHA256Hex.of(object.pickle)
-            }
-        }
-        return result
+        Dictionary(uniqueKeysWithValues: try phantom.members().map { ($0.key, fingerprint($0.content)) })
     }
 
     /// The same fingerprints, read from a written file.
     static func of(file path: String) throws -> [String: String] {
-        let archive = try NPZArchive(path: path)
         var result: [String: String] = [:]
-        try archive.forEachMember { member, content in
-            switch content {
-            case .array(let array): result[member.key] = array.dtype.descr + "\(array.shape)" + SHA256Hex.of(array.canonicalBytes())
-            case .pickledObject(let object): result[member.key] = "pickle" + SHA256Hex.of(object.pickle)
-            }
-        }
+        try NPZArchive(path: path).forEachMember { member, content in result[member.key] = fingerprint(content) }
         return result
+    }
+
+    private static func fingerprint(_ content: NPZContent) -> String {
+        switch content {
+        case .array(let array): array.dtype.descr + "\(array.shape)" + SHA256Hex.of(array.canonicalBytes())
+        case .pickledObject(let object): "pickle" + SHA256Hex.of(object.pickle)
+        }
     }
 
     static func differingKeys(_ a: [String: String], _ b: [String: String]) -> Set<String> {

@@ -21,11 +21,8 @@ public struct NPYArray: Sendable {
             throw NPYError.invalidShape(source: source, shape: "\(shape)",
                                         reason: "holds \(expected) elements but \(elements.count) were given")
         }
-        let dtype = NPYDType(kind: Element.npyKind, byteOrder: .little)
-        header = NPYHeader(dtype: dtype, shape: shape)
-        self.source = source
-        storage = ByteStorage(count: elements.count * dtype.itemSize) { buffer in
-            elements.withUnsafeBytes { buffer.copyMemory(from: $0) }
+        try self.init(shape: shape, source: source) { (buffer: UnsafeMutableBufferPointer<Element>) in
+            _ = buffer.initialize(from: elements)
         }
     }
 

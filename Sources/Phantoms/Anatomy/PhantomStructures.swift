@@ -19,10 +19,10 @@ struct PhantomStructures: Sendable {
     static let bowelGapFromPTV70MM = 15.3
     static let bowelGapFromPTV56MM = 12.3
 
-    /// Builds `channelCount` channels (8 or 9) for a plan of `planType`; an absent structure's
-    /// signed distance is `absentValue` everywhere (+1 up to v2.3, 0 in v2.4).
-    static func build(anatomy: PelvisAnatomy, grid: PhantomGrid, planType: PlanType, channelCount: Int,
-                      absentValue: Float) -> PhantomStructures {
+    /// Builds the recipe's channels (8 or 9) for its plan type; an absent structure's signed
+    /// distance is the version's absent value everywhere (+1 up to v2.3, 0 in v2.4).
+    static func build(anatomy: PelvisAnatomy, grid: PhantomGrid, recipe: PhantomRecipe) -> PhantomStructures {
+        let absentValue = recipe.absentSDFValue
         let count = grid.shape.voxelCount
         let empty = [UInt8](repeating: 0, count: count)
         func signed(_ mask: [UInt8]) -> [Float] {
@@ -46,12 +46,11 @@ struct PhantomStructures: Sendable {
         let prostate = grid.rasterize([anatomy.prostate])
         let outsideProstate: (Int) -> Bool = { prostate[$0] == 0 }
 
-        let hasPTV56 = planType == .sib2Level || planType == .sib3Level
-        let hasPTV50 = channelCount > 8 && (planType == .sib3Level || planType == .nodalOnly)
+        let hasPTV56 = recipe.carriesPTV56
         let ptv56 = hasPTV56 ? minus(grid.rasterize(anatomy.seminalVesicleTarget), farther(ptv70SDF, than: ptv56GapFromPTV70MM)) : empty
         let ptv56SDF = signed(ptv56)
         var ptv50 = empty
-        if hasPTV50 {
+        if recipe.carriesPTV50_4 {
             let awayFrom70 = farther(ptv70SDF, than: ptv50GapFromPTV70MM), awayFrom56 = farther(ptv56SDF, than: ptv50GapFromPTV56MM)
             ptv50 = minus(grid.rasterize(anatomy.nodalTarget)) { awayFrom70($0) && (!hasPTV56 || awayFrom56($0)) }
         }
@@ -61,7 +60,7 @@ struct PhantomStructures: Sendable {
         let bowel = minus(grid.rasterize(anatomy.bowel)) { bladder[$0] == 0 && bowelAway70($0) && (!hasPTV56 || bowelAway56($0)) }
 
         var masks = [ptv70, ptv56, prostate, rectum, bladder, grid.rasterize(anatomy.femurLeft), grid.rasterize(anatomy.femurRight), bowel]
-        if channelCount > 8 { masks.append(ptv50) }
+        if recipe.channelCount > 8 { masks.append(ptv50) }
         var distances = [ptv70SDF, ptv56SDF]
         for channel in 2..<masks.count { distances.append(signed(masks[channel])) }
         return PhantomStructures(masks: masks, signedDistances: distances)

@@ -35,9 +35,8 @@ public struct PhantomCase: Sendable {
         let defect = recipe.defect
         var patient = SeededGenerator(seed: recipe.patientSeed, stream: PhantomStream.anatomy)
         let anatomy = PelvisAnatomy.sample(using: &patient)
-        let hasPTV56 = recipe.planType == .sib2Level || recipe.planType == .sib3Level
-        let hasPTV50 = recipe.channelCount > 8 && (recipe.planType == .sib3Level || recipe.planType == .nodalOnly)
-        let targets = [anatomy.ptv70] + (hasPTV56 ? anatomy.seminalVesicleTarget : []) + (hasPTV50 ? anatomy.nodalTarget : [])
+        let targets = [anatomy.ptv70] + (recipe.carriesPTV56 ? anatomy.seminalVesicleTarget : [])
+            + (recipe.carriesPTV50_4 ? anatomy.nodalTarget : [])
         let organs = [anatomy.prostate, anatomy.bladder] + anatomy.rectum + anatomy.femurLeft + anatomy.femurRight + anatomy.bowel
 
         var cropGenerator = SeededGenerator(seed: recipe.patientSeed, stream: PhantomStream.crop)
@@ -45,8 +44,7 @@ public struct PhantomCase: Sendable {
                                             topAtMM: defect == .truncatedStructure ? anatomy.bladderCentre.z : nil,
                                             using: &cropGenerator)
         let grid = placement.grid
-        var structures = PhantomStructures.build(anatomy: anatomy, grid: grid, planType: recipe.planType,
-                                                 channelCount: recipe.channelCount, absentValue: recipe.absentSDFValue)
+        var structures = PhantomStructures.build(anatomy: anatomy, grid: grid, recipe: recipe)
         let hu = PhantomCT.hounsfieldUnits(anatomy: anatomy, grid: grid, noiseSeed: recipe.patientSeed)
         let ct = PhantomCT.normalized(hu, rawPixels: defect == .rawPixelCT)
 
@@ -66,7 +64,11 @@ public struct PhantomCase: Sendable {
             plan = BoundaryArtifact.calibrate(plan, grid: grid, ptv70: structures.masks[0], targetD95Gy: targetD95)
         }
         var doseGy = plan.compute(on: grid)
-        if defect == .doseMisregistration { doseGy = Self.shifted(doseGy, grid: grid, anteriorMM: 10, leftMM: 20) }
+        if defect == .doseMisregistration {
+            // 10 mm anterior (towards row 0) and 20 mm to the patient's left (larger columns).
+            doseGy = Self.moved(doseGy, grid: grid, rowsPosterior: -Int((10 / grid.spacingMM[0]).rounded()),
+                                columnsLeft: Int((20 / grid.spacingMM[1]).rounded()), fill: 0)
+        }
         if defect == .nanDose { Self.plantNaN(in: &doseGy, grid: grid) }
         let normalizationGy = defect == .rxNormalization ? wrongNormalizationGy : levelsGy.ptv70
 
@@ -78,7 +80,8 @@ public struct PhantomCase: Sendable {
             structures.masks[3] = [UInt8](repeating: 0, count: grid.shape.voxelCount)
             structures.signedDistances[3] = [Float](repeating: recipe.absentSDFValue, count: grid.shape.voxelCount)
         case .sdfMaskMismatch:
-            structures.signedDistances[4] = try Self.signedDistance(of: Self.shifted(structures.masks[4], grid: grid, rows: 4), grid: grid)
+            structures.signedDistances[4] = try Self.signedDistance(of: Self.moved(structures.masks[4], grid: grid, rowsPosterior: 4, columnsLeft: 0, fill: 0),
+                                                                   grid: grid)
         case .absentSDFConvention:
             for channel in structures.masks.indices where !structures.masks[channel].contains(1) {
                 structures.signedDistances[channel] = [Float](repeating: 1, count: grid.shape.voxelCount)
@@ -189,28 +192,17 @@ public struct PhantomCase: Sendable {
         return (bounds.lower.z - 5)...(bounds.upper.z + 5)
     }
 
-    /// The dose moved `anteriorMM` towards the front and `leftMM` to the patient's left; voxels
-    /// with no source get 0.
-    static func shifted(_ dose: [Double], grid: PhantomGrid, anteriorMM: Double, leftMM: Double) -> [Double] {
-        let rows = Int((anteriorMM / grid.spacingMM[0]).rounded()), columns = Int((leftMM / grid.spacingMM[1]).rounded())
+    /// The volume's content moved `rowsPosterior` rows and `columnsLeft` columns (negative: the
+    /// other way); voxels with no source get `fill`.
+    static func moved<Element>(_ values: [Element], grid: PhantomGrid, rowsPosterior: Int, columnsLeft: Int, fill: Element) -> [Element] {
         let shape = grid.shape
-        var result = [Double](repeating: 0, count: dose.count)
-        for row in 0..<shape.rows where (0..<shape.rows).contains(row + rows) {
-            for column in 0..<shape.columns where (0..<shape.columns).contains(column - columns) {
-                for slice in 0..<shape.slices {
-                    result[shape.offset(row: row, column: column, slice: slice)] = dose[shape.offset(row: row + rows, column: column - columns, slice: slice)]
-                }
+        var result = [Element](repeating: fill, count: values.count)
+        for row in 0..<shape.rows where (0..<shape.rows).contains(row - rowsPosterior) {
+            for column in 0..<shape.columns where (0..<shape.columns).contains(column - columnsLeft) {
+                let target = shape.offset(row: row, column: column, slice: 0)
+                let source = shape.offset(row: row - rowsPosterior, column: column - columnsLeft, slice: 0)
+                result[target..<(target + shape.slices)] = values[source..<(source + shape.slices)]
             }
-        }
-        return result
-    }
-
-    /// The mask moved `rows` rows posterior.
-    static func shifted(_ mask: [UInt8], grid: PhantomGrid, rows: Int) -> [UInt8] {
-        let shape = grid.shape, rowLength = shape.columns * shape.slices
-        var result = [UInt8](repeating: 0, count: mask.count)
-        for row in rows..<shape.rows {
-            result[(row * rowLength)..<((row + 1) * rowLength)] = mask[((row - rows) * rowLength)..<((row - rows + 1) * rowLength)]
         }
         return result
     }

@@ -85,8 +85,10 @@ struct PhantomMetadata {
         if recipe.formatVersion == .v2_4 {
             let targets = [StructureChannel.ptv70, StructureChannel.ptv56, StructureChannel.ptv50_4]
             let levels = [70.0, 56.0, 50.4]
-            entries.append(metadataEntry("dvh_validation", .dict(zip(targets, levels).compactMap { name, levelGy in
-                guard let channel = names.firstIndex(of: name), let stats = doseStatistics(channel: channel) else { return nil }
+            let targetStatistics = [ptv70, doseStatistics(channel: 1), doseStatistics(channel: 8)]
+            entries.append(metadataEntry("dvh_validation", .dict(targets.indices.compactMap { target in
+                let name = targets[target], levelGy = levels[target]
+                guard let stats = targetStatistics[target] else { return nil }
                 return metadataEntry(name, metadataDict([
                     ("D95", .numpyScalar(.float64(stats.d95))), ("Dmean", .numpyScalar(.float64(stats.mean))),
                     ("V100", .numpyScalar(.float64(stats.percentAtLeast(levelGy)))),

@@ -32,6 +32,10 @@ public struct PhantomRecipe: Sendable, Hashable {
 
     /// 8 channels up to v2.3, 9 from v2.4 (PTV50.4).
     var channelCount: Int { formatVersion == .v2_4 ? 9 : 8 }
+    /// SIB plans carry a PTV56 (spec, "Plan type").
+    var carriesPTV56: Bool { planType == .sib2Level || planType == .sib3Level }
+    /// Three-level and nodal plans carry a PTV50.4, which only v2.4's ninth channel can hold.
+    var carriesPTV50_4: Bool { channelCount > 8 && (planType == .sib3Level || planType == .nodalOnly) }
 }
 
 /// Generator streams of a recipe's two seeds: adding a stream never changes another's numbers.
