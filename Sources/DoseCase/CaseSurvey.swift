@@ -40,25 +40,26 @@ extension DoseCase {
         var hasher = StreamingSHA256()
         try archive.stream { event in
             switch event {
-            case let .arrayStart(member, header):
+            case let .arrayStart(key, header):
                 hasher = StreamingSHA256()
-                stored[member.key] = Self.storedArray(member, dtype: header.dtype.descr, shape: header.shape, fortranOrder: header.fortranOrder)
-                if member.key == "masks", let channels = header.shape.first { counts = [Int](repeating: 0, count: channels) }
-            case let .arrayChunk(member, header, elements, bytes):
+                stored[key] = try storedArray(key, dtype: header.dtype.descr, shape: header.shape, fortranOrder: header.fortranOrder)
+                if key == "masks", let channels = header.shape.first { counts = [Int](repeating: 0, count: channels) }
+            case let .arrayChunk(key, header, elements, bytes):
                 hasher.update(bytes)
-                if member.key == "masks" { MaskVoxelCounter.add(bytes, elements: elements, header: header, to: &counts) }
-            case let .arrayEnd(member, header):
-                arrays[member.key] = ArrayIdentity(dtype: header.dtype.canonicalDescr, shape: header.shape, sha256: hasher.finalize())
-            case let .pickledObject(member, object):
-                stored[member.key] = Self.storedArray(member, dtype: "|O", shape: object.shape, fortranOrder: object.fortranOrder)
+                if key == "masks" { MaskVoxelCounter.add(bytes, elements: elements, header: header, to: &counts) }
+            case let .arrayEnd(key, header):
+                arrays[key] = ArrayIdentity(dtype: header.dtype.canonicalDescr, shape: header.shape, sha256: hasher.finalize())
+            case let .pickledObject(key, object):
+                stored[key] = try storedArray(key, dtype: "|O", shape: object.shape, fortranOrder: object.fortranOrder)
             }
         }
         return CaseSurvey(identity: CaseIdentity(arrays: arrays, metadataSHA256: metadata.map(CaseIdentity.metadataHash)),
                           stored: stored, channelVoxelCounts: counts)
     }
 
-    private static func storedArray(_ member: NPZMember, dtype: String, shape: [Int], fortranOrder: Bool) -> CaseSurvey.StoredArray {
-        CaseSurvey.StoredArray(storedDType: dtype, shape: shape, fortranOrder: fortranOrder,
+    private func storedArray(_ key: String, dtype: String, shape: [Int], fortranOrder: Bool) throws -> CaseSurvey.StoredArray {
+        let member = try archive.member(named: key)
+        return CaseSurvey.StoredArray(storedDType: dtype, shape: shape, fortranOrder: fortranOrder,
                                compression: member.isCompressed ? "deflate" : "stored",
                                compressedBytes: member.compressedSize, inflatedBytes: member.inflatedSize)
     }

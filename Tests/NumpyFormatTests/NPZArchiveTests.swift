@@ -146,10 +146,10 @@ final class NPZStreamTests: XCTestCase {
                 var pickles: [String: [UInt8]] = [:]
                 try archive.stream(maxChunkBytes: chunkBytes) { event in
                     switch event {
-                    case let .arrayStart(member, _): order.append(member.key); joined[member.key] = []
-                    case let .arrayChunk(member, _, _, bytes): joined[member.key, default: []].append(contentsOf: bytes)
+                    case let .arrayStart(key, _): order.append(key); joined[key] = []
+                    case let .arrayChunk(key, _, _, bytes): joined[key, default: []].append(contentsOf: bytes)
                     case .arrayEnd: break
-                    case let .pickledObject(member, object): order.append(member.key); pickles[member.key] = object.pickle
+                    case let .pickledObject(key, object): order.append(key); pickles[key] = object.pickle
                     }
                 }
                 XCTAssertEqual(order, archive.keys, file)

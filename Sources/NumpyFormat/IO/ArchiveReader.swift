@@ -1,37 +1,89 @@
 import CArchive
 
-/// A libarchive read handle over one ZIP file: walks members in archive order and inflates the
-/// current member's data into caller-owned memory.
+/// A libarchive read handle: walks members in archive order and inflates the current member's
+/// data into caller-owned memory. Over a `.npz` file on disk, over a delivery archive (`.zip`,
+/// `.tar`, `.tar.gz`), or over an `.npz` that is itself a member of a delivery archive, read
+/// straight out of the outer archive's stream without touching the disk.
 final class ArchiveReader {
+    /// A file path, or `ARCHIVE!member` for an `.npz` inside a delivery archive.
     let path: String
     private let handle: OpaquePointer
+    /// Keeps the outer archive (and the buffer the callback hands libarchive) alive while a
+    /// nested reader uses them.
+    private let nestedSource: NestedSource?
+
+    /// One entry's header as libarchive reports it.
+    struct Entry {
+        let name: String
+        let isRegularFile: Bool
+        /// Inflated size when the entry's header states it.
+        let size: Int?
+    }
 
     /// libarchive's read block size; large blocks keep system-call overhead off the decode path.
     private static let blockSize = 1 << 20
 
-    init(path: String) throws {
+    /// Reads a `.npz` (ZIP) file.
+    convenience init(path: String) throws {
+        try self.init(path: path) { archive_read_support_format_zip($0) }
+    }
+
+    /// Reads a delivery archive: ZIP or tar, the latter optionally compressed (gzip, bzip2, xz, zstd).
+    convenience init(deliveryPath path: String) throws {
+        try self.init(path: path) { handle in
+            archive_read_support_format_zip(handle)
+            archive_read_support_format_tar(handle)
+            archive_read_support_format_gnutar(handle)
+            archive_read_support_filter_all(handle)
+        }
+    }
+
+    private init(path: String, formats: (OpaquePointer) -> Void) throws {
         self.path = path
+        nestedSource = nil
         guard let handle = archive_read_new() else { throw NPZError.cannotOpen(file: path, reason: "libarchive could not allocate a reader") }
         self.handle = handle
-        archive_read_support_format_zip(handle)
+        formats(handle)
         guard archive_read_open_filename(handle, path, Self.blockSize) == dc_archive_ok() else {
-            let reason = Self.errorText(handle)
-            archive_read_free(handle)
-            throw NPZError.cannotOpen(file: path, reason: reason)
+            // `deinit` frees the handle: the object is fully initialised by now.
+            throw NPZError.cannotOpen(file: path, reason: Self.errorText(handle))
+        }
+    }
+
+    /// Reads the `.npz` that `outer` is positioned at, as the bytes stream out of it. Without a
+    /// seekable file there is no central directory: libarchive's streaming ZIP reader walks the
+    /// local headers (numpy writes every size there) and still checks every CRC.
+    init(npzInside outer: ArchiveReader, member: String) throws {
+        path = "\(outer.path)!\(member)"
+        let source = NestedSource(outer: outer, member: member)
+        nestedSource = source
+        guard let handle = archive_read_new() else { throw NPZError.cannotOpen(file: path, reason: "libarchive could not allocate a reader") }
+        self.handle = handle
+        archive_read_support_format_zip_streamable(handle)
+        let client = Unmanaged.passUnretained(source).toOpaque()
+        guard archive_read_open(handle, client, nil, { _, client, buffer in
+            guard let client, let buffer else { return -1 }
+            return Unmanaged<NestedSource>.fromOpaque(client).takeUnretainedValue().nextBlock(buffer)
+        }, nil) == dc_archive_ok() else {
+            throw NPZError.cannotOpen(file: path, reason: source.failure ?? Self.errorText(handle))
         }
     }
 
     deinit { archive_read_free(handle) }
 
     /// Moves to the next member and returns its name, or nil after the last one.
-    func nextMemberName() throws -> String? {
+    func nextMemberName() throws -> String? { try nextEntry()?.name }
+
+    /// Moves to the next member and returns its header, or nil after the last one.
+    func nextEntry() throws -> Entry? {
         var entry: OpaquePointer?
         let status = archive_read_next_header(handle, &entry)
         if status == dc_archive_eof() { return nil }
         guard status == dc_archive_ok() || status == dc_archive_warn(), let entry, let name = archive_entry_pathname(entry) else {
-            throw NPZError.truncated(file: path, reason: Self.errorText(handle))
+            throw NPZError.truncated(file: path, reason: errorText)
         }
-        return String(cString: name)
+        return Entry(name: String(cString: name), isRegularFile: archive_entry_filetype(entry) == dc_archive_regular_file_type(),
+                     size: archive_entry_size_is_set(entry) != 0 ? Int(archive_entry_size(entry)) : nil)
     }
 
     /// Fills `buffer` with the current member's next bytes; returns how many were written, which is
@@ -41,7 +93,7 @@ final class ArchiveReader {
         while filled < buffer.count, let base = buffer.baseAddress {
             let got = archive_read_data(handle, base + filled, buffer.count - filled)
             if got == 0 { break }
-            guard got > 0 else { throw NPZError.corruptMember(file: path, member: member, reason: Self.errorText(handle)) }
+            guard got > 0 else { throw NPZError.corruptMember(file: path, member: member, reason: errorText) }
             filled += got
         }
         return filled
@@ -52,17 +104,46 @@ final class ArchiveReader {
     func finishMember(_ member: String) throws {
         var probe: UInt8 = 0
         let got = archive_read_data(handle, &probe, 1)
-        guard got >= 0 else { throw NPZError.corruptMember(file: path, member: member, reason: Self.errorText(handle)) }
+        guard got >= 0 else { throw NPZError.corruptMember(file: path, member: member, reason: errorText) }
         guard got == 0 else { throw NPZError.corruptMember(file: path, member: member, reason: "member holds more data than its header declares") }
     }
 
     func skipMember(_ member: String) throws {
         guard archive_read_data_skip(handle) == dc_archive_ok() else {
-            throw NPZError.corruptMember(file: path, member: member, reason: Self.errorText(handle))
+            throw NPZError.corruptMember(file: path, member: member, reason: errorText)
         }
     }
 
+    /// libarchive's message, or the outer archive's when a nested read failed underneath.
+    private var errorText: String { nestedSource?.failure ?? Self.errorText(handle) }
+
     private static func errorText(_ handle: OpaquePointer) -> String {
         archive_error_string(handle).map { String(cString: $0) } ?? "libarchive reported an error without a message"
+    }
+}
+
+/// Feeds a nested reader: each call hands libarchive the outer member's next block.
+private final class NestedSource {
+    let outer: ArchiveReader
+    let member: String
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+    private(set) var failure: String?
+
+    init(outer: ArchiveReader, member: String) {
+        self.outer = outer
+        self.member = member
+    }
+
+    deinit { buffer.deallocate() }
+
+    func nextBlock(_ block: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
+        do {
+            let got = try outer.read(into: buffer, member: member)
+            block.pointee = UnsafeRawPointer(buffer.baseAddress)
+            return got
+        } catch {
+            failure = "\(error)"
+            return -1
+        }
     }
 }

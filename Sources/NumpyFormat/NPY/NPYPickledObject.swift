@@ -31,14 +31,15 @@ public enum NPZPreview: Sendable {
     case pickledObject(NPYPickledObject)
 }
 
-/// What `NPZArchive.stream` reports as it passes through an archive.
+/// What a streaming pass over an `.npz` reports, member by member (each named by its key,
+/// e.g. `dose`).
 public enum NPZStreamEvent {
     /// A numeric member begins; its chunks follow in C order, then `arrayEnd`.
-    case arrayStart(NPZMember, NPYHeader)
+    case arrayStart(String, NPYHeader)
     /// Canonical bytes (C order, little-endian) of elements `Range` of the member; valid only
     /// during the call.
-    case arrayChunk(NPZMember, NPYHeader, Range<Int>, UnsafeRawBufferPointer)
-    case arrayEnd(NPZMember, NPYHeader)
+    case arrayChunk(String, NPYHeader, Range<Int>, UnsafeRawBufferPointer)
+    case arrayEnd(String, NPYHeader)
     /// A pickled object member (the metadata), whole.
-    case pickledObject(NPZMember, NPYPickledObject)
+    case pickledObject(String, NPYPickledObject)
 }

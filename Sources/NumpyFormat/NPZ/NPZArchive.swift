@@ -46,12 +46,12 @@ public struct NPZArchive: Sendable {
     public func preview() throws -> [String: NPZPreview] {
         var previews: [String: NPZPreview] = [:]
         try walkMembers { member, reader in
-            switch try readHeader(member, from: reader) {
+            let decoder = memberReader(member, reader)
+            switch try decoder.readHeader() {
             case let .numeric(header):
                 previews[member.key] = .array(header)
             case let .pickledObject(shape, fortranOrder, dataOffset):
-                previews[member.key] = .pickledObject(try readPickle(member, shape: shape, fortranOrder: fortranOrder,
-                                                                     dataOffset: dataOffset, from: reader))
+                previews[member.key] = .pickledObject(try decoder.readPickle(shape: shape, fortranOrder: fortranOrder, dataOffset: dataOffset))
             }
         }
         return previews
@@ -69,7 +69,7 @@ public struct NPZArchive: Sendable {
     /// Reads one member, numeric or pickled, by key or member name.
     public func readContent(_ key: String) throws -> NPZContent {
         let (wanted, reader) = try reader(positionedAt: key)
-        return try readContent(wanted, from: reader)
+        return try memberReader(wanted, reader).readContent()
     }
 
     /// A fresh reader whose next read is the start of `key`'s data (earlier members skipped,
@@ -84,16 +84,9 @@ public struct NPZArchive: Sendable {
         throw NPZError.truncated(file: path, reason: "member \(wanted.name) is listed but its data could not be found")
     }
 
-    private func numericHeader(_ member: NPZMember, from reader: ArchiveReader) throws -> NPYHeader {
-        guard case let .numeric(header) = try readHeader(member, from: reader) else {
-            throw NPYError.pickledObject(source: source(member))
-        }
-        return header
-    }
-
     /// Reads every member in one pass through the file, in archive order.
     public func forEachMember(_ body: (NPZMember, NPZContent) throws -> Void) throws {
-        try walkMembers { member, reader in try body(member, try readContent(member, from: reader)) }
+        try walkMembers { member, reader in try body(member, try memberReader(member, reader).readContent()) }
     }
 
     /// Visits every member in archive order with one reader, checking each against the central
@@ -146,7 +139,7 @@ public struct NPZArchive: Sendable {
                 try reader.skipMember(name)
                 continue
             }
-            arrays.append((member.key, try readContent(member, from: reader)))
+            arrays.append((member.key, try memberReader(member, reader).readContent()))
         }
         return arrays
     }
@@ -161,8 +154,9 @@ public struct NPZArchive: Sendable {
         _ body: (_ header: NPYHeader, _ elements: Range<Int>, _ bytes: UnsafeRawBufferPointer) throws -> Void
     ) throws {
         let (wanted, reader) = try reader(positionedAt: key)
-        let header = try numericHeader(wanted, from: reader)
-        try streamData(wanted, header: header, from: reader, chunkElements: max(1, chunkElements(header))) { elements, bytes in
+        let decoder = memberReader(wanted, reader)
+        guard case let .numeric(header) = try decoder.readHeader() else { throw NPYError.pickledObject(source: source(wanted)) }
+        try decoder.streamData(header: header, chunkElements: max(1, chunkElements(header))) { elements, bytes in
             try body(header, elements, bytes)
         }
     }
@@ -172,52 +166,8 @@ public struct NPZArchive: Sendable {
     /// CRC is verified at its end, so when the pass throws, discard what it delivered.
     public func stream(maxChunkBytes: Int = 8 << 20, _ body: (NPZStreamEvent) throws -> Void) throws {
         try walkMembers { member, reader in
-            switch try readHeader(member, from: reader) {
-            case let .numeric(header):
-                try body(.arrayStart(member, header))
-                let chunk = max(1, maxChunkBytes / header.dtype.itemSize)
-                try streamData(member, header: header, from: reader, chunkElements: chunk) { elements, bytes in
-                    try body(.arrayChunk(member, header, elements, bytes))
-                }
-                try body(.arrayEnd(member, header))
-            case let .pickledObject(shape, fortranOrder, dataOffset):
-                try body(.pickledObject(member, try readPickle(member, shape: shape, fortranOrder: fortranOrder,
-                                                               dataOffset: dataOffset, from: reader)))
-            }
+            try memberReader(member, reader).stream(key: member.key, maxChunkBytes: maxChunkBytes, body)
         }
-    }
-
-    /// Streams the data of a member whose header has just been read.
-    private func streamData(_ member: NPZMember, header: NPYHeader, from reader: ArchiveReader, chunkElements chunk: Int,
-                            _ body: (_ elements: Range<Int>, _ bytes: UnsafeRawBufferPointer) throws -> Void) throws {
-        let itemSize = header.dtype.itemSize
-        if header.needsReordering {
-            let array = try readData(member, header: header, from: reader)
-            var start = 0
-            try array.forEachCanonicalChunk(maxChunkBytes: chunk * itemSize) { bytes in
-                let count = bytes.count / itemSize
-                try body(start..<(start + count), bytes)
-                start += count
-            }
-            return
-        }
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: min(chunk, max(header.elementCount, 1)) * itemSize, alignment: 64)
-        defer { scratch.deallocate() }
-        var start = 0
-        while start < header.elementCount {
-            let count = min(chunk, header.elementCount - start)
-            let target = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<(count * itemSize)])
-            let got = try reader.read(into: target, member: member.name)
-            guard got == target.count else {
-                throw NPYError.truncated(source: source(member), expectedBytes: header.dataByteCount, foundBytes: start * itemSize + got)
-            }
-            if header.dtype.needsByteSwap, let base = target.baseAddress {
-                CanonicalLayout.swapInPlace(base, count: count, itemSize: itemSize)
-            }
-            try body(start..<(start + count), UnsafeRawBufferPointer(target))
-            start += count
-        }
-        try reader.finishMember(member.name)
     }
 
     /// Streams a member one index of its first axis at a time: one structure channel of
@@ -232,65 +182,8 @@ public struct NPZArchive: Sendable {
 
     private func source(_ member: NPZMember) -> String { "\(path)!\(member.name)" }
 
-    private func readContent(_ member: NPZMember, from reader: ArchiveReader) throws -> NPZContent {
-        switch try readHeader(member, from: reader) {
-        case let .numeric(header):
-            return .array(try readData(member, header: header, from: reader))
-        case let .pickledObject(shape, fortranOrder, dataOffset):
-            return .pickledObject(try readPickle(member, shape: shape, fortranOrder: fortranOrder, dataOffset: dataOffset, from: reader))
-        }
-    }
-
-    private func readPickle(_ member: NPZMember, shape: [Int], fortranOrder: Bool, dataOffset: Int,
-                            from reader: ArchiveReader) throws -> NPYPickledObject {
-        let length = member.inflatedSize - dataOffset
-        guard length <= Self.maximumPickleBytes else {
-            throw NPYError.exceedsCeiling(source: source(member), declaredBytes: length, ceilingBytes: Self.maximumPickleBytes)
-        }
-        var pickle = [UInt8](repeating: 0, count: length)
-        let got = try pickle.withUnsafeMutableBytes { try reader.read(into: $0, member: member.name) }
-        guard got == length else { throw NPYError.truncated(source: source(member), expectedBytes: length, foundBytes: got) }
-        try reader.finishMember(member.name)
-        return NPYPickledObject(source: source(member), shape: shape, fortranOrder: fortranOrder, pickle: pickle)
-    }
-
-    /// Reads and validates the `.npy` preamble, checking the declared size against the member's
-    /// inflated size and the ceiling before any data buffer exists.
-    private func readHeader(_ member: NPZMember, from reader: ArchiveReader) throws -> NPYHeader.MemberKind {
-        let source = source(member)
-        var prefix = [UInt8](repeating: 0, count: min(member.inflatedSize, NPYHeader.minimumPreambleLength))
-        let got = try prefix.withUnsafeMutableBytes { try reader.read(into: $0, member: member.name) }
-        prefix.removeLast(prefix.count - got)
-        let preambleLength = try NPYHeader.preambleLength(of: prefix, source: source)
-        guard preambleLength <= min(member.inflatedSize, Self.maximumPreambleBytes) else {
-            throw NPYError.notNPY(source: source, reason: "header length \(preambleLength) exceeds the member's \(member.inflatedSize) bytes or the \(Self.maximumPreambleBytes)-byte limit")
-        }
-        var rest = [UInt8](repeating: 0, count: preambleLength - prefix.count)
-        let restGot = try rest.withUnsafeMutableBytes { try reader.read(into: $0, member: member.name) }
-        guard restGot == rest.count else {
-            throw NPYError.truncated(source: source, expectedBytes: preambleLength, foundBytes: prefix.count + restGot)
-        }
-        let kind = try NPYHeader.parseMember(prefix + rest, source: source)
-        guard case let .numeric(header) = kind else { return kind }
-        let available = member.inflatedSize - preambleLength
-        if header.dataByteCount > maximumArrayBytes {
-            throw NPYError.exceedsCeiling(source: source, declaredBytes: header.dataByteCount, ceilingBytes: maximumArrayBytes)
-        }
-        guard header.dataByteCount == available else {
-            throw NPYError.sizeMismatch(source: source, expectedBytes: header.dataByteCount, foundBytes: available)
-        }
-        return kind
-    }
-
-    private func readData(_ member: NPZMember, header: NPYHeader, from reader: ArchiveReader) throws -> NPYArray {
-        let source = source(member)
-        let storage = try ByteStorage(count: header.dataByteCount) { buffer in
-            let got = try reader.read(into: buffer, member: member.name)
-            guard got == buffer.count else {
-                throw NPYError.truncated(source: source, expectedBytes: buffer.count, foundBytes: got)
-            }
-        }
-        try reader.finishMember(member.name)
-        return NPYArray(header: header, source: source, storage: storage)
+    private func memberReader(_ member: NPZMember, _ reader: ArchiveReader) -> NPYMemberReader {
+        NPYMemberReader(reader: reader, name: member.name, source: source(member), inflatedSize: member.inflatedSize,
+                        maximumArrayBytes: maximumArrayBytes)
     }
 }

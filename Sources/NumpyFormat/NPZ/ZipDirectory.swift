@@ -108,16 +108,21 @@ enum ZipDirectory {
     }
 
     private static func validate(name: String, method: UInt16, file: String, seen: inout Set<String>) throws {
+        try validate(name: name, file: file, seen: &seen)
+        guard supportedMethods[method] != nil else {
+            throw NPZError.unsupportedCompression(file: file, member: name, method: method,
+                                                  methodName: methodNames[method] ?? "unknown")
+        }
+    }
+
+    /// Refuses names that would escape an extraction directory, and names seen twice.
+    static func validate(name: String, file: String, seen: inout Set<String>) throws {
         let components = name.split(separator: "/", omittingEmptySubsequences: false)
         if name.hasPrefix("/") || name.hasPrefix("\\") || components.contains("..") || name.contains("\\..")
             || (name.count >= 2 && name.dropFirst().first == ":") {
             throw NPZError.unsafeMemberName(file: file, member: name)
         }
         guard seen.insert(name).inserted else { throw NPZError.duplicateMember(file: file, member: name) }
-        guard supportedMethods[method] != nil else {
-            throw NPZError.unsupportedCompression(file: file, member: name, method: method,
-                                                  methodName: methodNames[method] ?? "unknown")
-        }
     }
 
     private static func lastSignature(_ signature: UInt32, in bytes: [UInt8], minimumRemaining: Int) -> Int? {
