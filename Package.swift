@@ -8,6 +8,8 @@ let package = Package(
         .library(name: "NumpyFormat", targets: ["NumpyFormat"]),
         .library(name: "DoseCase", targets: ["DoseCase"]),
         .library(name: "Dosimetry", targets: ["Dosimetry"]),
+        .library(name: "Audit", targets: ["Audit"]),
+        .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Phantoms", targets: ["Phantoms"]),
         .executable(name: "dosecurate", targets: ["dosecurate"]),
         .executable(name: "dosecurate-bench", targets: ["dosecurate-bench"]),
@@ -32,10 +34,12 @@ let package = Package(
             dependencies: ["NumpyFormat", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "Dosimetry", dependencies: ["DoseCase"]),
+        .target(name: "Audit", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
+        .target(name: "Reports", dependencies: ["Audit", "CXML2"]),
         .target(name: "Phantoms", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
         .executableTarget(
             name: "dosecurate",
-            dependencies: ["NumpyFormat", "DoseCase", "Phantoms", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["NumpyFormat", "DoseCase", "Audit", "Reports", "Phantoms", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "dosecurate-bench",
@@ -58,7 +62,12 @@ let package = Package(
             dependencies: ["Dosimetry", "DoseCase"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "PhantomsTests", dependencies: ["Phantoms", "DoseCase", "Dosimetry", "NumpyFormat"], resources: [.copy("Fixtures")]),
+        // The phantom cohort (and its audit) every test target shares, generated once per test run.
+        .target(name: "SharedCohort", dependencies: ["Phantoms", "Audit"], path: "Tests/SharedCohort"),
+        .testTarget(name: "PhantomsTests", dependencies: ["Phantoms", "DoseCase", "Dosimetry", "NumpyFormat", "SharedCohort"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "Phantoms", "DoseCase", "NumpyFormat", "SharedCohort"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "CXML2", "SharedCohort"]),
         .testTarget(name: "dosecurateTests", dependencies: ["dosecurate"]),
     ],
     swiftLanguageModes: [.v6]

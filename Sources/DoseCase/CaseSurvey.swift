@@ -66,8 +66,8 @@ extension DoseCase {
 }
 
 /// Counts non-zero mask voxels per channel from canonical chunks that may span channels.
-enum MaskVoxelCounter {
-    static func add(_ bytes: UnsafeRawBufferPointer, elements: Range<Int>, header: NPYHeader, to counts: inout [Int]) {
+public enum MaskVoxelCounter {
+    public static func add(_ bytes: UnsafeRawBufferPointer, elements: Range<Int>, header: NPYHeader, to counts: inout [Int]) {
         let perChannel = header.shape.dropFirst().reduce(1, *)
         guard perChannel > 0, !counts.isEmpty else { return }
         let itemSize = header.dtype.itemSize

@@ -44,8 +44,7 @@ public struct DoseCase: Sendable {
         case nil:
             break
         }
-        let stem = fileStem(path)
-        let storedId = metadata?["case_id"]?.asString.flatMap { $0.isEmpty ? nil : $0 }
+        let (caseId, caseIdSource) = identify(path: path, metadata: metadata)
         var channelCount = 0
         if case let .array(masks)? = preview["masks"] {
             // A header may declare any first axis with zero-sized others; refuse before a
@@ -62,7 +61,7 @@ public struct DoseCase: Sendable {
         }
         return DoseCase(
             file: path, archive: archive, metadata: metadata,
-            caseId: storedId ?? stem, caseIdSource: storedId == nil ? .fileName : .metadata,
+            caseId: caseId, caseIdSource: caseIdSource,
             formatVersion: FormatVersionEvidence.determine(metadata: metadata, arrayKeys: keys),
             spacing: VoxelSpacing.from(metadata: metadata),
             channels: ChannelCatalog.from(metadata: metadata, channelCount: channelCount),
@@ -118,6 +117,13 @@ public struct DoseCase: Sendable {
         if let shape, shape != found {
             throw DoseCaseError.wrongShape(file: file, key: key, expected: shape.description, found: found.description)
         }
+    }
+
+    /// The case id (DESIGN.md, "Identity"): `metadata.case_id` when present and non-empty, else
+    /// the file name without `.npz` (for `ARCHIVE!member`, the member's).
+    public static func identify(path: String, metadata: MetadataValue?) -> (caseId: String, source: CaseIdSource) {
+        if let stored = metadata?["case_id"]?.asString, !stored.isEmpty { return (stored, .metadata) }
+        return (fileStem(path), .fileName)
     }
 
     static func fileStem(_ path: String) -> String {

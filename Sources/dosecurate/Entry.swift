@@ -49,6 +49,6 @@ struct Dosecurate: AsyncParsableCommand {
         commandName: "dosecurate",
         abstract: "Audit, version and pin radiotherapy dose-prediction datasets (.npz cases).",
         version: "0.1.0",
-        subcommands: [InspectCommand.self, PhantomsCommand.self]
+        subcommands: [InspectCommand.self, AuditCommand.self, PhantomsCommand.self]
     )
 }

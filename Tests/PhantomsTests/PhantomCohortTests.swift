@@ -3,6 +3,7 @@ import Dosimetry
 import Foundation
 import NumpyFormat
 import Phantoms
+import SharedCohort
 import XCTest
 
 final class PhantomCohortTests: XCTestCase {

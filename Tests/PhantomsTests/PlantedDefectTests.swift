@@ -3,6 +3,7 @@ import Dosimetry
 import Foundation
 import NumpyFormat
 import Phantoms
+import SharedCohort
 import XCTest
 
 /// Each planted defect changes exactly what it claims to (against the same case generated

@@ -17,8 +17,9 @@ public enum SHA256Hex {
 }
 
 /// Incremental SHA-256 over canonical bytes as they stream past.
-struct StreamingSHA256 {
+public struct StreamingSHA256 {
     private var hasher = SHA256()
-    mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
-    func finalize() -> String { SHA256Hex.hex(hasher.finalize()) }
+    public init() {}
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+    public func finalize() -> String { SHA256Hex.hex(hasher.finalize()) }
 }

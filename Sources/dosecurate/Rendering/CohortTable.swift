@@ -1,3 +1,4 @@
+import Reports
 import Phantoms
 
 /// The terminal summary of a written phantom cohort: one row per file.

@@ -20,6 +20,17 @@ final class ProgressLine: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         done += 1
+        draw(done: done, total: total, item: item)
+    }
+
+    /// Shows a count kept by someone else (a library that reports its own progress).
+    func show(done: Int, total: Int, item: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        draw(done: done, total: total, item: item)
+    }
+
+    private func draw(done: Int, total: Int, item: String) {
         if enabled { FileHandle.standardError.write("\r\u{1B}[K[\(done)/\(total)] \(item)") }
     }
 

@@ -3,34 +3,8 @@ import Dosimetry
 import Foundation
 import NumpyFormat
 import Phantoms
+import SharedCohort
 import XCTest
-
-/// One phantom cohort shared by every test in this target, generated once per test run into a
-/// temporary folder: a clean case of each version × plan type plus one of every planted defect,
-/// over two institutions (what the acceptance command writes, with fewer clean cases).
-enum CohortFixture {
-    static let options = CohortPlan.Options(cleanCases: CohortPlan.cleanKinds.count, defects: PlantedDefect.allCases,
-                                            institutions: ["A", "B"], size: .small, seed: 7)
-    static let plan = CohortPlan(options)
-
-    static let directory: URL = FileManager.default.temporaryDirectory
-        .appendingPathComponent("dosecurate-phantoms-\(ProcessInfo.processInfo.processIdentifier)")
-
-    private static let written = Task { () throws -> CohortTruth in
-        try? FileManager.default.removeItem(at: directory)
-        return try await CohortWriter.write(plan, to: directory.path)
-    }
-
-    static func truth() async throws -> CohortTruth { try await written.value }
-
-    static func path(_ file: String) -> String { directory.appendingPathComponent(file).path }
-
-    static func entry(for defect: PlantedDefect) throws -> CohortPlan.Entry {
-        try XCTUnwrap(plan.entries.first { $0.recipe.defect == defect }, "no entry for \(defect)")
-    }
-
-    static var cleanEntries: [CohortPlan.Entry] { plan.entries.filter { $0.recipe.defect == nil } }
-}
 
 /// Per-member fingerprints of a case, to say which members two cases differ in.
 enum MemberFingerprint {

@@ -1,7 +1,7 @@
 /// Plain terminal tables: columns two spaces apart, indented two spaces.
-enum TextTable {
+public enum TextTable {
     /// Left-aligned columns, right-aligned from column `rightAligned` on (numbers).
-    static func lines(header: [String], rows: [[String]], rightAligned: Int = Int.max) -> [String] {
+    public static func lines(header: [String], rows: [[String]], rightAligned: Int = Int.max) -> [String] {
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         return ([header] + rows).map { row in
             "  " + row.enumerated().map { column, text in
@@ -14,7 +14,7 @@ enum TextTable {
 
 extension String {
     /// A placeholder for an empty cell.
-    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
+    public func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
 }
 
 private extension String {

@@ -1,0 +1,48 @@
+/// What a check is, for the report and the README: its stable id, what it is for, how it decides
+/// severity, which array values it reads and which measurements it reports.
+public struct CheckDefinition: Sendable, Hashable, Codable {
+    public let id: String
+    public let purpose: String
+    public let severityRule: String
+    /// Arrays whose values the check reads; headers and metadata are always available.
+    public let arraysRead: [String]
+    /// Keys of the `measured` object its findings carry.
+    public let measures: [String]
+    /// True for checks that compare cases with each other, after every case has been read.
+    public let crossCase: Bool
+
+    public init(id: String, purpose: String, severityRule: String, arraysRead: [String] = [], measures: [String],
+                crossCase: Bool = false) {
+        self.id = id
+        self.purpose = purpose
+        self.severityRule = severityRule
+        self.arraysRead = arraysRead
+        self.measures = measures
+        self.crossCase = crossCase
+    }
+}
+
+/// A check of one case, evaluated on the facts its streaming pass gathered.
+public protocol CaseCheck: Sendable {
+    var definition: CheckDefinition { get }
+    func evaluate(_ facts: CaseFacts) -> [AuditFinding]
+}
+
+/// A check across cases, evaluated after every case has been read (or taken from the cache).
+public protocol DatasetCheck: Sendable {
+    var definition: CheckDefinition { get }
+    /// Findings per case file.
+    func evaluate(_ cases: [CaseAudit]) -> [String: [AuditFinding]]
+}
+
+extension CaseCheck {
+    func finding(_ severity: Severity, _ message: String, _ measured: [String: Measured] = [:]) -> AuditFinding {
+        AuditFinding(check: definition.id, severity: severity, message: message, measured: measured)
+    }
+}
+
+extension DatasetCheck {
+    func finding(_ severity: Severity, _ message: String, _ measured: [String: Measured] = [:]) -> AuditFinding {
+        AuditFinding(check: definition.id, severity: severity, message: message, measured: measured)
+    }
+}

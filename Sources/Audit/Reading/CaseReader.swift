@@ -1,0 +1,64 @@
+import DoseCase
+import NumpyFormat
+
+/// Reads a case in one streaming pass and gathers its `CaseFacts`: memory stays at one chunk of
+/// one member (plus the CT fingerprint's 512 sums), whatever the case's size.
+enum CaseReader {
+    /// Chunk size of the streaming pass: large enough that per-chunk overhead vanishes, small
+    /// enough to stay in cache-friendly territory.
+    static let chunkBytes = 8 << 20
+
+    /// `stream` runs one pass and delivers its events; any error it throws becomes `readFailure`.
+    static func read(file: String, limits: PickleLimits = .default,
+                     stream: ((NPZStreamEvent) throws -> Void) throws -> Void) -> CaseFacts {
+        var facts = CaseFacts(file: file)
+        var hasher = StreamingSHA256()
+        var values = ValueSummary()
+        var fingerprint: CTFingerprintBuilder?
+        do {
+            try stream { event in
+                switch event {
+                case let .arrayStart(key, header):
+                    facts.memberOrder.append(key)
+                    hasher = StreamingSHA256()
+                    values = ValueSummary()
+                    if key == "masks", let channels = header.shape.first, header.shape.count == 4 {
+                        facts.channelVoxelCounts = [Int](repeating: 0, count: channels)
+                    }
+                    fingerprint = key == "ct" && header.dtype.kind == .float32 ? CTFingerprintBuilder(shape: header.shape) : nil
+                case let .arrayChunk(key, header, elements, bytes):
+                    hasher.update(bytes)
+                    values.add(bytes, start: elements.lowerBound, kind: header.dtype.kind)
+                    if key == "masks", header.shape.count == 4 {
+                        MaskVoxelCounter.add(bytes, elements: elements, header: header, to: &facts.channelVoxelCounts)
+                    }
+                    if fingerprint != nil { fingerprint?.add(bytes.bindMemory(to: Float.self), start: elements.lowerBound) }
+                case let .arrayEnd(key, header):
+                    facts.arrays[key] = CaseFacts.ArrayFacts(storedDType: header.dtype, shape: header.shape,
+                                                             fortranOrder: header.fortranOrder, sha256: hasher.finalize(), values: values)
+                    if key == "ct" { facts.ctFingerprint = fingerprint?.finish() }
+                    fingerprint = nil
+                case let .pickledObject(key, object):
+                    facts.memberOrder.append(key)
+                    facts.pickledMembers[key] = object.shape
+                    if key == "metadata" { facts.metadataOutcome = decodeMetadata(object.pickle, limits: limits) }
+                }
+            }
+        } catch {
+            facts.readFailure = "\(error)"
+        }
+        if case .absent = facts.metadataOutcome, let header = facts.arrays["metadata"] {
+            facts.metadataOutcome = .notPickled(descr: header.storedDType.descr)
+        }
+        return facts
+    }
+
+    /// Never executes anything: the restricted unpickler rebuilds allowed values or refuses.
+    private static func decodeMetadata(_ pickle: [UInt8], limits: PickleLimits) -> CaseFacts.MetadataOutcome {
+        do {
+            return .decoded(try PickleDecoder(limits: limits).metadataDictionary(fromPickle: pickle))
+        } catch {
+            return .refused(reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import NumpyFormat
+
+/// How an audit runs.
+public struct AuditOptions: Sendable {
+    /// Cases read at once; each worker streams one case.
+    public var workers: Int
+    /// `.dosecurate/cache/audit` of the workspace; nil reads every case (`--no-cache`).
+    public var cacheDirectory: String?
+    public var catalog: CheckCatalog
+
+    public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, cacheDirectory: String? = nil,
+                catalog: CheckCatalog = .standard) {
+        self.workers = max(1, workers)
+        self.cacheDirectory = cacheDirectory
+        self.catalog = catalog
+    }
+
+    /// The cache folder inside a workspace (DESIGN.md, "The workspace").
+    public static func cacheDirectory(workspace: String) -> String { "\(workspace)/.dosecurate/cache/audit" }
+}
+
+/// One step of an audit's progress: `done` of `total` cases finished, the last being `file`.
+public struct AuditProgress: Sendable {
+    public let done: Int
+    public let total: Int
+    public let file: String
+}
+
+/// Runs an audit: resolves the inputs, reads every case not in the cache once (streaming, in
+/// parallel on `workers` cores), runs the case checks on each, then the cross-case checks.
+public enum Auditor {
+    public static func run(paths: [String], options: AuditOptions = AuditOptions(),
+                           progress: @escaping @Sendable (AuditProgress) -> Void = { _ in }) async throws -> AuditReport {
+        let inputs = try AuditInputs.resolve(paths)
+        let catalog = options.catalog
+        let cache = options.cacheDirectory.map { AuditCache(directory: $0, salt: "catalog \(CheckCatalog.version)") }
+
+        // Every case's location; an archive that cannot even be listed is one unreadable case.
+        var locations = inputs.files.map(CaseLocation.file)
+        var audits: [CaseAudit] = []
+        for archive in inputs.archives {
+            do {
+                locations += try DeliveryArchive(path: archive).caseMembers().map { .archiveMember(archive: archive, member: $0) }
+            } catch {
+                audits.append(.unreadable(file: archive, reason: "\(error)"))
+            }
+        }
+        var pending: [(CaseLocation, key: String?)] = []
+        for location in locations {
+            let key = cache?.key(for: location)
+            if let key, let cached = cache?.load(key: key, as: location.name) {
+                audits.append(cached)
+            } else {
+                pending.append((location, key))
+            }
+        }
+        let cacheHits = locations.count - pending.count
+        let counter = ProgressCounter(total: locations.count, done: locations.count - pending.count, report: progress)
+        let read = try await readCases(pending, workers: options.workers, catalog: catalog, cache: cache, counter: counter)
+        var all = audits + read
+        for check in catalog.datasetChecks {
+            let findings = check.evaluate(all)
+            for index in all.indices { if let more = findings[all[index].file] { all[index].append(more) } }
+        }
+        return AuditReport(catalog: catalog, cases: all, cacheHits: cacheHits)
+    }
+
+    /// Files are shared out one at a time; an archive is split into lanes, each one pass through
+    /// the archive that streams every `lanes`-th pending member and skips the rest.
+    private static func readCases(_ pending: [(CaseLocation, key: String?)], workers: Int, catalog: CheckCatalog,
+                                  cache: AuditCache?, counter: ProgressCounter) async throws -> [CaseAudit] {
+        var jobs: [@Sendable () -> [CaseAudit]] = []
+        var archiveMembers: [String: [(member: String, key: String?)]] = [:]
+        var archiveOrder: [String] = []
+        for (location, key) in pending {
+            switch location {
+            case let .file(path):
+                jobs.append {
+                    let facts = CaseReader.read(file: path) { body in try NPZArchive(path: path).stream(maxChunkBytes: CaseReader.chunkBytes, body) }
+                    return [finish(facts, key: key, catalog: catalog, cache: cache, counter: counter)]
+                }
+            case let .archiveMember(archive, member):
+                if archiveMembers[archive] == nil { archiveOrder.append(archive) }
+                archiveMembers[archive, default: []].append((member, key))
+            }
+        }
+        for archive in archiveOrder {
+            let members = archiveMembers[archive] ?? []
+            let lanes = min(workers, members.count)
+            for lane in 0..<lanes {
+                let mine = Dictionary(members.enumerated().filter { $0.offset % lanes == lane }.map { ($0.element.member, $0.element.key) },
+                                      uniquingKeysWith: { first, _ in first })
+                jobs.append { readArchiveLane(archive, members: mine, catalog: catalog, cache: cache, counter: counter) }
+            }
+        }
+        return await withTaskGroup(of: [CaseAudit].self) { group in
+            var next = 0
+            for _ in 0..<min(workers, jobs.count) {
+                let job = jobs[next]
+                group.addTask { job() }
+                next += 1
+            }
+            var audits: [CaseAudit] = []
+            while let done = await group.next() {
+                audits += done
+                if next < jobs.count {
+                    let job = jobs[next]
+                    group.addTask { job() }
+                    next += 1
+                }
+            }
+            return audits
+        }
+    }
+
+    private static func readArchiveLane(_ archive: String, members: [String: String?], catalog: CheckCatalog,
+                                        cache: AuditCache?, counter: ProgressCounter) -> [CaseAudit] {
+        var audits: [CaseAudit] = []
+        do {
+            try DeliveryArchive(path: archive).forEachCase(where: { members[$0] != nil }) { streamed in
+                let facts = CaseReader.read(file: streamed.name) { body in try streamed.stream(maxChunkBytes: CaseReader.chunkBytes, body) }
+                audits.append(finish(facts, key: members[streamed.member] ?? nil, catalog: catalog, cache: cache, counter: counter))
+            }
+        } catch {
+            // The archive broke part-way: every member this lane had not reached is unreadable.
+            let reached = Set(audits.map(\.file))
+            for member in members.keys.sorted() where !reached.contains("\(archive)!\(member)") {
+                audits.append(.unreadable(file: "\(archive)!\(member)", reason: "\(error)"))
+                counter.advance("\(archive)!\(member)")
+            }
+        }
+        return audits
+    }
+
+    private static func finish(_ facts: CaseFacts, key: String?, catalog: CheckCatalog, cache: AuditCache?,
+                               counter: ProgressCounter) -> CaseAudit {
+        let audit = CaseAudit.evaluate(facts, checks: catalog.caseChecks)
+        if let key { cache?.store(audit, key: key) }
+        counter.advance(facts.file)
+        return audit
+    }
+}
+
+/// Counts finished cases across workers and reports each step.
+final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let total: Int
+    private var done: Int
+    private let report: @Sendable (AuditProgress) -> Void
+
+    init(total: Int, done: Int, report: @escaping @Sendable (AuditProgress) -> Void) {
+        self.total = total
+        self.done = done
+        self.report = report
+    }
+
+    func advance(_ file: String) {
+        lock.lock()
+        done += 1
+        let step = AuditProgress(done: done, total: total, file: file)
+        lock.unlock()
+        report(step)
+    }
+}
