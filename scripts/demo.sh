@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: generate the seeded phantom cohort (24 clean cases and every planted defect over
-# two institutions) and inspect a clean case and a damaged one. Becomes `dosecurate demo` once
-# audit and freeze exist.
+# two institutions), audit it as a folder and as a .tar.gz delivery, and inspect a clean case.
+# Becomes `dosecurate demo` once freeze, split and the engine exist.
 set -euo pipefail
 workspace="$1"
 dosecurate="$2"
@@ -13,14 +13,23 @@ echo "== dosecurate phantoms $cohort --cases 24 --size small --defects all --see
 "$dosecurate" phantoms "$cohort" --cases 24 --size small --defects all --seed 7 --institutions A,B
 
 echo
-echo "== dosecurate inspect $cohort/A/case_0002.npz (a clean v2.4 three-level SIB plan)"
-"$dosecurate" inspect "$cohort/A/case_0002.npz"
+echo "== dosecurate audit $cohort --workspace $workspace --junit $workspace/audit.junit.xml"
+status=0
+"$dosecurate" audit "$cohort" --workspace "$workspace" --junit "$workspace/audit.junit.xml" || status=$?
+echo "exit code: $status (1 = done, and the data has problems: the planted defects)"
+[ "$status" -eq 1 ]
 
 echo
-# truth.json names each file's planted defects; take the file that carries truncated_file.
-damaged=$(awk '/\.npz" : \{/ { file = $1 } /"truncated_file"/ { gsub(/"/, "", file); print file; exit }' "$cohort/truth.json")
-echo "== dosecurate inspect $cohort/$damaged (planted: truncated_file): reported, exit code 1"
+tar -czf "$workspace/delivery.tar.gz" -C "$workspace" cohort
+echo "== dosecurate audit $workspace/delivery.tar.gz --json (read in place, never extracted): summary"
 status=0
-"$dosecurate" inspect "$cohort/$damaged" || status=$?
-echo "exit code: $status (1 = done, and the data has problems)"
+"$dosecurate" audit "$workspace/delivery.tar.gz" --workspace "$workspace" --json > "$workspace/delivery-audit.json" || status=$?
+python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))["summary"], indent=1, sort_keys=True))' \
+    "$workspace/delivery-audit.json" 2>/dev/null || grep -A 40 '"summary"' "$workspace/delivery-audit.json"
 [ "$status" -eq 1 ]
+
+echo
+echo "== dosecurate inspect $cohort/A/case_0002.npz (a clean v2.4 three-level SIB plan)"
+"$dosecurate" inspect "$cohort/A/case_0002.npz"
+echo
+echo "Records: $workspace/audit.junit.xml (JUnit), $workspace/delivery-audit.json (JSON report)"

@@ -21,12 +21,7 @@ public struct CaseSurvey: Sendable {
 
     /// The plan type the masks imply (spec, "Plan type"); nil without masks.
     public func impliedPlanType(channels: ChannelCatalog) -> PlanType? {
-        guard !channelVoxelCounts.isEmpty else { return nil }
-        func present(_ name: String) -> Bool {
-            guard let index = channels.index(of: name), index < channelVoxelCounts.count else { return false }
-            return channelVoxelCounts[index] > 0
-        }
-        return PlanType.implied(ptv56Present: present(StructureChannel.ptv56), ptv50_4Present: present(StructureChannel.ptv50_4))
+        PlanType.implied(channelVoxelCounts: channelVoxelCounts, channels: channels)
     }
 }
 

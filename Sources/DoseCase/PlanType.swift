@@ -18,6 +18,16 @@ public enum PlanType: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
+    /// The plan type implied by which PTV channels have voxels; nil without mask counts.
+    public static func implied(channelVoxelCounts counts: [Int], channels: ChannelCatalog) -> PlanType? {
+        guard !counts.isEmpty else { return nil }
+        func present(_ name: String) -> Bool {
+            guard let index = channels.index(of: name), index < counts.count else { return false }
+            return counts[index] > 0
+        }
+        return implied(ptv56Present: present(StructureChannel.ptv56), ptv50_4Present: present(StructureChannel.ptv50_4))
+    }
+
     /// `metadata.case_type.type` as stored, when it names a known plan type.
     public static func stored(in metadata: MetadataValue?) -> String? {
         metadata?["case_type"]?["type"]?.asString

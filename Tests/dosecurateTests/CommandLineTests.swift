@@ -40,7 +40,7 @@ final class CommandLineTests: XCTestCase {
 
         let clean = try run(common + [cases.appendingPathComponent("base.npz").path])
         XCTAssertEqual(clean.status, 0, clean.errors)
-        XCTAssertTrue(clean.output.contains("1 cases: 1 pass, 0 warn, 0 fail"), clean.output)
+        XCTAssertTrue(clean.output.contains("1 case: 1 pass, 0 warn, 0 fail"), clean.output)
 
         let legacy = cases.appendingPathComponent("legacy_v20.npz").path
         XCTAssertEqual(try run(common + [legacy]).status, 0, "a warning stays below the default --fail-on error")

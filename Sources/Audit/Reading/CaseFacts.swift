@@ -58,15 +58,7 @@ public struct CaseFacts: Sendable {
     }
 
     /// The plan type the masks imply (spec, "Plan type"); nil without readable masks.
-    public var impliedPlanType: PlanType? {
-        guard !channelVoxelCounts.isEmpty else { return nil }
-        let catalog = channels
-        func present(_ name: String) -> Bool {
-            guard let index = catalog.index(of: name), index < channelVoxelCounts.count else { return false }
-            return channelVoxelCounts[index] > 0
-        }
-        return PlanType.implied(ptv56Present: present(StructureChannel.ptv56), ptv50_4Present: present(StructureChannel.ptv50_4))
-    }
+    public var impliedPlanType: PlanType? { PlanType.implied(channelVoxelCounts: channelVoxelCounts, channels: channels) }
 
     /// The case's identity (DESIGN.md, "Identity"); nil when the file could not be read whole or
     /// its metadata could not be decoded.

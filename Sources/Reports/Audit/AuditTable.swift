@@ -6,11 +6,11 @@ import Audit
 public enum AuditTable {
     public static func render(_ report: AuditReport, colour: Bool) -> String {
         let style = Style(enabled: colour)
-        var lines = ["Audit of \(report.cases.count) case\(report.cases.count == 1 ? "" : "s") (check catalog \(report.catalogVersion))", ""]
+        var lines = ["Audit of \(counted(report.cases.count, "case")) (check catalog \(report.catalogVersion))", ""]
         let rows = report.cases.map { audit -> [String] in
             let counts = Severity.allCases.reversed().compactMap { severity -> String? in
                 let count = audit.findings.count { $0.severity == severity }
-                return count == 0 ? nil : "\(count) \(severity.rawValue)\(count == 1 ? "" : "s")"
+                return count == 0 ? nil : (severity == .info ? "\(count) info" : counted(count, severity.rawValue))
             }
             return [audit.status.rawValue.uppercased(), audit.file, audit.caseId ?? "-", audit.planType ?? "-",
                     counts.joined(separator: ", ").ifEmpty("-")]
@@ -33,11 +33,14 @@ public enum AuditTable {
         }
         let summary = report.summary
         lines.append("")
-        lines.append("\(summary.cases) cases: \(summary.pass) pass, \(summary.warn) warn, \(summary.fail) fail"
-                     + " · findings: \(summary.findings["error"] ?? 0) errors, \(summary.findings["warning"] ?? 0) warnings, \(summary.findings["info"] ?? 0) info"
+        lines.append("\(counted(summary.cases, "case")): \(summary.pass) pass, \(summary.warn) warn, \(summary.fail) fail"
+                     + " · findings: \(counted(summary.findings["error"] ?? 0, "error")), \(counted(summary.findings["warning"] ?? 0, "warning")), \(summary.findings["info"] ?? 0) info"
                      + (summary.cacheHits > 0 ? " · \(summary.cacheHits) from cache" : ""))
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// "1 case", "3 cases".
+    static func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 
     /// ANSI colours: red for errors and failing cases, yellow for warnings, green for passes.
     struct Style {
