@@ -68,7 +68,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Phantoms", "DoseCase", "NumpyFormat", "SharedCohort"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "CXML2", "SharedCohort"]),
-        .testTarget(name: "dosecurateTests", dependencies: ["dosecurate"]),
+        .testTarget(name: "dosecurateTests", dependencies: ["dosecurate", "SharedCohort"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,7 +2,7 @@
 /// any check's behaviour or thresholds change, so cached audits made by older checks are not
 /// reused.
 public struct CheckCatalog: Sendable {
-    public static let version = "1"
+    public static let version = "2"
 
     public let caseChecks: [any CaseCheck]
     public let datasetChecks: [any DatasetCheck]
@@ -17,6 +17,8 @@ public struct CheckCatalog: Sendable {
         caseChecks: [
             FileReadableCheck(), FormatKeysCheck(), FormatDTypesCheck(), FormatShapesCheck(),
             MetadataSafeCheck(), MetadataPHICheck(), ValuesFiniteCheck(),
+            CTRangeCheck(), DoseRangeCheck(), DoseNormalizationCheck(), StructuresRequiredCheck(), StructuresTruncationCheck(),
+            DoseRegistrationCheck(), PTVD95Check(), FemurLateralityCheck(), PlanTypeCheck(), SDFConsistencyCheck(),
         ],
         datasetChecks: [DatasetDuplicatesCheck()])
 

@@ -1,4 +1,5 @@
 import Foundation
+import SharedCohort
 import XCTest
 
 /// Runs the built `dosecurate` binary and checks what a user sees: output and exit codes.
@@ -30,28 +31,29 @@ final class CommandLineTests: XCTestCase {
         return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
     }
 
-    /// `audit` exit codes: 0 below `--fail-on`, 1 at or above it, 2 when a path cannot be read.
-    func testAuditExitCodesFollowFailOn() throws {
-        let cases = caseFixtures.appendingPathComponent("cases")
+    /// `audit` exit codes on the shared phantom cohort: 0 below `--fail-on`, 1 at or above it, 2
+    /// when a path cannot be read.
+    func testAuditExitCodesFollowFailOn() async throws {
+        _ = try await CohortFixture.truth()
         let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workspace) }
         let common = ["audit", "--workspace", workspace.path]
 
-        let clean = try run(common + [cases.appendingPathComponent("base.npz").path])
-        XCTAssertEqual(clean.status, 0, clean.errors)
+        let clean = try run(common + [CohortFixture.path(CohortFixture.cleanEntries[0].fileName)])
+        XCTAssertEqual(clean.status, 0, clean.output)
         XCTAssertTrue(clean.output.contains("1 case: 1 pass, 0 warn, 0 fail"), clean.output)
 
-        let legacy = cases.appendingPathComponent("legacy_v20.npz").path
-        XCTAssertEqual(try run(common + [legacy]).status, 0, "a warning stays below the default --fail-on error")
-        XCTAssertEqual(try run(common + ["--fail-on", "warning", legacy]).status, 1)
+        let warningOnly = CohortFixture.path(try CohortFixture.entry(for: .wrongMaskDType).fileName)
+        XCTAssertEqual(try run(common + [warningOnly]).status, 0, "a warning stays below the default --fail-on error")
+        XCTAssertEqual(try run(common + ["--fail-on", "warning", warningOnly]).status, 1)
 
         let junit = workspace.appendingPathComponent("audit.xml").path
-        let malicious = try run(common + ["--json", "--junit", junit, cases.appendingPathComponent("malicious_metadata.npz").path])
+        let malicious = try run(common + ["--json", "--junit", junit, CohortFixture.path(try CohortFixture.entry(for: .maliciousPickle).fileName)])
         XCTAssertEqual(malicious.status, 1, malicious.errors)
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(malicious.output.utf8)) as? [String: Any])
         let findings = try XCTUnwrap((report["cases"] as? [[String: Any]])?.first?["findings"] as? [[String: Any]])
-        XCTAssertEqual(findings.compactMap { $0["check"] as? String }, ["metadata.safe"])
+        XCTAssertEqual(findings.filter { $0["severity"] as? String == "error" }.compactMap { $0["check"] as? String }, ["metadata.safe"])
         let xml = try String(contentsOfFile: junit, encoding: .utf8)
         XCTAssertTrue(xml.contains("<testcase classname=") && xml.contains("<failure message="), xml)
         XCTAssertTrue(FileManager.default.fileExists(atPath: workspace.appendingPathComponent(".dosecurate/cache/audit").path),
@@ -60,7 +62,7 @@ final class CommandLineTests: XCTestCase {
         let missing = try run(common + ["/no/such/delivery.tar.gz"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.errors.contains("no such file or directory: /no/such/delivery.tar.gz"), missing.errors)
-        XCTAssertEqual(try run(common + ["--fail-on", "fatal", legacy]).status, 2, "a usage error")
+        XCTAssertEqual(try run(common + ["--fail-on", "fatal", warningOnly]).status, 2, "a usage error")
     }
 
     func testInspectShowsOneScreenPerCaseAndExitsZero() throws {

@@ -1,5 +1,17 @@
 import DoseCase
+import Dosimetry
 import NumpyFormat
+
+/// One structure channel as the clinical checks see it.
+public struct StructureFacts: Sendable {
+    public let index: Int
+    public let mask: [UInt8]
+    public let geometry: StructureGeometry
+    /// nil when the case has no readable dose.
+    public let dose: StructureDose?
+
+    public var isEmpty: Bool { geometry.voxels == 0 }
+}
 
 /// Everything one streaming pass learns about a case file: each member's layout, identity hash
 /// and value summary, the metadata as decoded (or why it was refused), mask voxel counts and the
@@ -43,7 +55,43 @@ public struct CaseFacts: Sendable {
     /// facts are then incomplete and only `file.readable` reports.
     public internal(set) var readFailure: String?
 
+    /// The (Y, X, Z) grid of `ct` (else `dose`) when it is three-dimensional.
+    public internal(set) var grid: VolumeShape?
+    /// CT, dose and masks, kept for the clinical checks when their shapes agree with `grid`.
+    public internal(set) var ct: [Float]?
+    public internal(set) var dose: [Float]?
+    public internal(set) var masks: [UInt8]?
+    public internal(set) var constraints: [Float]?
+    /// One summary per `masks_sdf` channel.
+    public internal(set) var sdfChannels: [SDFChannelSummary] = []
+    /// Geometry and dose of every mask channel, by structure name.
+    public internal(set) var structures: [String: StructureFacts] = [:]
+
     init(file: String) { self.file = file }
+
+    /// Takes the volumes a pass kept, dropping any whose shape disagrees with the grid (that is
+    /// `format.shapes`' finding; the clinical checks then say they could not run).
+    mutating func adopt(_ retained: RetainedVolumes) {
+        let shape = arrays["ct"]?.shape ?? arrays["dose"]?.shape
+        guard let shape, shape.count == 3 else { return }
+        let grid = VolumeShape(rows: shape[0], columns: shape[1], slices: shape[2])
+        self.grid = grid
+        let voxels = grid.voxelCount
+        ct = retained.ct?.count == voxels ? retained.ct : nil
+        dose = retained.dose?.count == voxels ? retained.dose : nil
+        let channelCount = arrays["masks"]?.shape.first ?? 0
+        masks = channelCount > 0 && retained.masks?.count == channelCount * voxels ? retained.masks : nil
+        sdfChannels = retained.sdf
+        constraints = retained.constraints
+        guard let masks else { return }
+        let spacing = spacing, scaleGy = doseScaleGy
+        for channel in channels.channels {
+            let mask = Array(masks[(channel.index * voxels)..<((channel.index + 1) * voxels)])
+            structures[channel.name] = StructureFacts(
+                index: channel.index, mask: mask, geometry: StructureGeometry(mask: mask, shape: grid),
+                dose: dose.map { StructureDose(dose: $0, mask: mask, scaleGy: scaleGy, voxelVolumeCC: spacing.voxelVolumeCC) })
+        }
+    }
 
     public var metadata: MetadataValue? {
         if case let .decoded(value) = metadataOutcome { value } else { nil }
@@ -53,6 +101,11 @@ public struct CaseFacts: Sendable {
     public var formatVersion: FormatVersionEvidence {
         FormatVersionEvidence.determine(metadata: metadata, arrayKeys: Set(memberOrder))
     }
+    public var spacing: VoxelSpacing { VoxelSpacing.from(metadata: metadata) }
+    public var prescription: Prescription { Prescription.from(metadata: metadata) }
+    /// Stored dose × this = physical Gy: the case's own `normalization_dose_gy` (70 when absent).
+    public var doseScaleGy: Double { prescription.normalizationDoseGy ?? Prescription.consumerScaleGy }
+
     public var channels: ChannelCatalog {
         ChannelCatalog.from(metadata: metadata, channelCount: arrays["masks"]?.shape.first ?? 0)
     }

@@ -15,6 +15,7 @@ enum CaseReader {
         var hasher = StreamingSHA256()
         var values = ValueSummary()
         var fingerprint: CTFingerprintBuilder?
+        var retained = RetainedVolumes()
         do {
             try stream { event in
                 switch event {
@@ -26,6 +27,7 @@ enum CaseReader {
                         facts.channelVoxelCounts = [Int](repeating: 0, count: channels)
                     }
                     fingerprint = key == "ct" && header.dtype.kind == .float32 ? CTFingerprintBuilder(shape: header.shape) : nil
+                    retained.start(key, header: header)
                 case let .arrayChunk(key, header, elements, bytes):
                     hasher.update(bytes)
                     values.add(bytes, start: elements.lowerBound, kind: header.dtype.kind)
@@ -33,11 +35,13 @@ enum CaseReader {
                         MaskVoxelCounter.add(bytes, elements: elements, header: header, to: &facts.channelVoxelCounts)
                     }
                     if fingerprint != nil { fingerprint?.add(bytes.bindMemory(to: Float.self), start: elements.lowerBound) }
+                    retained.add(key, header: header, elements: elements, bytes: bytes)
                 case let .arrayEnd(key, header):
                     facts.arrays[key] = CaseFacts.ArrayFacts(storedDType: header.dtype, shape: header.shape,
                                                              fortranOrder: header.fortranOrder, sha256: hasher.finalize(), values: values)
                     if key == "ct" { facts.ctFingerprint = fingerprint?.finish() }
                     fingerprint = nil
+                    retained.end(key)
                 case let .pickledObject(key, object):
                     facts.memberOrder.append(key)
                     facts.pickledMembers[key] = object.shape
@@ -49,6 +53,10 @@ enum CaseReader {
         }
         if case .absent = facts.metadataOutcome, let header = facts.arrays["metadata"] {
             facts.metadataOutcome = .notPickled(descr: header.storedDType.descr)
+        }
+        if facts.readFailure == nil {
+            retained.finish()
+            facts.adopt(retained)
         }
         return facts
     }

@@ -1,0 +1,80 @@
+import Foundation
+
+/// `ct.range`: CT values are `clip(HU, -1000, 3000) / 4000 + 0.5`, so they lie in [0.25, 1.25]
+/// and air sits at 0.25 (spec, "Keys"). v2.2 stored raw pixel values (HU + 1024) without the
+/// rescale: air then sits near 0.506 and soft tissue near 0.756 (spec, "Known defects").
+public struct CTRangeCheck: CaseCheck {
+    public static let id = "ct.range"
+    public static let expectedRange: ClosedRange<Double> = 0.25...1.25
+    public static let errorRange: ClosedRange<Double> = 0.2...1.3
+    /// Air as raw stored pixels: (−1000 + 1024) / 4000 + 0.5.
+    public static let rawPixelAir = 0.506
+    public static let rawPixelAirTolerance = 0.03
+    /// Soft tissue (0 HU) is 0.5 after the rescale, 0.756 as raw pixels: a median above this with
+    /// air near 0.5 means the rescale never happened.
+    public static let rawPixelMedianAbove = 0.62
+    /// The percentile taken as the air level.
+    public static let airPercentile = 1.0
+
+    public let definition = CheckDefinition(
+        id: id, purpose: "CT is HU/4000+0.5 in [0.25, 1.25], not raw pixel values",
+        severityRule: "error when air sits near 0.5 (raw pixels, not HU) or values leave [0.2, 1.3]; warning when they leave [0.25, 1.25]",
+        arraysRead: ["ct"], measures: ["minimum", "maximum", "airLevel", "median"])
+
+    public init() {}
+
+    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+        guard let ct = facts.ct, let low = facts.arrays["ct"]?.values.minimum, let high = facts.arrays["ct"]?.values.maximum else { return [] }
+        let histogram = ValueHistogram(ct, range: 0...2, bins: 2000)
+        let air = histogram.percentile(Self.airPercentile), median = histogram.percentile(50)
+        let measured: [String: Measured] = ["minimum": .number(rounded(low)), "maximum": .number(rounded(high)),
+                                            "airLevel": .number(rounded(air)), "median": .number(rounded(median))]
+        if abs(air - Self.rawPixelAir) <= Self.rawPixelAirTolerance && median > Self.rawPixelMedianAbove {
+            return [finding(.error, "air sits at \(text(air, 3)) and soft tissue near \(text(median, 3)): raw pixel values (HU + 1024), not HU/4000+0.5 (air would be 0.25)", measured)]
+        }
+        if !Self.errorRange.contains(low) || !Self.errorRange.contains(high) {
+            return [finding(.error, "CT values span \(text(low, 3))…\(text(high, 3)), outside [0.2, 1.3]", measured)]
+        }
+        // A float32 rounding step beyond the documented bounds is not a deviation.
+        if low < Self.expectedRange.lowerBound - 1e-4 || high > Self.expectedRange.upperBound + 1e-4 {
+            return [finding(.warning, "CT values span \(text(low, 4))…\(text(high, 4)), outside [0.25, 1.25]", measured)]
+        }
+        return []
+    }
+}
+
+/// Four decimals: enough for every threshold the checks compare against (measured values).
+func rounded(_ value: Double) -> Double { (value * 10_000).rounded() / 10_000 }
+
+/// A number for a message, with `digits` decimals.
+func text(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+
+/// Counts of values in equal bins over a range, for percentiles of large volumes without sorting.
+struct ValueHistogram {
+    let lower: Double, width: Double
+    var counts: [Int]
+    var total = 0
+
+    init(_ values: [Float], range: ClosedRange<Double>, bins: Int) {
+        lower = range.lowerBound
+        width = (range.upperBound - range.lowerBound) / Double(bins)
+        counts = [Int](repeating: 0, count: bins)
+        for value in values where value.isFinite {
+            let bin = Int((Double(value) - lower) / width)
+            counts[min(max(bin, 0), bins - 1)] += 1
+            total += 1
+        }
+    }
+
+    /// The centre of the bin holding the `percent` percentile.
+    func percentile(_ percent: Double) -> Double {
+        guard total > 0 else { return .nan }
+        let target = Int((percent / 100 * Double(total - 1)).rounded(.down))
+        var seen = 0
+        for (bin, count) in counts.enumerated() {
+            seen += count
+            if seen > target { return lower + (Double(bin) + 0.5) * width }
+        }
+        return lower + (Double(counts.count) - 0.5) * width
+    }
+}

@@ -1,0 +1,69 @@
+import DoseCase
+import Dosimetry
+
+/// `plan.type`: the plan type the masks imply agrees with `metadata.case_type.type`, with
+/// `constraints[1…2]` and with the dose itself (spec, "Plan type"). 63 of 74 cases of the earlier
+/// study were mislabelled single-Rx.
+public struct PlanTypeCheck: CaseCheck {
+    public static let id = "plan.type"
+    /// The secondary levels as shares of 70 Gy, and the range the median dose of each PTV's own
+    /// region (minus the higher PTVs) must fall in.
+    public static let ptv56DoseRange: ClosedRange<Double> = 0.74...0.88
+    public static let ptv50_4DoseRange: ClosedRange<Double> = 0.66...0.79
+
+    public let definition = CheckDefinition(
+        id: id, purpose: "plan type from the masks agrees with metadata, constraints and the dose",
+        severityRule: "error on any disagreement; the message names the sources that disagree",
+        arraysRead: ["masks", "dose", "constraints"], measures: ["masks", "metadata", "constraints", "ptv56RegionMedian", "ptv50_4RegionMedian"])
+
+    public init() {}
+
+    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+        guard let implied = facts.impliedPlanType else { return [] }
+        var measured: [String: Measured] = ["masks": .text(implied.rawValue)]
+        var disagreements: [String] = []
+        if let stored = PlanType.stored(in: facts.metadata) {
+            measured["metadata"] = .text(stored)
+            if stored != implied.rawValue { disagreements.append("metadata.case_type says \(stored)") }
+        }
+        if let constraints = facts.constraints, constraints.count >= 3 {
+            // constraints[2] was always 0 before v2.4 (spec, "Plan type").
+            let encodesNodal = facts.formatVersion.version == .v2_4
+            let fromConstraints = PlanType.implied(ptv56Present: constraints[1] > 0,
+                                                   ptv50_4Present: encodesNodal ? constraints[2] > 0 : implied.hasNodalLevel)
+            measured["constraints"] = .text(fromConstraints.rawValue)
+            if fromConstraints != implied {
+                disagreements.append("constraints[1…2] = \(text(Double(constraints[1]), 3)), \(text(Double(constraints[2]), 3)) say \(fromConstraints.rawValue)")
+            }
+        }
+        disagreements += doseDisagreements(facts, measured: &measured)
+        guard !disagreements.isEmpty else { return [] }
+        return [finding(.error, "masks imply \(implied.rawValue) but " + disagreements.joined(separator: "; "), measured)]
+    }
+
+    /// The median dose (share of 70 Gy) of each secondary PTV's own region must sit at its level.
+    private func doseDisagreements(_ facts: CaseFacts, measured: inout [String: Measured]) -> [String] {
+        guard let dose = facts.dose else { return [] }
+        var disagreements: [String] = []
+        let levels = [(StructureChannel.ptv56, [StructureChannel.ptv70], "ptv56RegionMedian", Self.ptv56DoseRange, 56.0),
+                      (StructureChannel.ptv50_4, [StructureChannel.ptv70, StructureChannel.ptv56], "ptv50_4RegionMedian", Self.ptv50_4DoseRange, 50.4)]
+        for (name, higherNames, key, range, levelGy) in levels {
+            guard let structure = facts.structures[name], !structure.isEmpty else { continue }
+            let higher = higherNames.compactMap { facts.structures[$0]?.mask }
+            var region: [Double] = []
+            for index in structure.mask.indices where structure.mask[index] != 0 && !higher.contains(where: { $0[index] != 0 }) {
+                region.append(Double(dose[index]) * facts.doseScaleGy / 70)
+            }
+            guard let median = Percentile.lower(sortedValues: region.sorted(), percent: 50) else { continue }
+            measured[key] = .number(rounded(median))
+            if !range.contains(median) {
+                disagreements.append("the dose in the \(name)-only region has median \(text(median, 3)) of 70 Gy (\(text(median * 70)) Gy), not the \(levelGy) Gy level")
+            }
+        }
+        return disagreements
+    }
+}
+
+extension PlanType {
+    var hasNodalLevel: Bool { self == .sib3Level || self == .nodalOnly }
+}

@@ -1,0 +1,182 @@
+import DoseCase
+import NumpyFormat
+
+/// The volumes the clinical checks need together, kept while a case is read: CT and dose as
+/// float32, the masks as 0/1 bytes. `masks_sdf` is never kept: it is summarised channel by
+/// channel as it streams (against the masks when they came first, as the pipeline writes them).
+struct RetainedVolumes {
+    var ct: [Float]?
+    var dose: [Float]?
+    var masks: [UInt8]?
+    var constraints: [Float]?
+    var sdf: [SDFChannelSummary] = []
+    /// `sdf < 0` per channel, kept only when `masks_sdf` streams before `masks`.
+    private var pendingSDFInside: [UInt8]?
+
+    private var building: (key: String, floats: [Float], bytes: [UInt8])?
+
+    /// Starts keeping `key` when a check needs it and its layout is one the checks can read.
+    mutating func start(_ key: String, header: NPYHeader) {
+        building = nil
+        switch (key, header.shape.count) {
+        case ("ct", 3), ("dose", 3), ("constraints", 1):
+            building = (key, [Float](), [])
+            building?.floats.reserveCapacity(header.elementCount)
+        case ("masks", 4):
+            building = (key, [], [UInt8]())
+            building?.bytes.reserveCapacity(header.elementCount)
+        case ("masks_sdf", 4):
+            let channels = header.shape[0]
+            sdf = (0..<channels).map { _ in SDFChannelSummary() }
+            if masks == nil || masks?.count != header.elementCount {
+                pendingSDFInside = [UInt8](repeating: 0, count: header.elementCount)
+            }
+        default:
+            break
+        }
+    }
+
+    mutating func add(_ key: String, header: NPYHeader, elements: Range<Int>, bytes: UnsafeRawBufferPointer) {
+        if key == "masks_sdf", header.shape.count == 4, header.dtype.kind.isFloatingPoint {
+            summariseSDF(header: header, elements: elements, bytes: bytes)
+            return
+        }
+        guard building?.key == key else { return }
+        switch key {
+        case "masks":
+            ValueConversion.appendNonZero(bytes, kind: header.dtype.kind, to: &building!.bytes)
+        default:
+            ValueConversion.appendFloats(bytes, kind: header.dtype.kind, to: &building!.floats)
+        }
+    }
+
+    mutating func end(_ key: String) {
+        guard let done = building, done.key == key else { return }
+        switch key {
+        case "ct": ct = done.floats
+        case "dose": dose = done.floats
+        case "constraints": constraints = done.floats
+        case "masks": masks = done.bytes
+        default: break
+        }
+        building = nil
+    }
+
+    /// Compares the kept `sdf < 0` maps with the masks once both are known.
+    mutating func finish() {
+        guard let pending = pendingSDFInside, let masks, masks.count == pending.count, !sdf.isEmpty else { return }
+        let perChannel = masks.count / sdf.count
+        for channel in sdf.indices {
+            var disagreements = 0
+            for index in (channel * perChannel)..<((channel + 1) * perChannel) where (pending[index] != 0) != (masks[index] != 0) {
+                disagreements += 1
+            }
+            sdf[channel].disagreements = disagreements
+        }
+        pendingSDFInside = nil
+    }
+
+    private mutating func summariseSDF(header: NPYHeader, elements: Range<Int>, bytes: UnsafeRawBufferPointer) {
+        let channels = header.shape[0]
+        guard channels == sdf.count, channels > 0 else { return }
+        let perChannel = header.elementCount / channels
+        guard perChannel > 0 else { return }
+        var values = [Float]()
+        ValueConversion.appendFloats(bytes, kind: header.dtype.kind, to: &values)
+        let compareNow = pendingSDFInside == nil ? masks : nil
+        var element = elements.lowerBound
+        while element < elements.upperBound {
+            let channel = element / perChannel
+            let end = min(elements.upperBound, (channel + 1) * perChannel)
+            let start = element - elements.lowerBound
+            values.withUnsafeBufferPointer { buffer in
+                let run = UnsafeBufferPointer(rebasing: buffer[start..<(end - elements.lowerBound)])
+                if let compareNow {
+                    sdf[channel].add(run, comparedWith: compareNow, from: element)
+                } else {
+                    sdf[channel].add(run, comparedWith: nil, from: element)
+                    for offset in 0..<run.count where run[offset] < 0 { pendingSDFInside?[element + offset] = 1 }
+                }
+            }
+            element = end
+        }
+    }
+}
+
+/// One `masks_sdf` channel, summarised: its range, how many voxels are inside (`sdf < 0`),
+/// whether it is one constant (an absent structure's convention), and how many voxels disagree
+/// with the mask.
+public struct SDFChannelSummary: Sendable, Hashable {
+    public var count = 0
+    public var insideCount = 0
+    public var minimum = Float.infinity
+    public var maximum = -Float.infinity
+    public var disagreements: Int?
+    private var firstValue: Float?
+    private var allEqual = true
+
+    /// The single value every voxel holds, when they all hold the same one.
+    public var constantValue: Float? { allEqual ? firstValue : nil }
+
+    mutating func add(_ values: UnsafeBufferPointer<Float>, comparedWith masks: [UInt8]?, from start: Int) {
+        guard let first = values.first else { return }
+        if firstValue == nil { firstValue = first }
+        let reference = firstValue ?? first
+        var low = minimum, high = maximum, inside = 0, differing = 0, sameAsFirst = true
+        // Index loops over buffers: this runs for every SDF voxel of every case.
+        for index in 0..<values.count {
+            let value = values[index]
+            low = min(low, value)
+            high = max(high, value)
+            inside += value < 0 ? 1 : 0
+            sameAsFirst = sameAsFirst && value == reference
+        }
+        if let masks {
+            masks.withUnsafeBufferPointer { masks in
+                for index in 0..<values.count where (values[index] < 0) != (masks[start + index] != 0) { differing += 1 }
+            }
+            disagreements = (disagreements ?? 0) + differing
+        }
+        minimum = low
+        maximum = high
+        insideCount += inside
+        allEqual = allEqual && sameAsFirst
+        count += values.count
+    }
+}
+
+/// Canonical element bytes → the element types the checks read.
+enum ValueConversion {
+    static func appendFloats(_ bytes: UnsafeRawBufferPointer, kind: NPYScalarKind, to values: inout [Float]) {
+        switch kind {
+        case .float32: values.append(contentsOf: bytes.bindMemory(to: Float.self))
+        case .float64: values.append(contentsOf: bytes.bindMemory(to: Double.self).lazy.map { Float($0) })
+        case .float16: values.append(contentsOf: bytes.bindMemory(to: Float16.self).lazy.map { Float($0) })
+        case .bool, .uint8: values.append(contentsOf: bytes.lazy.map { Float($0) })
+        case .int8: values.append(contentsOf: bytes.bindMemory(to: Int8.self).lazy.map { Float($0) })
+        case .int16: values.append(contentsOf: bytes.bindMemory(to: Int16.self).lazy.map { Float($0) })
+        case .uint16: values.append(contentsOf: bytes.bindMemory(to: UInt16.self).lazy.map { Float($0) })
+        case .int32: values.append(contentsOf: bytes.bindMemory(to: Int32.self).lazy.map { Float($0) })
+        case .uint32: values.append(contentsOf: bytes.bindMemory(to: UInt32.self).lazy.map { Float($0) })
+        case .int64: values.append(contentsOf: bytes.bindMemory(to: Int64.self).lazy.map { Float($0) })
+        case .uint64: values.append(contentsOf: bytes.bindMemory(to: UInt64.self).lazy.map { Float($0) })
+        }
+    }
+
+    /// Masks of any dtype as 0/1 bytes (non-zero is inside, as `inspect` counts them).
+    static func appendNonZero(_ bytes: UnsafeRawBufferPointer, kind: NPYScalarKind, to values: inout [UInt8]) {
+        switch kind {
+        case .bool, .uint8, .int8:
+            // Copy the bytes whole, then fold any non-zero value to 1 (masks are 0/1 already).
+            let start = values.count
+            values.append(contentsOf: bytes)
+            values.withUnsafeMutableBufferPointer { target in
+                for offset in start..<target.count where target[offset] > 1 { target[offset] = 1 }
+            }
+        default:
+            var floats: [Float] = []
+            appendFloats(bytes, kind: kind, to: &floats)
+            values.append(contentsOf: floats.lazy.map { $0 != 0 ? 1 : 0 })
+        }
+    }
+}

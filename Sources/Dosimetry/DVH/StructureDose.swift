@@ -1,0 +1,45 @@
+import DoseCase
+
+/// The dose inside one structure, with the spec's definitions (dosimetry.md, "DVH metrics"):
+/// Dx by NumPy's `percentile(method='lower')`, Vx as the share of voxels receiving at least x Gy,
+/// mean, maximum and minimum in Gy, volume in cc.
+public struct StructureDose: Sendable {
+    /// Doses in Gy of every voxel inside, ascending.
+    public let sortedDosesGy: [Double]
+    public let voxelVolumeCC: Double
+
+    /// Collects the doses inside `mask` (non-zero voxels); `dose` holds stored values, multiplied
+    /// by `scaleGy` (70 Gy for a case's `dose`, as every consumer reads it).
+    public init(dose: [Float], mask: [UInt8], scaleGy: Double, voxelVolumeCC: Double) {
+        var doses: [Double] = []
+        dose.withUnsafeBufferPointer { dose in
+            mask.withUnsafeBufferPointer { mask in
+                for index in 0..<min(dose.count, mask.count) where mask[index] != 0 { doses.append(Double(dose[index]) * scaleGy) }
+            }
+        }
+        sortedDosesGy = doses.sorted()
+        self.voxelVolumeCC = voxelVolumeCC
+    }
+
+    public var voxels: Int { sortedDosesGy.count }
+    public var isEmpty: Bool { sortedDosesGy.isEmpty }
+    public var volumeCC: Double { Double(voxels) * voxelVolumeCC }
+    public var meanGy: Double? { isEmpty ? nil : sortedDosesGy.reduce(0, +) / Double(voxels) }
+    public var maxGy: Double? { sortedDosesGy.last }
+    public var minGy: Double? { sortedDosesGy.first }
+    public var medianGy: Double? { Percentile.lower(sortedValues: sortedDosesGy, percent: 50) }
+
+    /// Dx: the dose at least `percent` % of the volume receives.
+    public func doseGy(covering percent: Double) -> Double? { Percentile.dose(covering: percent, sortedDoses: sortedDosesGy) }
+
+    /// Vx: the percentage of the volume receiving at least `gy`.
+    public func volumePercent(receivingAtLeast gy: Double) -> Double? {
+        guard !isEmpty else { return nil }
+        var low = 0, high = voxels
+        while low < high {
+            let middle = (low + high) / 2
+            if sortedDosesGy[middle] < gy { low = middle + 1 } else { high = middle }
+        }
+        return Double(voxels - low) / Double(voxels) * 100
+    }
+}
