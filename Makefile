@@ -34,6 +34,7 @@ demo: deps
 	./scripts/demo.sh "$(DEMO_WORKSPACE)" "$$($(SWIFT) build -c release --show-bin-path)/dosecurate"
 
 bench: deps
+	$(SWIFT) build -c release --product dosecurate
 	$(SWIFT) build -c release --product dosecurate-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/dosecurate-bench"
 

@@ -52,6 +52,21 @@ enum BenchEntry {
             print(String(format: "  numpy.savez_compressed, same arrays          %6.2f s", phantom.numpySave))
             print(String(format: "  dosecurate write / numpy save = %.2f×; whole case %.1f s (target: seconds, not minutes)",
                          phantom.write / phantom.numpySave, phantom.generate + phantom.write))
+
+            print("\nAudit of 4 full-size phantom cases, cold (--no-cache), 2 cores:")
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dosecurate").path
+            let audit = try AuditBenchmark(python: python, scratch: scratch, dosecurate: binary,
+                                           script: root.appendingPathComponent("Benchmarks/audit_numpy.py").path).run()
+            print(String(format: "  dosecurate audit                           %6.2f s  (peak RSS %.0f MB; target < 1200)", audit.dosecurate, audit.peakRSSMegabytes))
+            print(String(format: "  bound: libarchive + SHA-256, 2 threads     %6.2f s", audit.bound))
+            if let numpy = audit.numpy {
+                print(String(format: "  NumPy/SciPy script (Benchmarks/)           %6.2f s", numpy))
+                print(String(format: "  numpy / dosecurate = %.2f× (target ≥ 3)", numpy / audit.dosecurate))
+            } else {
+                print("  NumPy/SciPy script: skipped (scipy not installed for \(python))")
+            }
+            print(String(format: "  dosecurate / bound = %.2f× (target ≤ 1.3)", audit.dosecurate / audit.bound))
         } catch {
             FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
             exit(2)

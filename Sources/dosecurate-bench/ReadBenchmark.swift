@@ -48,18 +48,23 @@ struct ReadBenchmark {
         return times.min() ?? .nan
     }
 
-    /// Inflates every member into libarchive's own buffers and discards the bytes.
-    private func bareReadThrough() throws {
+    private func bareReadThrough() throws { try Self.readThrough(casePath) { _ in } }
+
+    /// Inflates every member into libarchive's own buffers and hands each block to `body`: the
+    /// decode bound (no copy, no conversion).
+    static func readThrough(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws {
         guard let handle = archive_read_new() else { throw BenchmarkError("libarchive could not allocate a reader") }
         defer { archive_read_free(handle) }
         archive_read_support_format_zip(handle)
-        guard archive_read_open_filename(handle, casePath, 1 << 20) == dc_archive_ok() else { throw BenchmarkError("cannot open \(casePath)") }
+        guard archive_read_open_filename(handle, path, 1 << 20) == dc_archive_ok() else { throw BenchmarkError("cannot open \(path)") }
         var entry: OpaquePointer?
         while archive_read_next_header(handle, &entry) == dc_archive_ok() {
             var block: UnsafeRawPointer?
             var size = 0
             var offset: Int64 = 0
-            while archive_read_data_block(handle, &block, &size, &offset) == dc_archive_ok() {}
+            while archive_read_data_block(handle, &block, &size, &offset) == dc_archive_ok() {
+                body(UnsafeRawBufferPointer(start: block, count: size))
+            }
         }
     }
 

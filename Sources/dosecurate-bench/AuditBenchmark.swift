@@ -1,0 +1,76 @@
+import Crypto
+import Foundation
+import Phantoms
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 6's benchmark: four full-size phantom cases audited cold (`--no-cache`) by the release
+/// `dosecurate` binary, against `Benchmarks/audit_numpy.py` doing the same work with NumPy and
+/// SciPy, and against the bound — libarchive inflating every member plus SHA-256 of the same bytes,
+/// two cases per core.
+struct AuditBenchmark {
+    let python: String
+    let scratch: URL
+    let dosecurate: String
+    let script: String
+
+    struct Result {
+        let dosecurate: Double
+        let numpy: Double?
+        let bound: Double
+        let peakRSSMegabytes: Double
+    }
+
+    /// A case of each kind the cohort has, full size (300×300×144).
+    static let recipes = [
+        PhantomRecipe(caseId: "bench_0001", planType: .sib3Level, formatVersion: .v2_4, patientSeed: 21, planSeed: 22),
+        PhantomRecipe(caseId: "bench_0002", planType: .sib2Level, formatVersion: .v2_3, patientSeed: 23, planSeed: 24),
+        PhantomRecipe(caseId: "bench_0003", planType: .singleRx, formatVersion: .v2_3, patientSeed: 25, planSeed: 26),
+        PhantomRecipe(caseId: "bench_0004", planType: .nodalOnly, formatVersion: .v2_4, patientSeed: 27, planSeed: 28),
+    ]
+
+    func run() throws -> Result {
+        let folder = scratch.appendingPathComponent("audit-cases")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var paths: [String] = []
+        for recipe in Self.recipes {
+            let path = folder.appendingPathComponent("\(recipe.caseId).npz").path
+            try PhantomCase.generate(recipe, size: .full).write(to: path)
+            paths.append(path)
+        }
+        guard FileManager.default.isExecutableFile(atPath: dosecurate) else { throw BenchmarkError("no dosecurate binary at \(dosecurate)") }
+        // dosecurate first: RUSAGE_CHILDREN's peak is then its own.
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = try? Subprocess.run(dosecurate, ["audit", "--no-cache", "--quiet", "--json", folder.path])
+        let audit = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        let peak = Double(usage.ru_maxrss) / 1024
+
+        let cases = paths
+        let bound = try Self.timed {
+            DispatchQueue.concurrentPerform(iterations: 2) { lane in
+                for path in cases.enumerated().filter({ $0.offset % 2 == lane }).map(\.element) {
+                    var hasher = SHA256()
+                    try? ReadBenchmark.readThrough(path) { hasher.update(bufferPointer: $0) }
+                    _ = hasher.finalize()
+                }
+            }
+        }
+        var numpy: Double?
+        if (try? Subprocess.run(python, ["-c", "import scipy"])) != nil {
+            let output = try Subprocess.run(python, [script] + paths)
+            numpy = output.split(separator: "\n").last.flatMap { line in
+                line.hasPrefix("seconds ") ? Double(line.dropFirst("seconds ".count)) : nil
+            }
+        }
+        return Result(dosecurate: audit, numpy: numpy, bound: bound, peakRSSMegabytes: peak)
+    }
+
+    static func timed(_ body: () throws -> Void) throws -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}
