@@ -1,9 +1,6 @@
 import Crypto
 import Foundation
 import Phantoms
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Issue 6's benchmark: four full-size phantom cases audited cold (`--no-cache`) by the release
 /// `dosecurate` binary, against `Benchmarks/audit_numpy.py` doing the same work with NumPy and
@@ -40,13 +37,18 @@ struct AuditBenchmark {
             paths.append(path)
         }
         guard FileManager.default.isExecutableFile(atPath: dosecurate) else { throw BenchmarkError("no dosecurate binary at \(dosecurate)") }
-        // dosecurate first: RUSAGE_CHILDREN's peak is then its own.
-        let start = DispatchTime.now().uptimeNanoseconds
-        _ = try? Subprocess.run(dosecurate, ["audit", "--no-cache", "--quiet", "--json", folder.path])
-        let audit = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        let peak = Double(usage.ru_maxrss) / 1024
+        // A small Python parent times the audit and reads its peak RSS alone (RUSAGE_CHILDREN of a
+        // process whose only child is the audit; this process has had other children).
+        let wrapper = """
+        import resource, subprocess, sys, time
+        start = time.perf_counter()
+        subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)
+        print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+        """
+        let measured = try Subprocess.run(python, ["-c", wrapper, dosecurate, "audit", "--no-cache", "--quiet", "--json", folder.path])
+            .split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard measured.count == 2 else { throw BenchmarkError("the audit timing wrapper printed \(measured)") }
+        let (audit, peak) = (measured[0], measured[1])
 
         let cases = paths
         let bound = try Self.timed {

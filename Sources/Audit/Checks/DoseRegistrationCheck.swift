@@ -20,7 +20,9 @@ public struct DoseRegistrationCheck: CaseCheck {
         guard !targets.isEmpty else { return [] }
         var union = [UInt8](repeating: 0, count: dose.count)
         for target in targets {
-            for index in 0..<min(union.count, target.mask.count) where target.mask[index] != 0 { union[index] = 1 }
+            target.withMask { mask in
+                for index in 0..<min(union.count, mask.count) where mask[index] != 0 { union[index] = 1 }
+            }
         }
         var insideSum = 0.0, insideCount = 0, outsideSum = 0.0, outsideCount = 0
         for index in dose.indices {

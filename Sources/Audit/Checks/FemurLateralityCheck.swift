@@ -43,7 +43,7 @@ public struct FemurLateralityCheck: CaseCheck {
             findings.append(finding(.error, errors.joined(separator: "; ") + " (L − R \(text((leftColumn - rightColumn) * columnMM)) mm\(doseText))", measured))
         }
         var warnings: [String] = []
-        let overlap = zip(left.mask, right.mask).reduce(0) { $0 + ($1.0 != 0 && $1.1 != 0 ? 1 : 0) }
+        let overlap = left.withMask { l in right.withMask { r in (0..<min(l.count, r.count)).reduce(0) { $0 + (l[$1] != 0 && r[$1] != 0 ? 1 : 0) } } }
         measured["overlapVoxels"] = .integer(overlap)
         if overlap > 0 { warnings.append("the femurs overlap in \(overlap) voxels") }
         let ratio = Double(left.geometry.voxels) / Double(max(right.geometry.voxels, 1))
@@ -51,7 +51,7 @@ public struct FemurLateralityCheck: CaseCheck {
         if !Self.volumeRatioRange.contains(ratio) { warnings.append("L/R volume ratio \(text(ratio, 2)) is outside 0.5–2") }
         if let ct = facts.ct {
             for (name, femur) in [("L", left), ("R", right)] {
-                let share = Self.boneShare(ct: ct, mask: femur.mask)
+                let share = femur.withMask { Self.boneShare(ct: ct, mask: $0) }
                 measured["boneShare\(name)"] = .number(rounded(share))
                 if share < Self.minimumBoneShare { warnings.append("Femur_\(name) is mostly not bone (\(text(share * 100)) % above 150 HU)") }
             }
@@ -60,7 +60,7 @@ public struct FemurLateralityCheck: CaseCheck {
         return findings
     }
 
-    static func boneShare(ct: [Float], mask: [UInt8]) -> Double {
+    static func boneShare(ct: [Float], mask: UnsafeBufferPointer<UInt8>) -> Double {
         var bone = 0, total = 0
         for index in 0..<min(ct.count, mask.count) where mask[index] != 0 {
             total += 1

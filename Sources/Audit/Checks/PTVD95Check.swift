@@ -32,7 +32,7 @@ public struct PTVD95Check: CaseCheck {
             guard let structure = facts.structures[target.name], let doses = structure.dose, !doses.isEmpty,
                   let d95 = doses.doseGy(covering: 95), d95 < target.warnBelowGy else { return nil }
             let nearZero = Double(doses.sortedDosesGy.prefix { $0 < target.levelGy * Self.nearZeroShareOfLevel }.count) / Double(doses.voxels)
-            let mask = (try? Volume(shape: grid, elements: structure.mask))
+            let mask = (try? Volume(shape: grid, elements: structure.maskCopy))
             let eroded = Self.erosionRadiiMM.map { radius -> Double? in
                 guard let mask, let inner = try? Morphology.erode(mask, spacingMM: facts.spacing.millimetres, radiusMM: radius) else { return nil }
                 return StructureDose(dose: dose, mask: inner.elements, scaleGy: facts.doseScaleGy, voxelVolumeCC: facts.spacing.voxelVolumeCC)

@@ -49,10 +49,12 @@ public struct PlanTypeCheck: CaseCheck {
                       (StructureChannel.ptv50_4, [StructureChannel.ptv70, StructureChannel.ptv56], "ptv50_4RegionMedian", Self.ptv50_4DoseRange, 50.4)]
         for (name, higherNames, key, range, levelGy) in levels {
             guard let structure = facts.structures[name], !structure.isEmpty else { continue }
-            let higher = higherNames.compactMap { facts.structures[$0]?.mask }
+            let higher = higherNames.compactMap { facts.structures[$0] }
             var region: [Double] = []
-            for index in structure.mask.indices where structure.mask[index] != 0 && !higher.contains(where: { $0[index] != 0 }) {
-                region.append(Double(dose[index]) * facts.doseScaleGy / 70)
+            structure.withMask { mask in
+                for index in 0..<min(mask.count, dose.count) where mask[index] != 0 && !higher.contains(where: { $0.contains(index) }) {
+                    region.append(Double(dose[index]) * facts.doseScaleGy / 70)
+                }
             }
             guard let median = Percentile.lower(sortedValues: region.sorted(), percent: 50) else { continue }
             measured[key] = .number(rounded(median))

@@ -2,15 +2,43 @@ import DoseCase
 import Dosimetry
 import NumpyFormat
 
-/// One structure channel as the clinical checks see it.
+/// One structure channel as the clinical checks see it. Its mask is a view into the case's
+/// mask stack (shared, never copied per channel: a full case's stack is ~0.13 GB).
 public struct StructureFacts: Sendable {
     public let index: Int
-    public let mask: [UInt8]
     public let geometry: StructureGeometry
     /// nil when the case has no readable dose.
     public let dose: StructureDose?
+    private let stack: [UInt8]
+    private let voxelCount: Int
+
+    init(index: Int, stack: [UInt8], voxelCount: Int, shape: VolumeShape, dose: [Float]?, scaleGy: Double, voxelVolumeCC: Double) {
+        self.index = index
+        self.stack = stack
+        self.voxelCount = voxelCount
+        var geometry: StructureGeometry?
+        var structureDose: StructureDose?
+        stack.withUnsafeBufferPointer { all in
+            let mask = UnsafeBufferPointer(rebasing: all[(index * voxelCount)..<((index + 1) * voxelCount)])
+            geometry = StructureGeometry(mask: mask, shape: shape)
+            structureDose = dose.map { StructureDose(dose: $0, mask: mask, scaleGy: scaleGy, voxelVolumeCC: voxelVolumeCC) }
+        }
+        self.geometry = geometry ?? StructureGeometry(mask: [], shape: shape)
+        self.dose = structureDose
+    }
 
     public var isEmpty: Bool { geometry.voxels == 0 }
+
+    /// Whether voxel `voxel` (a C-order index into the grid) is inside.
+    public func contains(_ voxel: Int) -> Bool { stack[index * voxelCount + voxel] != 0 }
+
+    /// The mask's voxels without copying them.
+    public func withMask<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try stack.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[(index * voxelCount)..<((index + 1) * voxelCount)])) }
+    }
+
+    /// A copy of the mask, for the operations that build new masks (erosion).
+    public var maskCopy: [UInt8] { withMask { Array($0) } }
 }
 
 /// Everything one streaming pass learns about a case file: each member's layout, identity hash
@@ -86,10 +114,8 @@ public struct CaseFacts: Sendable {
         guard let masks else { return }
         let spacing = spacing, scaleGy = doseScaleGy
         for channel in channels.channels {
-            let mask = Array(masks[(channel.index * voxels)..<((channel.index + 1) * voxels)])
-            structures[channel.name] = StructureFacts(
-                index: channel.index, mask: mask, geometry: StructureGeometry(mask: mask, shape: grid),
-                dose: dose.map { StructureDose(dose: $0, mask: mask, scaleGy: scaleGy, voxelVolumeCC: spacing.voxelVolumeCC) })
+            structures[channel.name] = StructureFacts(index: channel.index, stack: masks, voxelCount: voxels, shape: grid, dose: dose,
+                                                      scaleGy: scaleGy, voxelVolumeCC: spacing.voxelVolumeCC)
         }
     }
 

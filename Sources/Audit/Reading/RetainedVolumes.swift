@@ -81,15 +81,16 @@ struct RetainedVolumes {
         guard channels == sdf.count, channels > 0 else { return }
         let perChannel = header.elementCount / channels
         guard perChannel > 0 else { return }
-        var values = [Float]()
-        ValueConversion.appendFloats(bytes, kind: header.dtype.kind, to: &values)
+        // float32 (the spec's dtype) is read in place; other float types are converted first.
+        var converted = [Float]()
+        if header.dtype.kind != .float32 { ValueConversion.appendFloats(bytes, kind: header.dtype.kind, to: &converted) }
         let compareNow = pendingSDFInside == nil ? masks : nil
         var element = elements.lowerBound
         while element < elements.upperBound {
             let channel = element / perChannel
             let end = min(elements.upperBound, (channel + 1) * perChannel)
             let start = element - elements.lowerBound
-            values.withUnsafeBufferPointer { buffer in
+            Self.withFloats(bytes, converted: converted, kind: header.dtype.kind) { buffer in
                 let run = UnsafeBufferPointer(rebasing: buffer[start..<(end - elements.lowerBound)])
                 if let compareNow {
                     sdf[channel].add(run, comparedWith: compareNow, from: element)
@@ -100,6 +101,13 @@ struct RetainedVolumes {
             }
             element = end
         }
+    }
+}
+
+extension RetainedVolumes {
+    static func withFloats(_ bytes: UnsafeRawBufferPointer, converted: [Float], kind: NPYScalarKind,
+                           _ body: (UnsafeBufferPointer<Float>) -> Void) {
+        if kind == .float32 { body(bytes.bindMemory(to: Float.self)) } else { converted.withUnsafeBufferPointer(body) }
     }
 }
 
@@ -122,21 +130,32 @@ public struct SDFChannelSummary: Sendable, Hashable {
         guard let first = values.first else { return }
         if firstValue == nil { firstValue = first }
         let reference = firstValue ?? first
-        var low = minimum, high = maximum, inside = 0, differing = 0, sameAsFirst = true
-        // Index loops over buffers: this runs for every SDF voxel of every case.
-        for index in 0..<values.count {
-            let value = values[index]
-            low = min(low, value)
-            high = max(high, value)
-            inside += value < 0 ? 1 : 0
-            sameAsFirst = sameAsFirst && value == reference
-        }
+        var low = minimum, high = maximum, inside = 0, differing = 0, notFirst = 0
+        // One branch-free pass (selects vectorise): this runs for every SDF voxel of every case.
         if let masks {
             masks.withUnsafeBufferPointer { masks in
-                for index in 0..<values.count where (values[index] < 0) != (masks[start + index] != 0) { differing += 1 }
+                let mine = UnsafeBufferPointer(rebasing: masks[start..<(start + values.count)])
+                for index in 0..<values.count {
+                    let value = values[index]
+                    low = value < low ? value : low
+                    high = value > high ? value : high
+                    let negative = value < 0
+                    inside &+= negative ? 1 : 0
+                    notFirst &+= value != reference ? 1 : 0
+                    differing &+= negative != (mine[index] != 0) ? 1 : 0
+                }
             }
             disagreements = (disagreements ?? 0) + differing
+        } else {
+            for index in 0..<values.count {
+                let value = values[index]
+                low = value < low ? value : low
+                high = value > high ? value : high
+                inside &+= value < 0 ? 1 : 0
+                notFirst &+= value != reference ? 1 : 0
+            }
         }
+        let sameAsFirst = notFirst == 0
         minimum = low
         maximum = high
         insideCount += inside

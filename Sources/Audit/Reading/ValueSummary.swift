@@ -55,37 +55,44 @@ public struct ValueSummary: Sendable, Hashable, Codable {
         if low <= high { merge(low: Double(low), high: Double(high)) }
     }
 
-    /// `addFloats` for float32, written out: nearly every voxel of a case is float32, and an
-    /// unspecialised generic loop costs ten times as much in debug builds (the test suite).
+    /// `addFloats` for float32, written out: nearly every voxel of a case is float32, and the
+    /// compiler will not vectorise float min/max reductions (NaN rules). So the loop works on the
+    /// bit patterns as integers, which it does vectorise: a finite float's bits, with the
+    /// magnitude bits flipped when negative, order like the float. The common case — every value
+    /// finite — is settled here; a chunk holding a NaN or infinity is measured again by `addFloats`.
     private mutating func addFloat32(_ values: UnsafeBufferPointer<Float>, start: Int) {
-        guard !values.isEmpty else { return }
-        var low = Float.infinity, high = -Float.infinity
-        var nonFinite = 0, nonBinary = 0, firstNonFinite = -1
-        for index in 0..<values.count {
-            let value = values[index]
-            if value.isFinite {
-                low = Swift.min(low, value)
-                high = Swift.max(high, value)
-            } else {
-                if firstNonFinite < 0 { firstNonFinite = index }
-                nonFinite += 1
+        guard let base = values.baseAddress, !values.isEmpty else { return }
+        var low = Int32.max, high = Int32.min
+        var nonFinite = 0, nonBinary = 0
+        UnsafeRawPointer(base).withMemoryRebound(to: Int32.self, capacity: values.count) { bits in
+            for index in 0..<values.count {
+                let pattern = bits[index]
+                let key = pattern ^ ((pattern >> 31) & 0x7FFF_FFFF)
+                low = key < low ? key : low
+                high = key > high ? key : high
+                nonFinite &+= (pattern & 0x7FFF_FFFF) >= 0x7F80_0000 ? 1 : 0
+                // 0.0, -0.0 and 1.0.
+                nonBinary &+= (pattern & 0x7FFF_FFFF) == 0 || pattern == 0x3F80_0000 ? 0 : 1
             }
-            nonBinary += (value == 0 || value == 1) ? 0 : 1
         }
-        if firstNonFinite >= 0, firstNonFiniteIndex == nil { firstNonFiniteIndex = start + firstNonFinite }
+        if nonFinite > 0 {
+            addFloats(values, start: start)
+            return
+        }
+        func float(_ key: Int32) -> Float { Float(bitPattern: UInt32(bitPattern: key ^ ((key >> 31) & 0x7FFF_FFFF))) }
         count += values.count
-        nonFiniteCount += nonFinite
         nonBinaryCount += nonBinary
-        if low <= high { merge(low: Double(low), high: Double(high)) }
+        merge(low: Double(float(low)), high: Double(float(high)))
     }
 
     private mutating func addBytes(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
         var low = UInt8.max, high = UInt8.min, nonBinary = 0
-        for byte in bytes {
-            low = Swift.min(low, byte)
-            high = Swift.max(high, byte)
-            nonBinary += byte > 1 ? 1 : 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            low = byte < low ? byte : low
+            high = byte > high ? byte : high
+            nonBinary &+= byte > 1 ? 1 : 0
         }
         count += bytes.count
         nonBinaryCount += nonBinary

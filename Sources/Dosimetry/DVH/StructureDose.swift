@@ -11,11 +11,14 @@ public struct StructureDose: Sendable {
     /// Collects the doses inside `mask` (non-zero voxels); `dose` holds stored values, multiplied
     /// by `scaleGy` (70 Gy for a case's `dose`, as every consumer reads it).
     public init(dose: [Float], mask: [UInt8], scaleGy: Double, voxelVolumeCC: Double) {
+        self = mask.withUnsafeBufferPointer { StructureDose(dose: dose, mask: $0, scaleGy: scaleGy, voxelVolumeCC: voxelVolumeCC) }
+    }
+
+    /// The same from a mask held elsewhere (one channel of a stack), without copying it.
+    public init(dose: [Float], mask: UnsafeBufferPointer<UInt8>, scaleGy: Double, voxelVolumeCC: Double) {
         var doses: [Double] = []
         dose.withUnsafeBufferPointer { dose in
-            mask.withUnsafeBufferPointer { mask in
-                for index in 0..<min(dose.count, mask.count) where mask[index] != 0 { doses.append(Double(dose[index]) * scaleGy) }
-            }
+            for index in 0..<min(dose.count, mask.count) where mask[index] != 0 { doses.append(Double(dose[index]) * scaleGy) }
         }
         sortedDosesGy = doses.sorted()
         self.voxelVolumeCC = voxelVolumeCC

@@ -14,17 +14,21 @@ public struct StructureGeometry: Sendable {
                                    "last column (patient left)", "first slice (inferior)", "last slice (superior)"]
 
     public init(mask: [UInt8], shape: VolumeShape) {
+        self = mask.withUnsafeBufferPointer { StructureGeometry(mask: $0, shape: shape) }
+    }
+
+    /// The same from a mask held elsewhere (one channel of a stack), without copying it.
+    public init(mask: UnsafeBufferPointer<UInt8>, shape: VolumeShape) {
         // Scalars, not arrays, in the loop: it runs once per voxel of the grid.
         var rowSum = 0.0, columnSum = 0.0, sliceSum = 0.0, count = 0
         var lowRow = Int.max, lowColumn = Int.max, lowSlice = Int.max, highRow = -1, highColumn = -1, highSlice = -1
         var faces = [Int](repeating: 0, count: 6)
-        mask.withUnsafeBufferPointer { voxels in
-            guard voxels.count >= shape.voxelCount else { return }
+        if mask.count >= shape.voxelCount {
             for row in 0..<shape.rows {
                 for column in 0..<shape.columns {
                     let base = shape.offset(row: row, column: column, slice: 0)
                     var runCount = 0, runSliceSum = 0, firstSlice = -1, lastSlice = -1
-                    for slice in 0..<shape.slices where voxels[base + slice] != 0 {
+                    for slice in 0..<shape.slices where mask[base + slice] != 0 {
                         runCount += 1
                         runSliceSum += slice
                         if firstSlice < 0 { firstSlice = slice }
