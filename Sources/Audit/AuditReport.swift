@@ -21,14 +21,17 @@ public struct AuditReport: Sendable, Codable {
     public let schema: String
     public let catalogVersion: String
     public let checks: [CheckDefinition]
+    /// The thresholds and severity remaps in force, and their hash.
+    public let policy: EffectivePolicy
     /// Sorted by file.
     public let cases: [CaseAudit]
     public let summary: Summary
 
-    public init(catalog: CheckCatalog, cases: [CaseAudit], cacheHits: Int) {
+    public init(catalog: CheckCatalog, policy: EffectivePolicy, cases: [CaseAudit], cacheHits: Int) {
         schema = Self.schemaName
         catalogVersion = CheckCatalog.version
         checks = catalog.definitions
+        self.policy = policy
         self.cases = cases.sorted { $0.file < $1.file }
         var bySeverity: [String: Int] = [:], byCheck: [String: [String: Int]] = [:], planTypes: [String: Int] = [:]
         for audit in cases {

@@ -46,11 +46,12 @@ public struct CaseAudit: Sendable, Codable {
 
     /// Runs the case checks on one case's facts. An unreadable file gets only `file.readable`:
     /// the other checks would report what is missing from a partial read, not from the case.
-    static func evaluate(_ facts: CaseFacts, checks: [any CaseCheck]) -> CaseAudit {
+    static func evaluate(_ facts: CaseFacts, checks: [any CaseCheck], policy: AuditPolicy) -> CaseAudit {
         let readable = facts.readFailure == nil
-        let findings = readable
-            ? checks.flatMap { $0.evaluate(facts) }
-            : FileReadableCheck().evaluate(facts)
+        let run = readable ? checks : [FileReadableCheck()]
+        let findings = run.flatMap { check in
+            check.evaluate(facts, policy.thresholds(for: check.definition)).map(policy.applied)
+        }
         let identity = facts.identity
         return CaseAudit(
             file: facts.file, caseId: readable ? facts.caseId : nil,

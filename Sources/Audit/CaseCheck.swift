@@ -10,9 +10,12 @@ public struct CheckDefinition: Sendable, Hashable, Codable {
     public let measures: [String]
     /// True for checks that compare cases with each other, after every case has been read.
     public let crossCase: Bool
+    /// The numbers the check decides by, with their defaults; a policy file may override each.
+    public let thresholds: [String: Double]
 
     public init(id: String, purpose: String, severityRule: String, arraysRead: [String] = [], measures: [String],
-                crossCase: Bool = false) {
+                crossCase: Bool = false, thresholds: [String: Double] = [:]) {
+        self.thresholds = thresholds
         self.id = id
         self.purpose = purpose
         self.severityRule = severityRule
@@ -25,14 +28,32 @@ public struct CheckDefinition: Sendable, Hashable, Codable {
 /// A check of one case, evaluated on the facts its streaming pass gathered.
 public protocol CaseCheck: Sendable {
     var definition: CheckDefinition { get }
-    func evaluate(_ facts: CaseFacts) -> [AuditFinding]
+    func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding]
+}
+
+/// A check's thresholds in force: its defaults, with the policy's overrides.
+public struct CheckThresholds: Sendable, Hashable {
+    public let values: [String: Double]
+
+    public init(_ values: [String: Double]) { self.values = values }
+
+    /// The value of a threshold the check's definition names (NaN for any other name, so a
+    /// misspelt name can never make a comparison pass).
+    public subscript(_ name: String) -> Double { values[name] ?? .nan }
+
+    /// A threshold that counts something (digits, voxels), when it is a sensible whole number.
+    public func wholeNumber(_ name: String) -> Int? {
+        let value = self[name]
+        guard value.isFinite, value >= 0, value <= 1_000_000 else { return nil }
+        return Int(value)
+    }
 }
 
 /// A check across cases, evaluated after every case has been read (or taken from the cache).
 public protocol DatasetCheck: Sendable {
     var definition: CheckDefinition { get }
     /// Findings per case file.
-    func evaluate(_ cases: [CaseAudit]) -> [String: [AuditFinding]]
+    func evaluate(_ cases: [CaseAudit], _ limits: CheckThresholds) -> [String: [AuditFinding]]
 }
 
 extension CaseCheck {

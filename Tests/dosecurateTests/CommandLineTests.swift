@@ -63,6 +63,9 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.errors.contains("no such file or directory: /no/such/delivery.tar.gz"), missing.errors)
         XCTAssertEqual(try run(common + ["--fail-on", "fatal", warningOnly]).status, 2, "a usage error")
+        let badPolicy = try run(common + ["--policy", "/no/such/policy.json", warningOnly])
+        XCTAssertEqual(badPolicy.status, 2)
+        XCTAssertTrue(badPolicy.errors.contains("policy /no/such/policy.json: the file cannot be read"), badPolicy.errors)
     }
 
     func testInspectShowsOneScreenPerCaseAndExitsZero() throws {

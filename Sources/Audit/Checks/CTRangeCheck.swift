@@ -19,25 +19,28 @@ public struct CTRangeCheck: CaseCheck {
     public let definition = CheckDefinition(
         id: id, purpose: "CT is HU/4000+0.5 in [0.25, 1.25], not raw pixel values",
         severityRule: "error when air sits near 0.5 (raw pixels, not HU) or values leave [0.2, 1.3]; warning when they leave [0.25, 1.25]",
-        arraysRead: ["ct"], measures: ["minimum", "maximum", "airLevel", "median"])
+        arraysRead: ["ct"], measures: ["minimum", "maximum", "airLevel", "median"],
+        thresholds: ["expectedLow": expectedRange.lowerBound, "expectedHigh": expectedRange.upperBound,
+                     "errorLow": errorRange.lowerBound, "errorHigh": errorRange.upperBound, "rawPixelAir": rawPixelAir,
+                     "rawPixelAirTolerance": rawPixelAirTolerance, "rawPixelMedianAbove": rawPixelMedianAbove])
 
     public init() {}
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         guard let ct = facts.ct, let low = facts.arrays["ct"]?.values.minimum, let high = facts.arrays["ct"]?.values.maximum else { return [] }
         let histogram = ValueHistogram(ct, range: 0...2, bins: 2000)
         let air = histogram.percentile(Self.airPercentile), median = histogram.percentile(50)
         let measured: [String: Measured] = ["minimum": .number(rounded(low)), "maximum": .number(rounded(high)),
                                             "airLevel": .number(rounded(air)), "median": .number(rounded(median))]
-        if abs(air - Self.rawPixelAir) <= Self.rawPixelAirTolerance && median > Self.rawPixelMedianAbove {
+        if abs(air - limits["rawPixelAir"]) <= limits["rawPixelAirTolerance"] && median > limits["rawPixelMedianAbove"] {
             return [finding(.error, "air sits at \(text(air, 3)) and soft tissue near \(text(median, 3)): raw pixel values (HU + 1024), not HU/4000+0.5 (air would be 0.25)", measured)]
         }
-        if !Self.errorRange.contains(low) || !Self.errorRange.contains(high) {
-            return [finding(.error, "CT values span \(text(low, 3))…\(text(high, 3)), outside [0.2, 1.3]", measured)]
+        if !(low >= limits["errorLow"] && high <= limits["errorHigh"]) {
+            return [finding(.error, "CT values span \(text(low, 3))…\(text(high, 3)), outside [\(limits["errorLow"]), \(limits["errorHigh"])]", measured)]
         }
         // A float32 rounding step beyond the documented bounds is not a deviation.
-        if low < Self.expectedRange.lowerBound - 1e-4 || high > Self.expectedRange.upperBound + 1e-4 {
-            return [finding(.warning, "CT values span \(text(low, 4))…\(text(high, 4)), outside [0.25, 1.25]", measured)]
+        if low < limits["expectedLow"] - 1e-4 || high > limits["expectedHigh"] + 1e-4 {
+            return [finding(.warning, "CT values span \(text(low, 4))…\(text(high, 4)), outside [\(limits["expectedLow"]), \(limits["expectedHigh"])]", measured)]
         }
         return []
     }

@@ -10,11 +10,12 @@ public struct DatasetDuplicatesCheck: DatasetCheck {
     public let definition = CheckDefinition(
         id: id, purpose: "exact duplicates (case hash) and near-duplicates (same patient: nearly identical CT)",
         severityRule: "exact: error on every copy but the first by case id (then file), warning on the first; near: warning on each",
-        arraysRead: ["ct"], measures: ["group", "files", "ctDistanceHU"], crossCase: true)
+        arraysRead: ["ct"], measures: ["group", "files", "ctDistanceHU"], crossCase: true,
+        thresholds: ["nearDuplicateCTDistanceHU": nearDuplicateCTDistanceHU])
 
     public init() {}
 
-    public func evaluate(_ cases: [CaseAudit]) -> [String: [AuditFinding]] {
+    public func evaluate(_ cases: [CaseAudit], _ limits: CheckThresholds) -> [String: [AuditFinding]] {
         var findings: [String: [AuditFinding]] = [:]
         let order = cases.sorted { ($0.caseId ?? "", $0.file) < ($1.caseId ?? "", $1.file) }
         var exactGroups: [String: [CaseAudit]] = [:]
@@ -34,7 +35,7 @@ public struct DatasetDuplicatesCheck: DatasetCheck {
             }
             for member in group { representative[member.file] = first.file }
         }
-        for group in nearDuplicateGroups(order.filter { representative[$0.file, default: $0.file] == $0.file }) {
+        for group in nearDuplicateGroups(limitHU: limits["nearDuplicateCTDistanceHU"], order.filter { representative[$0.file, default: $0.file] == $0.file }) {
             let files = group.map(\.audit.file)
             for (index, member) in group.enumerated() {
                 let others = files.enumerated().filter { $0.offset != index }.map(\.element)
@@ -48,7 +49,7 @@ public struct DatasetDuplicatesCheck: DatasetCheck {
 
     /// Groups cases whose CT fingerprints lie within the threshold (linked transitively), each
     /// member with its smallest distance to another member.
-    private func nearDuplicateGroups(_ cases: [CaseAudit]) -> [[(audit: CaseAudit, distanceHU: Double)]] {
+    private func nearDuplicateGroups(limitHU: Double, _ cases: [CaseAudit]) -> [[(audit: CaseAudit, distanceHU: Double)]] {
         let candidates = cases.filter { $0.ctFingerprint != nil }
         var parent = Array(candidates.indices)
         func root(_ index: Int) -> Int {
@@ -60,7 +61,7 @@ public struct DatasetDuplicatesCheck: DatasetCheck {
         for i in candidates.indices {
             for j in candidates.indices where j > i {
                 guard let a = candidates[i].ctFingerprint, let b = candidates[j].ctFingerprint,
-                      let distance = a.distanceHU(to: b), distance < Self.nearDuplicateCTDistanceHU else { continue }
+                      let distance = a.distanceHU(to: b), distance < limitHU else { continue }
                 parent[root(j)] = root(i)
                 nearest[i] = min(nearest[i], distance)
                 nearest[j] = min(nearest[j], distance)

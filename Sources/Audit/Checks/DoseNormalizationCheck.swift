@@ -9,11 +9,12 @@ public struct DoseNormalizationCheck: CaseCheck {
     public let definition = CheckDefinition(
         id: id, purpose: "dose normalised to 70 Gy, as every consumer assumes",
         severityRule: "error when normalization_dose_gy differs from 70 by more than 1 Gy; info when it is not recorded",
-        measures: ["normalizationDoseGy", "primaryDoseGy", "source", "consumersReadGyAs"])
+        measures: ["normalizationDoseGy", "primaryDoseGy", "source", "consumersReadGyAs"],
+        thresholds: ["toleranceGy": toleranceGy])
 
     public init() {}
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         guard facts.metadata != nil else { return [] }
         let rx = facts.prescription
         var measured: [String: Measured] = ["source": .text(rx.source ?? "not recorded")]
@@ -22,7 +23,7 @@ public struct DoseNormalizationCheck: CaseCheck {
             return [finding(.info, "no normalization_dose_gy recorded; consumers assume 70 Gy (Rx source: \(rx.source ?? "not recorded"))", measured)]
         }
         measured["normalizationDoseGy"] = .number(normalization)
-        guard abs(normalization - Self.consumerGy) > Self.toleranceGy else { return [] }
+        guard abs(normalization - Self.consumerGy) > limits["toleranceGy"] else { return [] }
         measured["consumersReadGyAs"] = .number(rounded(Self.consumerGy / normalization))
         return [finding(.error, "dose normalised to \(text(normalization)) Gy (Rx source: \(rx.source ?? "not recorded")) but every consumer multiplies by 70 Gy: doses read \(text(Self.consumerGy / normalization, 3))× their true value", measured)]
     }

@@ -10,11 +10,12 @@ public struct DoseRegistrationCheck: CaseCheck {
     public let definition = CheckDefinition(
         id: id, purpose: "dose registered to the masks: high inside the PTVs, PTV70 mean near Rx",
         severityRule: "error when the mean dose inside the PTV union is not above the mean outside, or PTV70's mean is outside 0.85–1.15 of Rx",
-        arraysRead: ["dose", "masks"], measures: ["meanInsidePTVs", "meanOutsidePTVs", "ptv70MeanOfRx"])
+        arraysRead: ["dose", "masks"], measures: ["meanInsidePTVs", "meanOutsidePTVs", "ptv70MeanOfRx"],
+        thresholds: ["ptv70MeanLow": ptv70MeanRange.lowerBound, "ptv70MeanHigh": ptv70MeanRange.upperBound])
 
     public init() {}
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         guard let dose = facts.dose else { return [] }
         let targets = [StructureChannel.ptv70, StructureChannel.ptv56, StructureChannel.ptv50_4].compactMap { facts.structures[$0] }.filter { !$0.isEmpty }
         guard !targets.isEmpty else { return [] }
@@ -39,8 +40,8 @@ public struct DoseRegistrationCheck: CaseCheck {
         if let ptv70Mean { measured["ptv70MeanOfRx"] = .number(rounded(ptv70Mean)) }
         var problems: [String] = []
         if inside <= outside { problems.append("mean dose inside the PTVs (\(text(inside, 3))) is not above the mean outside (\(text(outside, 3)))") }
-        if let ptv70Mean, !Self.ptv70MeanRange.contains(ptv70Mean) {
-            problems.append("PTV70 mean dose is \(text(ptv70Mean, 3)) of Rx, outside 0.85–1.15")
+        if let ptv70Mean, !(ptv70Mean >= limits["ptv70MeanLow"] && ptv70Mean <= limits["ptv70MeanHigh"]) {
+            problems.append("PTV70 mean dose is \(text(ptv70Mean, 3)) of Rx, outside \(limits["ptv70MeanLow"])–\(limits["ptv70MeanHigh"])")
         }
         guard !problems.isEmpty else { return [] }
         return [finding(.error, "dose not registered to the masks: " + problems.joined(separator: "; "), measured)]

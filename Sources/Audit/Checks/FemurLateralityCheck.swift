@@ -15,11 +15,13 @@ public struct FemurLateralityCheck: CaseCheck {
         id: id, purpose: "Femur_L at larger columns (patient left) than Femur_R, the prostate between them",
         severityRule: "error when Femur_L is not at a larger column than Femur_R or the prostate (else PTV70) is not between them; warning for overlap, an L/R volume ratio outside 0.5–2, or a femur mostly not bone",
         arraysRead: ["masks", "ct", "dose"],
-        measures: ["leftMinusRightMM", "femurLMeanGy", "femurRMeanGy", "volumeRatio", "overlapVoxels", "boneShareL", "boneShareR"])
+        measures: ["leftMinusRightMM", "femurLMeanGy", "femurRMeanGy", "volumeRatio", "overlapVoxels", "boneShareL", "boneShareR"],
+        thresholds: ["volumeRatioLow": volumeRatioRange.lowerBound, "volumeRatioHigh": volumeRatioRange.upperBound,
+                     "boneAboveCT": Double(boneAbove), "minimumBoneShare": minimumBoneShare])
 
     public init() {}
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         guard let left = facts.structures[StructureChannel.femurLeft], let right = facts.structures[StructureChannel.femurRight],
               let leftColumn = left.geometry.centroidVoxel?[1], let rightColumn = right.geometry.centroidVoxel?[1] else { return [] }
         let columnMM = facts.spacing.xMM
@@ -48,19 +50,21 @@ public struct FemurLateralityCheck: CaseCheck {
         if overlap > 0 { warnings.append("the femurs overlap in \(overlap) voxels") }
         let ratio = Double(left.geometry.voxels) / Double(max(right.geometry.voxels, 1))
         measured["volumeRatio"] = .number(rounded(ratio))
-        if !Self.volumeRatioRange.contains(ratio) { warnings.append("L/R volume ratio \(text(ratio, 2)) is outside 0.5–2") }
+        if !(ratio >= limits["volumeRatioLow"] && ratio <= limits["volumeRatioHigh"]) {
+            warnings.append("L/R volume ratio \(text(ratio, 2)) is outside \(limits["volumeRatioLow"])–\(limits["volumeRatioHigh"])")
+        }
         if let ct = facts.ct {
             for (name, femur) in [("L", left), ("R", right)] {
-                let share = femur.withMask { Self.boneShare(ct: ct, mask: $0) }
+                let share = femur.withMask { Self.boneShare(ct: ct, mask: $0, boneAbove: Float(limits["boneAboveCT"])) }
                 measured["boneShare\(name)"] = .number(rounded(share))
-                if share < Self.minimumBoneShare { warnings.append("Femur_\(name) is mostly not bone (\(text(share * 100)) % above 150 HU)") }
+                if share < limits["minimumBoneShare"] { warnings.append("Femur_\(name) is mostly not bone (\(text(share * 100)) % above 150 HU)") }
             }
         }
         if !warnings.isEmpty { findings.append(finding(.warning, warnings.joined(separator: "; ") + doseText, measured)) }
         return findings
     }
 
-    static func boneShare(ct: [Float], mask: UnsafeBufferPointer<UInt8>) -> Double {
+    static func boneShare(ct: [Float], mask: UnsafeBufferPointer<UInt8>, boneAbove: Float) -> Double {
         var bone = 0, total = 0
         for index in 0..<min(ct.count, mask.count) where mask[index] != 0 {
             total += 1

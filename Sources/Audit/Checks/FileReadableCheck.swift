@@ -8,7 +8,7 @@ public struct FileReadableCheck: CaseCheck {
 
     public init() {}
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         guard let reason = facts.readFailure else { return [] }
         return [finding(.error, "cannot be read to its end: \(reason)", ["reason": .text(reason)])]
     }

@@ -16,7 +16,7 @@ public struct FormatDTypesCheck: CaseCheck {
         ["ct", "dose", "masks_sdf", "constraints"].contains(key) || (key.hasPrefix("beam") && key.contains("_mlc_"))
     }
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         var findings: [AuditFinding] = []
         for key in facts.memberOrder {
             if let array = facts.arrays[key] {

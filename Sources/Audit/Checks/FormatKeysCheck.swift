@@ -13,7 +13,7 @@ public struct FormatKeysCheck: CaseCheck {
 
     public init() {}
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         let present = Set(facts.memberOrder)
         let measuredPresent = Measured.list(facts.memberOrder.map(Measured.text))
         var findings: [AuditFinding] = []

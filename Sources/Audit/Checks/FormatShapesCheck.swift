@@ -23,7 +23,7 @@ public struct FormatShapesCheck: CaseCheck {
         }
     }
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         let shapes = facts.arrays.mapValues(\.shape)
         let measuredShapes = Measured.list(facts.memberOrder.compactMap { key in
             shapes[key].map { .text("\(key) \(Self.spelled($0))") }

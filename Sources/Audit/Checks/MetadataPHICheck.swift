@@ -16,22 +16,23 @@ public struct MetadataPHICheck: CaseCheck {
     public let definition = CheckDefinition(
         id: id, purpose: "no identifying data in metadata or the case id",
         severityRule: "error for a DICOM person name (DOE^JOHN) or keys such as patient_name, patient_id, birth_date; warning for runs of \(mrnDigitRun)+ digits in ids",
-        measures: ["paths"])
+        measures: ["paths"], thresholds: ["mrnDigitRun": Double(mrnDigitRun)])
 
     public init() {}
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
+        let digitRun = limits.wholeNumber("mrnDigitRun") ?? Self.mrnDigitRun
         var identifying: [String] = [], personNames: [String] = [], mrnLike: [String] = []
         if let metadata = facts.metadata {
             walk(metadata, path: "metadata", key: nil) { path, key, value in
                 if let key, Self.identifyingKeys.contains(Self.normalised(key)) { identifying.append(path) }
                 guard case let .string(text) = value else { return }
                 if Self.isDICOMPersonName(text) { personNames.append(path) }
-                if let key, Self.isIdKey(key), Self.longestDigitRun(text) >= Self.mrnDigitRun { mrnLike.append(path) }
+                if let key, Self.isIdKey(key), Self.longestDigitRun(text) >= digitRun { mrnLike.append(path) }
             }
         }
         let caseId = facts.caseId
-        if Self.longestDigitRun(caseId) >= Self.mrnDigitRun, !mrnLike.contains("metadata.case_id") { mrnLike.append("case id") }
+        if Self.longestDigitRun(caseId) >= digitRun, !mrnLike.contains("metadata.case_id") { mrnLike.append("case id") }
         var findings: [AuditFinding] = []
         if !identifying.isEmpty || !personNames.isEmpty {
             var parts: [String] = []
@@ -41,7 +42,7 @@ public struct MetadataPHICheck: CaseCheck {
                                     ["paths": .list((identifying + personNames).map(Measured.text))]))
         }
         if !mrnLike.isEmpty {
-            findings.append(finding(.warning, "MRN-like run of \(Self.mrnDigitRun)+ digits in \(mrnLike.joined(separator: ", "))",
+            findings.append(finding(.warning, "MRN-like run of \(digitRun)+ digits in \(mrnLike.joined(separator: ", "))",
                                     ["paths": .list(mrnLike.map(Measured.text))]))
         }
         return findings

@@ -9,7 +9,7 @@ public struct MetadataSafeCheck: CaseCheck {
 
     public init() {}
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         guard case let .refused(reason) = facts.metadataOutcome else { return [] }
         return [finding(.error, "metadata refused by the restricted unpickler, nothing was executed: \(reason)",
                         ["reason": .text(reason)])]

@@ -8,10 +8,10 @@ public struct PTVD95Check: CaseCheck {
     public static let id = "dose.ptv_d95"
     /// (structure, level Gy, warn below Gy, error below Gy): 95 % of the level, and the
     /// pipeline's own hard alarm.
-    public static let targets: [(name: String, levelGy: Double, warnBelowGy: Double, errorBelowGy: Double)] = [
-        (StructureChannel.ptv70, 70, 66.5, 64),
-        (StructureChannel.ptv56, 56, 53.2, 51),
-        (StructureChannel.ptv50_4, 50.4, 47.88, 46),
+    public static let targets: [(name: String, key: String, levelGy: Double, warnBelowGy: Double, errorBelowGy: Double)] = [
+        (StructureChannel.ptv70, "ptv70", 70, 66.5, 64),
+        (StructureChannel.ptv56, "ptv56", 56, 53.2, 51),
+        (StructureChannel.ptv50_4, "ptv50_4", 50.4, 47.88, 46),
     ]
     /// Erosion radii (mm) of the boundary diagnosis.
     public static let erosionRadiiMM = [1.0, 2.0]
@@ -22,28 +22,32 @@ public struct PTVD95Check: CaseCheck {
         id: id, purpose: "PTV D95 ≥ 95 % of its level; diagnoses the boundary artifact by erosion",
         severityRule: "warning below 66.5 / 53.2 / 47.88 Gy (PTV70 / PTV56 / PTV50.4); error below 64 / 51 / 46 Gy",
         arraysRead: ["dose", "masks"],
-        measures: ["structure", "d95Gy", "d95Eroded1mmGy", "d95Eroded2mmGy", "meanGy", "nearZeroShare", "boundaryArtifact"])
+        measures: ["structure", "d95Gy", "d95Eroded1mmGy", "d95Eroded2mmGy", "meanGy", "nearZeroShare", "boundaryArtifact"],
+        thresholds: Dictionary(uniqueKeysWithValues: targets.flatMap { target in
+            [("\(target.key)WarnBelowGy", target.warnBelowGy), ("\(target.key)ErrorBelowGy", target.errorBelowGy)]
+        } + [("nearZeroShareOfLevel", nearZeroShareOfLevel)]))
 
     public init() {}
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         guard let grid = facts.grid, let dose = facts.dose else { return [] }
         return Self.targets.compactMap { target in
+            let warnBelowGy = limits["\(target.key)WarnBelowGy"], errorBelowGy = limits["\(target.key)ErrorBelowGy"]
             guard let structure = facts.structures[target.name], let doses = structure.dose, !doses.isEmpty,
-                  let d95 = doses.doseGy(covering: 95), d95 < target.warnBelowGy else { return nil }
-            let nearZero = Double(doses.sortedDosesGy.prefix { $0 < target.levelGy * Self.nearZeroShareOfLevel }.count) / Double(doses.voxels)
+                  let d95 = doses.doseGy(covering: 95), d95 < warnBelowGy else { return nil }
+            let nearZero = Double(doses.sortedDosesGy.prefix { $0 < target.levelGy * limits["nearZeroShareOfLevel"] }.count) / Double(doses.voxels)
             let mask = (try? Volume(shape: grid, elements: structure.maskCopy))
             let eroded = Self.erosionRadiiMM.map { radius -> Double? in
                 guard let mask, let inner = try? Morphology.erode(mask, spacingMM: facts.spacing.millimetres, radiusMM: radius) else { return nil }
                 return StructureDose(dose: dose, mask: inner.elements, scaleGy: facts.doseScaleGy, voxelVolumeCC: facts.spacing.voxelVolumeCC)
                     .doseGy(covering: 95)
             }
-            let recovered = eroded.contains { ($0 ?? 0) >= target.warnBelowGy }
-            let severity: Severity = d95 < target.errorBelowGy ? .error : .warning
+            let recovered = eroded.contains { ($0 ?? 0) >= warnBelowGy }
+            let severity: Severity = d95 < errorBelowGy ? .error : .warning
             let erodedText = zip(Self.erosionRadiiMM, eroded).map { radius, value in
                 "\(Int(radius)) mm eroded \(value.map { "\(text($0)) Gy" } ?? "—")"
             }.joined(separator: ", ")
-            var message = "\(target.name) D95 \(text(d95)) Gy < \(target.warnBelowGy) Gy (\(erodedText); mean \(text(doses.meanGy ?? 0)) Gy; \(text(nearZero * 100)) % of voxels near zero dose)"
+            var message = "\(target.name) D95 \(text(d95)) Gy < \(warnBelowGy) Gy (\(erodedText); mean \(text(doses.meanGy ?? 0)) Gy; \(text(nearZero * 100)) % of voxels near zero dose)"
             if recovered { message = "boundary artifact: mask edge lies in the dose fall-off — " + message }
             var measured: [String: Measured] = [
                 "structure": .text(target.name), "d95Gy": .number(rounded(d95)), "meanGy": .number(rounded(doses.meanGy ?? 0)),

@@ -14,11 +14,13 @@ public struct PlanTypeCheck: CaseCheck {
     public let definition = CheckDefinition(
         id: id, purpose: "plan type from the masks agrees with metadata, constraints and the dose",
         severityRule: "error on any disagreement; the message names the sources that disagree",
-        arraysRead: ["masks", "dose", "constraints"], measures: ["masks", "metadata", "constraints", "ptv56RegionMedian", "ptv50_4RegionMedian"])
+        arraysRead: ["masks", "dose", "constraints"], measures: ["masks", "metadata", "constraints", "ptv56RegionMedian", "ptv50_4RegionMedian"],
+        thresholds: ["ptv56DoseLow": ptv56DoseRange.lowerBound, "ptv56DoseHigh": ptv56DoseRange.upperBound,
+                     "ptv50_4DoseLow": ptv50_4DoseRange.lowerBound, "ptv50_4DoseHigh": ptv50_4DoseRange.upperBound])
 
     public init() {}
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         guard let implied = facts.impliedPlanType else { return [] }
         var measured: [String: Measured] = ["masks": .text(implied.rawValue)]
         var disagreements: [String] = []
@@ -36,17 +38,18 @@ public struct PlanTypeCheck: CaseCheck {
                 disagreements.append("constraints[1…2] = \(text(Double(constraints[1]), 3)), \(text(Double(constraints[2]), 3)) say \(fromConstraints.rawValue)")
             }
         }
-        disagreements += doseDisagreements(facts, measured: &measured)
+        disagreements += doseDisagreements(facts, limits, measured: &measured)
         guard !disagreements.isEmpty else { return [] }
         return [finding(.error, "masks imply \(implied.rawValue) but " + disagreements.joined(separator: "; "), measured)]
     }
 
     /// The median dose (share of 70 Gy) of each secondary PTV's own region must sit at its level.
-    private func doseDisagreements(_ facts: CaseFacts, measured: inout [String: Measured]) -> [String] {
+    private func doseDisagreements(_ facts: CaseFacts, _ limits: CheckThresholds, measured: inout [String: Measured]) -> [String] {
         guard let dose = facts.dose else { return [] }
         var disagreements: [String] = []
-        let levels = [(StructureChannel.ptv56, [StructureChannel.ptv70], "ptv56RegionMedian", Self.ptv56DoseRange, 56.0),
-                      (StructureChannel.ptv50_4, [StructureChannel.ptv70, StructureChannel.ptv56], "ptv50_4RegionMedian", Self.ptv50_4DoseRange, 50.4)]
+        let levels = [(StructureChannel.ptv56, [StructureChannel.ptv70], "ptv56RegionMedian", limits["ptv56DoseLow"]...max(limits["ptv56DoseLow"], limits["ptv56DoseHigh"]), 56.0),
+                      (StructureChannel.ptv50_4, [StructureChannel.ptv70, StructureChannel.ptv56], "ptv50_4RegionMedian",
+                       limits["ptv50_4DoseLow"]...max(limits["ptv50_4DoseLow"], limits["ptv50_4DoseHigh"]), 50.4)]
         for (name, higherNames, key, range, levelGy) in levels {
             guard let structure = facts.structures[name], !structure.isEmpty else { continue }
             let higher = higherNames.compactMap { facts.structures[$0] }

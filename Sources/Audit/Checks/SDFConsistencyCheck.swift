@@ -11,7 +11,8 @@ public struct SDFConsistencyCheck: CaseCheck {
     public let definition = CheckDefinition(
         id: id, purpose: "sdf < 0 reproduces each mask; absent structures follow the version's convention; values in [−1, 1]",
         severityRule: "error when sdf < 0 disagrees with a present structure's mask on more than 1 % of its voxels, an absent structure breaks the convention (+1 up to v2.3, 0 in v2.4) or values leave [−1, 1]; warning for any smaller disagreement",
-        arraysRead: ["masks_sdf", "masks"], measures: ["structure", "disagreeingVoxels", "share", "expectedConstant", "found", "minimum", "maximum"])
+        arraysRead: ["masks_sdf", "masks"], measures: ["structure", "disagreeingVoxels", "share", "expectedConstant", "found", "minimum", "maximum"],
+        thresholds: ["disagreementErrorShare": disagreementErrorShare])
 
     public init() {}
 
@@ -24,7 +25,7 @@ public struct SDFConsistencyCheck: CaseCheck {
         }
     }
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         let catalog = facts.channels
         guard !facts.sdfChannels.isEmpty, facts.sdfChannels.count == catalog.count else { return [] }
         var findings: [AuditFinding] = []
@@ -43,7 +44,7 @@ public struct SDFConsistencyCheck: CaseCheck {
             }
             guard let disagreeing = summary.disagreements, disagreeing > 0 else { continue }
             let share = Double(disagreeing) / Double(voxels)
-            findings.append(finding(share > Self.disagreementErrorShare ? .error : .warning,
+            findings.append(finding(share > limits["disagreementErrorShare"] ? .error : .warning,
                                     "\(channel.name): sdf < 0 disagrees with the mask on \(disagreeing) voxels (\(text(share * 100, 2)) % of the structure)",
                                     ["structure": .text(channel.name), "disagreeingVoxels": .integer(disagreeing), "share": .number(rounded(share))]))
         }

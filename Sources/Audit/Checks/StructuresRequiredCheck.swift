@@ -14,7 +14,7 @@ public struct StructuresRequiredCheck: CaseCheck {
 
     public init() {}
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         guard !facts.channelVoxelCounts.isEmpty else { return [] }
         let catalog = facts.channels
         func problems(_ names: [String]) -> (missing: [String], empty: [String]) {

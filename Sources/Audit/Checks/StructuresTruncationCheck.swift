@@ -14,14 +14,15 @@ public struct StructuresTruncationCheck: CaseCheck {
     public let definition = CheckDefinition(
         id: id, purpose: "no structure cut by the crop (voxels on a volume face)",
         severityRule: "warning above 5 % of a PTV's, the rectum's or the bladder's voxels on one face; info for other structures",
-        arraysRead: ["masks"], measures: ["structure", "faceShare", "face", "voxelsOnFace"])
+        arraysRead: ["masks"], measures: ["structure", "faceShare", "face", "voxelsOnFace"],
+        thresholds: ["faceShareLimit": faceShareLimit])
 
     public init() {}
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         facts.channels.channels.compactMap { channel in
             guard let geometry = facts.structures[channel.name]?.geometry, geometry.voxels > 0,
-                  geometry.largestFaceShare > Self.faceShareLimit,
+                  geometry.largestFaceShare > limits["faceShareLimit"],
                   let face = geometry.faceContacts.indices.max(by: { geometry.faceContacts[$0] < geometry.faceContacts[$1] }) else { return nil }
             let share = geometry.largestFaceShare
             return finding(Self.critical.contains(channel.name) ? .warning : .info,

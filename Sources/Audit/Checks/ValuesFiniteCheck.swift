@@ -8,7 +8,7 @@ public struct ValuesFiniteCheck: CaseCheck {
 
     public init() {}
 
-    public func evaluate(_ facts: CaseFacts) -> [AuditFinding] {
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         facts.memberOrder.compactMap { key in
             guard let array = facts.arrays[key], array.storedDType.kind.isFloatingPoint, array.values.nonFiniteCount > 0 else { return nil }
             let count = array.values.nonFiniteCount

@@ -20,12 +20,14 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible {
     case pathNotFound(String)
     case unreadableDirectory(path: String, reason: String)
     case noInputs
+    case invalidPolicy(path: String, reason: String)
 
     public var description: String {
         switch self {
         case let .pathNotFound(path): "no such file or directory: \(path)"
         case let .unreadableDirectory(path, reason): "cannot read directory \(path): \(reason)"
         case .noInputs: "no paths to audit"
+        case let .invalidPolicy(path, reason): "policy \(path): \(reason)"
         }
     }
 }

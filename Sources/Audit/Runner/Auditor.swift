@@ -8,12 +8,14 @@ public struct AuditOptions: Sendable {
     /// `.dosecurate/cache/audit` of the workspace; nil reads every case (`--no-cache`).
     public var cacheDirectory: String?
     public var catalog: CheckCatalog
+    public var policy: AuditPolicy
 
     public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, cacheDirectory: String? = nil,
-                catalog: CheckCatalog = .standard) {
+                catalog: CheckCatalog = .standard, policy: AuditPolicy = .standard) {
         self.workers = max(1, workers)
         self.cacheDirectory = cacheDirectory
         self.catalog = catalog
+        self.policy = policy
     }
 
     /// The cache folder inside a workspace (DESIGN.md, "The workspace").
@@ -33,8 +35,10 @@ public enum Auditor {
     public static func run(paths: [String], options: AuditOptions = AuditOptions(),
                            progress: @escaping @Sendable (AuditProgress) -> Void = { _ in }) async throws -> AuditReport {
         let inputs = try AuditInputs.resolve(paths)
-        let catalog = options.catalog
-        let cache = options.cacheDirectory.map { AuditCache(directory: $0, salt: "catalog \(CheckCatalog.version)") }
+        let catalog = options.catalog, policy = options.policy
+        let effective = policy.effective(for: catalog)
+        // A changed policy changes findings: its hash is part of every cache key.
+        let cache = options.cacheDirectory.map { AuditCache(directory: $0, salt: "catalog \(CheckCatalog.version) policy \(effective.sha256)") }
 
         // Every case's location; an archive that cannot even be listed is one unreadable case.
         var locations = inputs.files.map(CaseLocation.file)
@@ -57,18 +61,18 @@ public enum Auditor {
         }
         let cacheHits = locations.count - pending.count
         let counter = ProgressCounter(total: locations.count, done: locations.count - pending.count, report: progress)
-        let read = try await readCases(pending, workers: options.workers, catalog: catalog, cache: cache, counter: counter)
+        let read = try await readCases(pending, workers: options.workers, catalog: catalog, policy: policy, cache: cache, counter: counter)
         var all = audits + read
         for check in catalog.datasetChecks {
-            let findings = check.evaluate(all)
-            for index in all.indices { if let more = findings[all[index].file] { all[index].append(more) } }
+            let findings = check.evaluate(all, policy.thresholds(for: check.definition))
+            for index in all.indices { if let more = findings[all[index].file] { all[index].append(more.map(policy.applied)) } }
         }
-        return AuditReport(catalog: catalog, cases: all, cacheHits: cacheHits)
+        return AuditReport(catalog: catalog, policy: effective, cases: all, cacheHits: cacheHits)
     }
 
     /// Files are shared out one at a time; an archive is split into lanes, each one pass through
     /// the archive that streams every `lanes`-th pending member and skips the rest.
-    private static func readCases(_ pending: [(CaseLocation, key: String?)], workers: Int, catalog: CheckCatalog,
+    private static func readCases(_ pending: [(CaseLocation, key: String?)], workers: Int, catalog: CheckCatalog, policy: AuditPolicy,
                                   cache: AuditCache?, counter: ProgressCounter) async throws -> [CaseAudit] {
         var jobs: [@Sendable () -> [CaseAudit]] = []
         var archiveMembers: [String: [(member: String, key: String?)]] = [:]
@@ -78,7 +82,7 @@ public enum Auditor {
             case let .file(path):
                 jobs.append {
                     let facts = CaseReader.read(file: path) { body in try NPZArchive(path: path).stream(maxChunkBytes: CaseReader.chunkBytes, body) }
-                    return [finish(facts, key: key, catalog: catalog, cache: cache, counter: counter)]
+                    return [finish(facts, key: key, catalog: catalog, policy: policy, cache: cache, counter: counter)]
                 }
             case let .archiveMember(archive, member):
                 if archiveMembers[archive] == nil { archiveOrder.append(archive) }
@@ -91,7 +95,7 @@ public enum Auditor {
             for lane in 0..<lanes {
                 let mine = Dictionary(members.enumerated().filter { $0.offset % lanes == lane }.map { ($0.element.member, $0.element.key) },
                                       uniquingKeysWith: { first, _ in first })
-                jobs.append { readArchiveLane(archive, members: mine, catalog: catalog, cache: cache, counter: counter) }
+                jobs.append { readArchiveLane(archive, members: mine, catalog: catalog, policy: policy, cache: cache, counter: counter) }
             }
         }
         return await withTaskGroup(of: [CaseAudit].self) { group in
@@ -114,13 +118,13 @@ public enum Auditor {
         }
     }
 
-    private static func readArchiveLane(_ archive: String, members: [String: String?], catalog: CheckCatalog,
+    private static func readArchiveLane(_ archive: String, members: [String: String?], catalog: CheckCatalog, policy: AuditPolicy,
                                         cache: AuditCache?, counter: ProgressCounter) -> [CaseAudit] {
         var audits: [CaseAudit] = []
         do {
             try DeliveryArchive(path: archive).forEachCase(where: { members[$0] != nil }) { streamed in
                 let facts = CaseReader.read(file: streamed.name) { body in try streamed.stream(maxChunkBytes: CaseReader.chunkBytes, body) }
-                audits.append(finish(facts, key: members[streamed.member] ?? nil, catalog: catalog, cache: cache, counter: counter))
+                audits.append(finish(facts, key: members[streamed.member] ?? nil, catalog: catalog, policy: policy, cache: cache, counter: counter))
             }
         } catch {
             // The archive broke part-way: every member this lane had not reached is unreadable.
@@ -133,9 +137,9 @@ public enum Auditor {
         return audits
     }
 
-    private static func finish(_ facts: CaseFacts, key: String?, catalog: CheckCatalog, cache: AuditCache?,
+    private static func finish(_ facts: CaseFacts, key: String?, catalog: CheckCatalog, policy: AuditPolicy, cache: AuditCache?,
                                counter: ProgressCounter) -> CaseAudit {
-        let audit = CaseAudit.evaluate(facts, checks: catalog.caseChecks)
+        let audit = CaseAudit.evaluate(facts, checks: catalog.caseChecks, policy: policy)
         if let key { cache?.store(audit, key: key) }
         counter.advance(facts.file)
         return audit

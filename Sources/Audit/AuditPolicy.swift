@@ -1,0 +1,115 @@
+import DoseCase
+import Foundation
+import NumpyFormat
+
+/// A user's audit policy (`--policy FILE.json`): per check id, thresholds to override (by the
+/// names the check's definition lists) and severities to remap (`{"warning": "error"}` turns the
+/// check's warnings into errors). Anything not named keeps its default.
+///
+/// ```json
+/// {"checks": {"dose.ptv_d95": {"thresholds": {"ptv70WarnBelowGy": 66.0}},
+///             "metadata.phi": {"severity": {"warning": "error"}}}}
+/// ```
+public struct AuditPolicy: Sendable, Codable, Equatable {
+    public struct CheckPolicy: Sendable, Codable, Equatable {
+        public var thresholds: [String: Double]?
+        public var severity: [String: Severity]?
+
+        public init(thresholds: [String: Double]? = nil, severity: [String: Severity]? = nil) {
+            self.thresholds = thresholds
+            self.severity = severity
+        }
+    }
+
+    public var checks: [String: CheckPolicy]
+    /// The file it came from, for the report; nil for the defaults.
+    public var source: String?
+
+    private enum CodingKeys: String, CodingKey { case checks }
+
+    public init(checks: [String: CheckPolicy] = [:], source: String? = nil) {
+        self.checks = checks
+        self.source = source
+    }
+
+    /// Every default.
+    public static let standard = AuditPolicy()
+
+    /// Reads and validates a policy file against `catalog`: an unknown check, threshold name or
+    /// severity, or a non-finite number, is refused with the name it could not place.
+    public static func load(path: String, catalog: CheckCatalog = .standard) throws -> AuditPolicy {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AuditError.invalidPolicy(path: path, reason: "the file cannot be read")
+        }
+        var policy: AuditPolicy
+        do {
+            policy = try JSONDecoder().decode(AuditPolicy.self, from: data)
+        } catch {
+            throw AuditError.invalidPolicy(path: path, reason: "not a policy JSON object {\"checks\": {ID: {\"thresholds\": {…}, \"severity\": {…}}}}: \(error)")
+        }
+        policy.source = path
+        try policy.validate(against: catalog, path: path)
+        return policy
+    }
+
+    func validate(against catalog: CheckCatalog, path: String) throws {
+        let definitions = Dictionary(uniqueKeysWithValues: catalog.definitions.map { ($0.id, $0) })
+        for (id, check) in checks {
+            guard let definition = definitions[id] else {
+                throw AuditError.invalidPolicy(path: path, reason: "no check '\(id)' (checks: \(definitions.keys.sorted().joined(separator: ", ")))")
+            }
+            for (name, value) in check.thresholds ?? [:] {
+                guard definition.thresholds[name] != nil else {
+                    let known = definition.thresholds.keys.sorted()
+                    throw AuditError.invalidPolicy(path: path, reason: "\(id) has no threshold '\(name)' (it has: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+                }
+                guard value.isFinite else { throw AuditError.invalidPolicy(path: path, reason: "\(id).\(name) must be a finite number") }
+            }
+        }
+    }
+
+    /// The thresholds `definition`'s check runs with.
+    public func thresholds(for definition: CheckDefinition) -> CheckThresholds {
+        CheckThresholds(definition.thresholds.merging(checks[definition.id]?.thresholds ?? [:]) { _, override in override })
+    }
+
+    /// `finding` with its severity remapped as the policy says for its check.
+    public func applied(to finding: AuditFinding) -> AuditFinding {
+        guard let mapped = checks[finding.check]?.severity?[finding.severity.rawValue], mapped != finding.severity else { return finding }
+        return AuditFinding(check: finding.check, severity: mapped, message: finding.message, measured: finding.measured)
+    }
+
+    /// What the audit ran with: every check's thresholds in force and the severity remaps, with
+    /// the SHA-256 of their canonical JSON (DESIGN.md, "Identity").
+    public func effective(for catalog: CheckCatalog) -> EffectivePolicy {
+        var entries: [EffectivePolicy.Check] = []
+        for definition in catalog.definitions {
+            let severity = checks[definition.id]?.severity ?? [:]
+            guard !definition.thresholds.isEmpty || !severity.isEmpty else { continue }
+            entries.append(EffectivePolicy.Check(id: definition.id, thresholds: thresholds(for: definition).values,
+                                                 severity: severity.mapValues(\.rawValue)))
+        }
+        let tree = MetadataValue.dict(entries.map { entry in
+            MetadataEntry(key: .string(entry.id), value: .dict([
+                MetadataEntry(key: .string("severity"), value: .dict(entry.severity.map { MetadataEntry(key: .string($0.key), value: .string($0.value)) })),
+                MetadataEntry(key: .string("thresholds"), value: .dict(entry.thresholds.map { MetadataEntry(key: .string($0.key), value: .float($0.value)) })),
+            ]))
+        })
+        return EffectivePolicy(source: source, sha256: SHA256Hex.of(CanonicalJSON.encodeUTF8(tree)),
+                               checks: Dictionary(uniqueKeysWithValues: entries.map { ($0.id, $0) }))
+    }
+}
+
+/// The policy an audit ran with, as the report shows it.
+public struct EffectivePolicy: Sendable, Codable, Equatable {
+    public struct Check: Sendable, Codable, Equatable {
+        public let id: String
+        public let thresholds: [String: Double]
+        public let severity: [String: String]
+    }
+
+    /// The policy file, or nil for the defaults.
+    public let source: String?
+    public let sha256: String
+    public let checks: [String: Check]
+}
