@@ -29,15 +29,16 @@ public struct SDFConsistencyCheck: CaseCheck {
         let catalog = facts.channels
         guard !facts.sdfChannels.isEmpty, facts.sdfChannels.count == catalog.count else { return [] }
         var findings: [AuditFinding] = []
+        if let values = facts.arrays["masks_sdf"]?.values, let low = values.minimum, let high = values.maximum,
+           low < Double(Self.valueRange.lowerBound) || high > Double(Self.valueRange.upperBound) {
+            findings.append(finding(.error, "masks_sdf spans \(text(low, 3))…\(text(high, 3)), outside [−1, 1]",
+                                    ["minimum": .number(rounded(low)), "maximum": .number(rounded(high))]))
+        }
         for (channel, summary) in zip(catalog.channels, facts.sdfChannels) {
             let voxels = channel.index < facts.channelVoxelCounts.count ? facts.channelVoxelCounts[channel.index] : 0
-            if summary.minimum < Self.valueRange.lowerBound || summary.maximum > Self.valueRange.upperBound {
-                findings.append(finding(.error, "\(channel.name) SDF spans \(text(Double(summary.minimum), 3))…\(text(Double(summary.maximum), 3)), outside [−1, 1]",
-                                        ["structure": .text(channel.name), "minimum": .number(Double(summary.minimum)), "maximum": .number(Double(summary.maximum))]))
-            }
             if voxels == 0 {
                 guard let expected = Self.absentValue(facts.formatVersion.version), summary.constantValue != expected else { continue }
-                let found = summary.constantValue.map { "all \(text(Double($0)))" } ?? "values \(text(Double(summary.minimum), 3))…\(text(Double(summary.maximum), 3))"
+                let found = summary.constantValue.map { "all \(text(Double($0)))" } ?? "varying values (\(summary.insideCount) negative)"
                 findings.append(finding(.error, "\(channel.name) is absent; its SDF should be all \(text(Double(expected))) in v\(facts.formatVersion.version.rawValue), found \(found)",
                                         ["structure": .text(channel.name), "expectedConstant": .number(Double(expected)), "found": .text(found)]))
                 continue

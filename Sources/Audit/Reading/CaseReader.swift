@@ -30,7 +30,10 @@ enum CaseReader {
                     retained.start(key, header: header)
                 case let .arrayChunk(key, header, elements, bytes):
                     hasher.update(bytes)
-                    values.add(bytes, start: elements.lowerBound, kind: header.dtype.kind)
+                    // uint8 masks are the spec's dtype: `format.dtypes` needs no value summary of them.
+                    if !(key == "masks" && header.dtype.kind == .uint8) {
+                        values.add(bytes, start: elements.lowerBound, kind: header.dtype.kind)
+                    }
                     if key == "masks", header.shape.count == 4 {
                         MaskVoxelCounter.add(bytes, elements: elements, header: header, to: &facts.channelVoxelCounts)
                     }
