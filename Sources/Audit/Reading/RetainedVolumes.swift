@@ -41,13 +41,16 @@ struct RetainedVolumes {
             summariseSDF(header: header, elements: elements, bytes: bytes)
             return
         }
-        guard building?.key == key else { return }
+        guard var current = building, current.key == key else { return }
+        // Take the arrays out while appending, so they stay uniquely referenced (no copy).
+        building = nil
         switch key {
         case "masks":
-            ValueConversion.appendNonZero(bytes, kind: header.dtype.kind, to: &building!.bytes)
+            ValueConversion.appendNonZero(bytes, kind: header.dtype.kind, to: &current.bytes)
         default:
-            ValueConversion.appendFloats(bytes, kind: header.dtype.kind, to: &building!.floats)
+            ValueConversion.appendFloats(bytes, kind: header.dtype.kind, to: &current.floats)
         }
+        building = current
     }
 
     mutating func end(_ key: String) {
