@@ -12,7 +12,7 @@ public struct CaseAudit: Sendable, Codable {
     }
 
     /// A file path, or `ARCHIVE!member`.
-    public let file: String
+    public private(set) var file: String
     public let caseId: String?
     public let formatVersion: String?
     /// The plan type the masks imply.
@@ -86,9 +86,8 @@ public struct CaseAudit: Sendable, Codable {
 
     /// The same audit reported under another path spelling (a cache hit through a new path).
     func renamed(to name: String) -> CaseAudit {
-        var copy = CaseAudit(file: name, caseId: caseId, formatVersion: formatVersion, planType: planType, storedPlanType: storedPlanType,
-                             caseHash: caseHash, arrays: arrays, findings: findings, ctFingerprint: ctFingerprint)
-        copy.status = status
+        var copy = self
+        copy.file = name
         return copy
     }
 

@@ -1,5 +1,3 @@
-import Foundation
-
 /// `ct.range`: CT values are `clip(HU, -1000, 3000) / 4000 + 0.5`, so they lie in [0.25, 1.25]
 /// and air sits at 0.25 (spec, "Keys"). v2.2 stored raw pixel values (HU + 1024) without the
 /// rescale: air then sits near 0.506 and soft tissue near 0.756 (spec, "Known defects").
@@ -43,41 +41,5 @@ public struct CTRangeCheck: CaseCheck {
             return [finding(.warning, "CT values span \(text(low, 4))…\(text(high, 4)), outside [\(limits["expectedLow"]), \(limits["expectedHigh"])]", measured)]
         }
         return []
-    }
-}
-
-/// Four decimals: enough for every threshold the checks compare against (measured values).
-func rounded(_ value: Double) -> Double { (value * 10_000).rounded() / 10_000 }
-
-/// A number for a message, with `digits` decimals.
-func text(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
-
-/// Counts of values in equal bins over a range, for percentiles of large volumes without sorting.
-struct ValueHistogram {
-    let lower: Double, width: Double
-    var counts: [Int]
-    var total = 0
-
-    init(_ values: [Float], range: ClosedRange<Double>, bins: Int) {
-        lower = range.lowerBound
-        width = (range.upperBound - range.lowerBound) / Double(bins)
-        counts = [Int](repeating: 0, count: bins)
-        for value in values where value.isFinite {
-            let bin = Int((Double(value) - lower) / width)
-            counts[min(max(bin, 0), bins - 1)] += 1
-            total += 1
-        }
-    }
-
-    /// The centre of the bin holding the `percent` percentile.
-    func percentile(_ percent: Double) -> Double {
-        guard total > 0 else { return .nan }
-        let target = Int((percent / 100 * Double(total - 1)).rounded(.down))
-        var seen = 0
-        for (bin, count) in counts.enumerated() {
-            seen += count
-            if seen > target { return lower + (Double(bin) + 0.5) * width }
-        }
-        return lower + (Double(counts.count) - 0.5) * width
     }
 }

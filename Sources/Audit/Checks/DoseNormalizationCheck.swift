@@ -1,9 +1,10 @@
+import DoseCase
+
 /// `dose.normalization`: dose is stored divided by `normalization_dose_gy`, and every consumer
 /// multiplies it back by 70 Gy (spec, "Known defects"): any other normalisation scales every
 /// dose a model learns.
 public struct DoseNormalizationCheck: CaseCheck {
     public static let id = "dose.normalization"
-    public static let consumerGy = 70.0
     public static let toleranceGy = 1.0
 
     public let definition = CheckDefinition(
@@ -23,8 +24,8 @@ public struct DoseNormalizationCheck: CaseCheck {
             return [finding(.info, "no normalization_dose_gy recorded; consumers assume 70 Gy (Rx source: \(rx.source ?? "not recorded"))", measured)]
         }
         measured["normalizationDoseGy"] = .number(normalization)
-        guard abs(normalization - Self.consumerGy) > limits["toleranceGy"] else { return [] }
-        measured["consumersReadGyAs"] = .number(rounded(Self.consumerGy / normalization))
-        return [finding(.error, "dose normalised to \(text(normalization)) Gy (Rx source: \(rx.source ?? "not recorded")) but every consumer multiplies by 70 Gy: doses read \(text(Self.consumerGy / normalization, 3))× their true value", measured)]
+        guard abs(normalization - Prescription.consumerScaleGy) > limits["toleranceGy"] else { return [] }
+        measured["consumersReadGyAs"] = .number(rounded(Prescription.consumerScaleGy / normalization))
+        return [finding(.error, "dose normalised to \(text(normalization)) Gy (Rx source: \(rx.source ?? "not recorded")) but every consumer multiplies by 70 Gy: doses read \(text(Prescription.consumerScaleGy / normalization, 3))× their true value", measured)]
     }
 }

@@ -53,8 +53,9 @@ public struct PTVD95Check: CaseCheck {
                 "structure": .text(target.name), "d95Gy": .number(rounded(d95)), "meanGy": .number(rounded(doses.meanGy ?? 0)),
                 "nearZeroShare": .number(rounded(nearZero)), "boundaryArtifact": .flag(recovered),
             ]
-            if let first = eroded[0] { measured["d95Eroded1mmGy"] = .number(rounded(first)) }
-            if let second = eroded[1] { measured["d95Eroded2mmGy"] = .number(rounded(second)) }
+            for (radius, value) in zip(Self.erosionRadiiMM, eroded) {
+                if let value { measured["d95Eroded\(Int(radius))mmGy"] = .number(rounded(value)) }
+            }
             return finding(severity, message, measured)
         }
     }

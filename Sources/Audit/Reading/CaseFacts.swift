@@ -16,15 +16,11 @@ public struct StructureFacts: Sendable {
         self.index = index
         self.stack = stack
         self.voxelCount = voxelCount
-        var geometry: StructureGeometry?
-        var structureDose: StructureDose?
-        stack.withUnsafeBufferPointer { all in
+        (geometry, self.dose) = stack.withUnsafeBufferPointer { all in
             let mask = UnsafeBufferPointer(rebasing: all[(index * voxelCount)..<((index + 1) * voxelCount)])
-            geometry = StructureGeometry(mask: mask, shape: shape)
-            structureDose = dose.map { StructureDose(dose: $0, mask: mask, scaleGy: scaleGy, voxelVolumeCC: voxelVolumeCC) }
+            return (StructureGeometry(mask: mask, shape: shape),
+                    dose.map { StructureDose(dose: $0, mask: mask, scaleGy: scaleGy, voxelVolumeCC: voxelVolumeCC) })
         }
-        self.geometry = geometry ?? StructureGeometry(mask: [], shape: shape)
-        self.dose = structureDose
     }
 
     public var isEmpty: Bool { geometry.voxels == 0 }

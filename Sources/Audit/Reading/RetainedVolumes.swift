@@ -140,21 +140,24 @@ public struct SDFChannelSummary: Sendable, Hashable {
         let vectors = values.count / Lanes.scalarCount
         var insideLanes = Counts(repeating: 0), notFirstLanes = Counts(repeating: 0), differingLanes = Counts(repeating: 0)
         let zero = Lanes(repeating: 0), firstLanes = Lanes(repeating: reference)
-        if let base = values.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            masks?.withUnsafeBytes { all in
-                let mine = UnsafeRawBufferPointer(rebasing: all[start..<(start + values.count)])
-                for vector in 0..<vectors {
-                    let lanes = raw.loadUnaligned(fromByteOffset: vector * 32, as: Lanes.self)
-                    let negative = lanes .< zero
+        // One pass over the chunk; the mask comparison only when the masks are already known.
+        func countLanes(_ raw: UnsafeRawPointer, _ mine: UnsafeRawBufferPointer?) {
+            for vector in 0..<vectors {
+                let lanes = raw.loadUnaligned(fromByteOffset: vector * 32, as: Lanes.self)
+                let negative = lanes .< zero
+                insideLanes &-= unsafeBitCast(negative, to: Counts.self)
+                notFirstLanes &-= unsafeBitCast(lanes .!= firstLanes, to: Counts.self)
+                if let mine {
                     let inMask = Counts(truncatingIfNeeded: mine.loadUnaligned(fromByteOffset: vector * 8, as: SIMD8<UInt8>.self)) .!= Counts(repeating: 0)
                     differingLanes &-= unsafeBitCast(negative .^ inMask, to: Counts.self)
                 }
             }
-            for vector in 0..<vectors {
-                let lanes = raw.loadUnaligned(fromByteOffset: vector * 32, as: Lanes.self)
-                insideLanes &-= unsafeBitCast(lanes .< zero, to: Counts.self)
-                notFirstLanes &-= unsafeBitCast(lanes .!= firstLanes, to: Counts.self)
+        }
+        if let base = values.baseAddress {
+            if let masks {
+                masks.withUnsafeBytes { all in countLanes(UnsafeRawPointer(base), UnsafeRawBufferPointer(rebasing: all[start..<(start + values.count)])) }
+            } else {
+                countLanes(UnsafeRawPointer(base), nil)
             }
         }
         inside = Int(insideLanes.wrappedSum())

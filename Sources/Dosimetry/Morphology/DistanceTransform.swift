@@ -49,7 +49,7 @@ public enum DistanceTransform {
         let shape = mask.shape
         var result = [Float](repeating: 1, count: shape.voxelCount)
         guard let bounds = VoxelBox.enclosing(mask) else { return result }
-        let box = bounds.grown(by: spacingMM.map { Int((clipMM / $0).rounded(.up)) + 1 }, within: shape)
+        let box = bounds.grown(by: VoxelBox.reach(clipMM, spacingMM: spacingMM, roundingUp: true, extra: 1), within: shape)
         var local: [UInt8] = []
         local.reserveCapacity(box.shape.voxelCount)
         box.forEachVoxel(in: shape) { _, offset in local.append(mask.elements[offset]) }

@@ -42,7 +42,7 @@ public enum Morphology {
         let shape = mask.shape
         var result = [UInt8](repeating: 0, count: shape.voxelCount)
         guard let bounds = VoxelBox.enclosing(mask) else { return try Volume(shape: shape, elements: result) }
-        let box = bounds.grown(by: spacingMM.map { Int((radiusMM / $0).rounded(.down)) }, within: shape)
+        let box = bounds.grown(by: VoxelBox.reach(radiusMM, spacingMM: spacingMM), within: shape)
         var local: [UInt8] = []
         local.reserveCapacity(box.shape.voxelCount)
         box.forEachVoxel(in: shape) { _, offset in local.append(mask.elements[offset]) }

@@ -34,6 +34,16 @@ public struct VoxelBox: Sendable, Hashable {
         return VoxelBox(rows: lower[0]..<(upper[0] + 1), columns: lower[1]..<(upper[1] + 1), slices: lower[2]..<(upper[2] + 1))
     }
 
+    /// How many voxels along each axis a physical distance spans, rounded down (plus `extra`),
+    /// clamped so that a tiny spacing read from a file cannot overflow `Int` (the box is clamped
+    /// to the grid anyway).
+    public static func reach(_ distanceMM: Double, spacingMM: [Double], roundingUp: Bool = false, extra: Int = 0) -> [Int] {
+        spacingMM.map { spacing in
+            let voxels = (distanceMM / spacing).rounded(roundingUp ? .up : .down)
+            return voxels.isFinite && voxels < 1e9 ? Int(max(voxels, 0)) + extra : 1_000_000_000
+        }
+    }
+
     /// This box grown by `margins` voxels per axis (rows, columns, slices), clamped to `shape`.
     public func grown(by margins: [Int], within shape: VolumeShape) -> VoxelBox {
         func grow(_ range: Range<Int>, _ margin: Int, _ count: Int) -> Range<Int> {
