@@ -9,7 +9,9 @@ let package = Package(
         .library(name: "DoseCase", targets: ["DoseCase"]),
         .library(name: "Dosimetry", targets: ["Dosimetry"]),
         .library(name: "Audit", targets: ["Audit"]),
+        .library(name: "Lineage", targets: ["Lineage"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "Workflows", targets: ["Workflows"]),
         .library(name: "Phantoms", targets: ["Phantoms"]),
         .executable(name: "dosecurate", targets: ["dosecurate"]),
         .executable(name: "dosecurate-bench", targets: ["dosecurate-bench"]),
@@ -35,11 +37,13 @@ let package = Package(
         ),
         .target(name: "Dosimetry", dependencies: ["DoseCase"]),
         .target(name: "Audit", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
-        .target(name: "Reports", dependencies: ["Audit", "CXML2"]),
+        .target(name: "Lineage", dependencies: ["NumpyFormat", "DoseCase", "Audit"]),
+        .target(name: "Reports", dependencies: ["Audit", "Lineage", "CXML2"]),
+        .target(name: "Workflows", dependencies: ["Audit", "Lineage", "Reports"]),
         .target(name: "Phantoms", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
         .executableTarget(
             name: "dosecurate",
-            dependencies: ["NumpyFormat", "DoseCase", "Audit", "Reports", "Phantoms", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["NumpyFormat", "DoseCase", "Audit", "Lineage", "Reports", "Workflows", "Phantoms", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "dosecurate-bench",
@@ -67,7 +71,9 @@ let package = Package(
         .testTarget(name: "PhantomsTests", dependencies: ["Phantoms", "DoseCase", "Dosimetry", "NumpyFormat", "SharedCohort"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Phantoms", "DoseCase", "NumpyFormat", "SharedCohort"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "CXML2", "SharedCohort"]),
+        .testTarget(name: "LineageTests", dependencies: ["Lineage", "Audit", "Phantoms", "SharedCohort"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Lineage", "CXML2", "SharedCohort"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Lineage", "Audit", "Phantoms", "SharedCohort"]),
         .testTarget(name: "dosecurateTests", dependencies: ["dosecurate", "SharedCohort"]),
     ],
     swiftLanguageModes: [.v6]

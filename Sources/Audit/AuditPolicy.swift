@@ -4,11 +4,14 @@ import NumpyFormat
 
 /// A user's audit policy (`--policy FILE.json`): per check id, thresholds to override (by the
 /// names the check's definition lists) and severities to remap (`{"warning": "error"}` turns the
-/// check's warnings into errors). Anything not named keeps its default.
+/// check's warnings into errors). Anything not named keeps its default. `include` names cases a
+/// dataset version keeps despite audit errors, each with the written justification the manifest
+/// records (`freeze`); it changes no finding.
 ///
 /// ```json
 /// {"checks": {"dose.ptv_d95": {"thresholds": {"ptv70WarnBelowGy": 66.0}},
-///             "metadata.phi": {"severity": {"warning": "error"}}}}
+///             "metadata.phi": {"severity": {"warning": "error"}}},
+///  "include": {"case_0031": "femur labels checked by hand against the CT (J. Doe, 2026-11-02)"}}
 /// ```
 public struct AuditPolicy: Sendable, Codable, Equatable {
     public struct CheckPolicy: Sendable, Codable, Equatable {
@@ -22,14 +25,24 @@ public struct AuditPolicy: Sendable, Codable, Equatable {
     }
 
     public var checks: [String: CheckPolicy]
+    /// Case id → why the case is kept although the audit found errors.
+    public var include: [String: String]
     /// The file it came from, for the report; nil for the defaults.
     public var source: String?
 
-    private enum CodingKeys: String, CodingKey { case checks }
+    private enum CodingKeys: String, CodingKey { case checks, include }
 
-    public init(checks: [String: CheckPolicy] = [:], source: String? = nil) {
+    public init(checks: [String: CheckPolicy] = [:], include: [String: String] = [:], source: String? = nil) {
         self.checks = checks
+        self.include = include
         self.source = source
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        checks = try container.decodeIfPresent([String: CheckPolicy].self, forKey: .checks) ?? [:]
+        include = try container.decodeIfPresent([String: String].self, forKey: .include) ?? [:]
+        source = nil
     }
 
     /// Every default.
@@ -45,7 +58,7 @@ public struct AuditPolicy: Sendable, Codable, Equatable {
         do {
             policy = try JSONDecoder().decode(AuditPolicy.self, from: data)
         } catch {
-            throw AuditError.invalidPolicy(path: path, reason: "not a policy JSON object {\"checks\": {ID: {\"thresholds\": {…}, \"severity\": {…}}}}: \(error)")
+            throw AuditError.invalidPolicy(path: path, reason: "not a policy JSON object {\"checks\": {ID: {\"thresholds\": {…}, \"severity\": {…}}}, \"include\": {CASE_ID: JUSTIFICATION}}: \(error)")
         }
         policy.source = path
         try policy.validate(against: catalog, path: path)
@@ -53,6 +66,9 @@ public struct AuditPolicy: Sendable, Codable, Equatable {
     }
 
     func validate(against catalog: CheckCatalog, path: String) throws {
+        for (caseId, justification) in include where justification.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw AuditError.invalidPolicy(path: path, reason: "include \(caseId) needs a written justification")
+        }
         let definitions = Dictionary(uniqueKeysWithValues: catalog.definitions.map { ($0.id, $0) })
         for (id, check) in checks {
             guard let definition = definitions[id] else {

@@ -24,7 +24,7 @@ public struct AuditReport: Sendable, Codable {
     /// The thresholds and severity remaps in force, and their hash.
     public let policy: EffectivePolicy
     /// Sorted by file.
-    public let cases: [CaseAudit]
+    public private(set) var cases: [CaseAudit]
     public let summary: Summary
 
     public init(catalog: CheckCatalog, policy: EffectivePolicy, cases: [CaseAudit], cacheHits: Int) {
@@ -44,6 +44,14 @@ public struct AuditReport: Sendable, Codable {
         summary = Summary(cases: cases.count, pass: cases.count { $0.status == .pass }, warn: cases.count { $0.status == .warn },
                           fail: cases.count { $0.status == .fail }, findings: bySeverity, byCheck: byCheck, planTypes: planTypes,
                           cacheHits: cacheHits)
+    }
+
+    /// The same report with every case's file spelled as `rename` says (a workspace record names
+    /// files relative to the workspace).
+    public func renamingFiles(_ rename: (String) -> String) -> AuditReport {
+        var copy = self
+        copy.cases = cases.map { $0.renamed(to: rename($0.file)) }.sorted { $0.file < $1.file }
+        return copy
     }
 
     /// Whether any finding is at least `severity` (what `--fail-on` asks).

@@ -21,17 +21,22 @@ public struct CaseAudit: Sendable, Codable {
     public let storedPlanType: String?
     public let caseHash: String?
     public let arrays: [String: ArrayIdentity]
+    /// SHA-256 of the decoded metadata's canonical JSON; nil without readable metadata.
+    public let metadataHash: String?
+    /// PTV70's volume (mask voxels × voxel volume); nil without a readable PTV70 channel.
+    public let ptv70VolumeCC: Double?
     public private(set) var findings: [AuditFinding]
     public private(set) var status: Status
     /// Kept for the near-duplicate comparison across cases; not part of the report.
     public internal(set) var ctFingerprint: CTFingerprint?
 
     private enum CodingKeys: String, CodingKey {
-        case file, caseId, formatVersion, planType, storedPlanType, status, caseHash, arrays, findings
+        case file, caseId, formatVersion, planType, storedPlanType, status, caseHash, arrays, metadataHash, ptv70VolumeCC, findings
     }
 
     init(file: String, caseId: String?, formatVersion: String?, planType: String?, storedPlanType: String?, caseHash: String?,
-         arrays: [String: ArrayIdentity], findings: [AuditFinding], ctFingerprint: CTFingerprint?) {
+         arrays: [String: ArrayIdentity], metadataHash: String?, ptv70VolumeCC: Double?, findings: [AuditFinding],
+         ctFingerprint: CTFingerprint?) {
         self.file = file
         self.caseId = caseId
         self.formatVersion = formatVersion
@@ -39,6 +44,8 @@ public struct CaseAudit: Sendable, Codable {
         self.storedPlanType = storedPlanType
         self.caseHash = caseHash
         self.arrays = arrays
+        self.metadataHash = metadataHash
+        self.ptv70VolumeCC = ptv70VolumeCC
         self.findings = findings
         self.ctFingerprint = ctFingerprint
         status = Self.status(of: findings)
@@ -58,14 +65,23 @@ public struct CaseAudit: Sendable, Codable {
             formatVersion: readable ? facts.formatVersion.version.rawValue : nil,
             planType: readable ? facts.impliedPlanType?.rawValue : nil,
             storedPlanType: readable ? PlanType.stored(in: facts.metadata) : nil,
-            caseHash: identity?.caseHash, arrays: identity?.arrays ?? [:], findings: findings,
+            caseHash: identity?.caseHash, arrays: identity?.arrays ?? [:], metadataHash: identity?.metadataSHA256,
+            ptv70VolumeCC: readable ? ptv70VolumeCC(facts) : nil, findings: findings,
             ctFingerprint: readable ? facts.ctFingerprint : nil)
+    }
+
+    /// From the voxel counts of the streaming pass, so it is known even when the masks could not
+    /// be kept; rounded to 0.001 cc, far below what a tertile boundary could notice.
+    private static func ptv70VolumeCC(_ facts: CaseFacts) -> Double? {
+        guard let channel = facts.channels.channels.first(where: { $0.name == "PTV70" }),
+              facts.channelVoxelCounts.indices.contains(channel.index) else { return nil }
+        return (Double(facts.channelVoxelCounts[channel.index]) * facts.spacing.voxelVolumeCC * 1000).rounded() / 1000
     }
 
     /// A case that could not be opened at all (a damaged delivery archive).
     static func unreadable(file: String, reason: String) -> CaseAudit {
         CaseAudit(file: file, caseId: nil, formatVersion: nil, planType: nil, storedPlanType: nil, caseHash: nil, arrays: [:],
-                  findings: [AuditFinding(check: FileReadableCheck.id, severity: .error, message: "cannot be read: \(reason)",
+                  metadataHash: nil, ptv70VolumeCC: nil, findings: [AuditFinding(check: FileReadableCheck.id, severity: .error, message: "cannot be read: \(reason)",
                                           measured: ["reason": .text(reason)])],
                   ctFingerprint: nil)
     }
@@ -81,6 +97,8 @@ public struct CaseAudit: Sendable, Codable {
         try container.encode(status, forKey: .status)
         try container.encode(caseHash, forKey: .caseHash)
         try container.encode(arrays, forKey: .arrays)
+        try container.encode(metadataHash, forKey: .metadataHash)
+        try container.encode(ptv70VolumeCC, forKey: .ptv70VolumeCC)
         try container.encode(findings, forKey: .findings)
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Lineage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,7 +49,7 @@ struct Dosecurate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dosecurate",
         abstract: "Audit, version and pin radiotherapy dose-prediction datasets (.npz cases).",
-        version: "0.1.0",
-        subcommands: [InspectCommand.self, AuditCommand.self, PhantomsCommand.self]
+        version: ToolBuild.current.version,
+        subcommands: [InspectCommand.self, AuditCommand.self, PhantomsCommand.self, FreezeCommand.self, VerifyCommand.self]
     )
 }

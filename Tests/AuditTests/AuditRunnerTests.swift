@@ -8,16 +8,6 @@ import XCTest
 /// the cache is used for unchanged files and dropped for changed ones; storage details that are
 /// legal NumPy raise nothing.
 final class AuditRunnerTests: XCTestCase {
-    static func run(_ tool: String, _ arguments: [String], in directory: URL) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        process.currentDirectoryURL = directory
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw XCTSkip("\(tool) \(arguments) failed") }
-    }
-
     static func sortedJSON<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -44,7 +34,9 @@ final class AuditRunnerTests: XCTestCase {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         let archive = work.appendingPathComponent("delivery.tar.gz").path
-        try Self.run("tar", ["-czf", archive, "-C", root.deletingLastPathComponent().path, root.lastPathComponent], in: work)
+        let tar = try TestProcess.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                      ["tar", "-czf", archive, "-C", root.deletingLastPathComponent().path, root.lastPathComponent])
+        XCTAssertEqual(tar.status, 0, tar.errors)
         let delivered = try await Auditor.run(paths: [archive], options: AuditOptions(cacheDirectory: nil))
 
         let folderPrefix = root.path + "/"
@@ -106,7 +98,7 @@ final class AuditRunnerTests: XCTestCase {
         arrays["masks"] = arrays["masks"].astype(bool)
         np.savez_compressed(sys.argv[2], **arrays)
         """
-        try Self.run("python3", ["-c", script, source, rewritten], in: work)
+        try TestProcess.python(script, [source, rewritten])
         let report = try await Auditor.run(paths: [source, rewritten], options: AuditOptions(cacheDirectory: nil))
         let original = try XCTUnwrap(report.cases.first { $0.file == source })
         let changed = try XCTUnwrap(report.cases.first { $0.file == rewritten })

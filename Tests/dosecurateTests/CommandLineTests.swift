@@ -14,21 +14,8 @@ final class CommandLineTests: XCTestCase {
     }
 
     private func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let binary = try XCTUnwrap(Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("dosecurate"))
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw XCTSkip("dosecurate binary not found next to the test bundle at \(binary.path)")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        let result = try TestProcess.run(try DosecurateBinary.url(), arguments)
+        return (result.status, result.output, result.errors)
     }
 
     /// `audit` exit codes on the shared phantom cohort: 0 below `--fail-on`, 1 at or above it, 2

@@ -1,9 +1,6 @@
 import DoseCase
 import Foundation
 import NumpyFormat
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Per-case audits kept in `.dosecurate/cache/audit/` (DESIGN.md, "The workspace"), keyed by the
 /// file's (path, size, mtime, inode) [+ member for archives] and the check catalog's version, so
@@ -13,6 +10,8 @@ struct AuditCache: Sendable {
     let directory: String
     /// What else the audit depends on (the catalog version).
     let salt: String
+    /// Bumped when `Entry` changes shape, so entries written by an older build are misses.
+    static let entryVersion = 2
 
     struct Entry: Codable {
         let key: String
@@ -22,15 +21,7 @@ struct AuditCache: Sendable {
 
     /// The key text for a case, or nil when its file cannot be stat'ed.
     func key(for location: CaseLocation) -> String? {
-        let (path, member): (String, String) = switch location {
-        case let .file(path): (path, "")
-        case let .archiveMember(archive, member): (archive, member)
-        }
-        var status = stat()
-        guard stat(path, &status) == 0, let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return [String(cString: resolved), member, String(status.st_size), "\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)",
-                String(status.st_ino), salt].joined(separator: "\u{0}")
+        location.stampKey().map { $0 + "\u{0}" + salt }
     }
 
     func load(key: String, as name: String) -> CaseAudit? {

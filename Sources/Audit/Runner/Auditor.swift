@@ -1,3 +1,4 @@
+import DoseCase
 import Foundation
 import NumpyFormat
 
@@ -5,7 +6,8 @@ import NumpyFormat
 public struct AuditOptions: Sendable {
     /// Cases read at once; each worker streams one case.
     public var workers: Int
-    /// `.dosecurate/cache/audit` of the workspace; nil reads every case (`--no-cache`).
+    /// `.dosecurate/cache` of the workspace (audits under `audit/`, case identities under `hash/`);
+    /// nil reads every case and leaves no cache behind (`--no-cache`).
     public var cacheDirectory: String?
     public var catalog: CheckCatalog
     public var policy: AuditPolicy
@@ -19,7 +21,13 @@ public struct AuditOptions: Sendable {
     }
 
     /// The cache folder inside a workspace (DESIGN.md, "The workspace").
-    public static func cacheDirectory(workspace: String) -> String { "\(workspace)/.dosecurate/cache/audit" }
+    public static func cacheDirectory(workspace: String) -> String { "\(workspace)/.dosecurate/cache" }
+}
+
+/// What reading a case for its identity gave.
+public enum IdentityReading: Sendable, Equatable {
+    case identified(CaseIdentity)
+    case unreadable(reason: String)
 }
 
 /// One step of an audit's progress: `done` of `total` cases finished, the last being `file`.
@@ -38,7 +46,10 @@ public enum Auditor {
         let catalog = options.catalog, policy = options.policy
         let effective = policy.effective(for: catalog)
         // A changed policy changes findings: its hash is part of every cache key.
-        let cache = options.cacheDirectory.map { AuditCache(directory: $0, salt: "catalog \(CheckCatalog.version) policy \(effective.sha256)") }
+        let cache = options.cacheDirectory.map {
+            AuditCache(directory: "\($0)/audit", salt: "entry \(AuditCache.entryVersion) catalog \(CheckCatalog.version) policy \(effective.sha256)")
+        }
+        let hashes = options.cacheDirectory.map { CaseHashCache(directory: "\($0)/hash") }
 
         // Every case's location; an archive that cannot even be listed is one unreadable case.
         var locations = inputs.files.map(CaseLocation.file)
@@ -61,7 +72,8 @@ public enum Auditor {
         }
         let cacheHits = locations.count - pending.count
         let counter = ProgressCounter(total: locations.count, done: locations.count - pending.count, report: progress)
-        let read = try await readCases(pending, workers: options.workers, catalog: catalog, policy: policy, cache: cache, counter: counter)
+        let read = await readCases(pending, workers: options.workers, catalog: catalog, policy: policy, cache: cache, hashes: hashes,
+                                   counter: counter)
         var all = audits + read
         for check in catalog.datasetChecks {
             let findings = check.evaluate(all, policy.thresholds(for: check.definition))
@@ -70,10 +82,45 @@ public enum Auditor {
         return AuditReport(catalog: catalog, policy: effective, cases: all, cacheHits: cacheHits)
     }
 
+    /// The identity of each case as its bytes are now: from the hash cache when the file's stamp is
+    /// unchanged (unless `cacheDirectory` is nil), else by reading it in the audit's one streaming
+    /// pass with no checks. What `verify` re-hashes with.
+    public static func identify(_ locations: [CaseLocation], workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                cacheDirectory: String?,
+                                progress: @escaping @Sendable (AuditProgress) -> Void = { _ in }) async -> [CaseLocation: IdentityReading] {
+        let hashes = cacheDirectory.map { CaseHashCache(directory: "\($0)/hash") }
+        var readings: [CaseLocation: IdentityReading] = [:]
+        var pending: [(CaseLocation, key: String?)] = []
+        for location in Set(locations) {
+            if let identity = hashes?.identity(of: location) {
+                readings[location] = .identified(identity)
+            } else {
+                pending.append((location, nil))
+            }
+        }
+        let counter = ProgressCounter(total: readings.count + pending.count, done: readings.count, report: progress)
+        let hashOnly = CheckCatalog(caseChecks: [], datasetChecks: [])
+        let read = await readCases(pending, workers: max(1, workers), catalog: hashOnly, policy: .standard, cache: nil, hashes: hashes,
+                                   counter: counter)
+        let byName = Dictionary(read.map { ($0.file, $0) }, uniquingKeysWith: { first, _ in first })
+        for (location, _) in pending {
+            guard let audit = byName[location.name] else {
+                readings[location] = .unreadable(reason: "not found in its archive")
+                continue
+            }
+            if audit.caseHash != nil {
+                readings[location] = .identified(CaseIdentity(arrays: audit.arrays, metadataSHA256: audit.metadataHash))
+            } else {
+                readings[location] = .unreadable(reason: audit.findings.first?.message ?? "its metadata cannot be decoded")
+            }
+        }
+        return readings
+    }
+
     /// Files are shared out one at a time; an archive is split into lanes, each one pass through
     /// the archive that streams every `lanes`-th pending member and skips the rest.
     private static func readCases(_ pending: [(CaseLocation, key: String?)], workers: Int, catalog: CheckCatalog, policy: AuditPolicy,
-                                  cache: AuditCache?, counter: ProgressCounter) async throws -> [CaseAudit] {
+                                  cache: AuditCache?, hashes: CaseHashCache?, counter: ProgressCounter) async -> [CaseAudit] {
         var jobs: [@Sendable () -> [CaseAudit]] = []
         var archiveMembers: [String: [(member: String, key: String?)]] = [:]
         var archiveOrder: [String] = []
@@ -82,7 +129,8 @@ public enum Auditor {
             case let .file(path):
                 jobs.append {
                     let facts = CaseReader.read(file: path) { body in try NPZArchive(path: path).stream(maxChunkBytes: CaseReader.chunkBytes, body) }
-                    return [finish(facts, key: key, catalog: catalog, policy: policy, cache: cache, counter: counter)]
+                    return [finish(facts, at: location, key: key, catalog: catalog, policy: policy, cache: cache, hashes: hashes,
+                                   counter: counter)]
                 }
             case let .archiveMember(archive, member):
                 if archiveMembers[archive] == nil { archiveOrder.append(archive) }
@@ -95,7 +143,9 @@ public enum Auditor {
             for lane in 0..<lanes {
                 let mine = Dictionary(members.enumerated().filter { $0.offset % lanes == lane }.map { ($0.element.member, $0.element.key) },
                                       uniquingKeysWith: { first, _ in first })
-                jobs.append { readArchiveLane(archive, members: mine, catalog: catalog, policy: policy, cache: cache, counter: counter) }
+                jobs.append {
+                    readArchiveLane(archive, members: mine, catalog: catalog, policy: policy, cache: cache, hashes: hashes, counter: counter)
+                }
             }
         }
         return await withTaskGroup(of: [CaseAudit].self) { group in
@@ -119,12 +169,13 @@ public enum Auditor {
     }
 
     private static func readArchiveLane(_ archive: String, members: [String: String?], catalog: CheckCatalog, policy: AuditPolicy,
-                                        cache: AuditCache?, counter: ProgressCounter) -> [CaseAudit] {
+                                        cache: AuditCache?, hashes: CaseHashCache?, counter: ProgressCounter) -> [CaseAudit] {
         var audits: [CaseAudit] = []
         do {
             try DeliveryArchive(path: archive).forEachCase(where: { members[$0] != nil }) { streamed in
                 let facts = CaseReader.read(file: streamed.name) { body in try streamed.stream(maxChunkBytes: CaseReader.chunkBytes, body) }
-                audits.append(finish(facts, key: members[streamed.member] ?? nil, catalog: catalog, policy: policy, cache: cache, counter: counter))
+                audits.append(finish(facts, at: .archiveMember(archive: archive, member: streamed.member), key: members[streamed.member] ?? nil,
+                                     catalog: catalog, policy: policy, cache: cache, hashes: hashes, counter: counter))
             }
         } catch {
             // The archive broke part-way: every member this lane had not reached is unreadable.
@@ -137,10 +188,11 @@ public enum Auditor {
         return audits
     }
 
-    private static func finish(_ facts: CaseFacts, key: String?, catalog: CheckCatalog, policy: AuditPolicy, cache: AuditCache?,
-                               counter: ProgressCounter) -> CaseAudit {
+    private static func finish(_ facts: CaseFacts, at location: CaseLocation, key: String?, catalog: CheckCatalog, policy: AuditPolicy,
+                               cache: AuditCache?, hashes: CaseHashCache?, counter: ProgressCounter) -> CaseAudit {
         let audit = CaseAudit.evaluate(facts, checks: catalog.caseChecks, policy: policy)
         if let key { cache?.store(audit, key: key) }
+        if let identity = facts.identity { hashes?.store(identity, for: location) }
         counter.advance(facts.file)
         return audit
     }

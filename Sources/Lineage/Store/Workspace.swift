@@ -1,0 +1,179 @@
+import Audit
+import Foundation
+import NumpyFormat
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A dosecurate workspace (DESIGN.md, "The workspace"): plain files a user commits to git. Records
+/// are written only through `commit`, which publishes a set of files all-or-nothing via a journal
+/// under `.dosecurate/journal/`, and never replaces a file that exists.
+public struct Workspace: Sendable {
+    /// The folder as given.
+    public let path: String
+    /// Its resolved absolute path, for deciding whether a case lies inside it.
+    public let resolvedPath: String
+
+    /// Opens `path`, creating it when `create` is set; refuses anything that is not a folder.
+    public init(path: String, create: Bool) throws {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard create else { throw LineageError.workspaceUnusable(path: path, reason: "no such folder") }
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw LineageError.workspaceUnusable(path: path, reason: error.localizedDescription)
+            }
+        } else if !isDirectory.boolValue {
+            throw LineageError.workspaceUnusable(path: path, reason: "not a folder")
+        }
+        guard let resolved = realpath(path, nil) else {
+            throw LineageError.workspaceUnusable(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { free(resolved) }
+        self.path = path
+        resolvedPath = String(cString: resolved)
+    }
+
+    public var cacheDirectory: String { "\(path)/.dosecurate/cache" }
+    var lockPath: String { "\(path)/.dosecurate/lock" }
+    var journalDirectory: String { "\(path)/.dosecurate/journal" }
+
+    /// The absolute path of a workspace-relative record name.
+    public func file(_ relative: String) -> String { "\(path)/\(relative)" }
+
+    // MARK: - Paths inside records
+
+    /// How a record spells a case's location: relative to the workspace when it lies inside it,
+    /// else absolute (DESIGN.md, "The workspace"); a case inside an archive keeps its `!member`.
+    public func recordedName(for location: CaseLocation) -> String {
+        switch location {
+        case let .file(path): recordedPath(path)
+        case let .archiveMember(archive, member): "\(recordedPath(archive))!\(member)"
+        }
+    }
+
+    /// Where a recorded name points now.
+    public func location(ofRecorded name: String) -> CaseLocation {
+        CaseLocation.parse(name.hasPrefix("/") ? name : "\(path)/\(name)")
+    }
+
+    private func recordedPath(_ path: String) -> String {
+        let prefix = resolvedPath.hasSuffix("/") ? resolvedPath : resolvedPath + "/"
+        let resolved = Self.resolvedIfPossible(Self.absolute(path))
+        return resolved.hasPrefix(prefix) ? String(resolved.dropFirst(prefix.count)) : resolved
+    }
+
+    private static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    private static func resolvedIfPossible(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return (path as NSString).standardizingPath }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    // MARK: - Locking and publishing
+
+    /// Takes the workspace lock; an exclusive holder first finishes any commit a crash interrupted.
+    public func lock(_ mode: WorkspaceLock.Mode) throws -> WorkspaceLock {
+        let lock = try WorkspaceLock(path: lockPath, mode: .exclusive)
+        try recover()
+        if mode == .shared { try lock.change(to: .shared) }
+        return lock
+    }
+
+    /// Names of the files in a workspace folder (`datasets`, `audits`…), sorted; none when absent.
+    public func files(in folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: file(folder))) ?? [])
+            .filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    public func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: file(relative)) }
+
+    public func read(_ relative: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: file(relative)) else {
+            throw LineageError.invalidRecord(path: file(relative), reason: "cannot be read")
+        }
+        return [UInt8](data)
+    }
+
+    /// Publishes `files` (workspace-relative name → bytes) all or nothing: each is staged and
+    /// synced in a journal folder, then the journal's plan is written (the commit point), then
+    /// every file is renamed into place. A crash before the plan leaves the old state; after it,
+    /// the next `lock` finishes the renames. Refuses to replace a file that exists. The caller
+    /// holds the exclusive lock.
+    public func commit(_ files: [(name: String, bytes: [UInt8])]) throws {
+        for entry in files where exists(entry.name) {
+            throw LineageError.writeFailed(path: file(entry.name), reason: "the record exists and records are never edited")
+        }
+        let transaction = "\(journalDirectory)/\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try makeDirectory(transaction)
+        for (index, entry) in files.enumerated() {
+            try write(entry.bytes, to: "\(transaction)/\(index)")
+            CrashPoint.reach("stage-\(index + 1)")
+        }
+        let plan = JSONValue.array(files.map { .string($0.name) })
+        try write(plan.canonicalUTF8, to: "\(transaction)/plan.json")
+        CrashPoint.reach("commit")
+        try publish(transaction)
+    }
+
+    /// Finishes or discards what crashed processes left in the journal.
+    func recover() throws {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: journalDirectory)) ?? [] {
+            let transaction = "\(journalDirectory)/\(name)"
+            if FileManager.default.fileExists(atPath: "\(transaction)/plan.json") {
+                try publish(transaction)
+            } else {
+                try? FileManager.default.removeItem(atPath: transaction)
+            }
+        }
+    }
+
+    private func publish(_ transaction: String) throws {
+        let planPath = "\(transaction)/plan.json"
+        guard let planData = FileManager.default.contents(atPath: planPath),
+              let names = try? JSONValue.parse([UInt8](planData)).arrayValue?.compactMap(\.stringValue) else {
+            throw LineageError.invalidRecord(path: planPath, reason: "an unreadable journal plan; remove \(transaction) after checking it")
+        }
+        for (index, name) in names.enumerated() {
+            let staged = "\(transaction)/\(index)"
+            // Renamed already by the run that crashed.
+            guard FileManager.default.fileExists(atPath: staged) else { continue }
+            let target = file(name)
+            let folder = (target as NSString).deletingLastPathComponent
+            try makeDirectory(folder)
+            guard rename(staged, target) == 0 else {
+                throw LineageError.writeFailed(path: target, reason: String(cString: strerror(errno)))
+            }
+            syncDirectory(folder)
+            CrashPoint.reach("publish-\(index + 1)")
+        }
+        try? FileManager.default.removeItem(atPath: transaction)
+    }
+
+    private func write(_ bytes: [UInt8], to path: String) throws {
+        do {
+            try AtomicFile.write(bytes, to: path)
+        } catch {
+            throw LineageError.writeFailed(path: path, reason: "\(error)")
+        }
+    }
+
+    private func makeDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw LineageError.writeFailed(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    private func syncDirectory(_ path: String) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+}

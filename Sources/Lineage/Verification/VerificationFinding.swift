@@ -1,0 +1,47 @@
+/// One thing `verify` found that differs from what the workspace's records assert.
+public struct VerificationFinding: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        /// A record's identity no longer hashes to its stored hash or id: it was edited.
+        case recordTampered = "record-tampered"
+        /// A record file that cannot be read or parsed.
+        case recordUnreadable = "record-unreadable"
+        /// A record names a dataset version (or revision) the workspace does not hold.
+        case unknownVersion = "unknown-version"
+        /// A rendered audit report bound to a version changed or disappeared.
+        case auditChanged = "audit-changed"
+        /// A case's bytes differ from the version's hashes.
+        case caseChanged = "case-changed"
+        /// A case's file (or archive member) is gone.
+        case caseMissing = "case-missing"
+        /// A case's file is there but cannot be read to its end.
+        case caseUnreadable = "case-unreadable"
+    }
+
+    public let kind: Kind
+    /// The workspace-relative record the finding concerns.
+    public let record: String
+    public let caseId: String?
+    public let path: String?
+    public let message: String
+
+    public init(kind: Kind, record: String, caseId: String? = nil, path: String? = nil, message: String) {
+        self.kind = kind
+        self.record = record
+        self.caseId = caseId
+        self.path = path
+        self.message = message
+    }
+}
+
+/// What `verify` checked and found.
+public struct VerificationReport: Sendable, Codable, Equatable {
+    public let records: Int
+    public let versions: Int
+    public let cases: Int
+    /// Whether every case was re-read (`--deep`) rather than trusted to the hash cache when unchanged.
+    public let deep: Bool
+    public let findings: [VerificationFinding]
+
+    /// No drift: every record intact, every case as frozen.
+    public var isClean: Bool { findings.isEmpty }
+}

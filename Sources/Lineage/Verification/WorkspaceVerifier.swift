@@ -1,0 +1,202 @@
+import Audit
+import DoseCase
+import Foundation
+
+/// `verify`: proves the workspace still says what it said. Every record's identity is re-hashed
+/// against its stored hash and name; every dataset version's latest revision has each kept case
+/// re-hashed (through the hash cache when the file is unchanged, unless `deep`); the audit reports
+/// bound to versions must be byte-identical; no record may name a version the workspace lacks.
+public enum WorkspaceVerifier {
+    public static func verify(_ workspace: Workspace, deep: Bool, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                              progress: @escaping @Sendable (AuditProgress) -> Void = { _ in }) async throws -> VerificationReport {
+        let lock = try workspace.lock(.shared)
+        defer { withExtendedLifetime(lock) {} }
+        var findings: [VerificationFinding] = []
+        var records = 0
+
+        let catalog = DatasetRevision.catalog(of: workspace)
+        for file in catalog.unrecognised {
+            findings.append(.init(kind: .recordUnreadable, record: file, message: "\(file) is not named dsv-<16 hex digits>@<revision>.json"))
+        }
+        var latest: [DatasetRevision] = []
+        for (id, revisions) in catalog.versions.sorted(by: { $0.key < $1.key }) {
+            var newest: DatasetRevision?
+            for revision in revisions {
+                records += 1
+                let name = DatasetRevision.fileName(id: id, revision: revision)
+                do {
+                    let stored = try DatasetRevision.read(id: id, revision: revision, from: workspace)
+                    findings += checkHash(stored, name: name)
+                    findings += checkParent(stored, name: name, catalog: catalog.versions)
+                    findings += checkAudit(stored, name: name, in: workspace)
+                    newest = stored
+                } catch {
+                    findings.append(.init(kind: .recordUnreadable, record: name, message: "\(error)"))
+                }
+            }
+            if let newest { latest.append(newest) }
+        }
+        findings += orphanAudits(in: workspace, versions: catalog.versions)
+        let (otherRecords, otherFindings) = referencingRecords(in: workspace, versions: catalog.versions)
+        records += otherRecords
+        findings += otherFindings
+
+        let (cases, caseFindings) = await rehash(latest, in: workspace, deep: deep, workers: workers, progress: progress)
+        findings += caseFindings
+        return VerificationReport(records: records, versions: catalog.versions.count, cases: cases, deep: deep, findings: findings)
+    }
+
+    private static func checkHash(_ stored: DatasetRevision, name: String) -> [VerificationFinding] {
+        let computed = stored.envelope.computedHash
+        if computed != stored.envelope.storedHash {
+            return [.init(kind: .recordTampered, record: name,
+                          message: "\(name): its identity hashes to \(computed.prefix(16))…, the record says \(stored.envelope.storedHash.prefix(16))…: it was edited after it was written")]
+        }
+        if "dsv-" + computed.prefix(16) != stored.id {
+            return [.init(kind: .recordTampered, record: name,
+                          message: "\(name): its identity hashes to dsv-\(computed.prefix(16)), not to the id in its name")]
+        }
+        return []
+    }
+
+    private static func checkParent(_ stored: DatasetRevision, name: String, catalog: [String: [Int]]) -> [VerificationFinding] {
+        guard let parent = stored.dataset.context.parent else {
+            return stored.revision == 1 ? [] : [.init(kind: .unknownVersion, record: name, message: "\(name) is revision \(stored.revision) but names no parent")]
+        }
+        guard let (id, revision) = parseReference(parent), id == stored.id, catalog[id]?.contains(revision) == true else {
+            return [.init(kind: .unknownVersion, record: name, message: "\(name) names parent \(parent), which the workspace does not hold")]
+        }
+        return []
+    }
+
+    private static func checkAudit(_ stored: DatasetRevision, name: String, in workspace: Workspace) -> [VerificationFinding] {
+        let audit = stored.dataset.context.audit
+        var findings: [VerificationFinding] = []
+        for (file, expected) in [(audit.report, audit.reportSHA256), (audit.junit, audit.junitSHA256)] {
+            guard let bytes = try? workspace.read(file) else {
+                findings.append(.init(kind: .auditChanged, record: name, path: file, message: "\(file), the audit of \(stored.id), is missing"))
+                continue
+            }
+            let found = SHA256Hex.of(bytes)
+            if found != expected {
+                findings.append(.init(kind: .auditChanged, record: name, path: file,
+                                      message: "\(file) changed since \(stored.reference) was frozen (sha256 \(expected.prefix(12))… → \(found.prefix(12))…)"))
+            }
+        }
+        return findings
+    }
+
+    /// Audit files whose version has no manifest.
+    private static func orphanAudits(in workspace: Workspace, versions: [String: [Int]]) -> [VerificationFinding] {
+        workspace.files(in: "audits").compactMap { file in
+            guard file != ".gitkeep" else { return nil }
+            let id = file.hasSuffix(".junit.xml") ? String(file.dropLast(10)) : file.hasSuffix(".json") ? String(file.dropLast(5)) : file
+            guard versions[id] == nil else { return nil }
+            return .init(kind: .unknownVersion, record: "audits/\(file)", message: "audits/\(file) is bound to \(id), which the workspace does not hold")
+        }
+    }
+
+    /// Splits, runs and evaluations: each must be intact and may name only versions that exist.
+    private static func referencingRecords(in workspace: Workspace, versions: [String: [Int]]) -> (Int, [VerificationFinding]) {
+        var names = workspace.files(in: "splits").map { "splits/\($0)" } + workspace.files(in: "evaluations").map { "evaluations/\($0)" }
+        for run in workspace.files(in: "runs") {
+            names += workspace.files(in: "runs/\(run)").filter { $0.hasSuffix(".json") }.map { "runs/\(run)/\($0)" }
+        }
+        var findings: [VerificationFinding] = []
+        var count = 0
+        for name in names where name.hasSuffix(".json") {
+            count += 1
+            guard let bytes = try? workspace.read(name), let envelope = try? RecordEnvelope.read(bytes, path: name) else {
+                findings.append(.init(kind: .recordUnreadable, record: name, message: "\(name) is not a dosecurate record"))
+                continue
+            }
+            if envelope.computedHash != envelope.storedHash {
+                findings.append(.init(kind: .recordTampered, record: name, message: "\(name): its identity no longer hashes to its stored hash: it was edited"))
+            }
+            for reference in versionReferences(in: envelope.identity) {
+                let (id, revision) = parseReference(reference) ?? (reference, nil)
+                guard let known = versions[id], revision.map(known.contains) ?? true else {
+                    findings.append(.init(kind: .unknownVersion, record: name, message: "\(name) names \(reference), which the workspace does not hold"))
+                    continue
+                }
+            }
+        }
+        return (count, findings)
+    }
+
+    /// Every string in `value` that spells a dataset version (`dsv-…` or `dsv-…@k`).
+    private static func versionReferences(in value: JSONValue) -> [String] {
+        switch value {
+        case let .string(text):
+            let id = text.split(separator: "@", maxSplits: 1).first.map(String.init) ?? text
+            return DatasetRevision.isVersionId(id) ? [text] : []
+        case let .array(items): return items.flatMap(versionReferences)
+        case let .object(members): return members.values.flatMap(versionReferences)
+        default: return []
+        }
+    }
+
+    private static func parseReference(_ reference: String) -> (String, Int)? {
+        let parts = reference.split(separator: "@")
+        guard parts.count == 2, let revision = Int(parts[1]) else { return nil }
+        return (String(parts[0]), revision)
+    }
+
+    /// Re-hashes every kept case of each version's latest revision.
+    private static func rehash(_ revisions: [DatasetRevision], in workspace: Workspace, deep: Bool, workers: Int,
+                               progress: @escaping @Sendable (AuditProgress) -> Void) async -> (Int, [VerificationFinding]) {
+        var findings: [VerificationFinding] = []
+        var wanted: [(revision: DatasetRevision, entry: DatasetVersion.Case, path: String, location: CaseLocation)] = []
+        for revision in revisions {
+            let paths = revision.dataset.keptPaths
+            for entry in revision.dataset.identity.cases {
+                guard let path = paths[entry.caseId] else {
+                    findings.append(.init(kind: .caseMissing, record: revision.fileName, caseId: entry.caseId,
+                                          message: "\(entry.caseId): \(revision.reference) records no file for it"))
+                    continue
+                }
+                let location = workspace.location(ofRecorded: path)
+                guard FileManager.default.fileExists(atPath: location.containingFile) else {
+                    findings.append(.init(kind: .caseMissing, record: revision.fileName, caseId: entry.caseId, path: path,
+                                          message: "\(entry.caseId): \(path) is missing"))
+                    continue
+                }
+                wanted.append((revision, entry, path, location))
+            }
+        }
+        let readings = await Auditor.identify(wanted.map(\.location), workers: workers, cacheDirectory: deep ? nil : workspace.cacheDirectory,
+                                              progress: progress)
+        for item in wanted {
+            let record = item.revision.fileName, caseId = item.entry.caseId
+            switch readings[item.location] {
+            case let .identified(identity)?:
+                guard identity.caseHash != item.entry.caseHash else { continue }
+                findings.append(.init(kind: .caseChanged, record: record, caseId: caseId, path: item.path,
+                                      message: "\(caseId): \(item.path) changed since \(item.revision.reference) was frozen (\(differences(item.entry, identity)))"))
+            case let .unreadable(reason)?:
+                let kind: VerificationFinding.Kind = reason.contains("not found in its archive") ? .caseMissing : .caseUnreadable
+                findings.append(.init(kind: kind, record: record, caseId: caseId, path: item.path, message: "\(caseId): \(item.path): \(reason)"))
+            case nil:
+                findings.append(.init(kind: .caseUnreadable, record: record, caseId: caseId, path: item.path, message: "\(caseId): \(item.path) was not read"))
+            }
+        }
+        return (revisions.reduce(0) { $0 + $1.dataset.identity.cases.count }, findings)
+    }
+
+    /// Which arrays (and whether the metadata) differ, as a physicist would want to hear it.
+    private static func differences(_ frozen: DatasetVersion.Case, _ now: CaseIdentity) -> String {
+        var parts: [String] = []
+        for key in Set(frozen.arrays.keys).union(now.arrays.keys).sorted() {
+            switch (frozen.arrays[key], now.arrays[key]) {
+            case let (old?, new?) where old != new:
+                parts.append(old.shape != new.shape || old.dtype != new.dtype
+                    ? "\(key) \(old.dtype)\(old.shape) → \(new.dtype)\(new.shape)" : "\(key) values differ")
+            case (nil, _?): parts.append("\(key) added")
+            case (_?, nil): parts.append("\(key) removed")
+            default: break
+            }
+        }
+        if frozen.metadataHash != now.metadataSHA256 { parts.append("metadata differs") }
+        return parts.isEmpty ? "case hash differs" : parts.joined(separator: ", ")
+    }
+}

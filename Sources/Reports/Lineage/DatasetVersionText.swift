@@ -1,0 +1,38 @@
+import Lineage
+
+/// What `freeze` prints: the version id on the first line (scripts take it from there), a
+/// one-line summary, and every excluded case with the reason and the checks behind it.
+public enum DatasetVersionText {
+    public static func render(_ revision: DatasetRevision, note: String) -> String {
+        let identity = revision.dataset.identity
+        var lines = ["\(revision.reference)  (\(note))", summaryLine(identity)]
+        if !identity.excluded.isEmpty {
+            lines.append("excluded:")
+            lines += TextTable.lines(header: ["CASE", "INSTITUTION", "REASON", "CHECKS"], rows: identity.excluded.map { exclusion in
+                let reason = exclusion.duplicateOf.map { "duplicate of \($0)" } ?? exclusion.reason.rawValue
+                return [exclusion.caseId, exclusion.institution, reason, exclusion.checks.joined(separator: ", ").ifEmpty("-")]
+            })
+        }
+        let included = identity.cases.filter { $0.inclusion != nil }
+        if !included.isEmpty {
+            lines.append("included despite audit errors (policy):")
+            lines += TextTable.lines(header: ["CASE", "CHECKS", "JUSTIFICATION"], rows: included.map { entry in
+                [entry.caseId, entry.inclusion?.checks.joined(separator: ", ") ?? "", entry.inclusion?.justification ?? ""]
+            })
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `kept 22 of 36 cases, excluded 14 · plan types: … · institutions: …`
+    public static func summaryLine(_ identity: DatasetVersion.Identity) -> String {
+        let total = identity.cases.count + identity.excluded.count
+        return "kept \(identity.cases.count) of \(total) case\(total == 1 ? "" : "s"), excluded \(identity.excluded.count)"
+            + " · plan types: " + counts(identity.cases.map { $0.planType ?? "unknown" })
+            + " · institutions: " + counts(identity.cases.map(\.institution))
+    }
+
+    private static func counts(_ values: [String]) -> String {
+        let tally = Dictionary(values.map { ($0, 1) }, uniquingKeysWith: +)
+        return tally.isEmpty ? "none" : tally.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+}
