@@ -8,7 +8,7 @@ SWIFT ?= swift
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 DEMO_WORKSPACE ?= demo-workspace
 
-.PHONY: deps build test demo bench clean fixtures
+.PHONY: deps python-deps build test demo bench clean fixtures reference-records
 
 # One `apt-get update`, then install, skipped entirely when every package is present.
 deps:
@@ -22,10 +22,14 @@ deps:
 	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $$missing; \
 	fi
 
+# Python packages the test fixtures and schema checks use (numpy, jsonschema), installed only when missing.
+python-deps:
+	@python3 -c "import numpy, jsonschema" 2>/dev/null || python3 -m pip install --quiet numpy jsonschema
+
 build: deps
 	$(SWIFT) build
 
-test: deps
+test: deps python-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
 
@@ -37,6 +41,11 @@ bench: deps
 	$(SWIFT) build -c release --product dosecurate
 	$(SWIFT) build -c release --product dosecurate-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/dosecurate-bench"
+
+# Rewrites audits/ and datasets/ (the reference cohort's records) after a deliberate change.
+reference-records: deps
+	$(SWIFT) build -c release --product dosecurate
+	./scripts/reference-records.sh "$$($(SWIFT) build -c release --show-bin-path)/dosecurate"
 
 clean:
 	rm -rf .build $(DEMO_WORKSPACE)

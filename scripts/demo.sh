@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# `make demo`: generate the seeded phantom cohort (24 clean cases and every planted defect over
-# two institutions), audit it as a folder and as a .tar.gz delivery, and inspect a clean case.
-# Becomes `dosecurate demo` once freeze, split and the engine exist.
+# `make demo`: generate the reference cohort (scripts/reference-cohort.args: 8 clean cases and every
+# planted defect over two institutions), audit it as a folder and as a .tar.gz delivery, freeze it
+# as a dataset version, verify the workspace, and inspect a clean case.
+# Becomes `dosecurate demo` once split and the engine exist.
 set -euo pipefail
 workspace="$1"
 dosecurate="$2"
 cohort="$workspace/cohort"
+read -r -a cohort_args < "$(dirname "$0")/reference-cohort.args"
 
 rm -rf "$workspace"
 mkdir -p "$workspace"
-echo "== dosecurate phantoms $cohort --cases 24 --size small --defects all --seed 7 --institutions A,B"
-"$dosecurate" phantoms "$cohort" --cases 24 --size small --defects all --seed 7 --institutions A,B
+echo "== dosecurate phantoms $cohort ${cohort_args[*]}"
+"$dosecurate" phantoms "$cohort" "${cohort_args[@]}"
 
 echo
 echo "== dosecurate audit $cohort --workspace $workspace --junit $workspace/audit.junit.xml"
@@ -29,7 +31,16 @@ python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))["sum
 [ "$status" -eq 1 ]
 
 echo
+echo "== dosecurate freeze $cohort --workspace $workspace (audits through the cache, writes the version)"
+"$dosecurate" freeze "$cohort" --workspace "$workspace"
+
+echo
+echo "== dosecurate verify --workspace $workspace"
+"$dosecurate" verify --workspace "$workspace"
+
+echo
 echo "== dosecurate inspect $cohort/A/case_0002.npz (a clean v2.4 three-level SIB plan)"
 "$dosecurate" inspect "$cohort/A/case_0002.npz"
 echo
-echo "Records: $workspace/audit.junit.xml (JUnit), $workspace/delivery-audit.json (JSON report)"
+echo "Records: $workspace/datasets/ (the frozen version), $workspace/audits/ (its audit, JSON and JUnit),"
+echo "         $workspace/audit.junit.xml and $workspace/delivery-audit.json (the ad-hoc audits)"

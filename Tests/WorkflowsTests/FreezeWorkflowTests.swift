@@ -154,6 +154,8 @@ final class FreezeWorkflowTests: XCTestCase {
         let verified = try await WorkspaceVerifier.verify(space, deep: false)
         XCTAssertEqual(verified.findings, [])
         XCTAssertEqual(verified.records, 2)
+        XCTAssertEqual(try SchemaValidation.errors(validating: URL(fileURLWithPath: space.file(second.revision.fileName)),
+                                                   against: "dataset-version.schema.json"), [])
     }
 
     func testTwoFilesClaimingOneIdWithDifferentDataAreRefused() async throws {
@@ -198,6 +200,8 @@ final class FreezeWorkflowTests: XCTestCase {
         XCTAssertEqual(excluded.duplicateOf, "patient_a")
         XCTAssertEqual(excluded.checks, [DatasetDuplicatesCheck.id])
         XCTAssertEqual(excluded.institution, "twins")
+        XCTAssertEqual(try SchemaValidation.errors(validating: URL(fileURLWithPath: outcome.revision.fileName, relativeTo: URL(fileURLWithPath: work.appendingPathComponent("workspace").path + "/")),
+                                                   against: "dataset-version.schema.json"), [])
     }
 
     /// An excluded case and a justified inclusion survive the trip through the manifest file.
@@ -217,5 +221,7 @@ final class FreezeWorkflowTests: XCTestCase {
         XCTAssertEqual(stored.identity.excluded.first?.checks, ["dose.ptv_d95"])
         XCTAssertEqual(stored.context.institutionSource, "--institution North")
         XCTAssertTrue(stored.identity.cases.allSatisfy { $0.institution == "North" })
+        XCTAssertEqual(try SchemaValidation.errors(validating: URL(fileURLWithPath: space.file(outcome.revision.fileName)),
+                                                   against: "dataset-version.schema.json"), [])
     }
 }

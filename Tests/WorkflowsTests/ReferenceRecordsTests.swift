@@ -1,0 +1,45 @@
+import Audit
+import Foundation
+import Lineage
+import Phantoms
+import Reports
+import SharedCohort
+import XCTest
+
+/// The repository's own `datasets/` and `audits/` hold the reference cohort's records (DESIGN.md,
+/// "The workspace"). Rebuilt here from the shared cohort — the same seeded cohort — they must
+/// match byte for byte in what they assert, so any change to identity, record formats or check
+/// behaviour shows in review. After a deliberate change: `make reference-records`.
+final class ReferenceRecordsTests: XCTestCase {
+    private let root = SchemaValidation.packageRoot
+
+    func testTheCommittedRecordsAreWhatTheCodeMakesOfTheReferenceCohort() async throws {
+        let options = CohortFixture.options
+        let arguments = try String(contentsOf: root.appendingPathComponent("scripts/reference-cohort.args"), encoding: .utf8)
+        XCTAssertEqual(arguments.trimmingCharacters(in: .whitespacesAndNewlines),
+                       "--cases \(options.cleanCases) --size \(options.size.name) --defects all --seed \(options.seed) --institutions \(options.institutions.joined(separator: ","))",
+                       "the shared test cohort is the reference cohort")
+        XCTAssertEqual(options.defects, PlantedDefect.allCases)
+
+        let report = try await AuditedCohort.report()
+        let built = try DatasetVersionBuilder(report: report, institutions: .parentFolder, inclusions: [:]).build()
+        let id = try DatasetVersion.id(of: built.identity)
+        let datasets = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("datasets").path).filter { $0.hasPrefix("dsv-") }
+        XCTAssertEqual(datasets, ["\(id)@1.json"], "identity changed: run `make reference-records` if the change is deliberate")
+        guard datasets == ["\(id)@1.json"] else { return }
+
+        let recordURL = root.appendingPathComponent("datasets/\(id)@1.json")
+        let envelope = try RecordEnvelope.read([UInt8](try Data(contentsOf: recordURL)), path: recordURL.path)
+        XCTAssertEqual(envelope.identity.canonicalText, try JSONValue(encoding: built.identity).canonicalText)
+        XCTAssertEqual(envelope.storedHash, envelope.computedHash)
+        XCTAssertEqual(try SchemaValidation.errors(validating: recordURL, against: "dataset-version.schema.json"), [])
+
+        // The bound audit report, with the cohort's location spelled as the workspace records it.
+        let prefix = CohortFixture.directory.path + "/"
+        let recorded = report.renamingFiles { "cohort/" + $0.dropFirst(prefix.count) }
+        let expected = String(decoding: try AuditJSON.render(recorded), as: UTF8.self).replacingOccurrences(of: prefix, with: "cohort/") + "\n"
+        let committed = try String(contentsOf: root.appendingPathComponent("audits/\(id).json"), encoding: .utf8)
+        XCTAssertEqual(committed, expected)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("audits/\(id).junit.xml").path))
+    }
+}
