@@ -29,13 +29,7 @@ struct AuditBenchmark {
 
     func run() throws -> Result {
         let folder = scratch.appendingPathComponent("audit-cases")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var paths: [String] = []
-        for recipe in Self.recipes {
-            let path = folder.appendingPathComponent("\(recipe.caseId).npz").path
-            try PhantomCase.generate(recipe, size: .full).write(to: path)
-            paths.append(path)
-        }
+        let paths = try Self.writeCases(to: folder)
         guard FileManager.default.isExecutableFile(atPath: dosecurate) else { throw BenchmarkError("no dosecurate binary at \(dosecurate)") }
         // A small Python parent times the audit and reads its peak RSS alone (RUSAGE_CHILDREN of a
         // process whose only child is the audit; this process has had other children).
@@ -68,6 +62,16 @@ struct AuditBenchmark {
             }
         }
         return Result(dosecurate: audit, numpy: numpy, bound: bound, peakRSSMegabytes: peak)
+    }
+
+    /// Writes the four full-size cases into `folder` (skipping those already there).
+    static func writeCases(to folder: URL) throws -> [String] {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return try recipes.map { recipe in
+            let path = folder.appendingPathComponent("\(recipe.caseId).npz").path
+            if !FileManager.default.fileExists(atPath: path) { try PhantomCase.generate(recipe, size: .full).write(to: path) }
+            return path
+        }
     }
 
     static func timed(_ body: () throws -> Void) throws -> Double {

@@ -10,6 +10,11 @@ enum BenchEntry {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-bench-\(getpid())")
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: scratch) }
+            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dosecurate").path
+            if CommandLine.arguments.dropFirst().first == "freeze" {
+                try freezeSection(binary: binary, scratch: scratch)
+                return
+            }
             let casePath = scratch.appendingPathComponent("full_case.npz").path
             let generator = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("scripts/bench/make_full_case.py").path
@@ -55,7 +60,6 @@ enum BenchEntry {
 
             print("\nAudit of 4 full-size phantom cases, cold (--no-cache), 2 cores:")
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dosecurate").path
             let audit = try AuditBenchmark(python: python, scratch: scratch, dosecurate: binary,
                                            script: root.appendingPathComponent("Benchmarks/audit_numpy.py").path).run()
             print(String(format: "  dosecurate audit                           %6.2f s  (peak RSS %.0f MB; target < 1200)", audit.dosecurate, audit.peakRSSMegabytes))
@@ -67,10 +71,23 @@ enum BenchEntry {
                 print("  NumPy/SciPy script: skipped (scipy not installed for \(python))")
             }
             print(String(format: "  dosecurate / bound = %.2f× (target ≤ 1.3)", audit.dosecurate / audit.bound))
+            try freezeSection(binary: binary, scratch: scratch)
+
         } catch {
             FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
             exit(2)
         }
+    }
+
+    /// `dosecurate-bench freeze` runs only this part.
+    private static func freezeSection(binary: String, scratch: URL) throws {
+        print("\nFreeze (dosecurate freeze):")
+        let freeze = try FreezeBenchmark(dosecurate: binary, scratch: scratch, fullCases: scratch.appendingPathComponent("audit-cases")).run()
+        print(String(format: "  200 small cases: generate %.1f s, first freeze (cold audit) %.2f s", freeze.generateSmall, freeze.coldSmall))
+        print(String(format: "  200 cached cases, new workspace (every record written)  %6.3f s  (target < 2)", freeze.cachedNewWorkspace))
+        print(String(format: "  200 cached cases, version already frozen               %6.3f s  (target < 2)", freeze.cachedUnchanged))
+        print(String(format: "  4 full-size cases cold: audit %.2f s, freeze %.2f s", freeze.fullAudit, freeze.fullFreeze))
+        print(String(format: "  freeze / audit = %.2f× (target ≤ 1.1)", freeze.fullFreeze / freeze.fullAudit))
     }
 
     private static func pythonWithNumpy() throws -> String {

@@ -33,6 +33,15 @@ final class ReferenceRecordsTests: XCTestCase {
         XCTAssertEqual(envelope.identity.canonicalText, try JSONValue(encoding: built.identity).canonicalText)
         XCTAssertEqual(envelope.storedHash, envelope.computedHash)
         XCTAssertEqual(try SchemaValidation.errors(validating: recordURL, against: "dataset-version.schema.json"), [])
+        // Python's json module, an independent canonical-JSON implementation, gets the same hash and id.
+        try TestProcess.python("""
+            import hashlib, json, sys
+            record = json.load(open(sys.argv[1]))
+            text = json.dumps(record["identity"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            assert digest == record["hash"], (digest, record["hash"])
+            assert record["name"] == "dsv-" + digest[:16], record["name"]
+            """, [recordURL.path])
 
         // The bound audit report, with the cohort's location spelled as the workspace records it.
         let prefix = CohortFixture.directory.path + "/"

@@ -5,7 +5,7 @@ import Lineage
 public enum DatasetVersionText {
     public static func render(_ revision: DatasetRevision, note: String) -> String {
         let identity = revision.dataset.identity
-        var lines = ["\(revision.reference)  (\(note))", summaryLine(identity)]
+        var lines = ["\(revision.reference)  (\(note))", summaryLine(revision.dataset)]
         if !identity.excluded.isEmpty {
             lines.append("excluded:")
             lines += TextTable.lines(header: ["CASE", "INSTITUTION", "REASON", "CHECKS"], rows: identity.excluded.map { exclusion in
@@ -23,10 +23,13 @@ public enum DatasetVersionText {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `kept 22 of 36 cases, excluded 14 · plan types: … · institutions: …`
-    public static func summaryLine(_ identity: DatasetVersion.Identity) -> String {
+    /// `kept 13 of 29 cases, excluded 16 (1 more file is an identical copy under the same id) · plan types: … · institutions: …`
+    public static func summaryLine(_ dataset: DatasetVersion) -> String {
+        let identity = dataset.identity
         let total = identity.cases.count + identity.excluded.count
+        let copies = dataset.context.files.count { $0.role == .copy }
         return "kept \(identity.cases.count) of \(total) case\(total == 1 ? "" : "s"), excluded \(identity.excluded.count)"
+            + (copies > 0 ? " (\(copies) more file\(copies == 1 ? " is an identical copy" : "s are identical copies") under the same id)" : "")
             + " · plan types: " + counts(identity.cases.map { $0.planType ?? "unknown" })
             + " · institutions: " + counts(identity.cases.map(\.institution))
     }

@@ -26,23 +26,10 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Also write the report as JUnit XML to this file.")
     var junit: String?
 
-    @Option(name: .long, help: "A policy file (JSON) overriding thresholds and severities by check id.")
-    var policy: String?
-
-    @Flag(name: .long, help: "Read every case again, ignoring and not updating the cache.")
-    var noCache = false
-
-    @Option(name: .long, help: "Cases read at once (default: one per core).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-    }
+    @OptionGroup var auditing: AuditRunOptions
 
     func run() async throws {
-        let options = AuditOptions(workers: jobs,
-                                   cacheDirectory: noCache ? nil : AuditOptions.cacheDirectory(workspace: global.workspace),
-                                   policy: try policy.map { try AuditPolicy.load(path: $0) } ?? .standard)
+        let options = try auditing.auditOptions(workspace: global.workspace)
         let progress = ProgressLine(total: 0, enabled: !global.quiet)
         let report = try await Auditor.run(paths: paths, options: options) { step in
             progress.show(done: step.done, total: step.total, item: step.file)

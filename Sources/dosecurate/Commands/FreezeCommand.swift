@@ -28,17 +28,9 @@ struct FreezeCommand: AsyncParsableCommand {
     @Option(help: "A CSV file with the header caseId,institution.")
     var institutionMap: String?
 
-    @Option(name: .long, help: "A policy file (JSON): thresholds, severities and justified inclusions.")
-    var policy: String?
-
-    @Flag(name: .long, help: "Read every case again, ignoring and not updating the cache.")
-    var noCache = false
-
-    @Option(name: .long, help: "Cases read at once (default: one per core).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var auditing: AuditRunOptions
 
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard institution == nil || institutionMap == nil else { throw ValidationError("give --institution or --institution-map, not both") }
         if let institution, institution.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--institution needs a name") }
     }
@@ -47,7 +39,7 @@ struct FreezeCommand: AsyncParsableCommand {
         let assignment: InstitutionAssignment = try institutionMap.map { try InstitutionAssignment.loadMap(path: $0) }
             ?? institution.map { .fixed($0) } ?? .parentFolder
         let request = FreezeRequest(paths: paths, workspace: try Workspace(path: global.workspace, create: true), institutions: assignment,
-                                    policy: try policy.map { try AuditPolicy.load(path: $0) } ?? .standard, workers: jobs, useCache: !noCache)
+                                    policy: try auditing.loadPolicy(), workers: auditing.reading.jobs, useCache: !auditing.noCache)
         let progress = ProgressLine(total: 0, enabled: !global.quiet)
         let outcome = try await FreezeWorkflow.run(request) { step in progress.show(done: step.done, total: step.total, item: step.file) }
         progress.finish()

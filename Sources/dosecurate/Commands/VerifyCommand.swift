@@ -19,17 +19,12 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Re-read and re-hash every case, trusting no cache.")
     var deep = false
 
-    @Option(name: .long, help: "Cases read at once (default: one per core).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-    }
+    @OptionGroup var reading: JobsOption
 
     func run() async throws {
         let workspace = try Workspace(path: global.workspace, create: false)
         let progress = ProgressLine(total: 0, enabled: !global.quiet)
-        let report = try await WorkspaceVerifier.verify(workspace, deep: deep, workers: jobs) { step in
+        let report = try await WorkspaceVerifier.verify(workspace, deep: deep, workers: reading.jobs) { step in
             progress.show(done: step.done, total: step.total, item: step.file)
         }
         progress.finish()
