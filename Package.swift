@@ -37,7 +37,7 @@ let package = Package(
         ),
         .target(name: "Dosimetry", dependencies: ["DoseCase"]),
         .target(name: "Audit", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
-        .target(name: "Lineage", dependencies: ["NumpyFormat", "DoseCase", "Audit"]),
+        .target(name: "Lineage", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Audit"]),
         .target(name: "Reports", dependencies: ["Audit", "Lineage", "CXML2"]),
         .target(name: "Workflows", dependencies: ["Audit", "Lineage", "Reports"]),
         .target(name: "Phantoms", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
@@ -67,7 +67,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         // The phantom cohort (and its audit) every test target shares, generated once per test run.
-        .target(name: "SharedCohort", dependencies: ["Phantoms", "Audit"], path: "Tests/SharedCohort"),
+        .target(name: "SharedCohort", dependencies: ["Phantoms", "Audit", "Lineage"], path: "Tests/SharedCohort"),
         .testTarget(name: "PhantomsTests", dependencies: ["Phantoms", "DoseCase", "Dosimetry", "NumpyFormat", "SharedCohort"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Phantoms", "DoseCase", "NumpyFormat", "SharedCohort"]),

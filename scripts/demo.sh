@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: generate the reference cohort (scripts/reference-cohort.args: 8 clean cases and every
 # planted defect over two institutions), audit it as a folder and as a .tar.gz delivery, freeze it
-# as a dataset version, verify the workspace, and inspect a clean case.
-# Becomes `dosecurate demo` once split and the engine exist.
+# as a dataset version, lock a stratified split of it, let institution C arrive (freeze the grown
+# data, extend the split), verify the workspace, and inspect a clean case.
+# Becomes `dosecurate demo` once the engine exists.
 set -euo pipefail
 workspace="$1"
 dosecurate="$2"
@@ -34,13 +35,33 @@ echo
 echo "== dosecurate freeze $cohort --workspace $workspace (audits through the cache, writes the version)"
 "$dosecurate" freeze "$cohort" --workspace "$workspace"
 
+version="$(cd "$workspace/datasets" && ls dsv-*@1.json | head -n 1)"
+version="${version%@1.json}"
 echo
-echo "== dosecurate verify --workspace $workspace"
+echo "== dosecurate split lock main --dataset $version --ratios 70/15/15 --workspace $workspace"
+"$dosecurate" split lock main --dataset "$version" --ratios 70/15/15 --workspace "$workspace"
+
+echo
+echo "== dosecurate split export main --format nnunet --output $workspace/splits_final.json (also: monai, csv)"
+"$dosecurate" split export main --format nnunet --output "$workspace/splits_final.json" --workspace "$workspace"
+
+echo
+echo "== institution C arrives: dosecurate phantoms $workspace/cohortC --cases 8 --institutions C --first-case 100 --seed 11"
+"$dosecurate" phantoms "$workspace/cohortC" --cases 8 --institutions C --first-case 100 --seed 11 --quiet
+echo "== dosecurate freeze $cohort $workspace/cohortC --workspace $workspace --quiet"
+grown="$("$dosecurate" freeze "$cohort" "$workspace/cohortC" --workspace "$workspace" --quiet)"
+echo "$grown"
+echo "== dosecurate split extend main --dataset ${grown%@*} --workspace $workspace"
+"$dosecurate" split extend main --dataset "${grown%@*}" --workspace "$workspace"
+
+echo
+echo "== dosecurate verify --workspace $workspace (records, the split's chain, every case)"
 "$dosecurate" verify --workspace "$workspace"
 
 echo
 echo "== dosecurate inspect $cohort/A/case_0002.npz (a clean v2.4 three-level SIB plan)"
 "$dosecurate" inspect "$cohort/A/case_0002.npz"
 echo
-echo "Records: $workspace/datasets/ (the frozen version), $workspace/audits/ (its audit, JSON and JUnit),"
+echo "Records: $workspace/datasets/ (the frozen versions), $workspace/audits/ (their audits, JSON and JUnit),"
+echo "         $workspace/splits/ (the locked split and its extension), $workspace/splits_final.json (nnU-Net),"
 echo "         $workspace/audit.junit.xml and $workspace/delivery-audit.json (the ad-hoc audits)"

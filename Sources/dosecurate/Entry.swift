@@ -50,6 +50,6 @@ struct Dosecurate: AsyncParsableCommand {
         commandName: "dosecurate",
         abstract: "Audit, version and pin radiotherapy dose-prediction datasets (.npz cases).",
         version: ToolBuild.current.version,
-        subcommands: [InspectCommand.self, AuditCommand.self, PhantomsCommand.self, FreezeCommand.self, VerifyCommand.self]
+        subcommands: [InspectCommand.self, AuditCommand.self, PhantomsCommand.self, FreezeCommand.self, VerifyCommand.self, SplitCommand.self]
     )
 }

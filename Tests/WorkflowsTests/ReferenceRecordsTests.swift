@@ -51,4 +51,25 @@ final class ReferenceRecordsTests: XCTestCase {
         XCTAssertEqual(committed, expected)
         XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("audits/\(id).junit.xml").path))
     }
+
+    /// `splits/reference@1.json`: the committed version split again (70/15/15, seed 0) gives the same record.
+    func testTheCommittedSplitIsWhatTheCodeMakesOfTheCommittedVersion() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-reference-split-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        for folder in ["datasets", "audits"] {
+            try FileManager.default.createDirectory(at: scratch.appendingPathComponent(folder), withIntermediateDirectories: true)
+            for file in try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path) where file.hasPrefix("dsv-") {
+                try FileManager.default.copyItem(at: root.appendingPathComponent("\(folder)/\(file)"), to: scratch.appendingPathComponent("\(folder)/\(file)"))
+            }
+        }
+        let workspace = try Workspace(path: scratch.path, create: false)
+        let id = try XCTUnwrap(DatasetRevision.catalog(of: workspace).versions.keys.first)
+        let (split, _) = try SplitBook.lock(.init(name: "reference", dataset: id, ratios: .init(train: 70, val: 15, test: 15)), in: workspace)
+        let committedURL = root.appendingPathComponent("splits/reference@1.json")
+        let committed = try RecordEnvelope.read([UInt8](try Data(contentsOf: committedURL)), path: committedURL.path)
+        XCTAssertEqual(committed.identity.canonicalText, split.envelope.identity.canonicalText,
+                       "the split changed: run `make reference-records` if the change is deliberate")
+        XCTAssertEqual(committed.storedHash, committed.computedHash)
+        XCTAssertEqual(try SchemaValidation.errors(validating: committedURL, against: "locked-split.schema.json"), [])
+    }
 }

@@ -25,15 +25,8 @@ public struct DatasetRevision: Sendable, Equatable {
     /// A hash mismatch is not an error here: `verify` reports it.
     public static func read(id: String, revision: Int, from workspace: Workspace) throws -> DatasetRevision {
         let name = fileName(id: id, revision: revision)
-        let path = workspace.file(name)
-        let envelope = try RecordEnvelope.read(try workspace.read(name), path: path)
-        guard envelope.schema == DatasetVersion.schemaName else {
-            throw LineageError.invalidRecord(path: path, reason: "schema \(envelope.schema), expected \(DatasetVersion.schemaName)")
-        }
-        guard envelope.name == id, envelope.revision == revision else {
-            throw LineageError.invalidRecord(path: path, reason: "the file says \(envelope.name)@\(envelope.revision)")
-        }
-        let (identity, context) = try envelope.decode(DatasetVersion.Identity.self, DatasetVersion.Context.self, path: path)
+        let envelope = try RecordEnvelope.read(name, schema: DatasetVersion.schemaName, name: id, revision: revision, from: workspace)
+        let (identity, context) = try envelope.decode(DatasetVersion.Identity.self, DatasetVersion.Context.self, path: workspace.file(name))
         return DatasetRevision(id: id, revision: revision, dataset: DatasetVersion(identity: identity, context: context), envelope: envelope)
     }
 
@@ -47,20 +40,22 @@ public struct DatasetRevision: Sendable, Equatable {
     /// Every dataset version in the workspace with its revision numbers, ascending; file names
     /// that do not parse as `dsv-<16 hex>@<k>.json` are listed in `unrecognised`.
     public static func catalog(of workspace: Workspace) -> (versions: [String: [Int]], unrecognised: [String]) {
-        var versions: [String: [Int]] = [:], unrecognised: [String] = []
-        for file in workspace.files(in: "datasets") where file != ".gitkeep" {
-            guard file.hasSuffix(".json"), let at = file.lastIndex(of: "@"),
-                  let revision = Int(file[file.index(after: at)..<file.index(file.endIndex, offsetBy: -5)]), revision >= 1,
-                  isVersionId(String(file[..<at])) else {
-                unrecognised.append("datasets/\(file)")
-                continue
-            }
-            versions[String(file[..<at]), default: []].append(revision)
-        }
-        return (versions.mapValues { $0.sorted() }, unrecognised)
+        let catalog = RecordRevisions.catalog(in: "datasets", of: workspace, isName: isVersionId)
+        return (catalog.revisions, catalog.unrecognised)
     }
 
     public static func isVersionId(_ text: String) -> Bool {
         text.hasPrefix("dsv-") && text.count == 20 && text.dropFirst(4).allSatisfy { $0.isHexDigit && !$0.isUppercase }
+    }
+
+    /// `dsv-…` (the latest revision) or `dsv-…@k`.
+    public static func resolve(_ reference: String, in workspace: Workspace) throws -> DatasetRevision {
+        let versions = catalog(of: workspace).versions
+        guard let (id, revision) = RecordRevisions.resolve(reference, in: versions) else {
+            let id = String(reference.split(separator: "@").first ?? "")
+            let known = versions[id].map { revisions in revisions.map { "\(id)@\($0)" } } ?? versions.keys.sorted()
+            throw LineageError.unknownDataset(reference: reference, known: known)
+        }
+        return try read(id: id, revision: revision, from: workspace)
     }
 }

@@ -22,6 +22,20 @@ public struct DatasetVersion: Sendable, Equatable {
         public let metadataHash: String?
         /// Present when the case has audit errors and a policy included it anyway.
         public let inclusion: Inclusion?
+
+        public init(caseId: String, institution: String, formatVersion: String?, planType: String?, ptv70VolumeCC: Double?,
+                    auditStatus: String, caseHash: String, arrays: [String: ArrayIdentity], metadataHash: String?, inclusion: Inclusion?) {
+            self.caseId = caseId
+            self.institution = institution
+            self.formatVersion = formatVersion
+            self.planType = planType
+            self.ptv70VolumeCC = ptv70VolumeCC
+            self.auditStatus = auditStatus
+            self.caseHash = caseHash
+            self.arrays = arrays
+            self.metadataHash = metadataHash
+            self.inclusion = inclusion
+        }
     }
 
     /// Why a case with audit errors is in the version: the user's written justification.
@@ -63,6 +77,11 @@ public struct DatasetVersion: Sendable, Equatable {
         public let cases: [Case]
         /// Sorted by case id.
         public let excluded: [Exclusion]
+
+        public init(cases: [Case], excluded: [Exclusion]) {
+            self.cases = cases
+            self.excluded = excluded
+        }
     }
 
     /// Where the data was found and how the version was made; not hashed.

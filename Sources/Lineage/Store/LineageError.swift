@@ -10,6 +10,11 @@ public enum LineageError: Error, Sendable, Equatable, CustomStringConvertible {
     case conflictingCaseId(caseId: String, files: [String])
     case invalidInclusion(caseId: String, reason: String)
     case nothingToFreeze
+    case unknownDataset(reference: String, known: [String])
+    case unknownSplit(reference: String, known: [String])
+    case invalidSplitRequest(reason: String)
+    case splitExists(name: String, reason: String)
+    case splitCannotExtend(name: String, dataset: String, differences: [String])
 
     public var description: String {
         switch self {
@@ -24,6 +29,14 @@ public enum LineageError: Error, Sendable, Equatable, CustomStringConvertible {
             "case id \(caseId) is claimed by files with different content: \(files.joined(separator: " and ")); rename one (metadata.case_id or the file name) or remove it"
         case let .invalidInclusion(caseId, reason): "policy include \(caseId): \(reason)"
         case .nothingToFreeze: "no cases to freeze"
+        case let .unknownDataset(reference, known):
+            "no dataset version \(reference) in the workspace (it holds: \(known.isEmpty ? "none; run freeze first" : known.joined(separator: ", ")))"
+        case let .unknownSplit(reference, known):
+            "no split \(reference) in the workspace (it holds: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
+        case let .invalidSplitRequest(reason): reason
+        case let .splitExists(name, reason): "split \(name) is already locked with different inputs (\(reason)); a locked split never changes: choose another name"
+        case let .splitCannotExtend(name, dataset, differences):
+            "cannot extend \(name) with \(dataset): it must hold every case of the split unchanged, but \(differences.count) differ\(differences.count == 1 ? "s" : ""): \(differences.joined(separator: "; "))"
         }
     }
 }

@@ -51,6 +51,21 @@ public struct RecordEnvelope: Sendable, Equatable {
         return RecordEnvelope(schema: schema, name: name, revision: revision, identity: identity, context: context, storedHash: hash)
     }
 
+    /// Reads a workspace record file, checking it is `schema` and names itself `name@revision`
+    /// as its file name does.
+    public static func read(_ file: String, schema expected: String, name: String, revision: Int,
+                            from workspace: Workspace) throws -> RecordEnvelope {
+        let path = workspace.file(file)
+        let envelope = try read(try workspace.read(file), path: path)
+        guard envelope.schema == expected else {
+            throw LineageError.invalidRecord(path: path, reason: "schema \(envelope.schema), expected \(expected)")
+        }
+        guard envelope.name == name, envelope.revision == revision else {
+            throw LineageError.invalidRecord(path: path, reason: "the file says \(envelope.name)@\(envelope.revision)")
+        }
+        return envelope
+    }
+
     private init(schema: String, name: String, revision: Int, identity: JSONValue, context: JSONValue, storedHash: String) {
         self.schema = schema
         self.name = name

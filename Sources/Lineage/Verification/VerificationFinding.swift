@@ -15,6 +15,9 @@ public struct VerificationFinding: Sendable, Codable, Equatable {
         case caseMissing = "case-missing"
         /// A case's file is there but cannot be read to its end.
         case caseUnreadable = "case-unreadable"
+        /// A split disagrees with its dataset version or its parent revision (a case hash, a
+        /// missing case, a moved assignment).
+        case splitMismatch = "split-mismatch"
     }
 
     public let kind: Kind
@@ -41,6 +44,14 @@ public struct VerificationReport: Sendable, Codable, Equatable {
     /// Whether every case was re-read (`--deep`) rather than trusted to the hash cache when unchanged.
     public let deep: Bool
     public let findings: [VerificationFinding]
+
+    public init(records: Int, versions: Int, cases: Int, deep: Bool, findings: [VerificationFinding]) {
+        self.records = records
+        self.versions = versions
+        self.cases = cases
+        self.deep = deep
+        self.findings = findings
+    }
 
     /// No drift: every record intact, every case as frozen.
     public var isClean: Bool { findings.isEmpty }

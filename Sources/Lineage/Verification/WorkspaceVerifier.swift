@@ -96,14 +96,20 @@ public enum WorkspaceVerifier {
         }
     }
 
-    /// Splits, runs and evaluations: each must be intact and may name only versions that exist.
+    /// Splits (see `SplitVerifier`), runs and evaluations: each must be intact and may name only
+    /// versions that exist.
     private static func referencingRecords(in workspace: Workspace, versions: [String: [Int]]) -> (Int, [VerificationFinding]) {
-        var names = workspace.files(in: "splits").map { "splits/\($0)" } + workspace.files(in: "evaluations").map { "evaluations/\($0)" }
+        var findings: [VerificationFinding] = []
+        var count = 0
+        for name in SplitRevision.catalog(of: workspace).keys.sorted() {
+            let (records, splitFindings) = SplitVerifier.verify(name: name, in: workspace)
+            count += records
+            findings += splitFindings
+        }
+        var names = workspace.files(in: "evaluations").map { "evaluations/\($0)" }
         for run in workspace.files(in: "runs") {
             names += workspace.files(in: "runs/\(run)").filter { $0.hasSuffix(".json") }.map { "runs/\(run)/\($0)" }
         }
-        var findings: [VerificationFinding] = []
-        var count = 0
         for name in names where name.hasSuffix(".json") {
             count += 1
             guard let bytes = try? workspace.read(name), let envelope = try? RecordEnvelope.read(bytes, path: name) else {

@@ -23,13 +23,18 @@ public struct CohortPlan: Sendable {
         public var institutions: [String]
         public var size: PhantomSize
         public var seed: UInt64
+        /// The number of the first case id (`case_0000` by default), so a later delivery can be
+        /// numbered after an earlier one and no id collides.
+        public var firstCaseNumber: Int
 
-        public init(cleanCases: Int, defects: [PlantedDefect], institutions: [String], size: PhantomSize, seed: UInt64) {
+        public init(cleanCases: Int, defects: [PlantedDefect], institutions: [String], size: PhantomSize, seed: UInt64,
+                    firstCaseNumber: Int = 0) {
             self.cleanCases = cleanCases
             self.defects = defects
             self.institutions = institutions
             self.size = size
             self.seed = seed
+            self.firstCaseNumber = firstCaseNumber
         }
     }
 
@@ -46,7 +51,7 @@ public struct CohortPlan: Sendable {
         self.options = options
         let institutions = options.institutions, seed = options.seed
         var entries: [Entry] = []
-        var number = 0
+        var number = options.firstCaseNumber
         func institution(_ number: Int) -> String? { institutions.isEmpty ? nil : institutions[number % institutions.count] }
         func recipe(_ number: Int, _ kind: (FormatVersion, PlanType), defect: PlantedDefect?, patientOf: Int? = nil,
                     institutionSlot: Int? = nil) -> PhantomRecipe {

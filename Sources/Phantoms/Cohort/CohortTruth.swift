@@ -30,6 +30,7 @@ public struct CohortTruth: Codable, Sendable, Equatable {
         public var cleanCases: Int
         public var defects: [String]
         public var institutions: [String]
+        public var firstCaseNumber: Int
     }
 
     public var generator: Generator

@@ -52,7 +52,8 @@ public enum CohortWriter {
 
         let truth = CohortTruth(
             generator: .init(tool: "dosecurate phantoms", seed: options.seed, size: options.size.name, cleanCases: options.cleanCases,
-                             defects: options.defects.map(\.rawValue), institutions: options.institutions),
+                             defects: options.defects.map(\.rawValue), institutions: options.institutions,
+                             firstCaseNumber: options.firstCaseNumber),
             cases: Dictionary(uniqueKeysWithValues: plan.entries.map { entry in
                 let recipe = entry.recipe
                 return (entry.fileName, CohortTruth.Case(

@@ -29,8 +29,12 @@ struct PhantomsCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated institution names; each gets a subfolder.")
     var institutions: String?
 
+    @Option(help: "Number case ids from N (case_N, case_N+1, …) so a later delivery's ids follow an earlier one's.")
+    var firstCase: Int = 0
+
     func validate() throws {
         guard cases >= 0 else { throw ValidationError("--cases must be 0 or more") }
+        guard firstCase >= 0 else { throw ValidationError("--first-case must be 0 or more") }
         _ = try options()
     }
 
@@ -58,7 +62,8 @@ struct PhantomsCommand: AsyncParsableCommand {
             throw ValidationError("institution names must be non-empty folder names; got '\(name)'")
         }
         guard Set(names).count == names.count else { throw ValidationError("--institutions lists a name twice") }
-        return CohortPlan.Options(cleanCases: cases, defects: try parsedDefects(), institutions: names, size: preset, seed: seed)
+        return CohortPlan.Options(cleanCases: cases, defects: try parsedDefects(), institutions: names, size: preset, seed: seed,
+                                  firstCaseNumber: firstCase)
     }
 
     private func parsedDefects() throws -> [PlantedDefect] {

@@ -1,0 +1,168 @@
+import ArgumentParser
+import Foundation
+import Lineage
+import NumpyFormat
+import Reports
+
+struct SplitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "split",
+        abstract: "Lock, extend, verify, show and export stratified train/val/test splits of a dataset version.",
+        subcommands: [SplitLockCommand.self, SplitExtendCommand.self, SplitVerifyCommand.self, SplitShowCommand.self, SplitExportCommand.self]
+    )
+}
+
+extension SplitExport.Format: ExpressibleByArgument {}
+
+/// Prints a split record: `--json` the record, `--quiet` its name, else the `show` text.
+private func printSplit(_ split: SplitRevision, note: String, global: GlobalOptions, workspace: Workspace) throws {
+    if global.json {
+        FileHandle.standardOutput.write(Data(split.envelope.bytes))
+    } else if global.quiet {
+        print(split.reference)
+    } else {
+        print("\(split.reference)  (\(note))")
+        print(SplitText.render(split, dataset: try DatasetRevision.resolve(split.identity.dataset, in: workspace)), terminator: "")
+    }
+}
+
+struct SplitLockCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lock",
+        abstract: "Lock a stratified split of a dataset version as splits/NAME@1.json.",
+        discussion: "Locking again with the same inputs prints the existing split; different inputs for an existing name are refused (exit 2)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The split's name (letters, digits, '.', '_', '-').")
+    var name: String
+
+    @Option(help: "The dataset version: dsv-… (its latest revision) or dsv-…@k.")
+    var dataset: String
+
+    @Option(help: "train/val/test weights.")
+    var ratios: String = "80/10/10"
+
+    @Option(help: "Comma-separated strata keys: plan_type, institution, ptv70_tertile.")
+    var strata: String = "plan_type,institution,ptv70_tertile"
+
+    @Option(help: "The seed of the hash order inside each stratum.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Cross-validation folds over train+val (test stays held out).")
+    var folds: Int?
+
+    func run() throws {
+        let workspace = try Workspace(path: global.workspace, create: false)
+        let request = SplitBook.LockRequest(name: name, dataset: dataset, ratios: try LockedSplit.Ratios.parse(ratios),
+                                            strata: try SplitStrata.parseKeys(strata), seed: seed, folds: folds)
+        let (split, outcome) = try SplitBook.lock(request, in: workspace)
+        try printSplit(split, note: outcome == .written ? "locked: \(split.fileName)" : "already locked with these inputs; nothing written",
+                       global: global, workspace: workspace)
+    }
+}
+
+struct SplitExtendCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extend",
+        abstract: "Add a newer dataset version's new cases to a split as revision k+1; no earlier assignment moves.",
+        discussion: "The new version must hold every case of the split with the same case hash, else the extension is refused (exit 2)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The split's name.")
+    var name: String
+
+    @Option(help: "The newer dataset version: dsv-… or dsv-…@k.")
+    var dataset: String
+
+    @Flag(help: "Put new cases in train and val only; the test set stays as locked.")
+    var noNewTest = false
+
+    func run() throws {
+        let workspace = try Workspace(path: global.workspace, create: false)
+        let (split, outcome) = try SplitBook.extend(name, dataset: dataset, allowNewTest: !noNewTest, in: workspace)
+        try printSplit(split, note: outcome == .written ? "extended: \(split.fileName)" : "already splits \(split.identity.dataset); nothing written",
+                       global: global, workspace: workspace)
+    }
+}
+
+struct SplitVerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check a split's record hashes, its parent chain and every case hash against its dataset version.",
+        discussion: "Exit status: 0 when all agree, 1 when anything differs (each difference is named), 2 when the split does not exist."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The split's name.")
+    var name: String
+
+    func run() throws {
+        let workspace = try Workspace(path: global.workspace, create: false)
+        let lock = try workspace.lock(.shared)
+        let split = try SplitRevision.resolve(name, in: workspace)
+        let (records, findings) = SplitVerifier.verify(name: split.name, in: workspace)
+        withExtendedLifetime(lock) {}
+        let report = VerificationReport(records: records, versions: 0, cases: split.identity.cases.count, deep: false, findings: findings)
+        if global.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
+        } else if !global.quiet || !findings.isEmpty {
+            print("checked \(records) revision\(records == 1 ? "" : "s") of \(split.name), \(split.identity.cases.count) cases against \(split.identity.dataset)")
+            print(findings.isEmpty ? "no drift: the split is as locked" : findings.map { "  \($0.kind.rawValue)  \($0.message)" }.joined(separator: "\n"))
+        }
+        if !findings.isEmpty { throw ExitStatus.dataProblems.exitCode }
+    }
+}
+
+struct SplitShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show a split: strata × roles, poolings, the test set's coverage and warnings."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "NAME (the latest revision) or NAME@k.")
+    var name: String
+
+    func run() throws {
+        let workspace = try Workspace(path: global.workspace, create: false)
+        let split = try SplitRevision.resolve(name, in: workspace)
+        try printSplit(split, note: split.fileName, global: global, workspace: workspace)
+    }
+}
+
+struct SplitExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export a split for a trainer: nnU-Net splits_final.json, a MONAI datalist, or CSV."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "NAME (the latest revision) or NAME@k.")
+    var name: String
+
+    @Option(help: "nnunet, monai or csv.")
+    var format: SplitExport.Format
+
+    @Option(help: "Write to this file (atomically) instead of standard output.")
+    var output: String?
+
+    func run() throws {
+        let workspace = try Workspace(path: global.workspace, create: false)
+        let split = try SplitRevision.resolve(name, in: workspace)
+        let data = try SplitExport.render(split, dataset: try DatasetRevision.resolve(split.identity.dataset, in: workspace), format: format)
+        if let output {
+            try AtomicFile.write([UInt8](data), to: output)
+        } else {
+            FileHandle.standardOutput.write(data)
+        }
+    }
+}
