@@ -39,6 +39,9 @@ final class SplitTests: XCTestCase {
         let other = try lock("other", dataset: dataset, seed: 7)
         XCTAssertNotEqual(other.identity.cases.map(\.role), first.identity.cases.map(\.role))
         XCTAssertEqual(other.identity.cases.count { $0.role == .test }, first.identity.cases.count { $0.role == .test })
+        XCTAssertThrowsError(try lock("tiny", dataset: dataset, folds: 100)) { error in
+            XCTAssertTrue("\(error)".contains("some folds would be empty"), "\(error)")
+        }
         // Different inputs under a locked name are refused, naming the difference.
         XCTAssertThrowsError(try lock(dataset: dataset, seed: 9)) { error in
             XCTAssertTrue("\(error)".contains("seed 0, asked 9"), "\(error)")
@@ -120,6 +123,9 @@ final class SplitTests: XCTestCase {
         XCTAssertEqual(try SplitRevision.resolve("main", in: workspace).revision, 2)
         XCTAssertEqual(try SplitRevision.resolve("main@1", in: workspace).identity, first.identity)
 
+        XCTAssertThrowsError(try SplitBook.extend("main@1", dataset: grownId, allowNewTest: true, in: workspace)) { error in
+            XCTAssertTrue("\(error)".contains("extend grows the latest revision, main@2"), "\(error)")
+        }
         // Without new test cases, a second institution's cases go to train and val only.
         let later = SyntheticDataset.cohort(12, institutions: ["D"], prefix: "d")
         let (noTest, _) = try SplitBook.extend("main", dataset: try SyntheticDataset.freeze(in: workspace, old + newcomers + later), allowNewTest: false, in: workspace)

@@ -67,6 +67,12 @@ public enum SplitBook {
                 }
             }
         }
+        if let folds = request.folds {
+            let trainVal = assignments.filter { $0.role != .test }.count
+            guard folds <= trainVal else {
+                throw LineageError.invalidSplitRequest(reason: "--folds \(folds) is more than the \(trainVal) train and val cases: some folds would be empty")
+            }
+        }
         let identity = LockedSplit.Identity(
             dataset: dataset.id, parent: nil, algorithm: .current, seed: request.seed, ratios: request.ratios,
             strata: .init(keys: request.strata.map(\.rawValue), ptv70TertileBoundariesCC: boundaries, pooled: poolings),
@@ -95,6 +101,9 @@ public enum SplitBook {
         defer { withExtendedLifetime(lock) {} }
         let name = String(reference.split(separator: "@").first ?? "")
         let current = try SplitRevision.resolve(name, in: workspace)
+        if reference != name, reference != current.reference {
+            throw LineageError.invalidSplitRequest(reason: "extend grows the latest revision, \(current.reference), not \(reference)")
+        }
         let old = current.identity
         let dataset = try DatasetRevision.resolve(datasetReference, in: workspace)
         if dataset.id == old.dataset { return (current, .unchanged) }
