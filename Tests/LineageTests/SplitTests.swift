@@ -159,4 +159,16 @@ final class SplitTests: XCTestCase {
         let findings = SplitVerifier.verify(name: "main", in: workspace).findings
         XCTAssertEqual(findings.map(\.kind), [.recordTampered])
     }
+
+    /// `verify` checks every split, and names a file in `splits/` that is no split record.
+    func testWorkspaceVerifyCoversSplits() async throws {
+        let split = try lock(dataset: try SyntheticDataset.freeze(in: workspace, SyntheticDataset.cohort(12, institutions: ["A"])))
+        var text = String(decoding: try workspace.read(split.fileName), as: UTF8.self)
+        text = text.replacingOccurrences(of: "\"seed\":0", with: "\"seed\":1")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: workspace.file(split.fileName)))
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: workspace.file("splits/notes.json")))
+        let report = try await WorkspaceVerifier.verify(workspace, deep: false)
+        XCTAssertTrue(report.findings.contains { $0.kind == .recordTampered && $0.record == split.fileName }, "\(report.findings)")
+        XCTAssertTrue(report.findings.contains { $0.kind == .recordUnreadable && $0.record == "splits/notes.json" }, "\(report.findings)")
+    }
 }

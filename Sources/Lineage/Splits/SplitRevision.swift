@@ -39,6 +39,11 @@ public struct SplitRevision: Sendable, Equatable {
         RecordRevisions.catalog(in: "splits", of: workspace, isName: isName).revisions
     }
 
+    /// Files in `splits/` that are not named `<name>@<revision>.json`.
+    public static func unrecognisedFiles(in workspace: Workspace) -> [String] {
+        RecordRevisions.catalog(in: "splits", of: workspace, isName: isName).unrecognised
+    }
+
     /// `NAME` (the latest revision) or `NAME@k` (that one).
     public static func resolve(_ reference: String, in workspace: Workspace) throws -> SplitRevision {
         let splits = catalog(of: workspace)

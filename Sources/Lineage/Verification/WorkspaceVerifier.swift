@@ -99,7 +99,9 @@ public enum WorkspaceVerifier {
     /// Splits (see `SplitVerifier`), runs and evaluations: each must be intact and may name only
     /// versions that exist.
     private static func referencingRecords(in workspace: Workspace, versions: [String: [Int]]) -> (Int, [VerificationFinding]) {
-        var findings: [VerificationFinding] = []
+        var findings = SplitRevision.unrecognisedFiles(in: workspace).map { file in
+            VerificationFinding(kind: .recordUnreadable, record: file, message: "\(file) is not named <split>@<revision>.json")
+        }
         var count = 0
         for name in SplitRevision.catalog(of: workspace).keys.sorted() {
             let (records, splitFindings) = SplitVerifier.verify(name: name, in: workspace)
