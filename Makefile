@@ -24,7 +24,8 @@ deps:
 
 # Python packages the test fixtures and schema checks use (numpy, jsonschema), installed only when missing.
 python-deps:
-	@python3 -c "import numpy, jsonschema" 2>/dev/null || python3 -m pip install --quiet numpy jsonschema
+	@python3 -c "import numpy, jsonschema" 2>/dev/null || python3 -m pip install --quiet numpy jsonschema \
+	  || python3 -m pip install --quiet --break-system-packages numpy jsonschema
 
 build: deps
 	$(SWIFT) build

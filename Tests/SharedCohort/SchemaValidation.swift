@@ -21,7 +21,11 @@ public enum SchemaValidation {
             sys.exit(1 if errors else 0)
             """
         let result = try TestProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, schema, document.path])
-        guard result.status == 0 || result.status == 1 else { throw TestProcessError.failed(command: "jsonschema", errors: result.errors) }
-        return result.output.split(separator: "\n").map(String.init)
+        let errors = result.output.split(separator: "\n").map(String.init)
+        // Exit 1 with nothing printed is Python failing (jsonschema missing, a bad schema), not a verdict.
+        guard result.status == 0 || (result.status == 1 && !errors.isEmpty) else {
+            throw TestProcessError.failed(command: "python3 jsonschema validation of \(document.lastPathComponent)", errors: result.errors)
+        }
+        return errors
     }
 }
