@@ -33,7 +33,7 @@ final class SplitTests: XCTestCase {
         XCTAssertEqual(outcome, .unchanged)
         XCTAssertEqual(again.identity, first.identity)
         let allocator = SplitAllocator(seed: 0, ratios: .init(train: 80, val: 10, test: 10), strata: SplitStrata(keys: SplitStrata.Key.allCases, boundariesCC: [50, 70]),
-                                       folds: nil, groups: [:])
+                                       groups: [:])
         XCTAssertEqual(allocator.units(of: cases).map(\.first.caseId), allocator.units(of: cases.shuffled()).map(\.first.caseId))
         // Another seed in another split: another order, the same counts.
         let other = try lock("other", dataset: dataset, seed: 7)

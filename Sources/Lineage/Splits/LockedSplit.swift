@@ -5,14 +5,11 @@
 public struct LockedSplit: Sendable, Equatable {
     public static let schemaName = "dosecurate/locked-split/1"
 
-    public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
+    public enum Role: String, Sendable, Codable, CaseIterable {
         case train, val, test
 
         /// Allocation order inside a stratum: test first, so the rarest role is never starved.
         static let allocationOrder: [Role] = [.test, .val, .train]
-
-        private var rank: Int { self == .train ? 0 : (self == .val ? 1 : 2) }
-        public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
     }
 
     public struct Algorithm: Sendable, Codable, Equatable {

@@ -17,7 +17,6 @@ struct SplitAllocator {
     let seed: UInt64
     let ratios: LockedSplit.Ratios
     let strata: SplitStrata
-    let folds: Int?
     /// Case id → duplicate-group id, from the audit bound to the dataset version.
     let groups: [String: String]
 

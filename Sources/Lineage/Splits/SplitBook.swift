@@ -42,7 +42,7 @@ public enum SplitBook {
         guard !cases.isEmpty else { throw LineageError.invalidSplitRequest(reason: "\(dataset.reference) keeps no case to split") }
         let boundaries = request.strata.contains(.ptv70Tertile) ? SplitStrata.tertileBoundaries(of: cases.compactMap(\.ptv70VolumeCC)) : nil
         let strata = SplitStrata(keys: request.strata, boundariesCC: boundaries)
-        let allocator = SplitAllocator(seed: request.seed, ratios: request.ratios, strata: strata, folds: request.folds,
+        let allocator = SplitAllocator(seed: request.seed, ratios: request.ratios, strata: strata,
                                        groups: try DuplicateGroups.read(for: dataset, in: workspace))
 
         let units = allocator.units(of: cases)
@@ -124,7 +124,7 @@ public enum SplitBook {
         }
         let strata = SplitStrata(keys: keys, boundariesCC: old.strata.ptv70TertileBoundariesCC)
         let groups = try DuplicateGroups.read(for: dataset, in: workspace)
-        let allocator = SplitAllocator(seed: old.seed, ratios: old.ratios, strata: strata, folds: old.folds, groups: groups)
+        let allocator = SplitAllocator(seed: old.seed, ratios: old.ratios, strata: strata, groups: groups)
         let assigned = Dictionary(old.cases.map { ($0.caseId, $0) }, uniquingKeysWith: { first, _ in first })
         let fresh = dataset.identity.cases.filter { assigned[$0.caseId] == nil }
         let revisionNumber = current.revision + 1

@@ -148,7 +148,7 @@ public struct Workspace: Sendable {
             guard rename(staged, target) == 0 else {
                 throw LineageError.writeFailed(path: target, reason: String(cString: strerror(errno)))
             }
-            syncDirectory(folder)
+            AtomicFile.syncDirectory(folder)
             CrashPoint.reach("publish-\(index + 1)")
         }
         try? FileManager.default.removeItem(atPath: transaction)
@@ -168,12 +168,5 @@ public struct Workspace: Sendable {
         } catch {
             throw LineageError.writeFailed(path: path, reason: error.localizedDescription)
         }
-    }
-
-    private func syncDirectory(_ path: String) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        fsync(descriptor)
-        close(descriptor)
     }
 }

@@ -18,10 +18,7 @@ public enum SplitVerifier {
                 previous = nil
                 continue
             }
-            if stored.envelope.computedHash != stored.envelope.storedHash {
-                findings.append(.init(kind: .recordTampered, record: file,
-                                      message: "\(file): its identity hashes to \(stored.envelope.computedHash.prefix(16))…, the record says \(stored.envelope.storedHash.prefix(16))…: it was edited after it was written"))
-            }
+            if let tampering = VerificationFinding.tampering(of: stored.envelope, in: file) { findings.append(tampering) }
             findings += checkParent(stored, previous: previous, file: file)
             if let versions = datasets[stored.identity.dataset], let latest = versions.last {
                 findings += checkCases(stored, against: latest, file: file, in: workspace)

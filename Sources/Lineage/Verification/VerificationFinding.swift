@@ -27,6 +27,13 @@ public struct VerificationFinding: Sendable, Codable, Equatable {
     public let path: String?
     public let message: String
 
+    /// `record-tampered` when a record's identity no longer hashes to its stored hash; nil when intact.
+    static func tampering(of envelope: RecordEnvelope, in record: String) -> VerificationFinding? {
+        guard envelope.computedHash != envelope.storedHash else { return nil }
+        return VerificationFinding(kind: .recordTampered, record: record,
+                                   message: "\(record): its identity hashes to \(envelope.computedHash.prefix(16))…, the record says \(envelope.storedHash.prefix(16))…: it was edited after it was written")
+    }
+
     public init(kind: Kind, record: String, caseId: String? = nil, path: String? = nil, message: String) {
         self.kind = kind
         self.record = record

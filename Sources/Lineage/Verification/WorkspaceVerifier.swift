@@ -47,11 +47,8 @@ public enum WorkspaceVerifier {
     }
 
     private static func checkHash(_ stored: DatasetRevision, name: String) -> [VerificationFinding] {
+        if let tampering = VerificationFinding.tampering(of: stored.envelope, in: name) { return [tampering] }
         let computed = stored.envelope.computedHash
-        if computed != stored.envelope.storedHash {
-            return [.init(kind: .recordTampered, record: name,
-                          message: "\(name): its identity hashes to \(computed.prefix(16))…, the record says \(stored.envelope.storedHash.prefix(16))…: it was edited after it was written")]
-        }
         if "dsv-" + computed.prefix(16) != stored.id {
             return [.init(kind: .recordTampered, record: name,
                           message: "\(name): its identity hashes to dsv-\(computed.prefix(16)), not to the id in its name")]
@@ -63,7 +60,8 @@ public enum WorkspaceVerifier {
         guard let parent = stored.dataset.context.parent else {
             return stored.revision == 1 ? [] : [.init(kind: .unknownVersion, record: name, message: "\(name) is revision \(stored.revision) but names no parent")]
         }
-        guard let (id, revision) = parseReference(parent), id == stored.id, catalog[id]?.contains(revision) == true else {
+        // A parent names one revision (`dsv-…@k`), never "the latest".
+        guard parent.contains("@"), RecordRevisions.resolve(parent, in: catalog)?.name == stored.id else {
             return [.init(kind: .unknownVersion, record: name, message: "\(name) names parent \(parent), which the workspace does not hold")]
         }
         return []
@@ -118,15 +116,9 @@ public enum WorkspaceVerifier {
                 findings.append(.init(kind: .recordUnreadable, record: name, message: "\(name) is not a dosecurate record"))
                 continue
             }
-            if envelope.computedHash != envelope.storedHash {
-                findings.append(.init(kind: .recordTampered, record: name, message: "\(name): its identity no longer hashes to its stored hash: it was edited"))
-            }
-            for reference in versionReferences(in: envelope.identity) {
-                let (id, revision) = parseReference(reference) ?? (reference, nil)
-                guard let known = versions[id], revision.map(known.contains) ?? true else {
-                    findings.append(.init(kind: .unknownVersion, record: name, message: "\(name) names \(reference), which the workspace does not hold"))
-                    continue
-                }
+            if let tampering = VerificationFinding.tampering(of: envelope, in: name) { findings.append(tampering) }
+            for reference in versionReferences(in: envelope.identity) where RecordRevisions.resolve(reference, in: versions) == nil {
+                findings.append(.init(kind: .unknownVersion, record: name, message: "\(name) names \(reference), which the workspace does not hold"))
             }
         }
         return (count, findings)
@@ -142,12 +134,6 @@ public enum WorkspaceVerifier {
         case let .object(members): return members.values.flatMap(versionReferences)
         default: return []
         }
-    }
-
-    private static func parseReference(_ reference: String) -> (String, Int)? {
-        let parts = reference.split(separator: "@")
-        guard parts.count == 2, let revision = Int(parts[1]) else { return nil }
-        return (String(parts[0]), revision)
     }
 
     /// Re-hashes every kept case of each version's latest revision.

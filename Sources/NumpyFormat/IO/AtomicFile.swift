@@ -17,7 +17,7 @@ public enum AtomicFile {
             try produce(temporary)
             try syncFile(temporary)
             guard rename(temporary, path) == 0 else { throw failure(path, "rename: \(String(cString: strerror(errno)))") }
-            try? syncFile(directory.isEmpty ? "/" : directory)
+            syncDirectory(directory.isEmpty ? "/" : directory)
         } catch {
             unlink(temporary)
             throw error
@@ -39,6 +39,11 @@ public enum AtomicFile {
                 written += count
             }
         }
+    }
+
+    /// Makes a rename inside `path` durable (best effort: a folder that cannot be opened is skipped).
+    public static func syncDirectory(_ path: String) {
+        try? syncFile(path)
     }
 
     private static func syncFile(_ path: String) throws {
