@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Dosimetry", targets: ["Dosimetry"]),
         .library(name: "Audit", targets: ["Audit"]),
         .library(name: "Lineage", targets: ["Lineage"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Workflows", targets: ["Workflows"]),
         .library(name: "Phantoms", targets: ["Phantoms"]),
@@ -35,19 +36,22 @@ let package = Package(
             name: "DoseCase",
             dependencies: ["NumpyFormat", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "Dosimetry", dependencies: ["DoseCase"]),
+        // Optimised even in debug builds: the gamma search and the distance transform run ~10⁹
+        // operations per case, and the test suite compares them on fixtures.
+        .target(name: "Dosimetry", dependencies: ["DoseCase"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Audit", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
         .target(name: "Lineage", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Audit"]),
-        .target(name: "Reports", dependencies: ["Audit", "Lineage", "CXML2"]),
-        .target(name: "Workflows", dependencies: ["Audit", "Lineage", "Reports"]),
+        .target(name: "Evaluation", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Audit", "Lineage"]),
+        .target(name: "Reports", dependencies: ["Audit", "Lineage", "Evaluation", "CXML2"]),
+        .target(name: "Workflows", dependencies: ["Audit", "Lineage", "Evaluation", "Reports"]),
         .target(name: "Phantoms", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
         .executableTarget(
             name: "dosecurate",
-            dependencies: ["NumpyFormat", "DoseCase", "Audit", "Lineage", "Reports", "Workflows", "Phantoms", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["NumpyFormat", "DoseCase", "Audit", "Lineage", "Evaluation", "Reports", "Workflows", "Phantoms", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "dosecurate-bench",
-            dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Phantoms", "CArchive", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Evaluation", "Phantoms", "CArchive", .product(name: "Crypto", package: "swift-crypto")]
         ),
 
         .testTarget(name: "SystemShimTests", dependencies: ["CArchive", "CHDF5", "CXML2", "CBLAS"]),
@@ -72,6 +76,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Phantoms", "DoseCase", "NumpyFormat", "SharedCohort"]),
         .testTarget(name: "LineageTests", dependencies: ["Lineage", "Audit", "Phantoms", "SharedCohort"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Dosimetry", "DoseCase", "NumpyFormat", "Lineage", "Phantoms", "SharedCohort"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Lineage", "CXML2", "SharedCohort"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Lineage", "Audit", "Phantoms", "SharedCohort"]),
         .testTarget(name: "dosecurateTests", dependencies: ["dosecurate", "SharedCohort"]),

@@ -56,6 +56,15 @@ public struct ChannelStack<Element: NPYElement>: Sendable {
         self.elements = elements
     }
 
+    /// A stack of one channel per catalog entry, each of `shape`.
+    public init(catalog: ChannelCatalog, shape: VolumeShape, checkedElements elements: [Element]) throws {
+        guard elements.count == catalog.count * shape.voxelCount else {
+            throw DoseCaseError.wrongShape(file: "<memory>", key: "channels", expected: "\(catalog.count)×\(shape)",
+                                           found: "\(elements.count) elements")
+        }
+        self.init(catalog: catalog, shape: shape, elements: elements)
+    }
+
     public var channelCount: Int { catalog.count }
 
     public func channel(_ index: Int) throws -> Volume<Element> {

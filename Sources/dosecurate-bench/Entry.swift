@@ -11,9 +11,15 @@ enum BenchEntry {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: scratch) }
             let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dosecurate").path
-            if CommandLine.arguments.dropFirst().first == "freeze" {
+            switch CommandLine.arguments.dropFirst().first {
+            case "freeze"?:
                 try freezeSection(binary: binary, scratch: scratch)
                 return
+            case "evaluate"?:
+                try evaluateSection(python: python, binary: binary, scratch: scratch)
+                return
+            default:
+                break
             }
             let casePath = scratch.appendingPathComponent("full_case.npz").path
             let generator = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -72,7 +78,7 @@ enum BenchEntry {
             }
             print(String(format: "  dosecurate / bound = %.2f× (target ≤ 1.3)", audit.dosecurate / audit.bound))
             try freezeSection(binary: binary, scratch: scratch)
-
+            try evaluateSection(python: python, binary: binary, scratch: scratch)
         } catch {
             FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
             exit(2)
@@ -88,6 +94,26 @@ enum BenchEntry {
         print(String(format: "  200 cached cases, version already frozen               %6.3f s  (target < 2)", freeze.cachedUnchanged))
         print(String(format: "  4 full-size cases cold: audit %.2f s, freeze %.2f s", freeze.fullAudit, freeze.fullFreeze))
         print(String(format: "  freeze / audit = %.2f× (target ≤ 1.1)", freeze.fullFreeze / freeze.fullAudit))
+    }
+
+    /// `dosecurate-bench evaluate` runs only this part.
+    private static func evaluateSection(python: String, binary: String, scratch: URL) throws {
+        print("\nEvaluate one full-size pair (300×300×144 at 1×1×2.5 mm), gamma 3 %/3 mm global, full resolution, 2 cores:")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let hasPymedphys = (try? Subprocess.run(python, ["-c", "import pymedphys, numba"])) != nil
+        let result = try EvaluateBenchmark(python: python, scratch: scratch, dosecurate: binary,
+                                           script: root.appendingPathComponent("Benchmarks/gamma_pymedphys.py").path).run(includePymedphys: hasPymedphys)
+        print(String(format: "  dosecurate evaluate (end to end: read, DVH, MAE, gamma, region)  %6.2f s  (target < 10)", result.dosecurateSeconds))
+        print(String(format: "  gamma pass: %.2f %% global over %d voxels, %.2f %% PTV region", result.dosecuratePassRate, result.evaluatedVoxels,
+                     result.dosecuratePTVPassRate))
+        guard let pymedphys = result.pymedphys, let seconds = pymedphys["seconds"], let passRate = pymedphys["passRate"] else {
+            print("  pymedphys: skipped (pip install pymedphys==0.41.0 numba for \(python))")
+            return
+        }
+        print(String(format: "  pymedphys 0.41 gamma alone, timed once this run             %6.1f s  (pass %.2f %% over %.0f voxels)", seconds, passRate,
+                     pymedphys["evaluated"] ?? .nan))
+        print(String(format: "  pymedphys / dosecurate = %.1f× (target ≥ 50); pass-rate difference %.3f points (target ≤ 0.1)",
+                     seconds / result.dosecurateSeconds, abs(passRate - result.dosecuratePassRate)))
     }
 
     private static func pythonWithNumpy() throws -> String {

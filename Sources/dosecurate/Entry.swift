@@ -50,6 +50,7 @@ struct Dosecurate: AsyncParsableCommand {
         commandName: "dosecurate",
         abstract: "Audit, version and pin radiotherapy dose-prediction datasets (.npz cases).",
         version: ToolBuild.current.version,
-        subcommands: [InspectCommand.self, AuditCommand.self, PhantomsCommand.self, FreezeCommand.self, VerifyCommand.self, SplitCommand.self]
+        subcommands: [InspectCommand.self, AuditCommand.self, PhantomsCommand.self, FreezeCommand.self, VerifyCommand.self, SplitCommand.self,
+                      EvaluateCommand.self]
     )
 }

@@ -15,4 +15,17 @@ public enum Percentile {
     public static func dose(covering percentOfVolume: Double, sortedDoses: [Double]) -> Double? {
         lower(sortedValues: sortedDoses, percent: 100 - percentOfVolume)
     }
+
+    /// `numpy.percentile(values, q)` with the default `method='linear'`: interpolation between the
+    /// values at ⌊h⌋ and ⌈h⌉, h = (q/100)·(n − 1), with NumPy's `_lerp` arithmetic.
+    public static func linear(sortedValues: [Double], percent: Double) -> Double? {
+        guard !sortedValues.isEmpty else { return nil }
+        let position = min(max((percent / 100) * Double(sortedValues.count - 1), 0), Double(sortedValues.count - 1))
+        let below = Int(position.rounded(.down)), above = min(below + 1, sortedValues.count - 1)
+        let fraction = position - Double(below)
+        let low = sortedValues[below], high = sortedValues[above]
+        let difference = high - low
+        // NumPy's _lerp: a + t·(b − a), or b − (1 − t)·(b − a) when t ≥ 0.5, for monotonicity.
+        return fraction >= 0.5 ? high - difference * (1 - fraction) : low + difference * fraction
+    }
 }

@@ -9,7 +9,8 @@ public struct StructureDose: Sendable {
     public let voxelVolumeCC: Double
 
     /// Collects the doses inside `mask` (non-zero voxels); `dose` holds stored values, multiplied
-    /// by `scaleGy` (70 Gy for a case's `dose`, as every consumer reads it).
+    /// by `scaleGy` (70 Gy for a case's `dose`, as every consumer reads it) in float32, as NumPy's
+    /// `dose * 70` does, so percentiles and thresholds see the published numbers' values.
     public init(dose: [Float], mask: [UInt8], scaleGy: Double, voxelVolumeCC: Double) {
         self = mask.withUnsafeBufferPointer { StructureDose(dose: dose, mask: $0, scaleGy: scaleGy, voxelVolumeCC: voxelVolumeCC) }
     }
@@ -18,7 +19,8 @@ public struct StructureDose: Sendable {
     public init(dose: [Float], mask: UnsafeBufferPointer<UInt8>, scaleGy: Double, voxelVolumeCC: Double) {
         var doses: [Double] = []
         dose.withUnsafeBufferPointer { dose in
-            for index in 0..<min(dose.count, mask.count) where mask[index] != 0 { doses.append(Double(dose[index]) * scaleGy) }
+            let scale = Float(scaleGy)
+            for index in 0..<min(dose.count, mask.count) where mask[index] != 0 { doses.append(Double(dose[index] * scale)) }
         }
         sortedDosesGy = doses.sorted()
         self.voxelVolumeCC = voxelVolumeCC
@@ -38,11 +40,26 @@ public struct StructureDose: Sendable {
     /// Vx: the percentage of the volume receiving at least `gy`.
     public func volumePercent(receivingAtLeast gy: Double) -> Double? {
         guard !isEmpty else { return nil }
+        return Double(voxels(receivingAtLeast: gy)) / Double(voxels) * 100
+    }
+
+    /// Vx in cc: the volume receiving at least `gy`.
+    public func volumeCC(receivingAtLeast gy: Double) -> Double? {
+        isEmpty ? nil : Double(voxels(receivingAtLeast: gy)) * voxelVolumeCC
+    }
+
+    /// The count of voxels at or above `gy`, compared in float32 as NumPy compares a float32 array
+    /// with a Python number.
+    private func voxels(receivingAtLeast gy: Double) -> Int {
+        let threshold = Double(Float(gy))
         var low = 0, high = voxels
         while low < high {
             let middle = (low + high) / 2
-            if sortedDosesGy[middle] < gy { low = middle + 1 } else { high = middle }
+            if sortedDosesGy[middle] < threshold { low = middle + 1 } else { high = middle }
         }
-        return Double(voxels - low) / Double(voxels) * 100
+        return voxels - low
     }
+
+    /// NumPy's default (`method='linear'`) percentile, which OpenKBP's scores use.
+    public func linearPercentileGy(_ percent: Double) -> Double? { Percentile.linear(sortedValues: sortedDosesGy, percent: percent) }
 }

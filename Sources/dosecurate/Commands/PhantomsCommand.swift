@@ -32,6 +32,9 @@ struct PhantomsCommand: AsyncParsableCommand {
     @Option(help: "Number case ids from N (case_N, case_N+1, …) so a later delivery's ids follow an earlier one's.")
     var firstCase: Int = 0
 
+    @Option(help: "Also write a synthetic prediction <caseId>_pred.npz of every case into this folder (to try evaluate).")
+    var predictions: String?
+
     func validate() throws {
         guard cases >= 0 else { throw ValidationError("--cases must be 0 or more") }
         guard firstCase >= 0 else { throw ValidationError("--first-case must be 0 or more") }
@@ -44,6 +47,10 @@ struct PhantomsCommand: AsyncParsableCommand {
         let progress = ProgressLine(total: total, enabled: !global.quiet && !global.json)
         let truth = try await CohortWriter.write(plan, to: outputDirectory) { progress.advance($0) }
         progress.finish()
+        if let predictions {
+            let files = truth.cases.keys.map { "\(outputDirectory)/\($0)" }.filter { $0.hasSuffix(".npz") && FileManager.default.fileExists(atPath: $0) }
+            try SyntheticPrediction.writePredictions(forCases: files, to: predictions, seed: seed)
+        }
         if global.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -1,0 +1,47 @@
+/// Why an evaluation could not be made; each message names the file and what was expected.
+public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notFound(path: String)
+    case noReferenceCases(path: String)
+    case noPredictions(path: String)
+    case gridMismatch(prediction: String, expected: String, found: String)
+    case missingDose(prediction: String, available: [String])
+    case unreadablePrediction(prediction: String, reason: String)
+    case splitOfAnotherVersion(split: String, splitVersion: String, requested: String)
+    case referenceNotInVersion(caseId: String, file: String, version: String)
+    case referenceChanged(caseId: String, file: String, expected: String, found: String)
+    case referenceUnreadable(file: String, reason: String)
+    case predictionsOutsideRole(role: String, split: String, caseIds: [String])
+    case duplicateCaseId(caseId: String, files: [String])
+    case unreadableRecord(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .notFound(path):
+            return "\(path): no such file or directory"
+        case let .noReferenceCases(path):
+            return "\(path): no reference case (.npz) found"
+        case let .noPredictions(path):
+            return "\(path): no prediction (<caseId>_pred.npz) found"
+        case let .gridMismatch(prediction, expected, found):
+            return "\(prediction): dose grid \(found) does not match the reference case's \(expected)"
+        case let .missingDose(prediction, available):
+            return "\(prediction): expected an array 'dose', found \(available.isEmpty ? "none" : available.joined(separator: ", "))"
+        case let .unreadablePrediction(prediction, reason):
+            return "\(prediction): \(reason)"
+        case let .splitOfAnotherVersion(split, splitVersion, requested):
+            return "split \(split) locks cases of \(splitVersion), not of \(requested)"
+        case let .referenceNotInVersion(caseId, file, version):
+            return "\(file): case \(caseId) is not in dataset version \(version)"
+        case let .referenceChanged(caseId, file, expected, found):
+            return "\(file): case \(caseId) hashes to \(found), but the version froze \(expected) — the reference changed since it was frozen"
+        case let .referenceUnreadable(file, reason):
+            return "\(file): the reference case cannot be read: \(reason)"
+        case let .predictionsOutsideRole(role, split, caseIds):
+            return "refusing predictions for cases that split \(split) does not assign to \(role): \(caseIds.joined(separator: ", "))"
+        case let .duplicateCaseId(caseId, files):
+            return "case id \(caseId) is held by more than one reference file: \(files.joined(separator: ", "))"
+        case let .unreadableRecord(path, reason):
+            return "\(path): not a readable evaluation record: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import DoseCase
+import Foundation
+import Lineage
+
+/// An evaluation as written to `evaluations/<hash>.json` (schema `dosecurate/evaluation/1`): what
+/// was compared, how, and every number, so a published number traces to audited data.
+///
+/// The file is one canonical JSON object: the identity members (`schema`, `settings`, `cases`,
+/// `missingPredictions`, `aggregate`) at top level, as the evaluation JSON contract has them, plus
+/// `hash` (SHA-256 of the canonical JSON of those members) and `context` (paths, time, tool;
+/// not hashed). The file name is the first 16 hex digits of the hash.
+public struct EvaluationRecord: Sendable, Equatable {
+    public static let schemaName = "dosecurate/evaluation/1"
+
+    public struct Identity: Sendable, Equatable, Codable {
+        public let schema: String
+        public let settings: EvaluationSettings
+        /// Sorted by case id.
+        public let cases: [CaseEvaluation]
+        public let missingPredictions: [String]
+        public let aggregate: EvaluationAggregate
+
+        public init(settings: EvaluationSettings, cases: [CaseEvaluation], missingPredictions: [String]) {
+            schema = EvaluationRecord.schemaName
+            self.settings = settings
+            self.cases = cases.sorted { $0.caseId < $1.caseId }
+            self.missingPredictions = missingPredictions.sorted()
+            aggregate = EvaluationAggregate(self.cases)
+        }
+    }
+
+    public struct Context: Sendable, Equatable, Codable {
+        public struct CaseFiles: Sendable, Equatable, Codable {
+            public let caseId: String
+            public let reference: String
+            public let prediction: String
+
+            public init(caseId: String, reference: String, prediction: String) {
+                self.caseId = caseId
+                self.reference = reference
+                self.prediction = prediction
+            }
+        }
+
+        public let createdAt: String
+        public let tool: ToolBuild
+        /// The dataset revision whose paths were read (`dsv-…@k`), when pinned.
+        public let datasetRevision: String?
+        public let files: [CaseFiles]
+        public let seconds: Double
+
+        public init(createdAt: String, tool: ToolBuild, datasetRevision: String?, files: [CaseFiles], seconds: Double) {
+            self.createdAt = createdAt
+            self.tool = tool
+            self.datasetRevision = datasetRevision
+            self.files = files
+            self.seconds = seconds
+        }
+    }
+
+    public let identity: Identity
+    public let context: Context
+    public let hash: String
+
+    public init(identity: Identity, context: Context) throws {
+        self.identity = identity
+        self.context = context
+        hash = try JSONValue(encoding: identity).canonicalSHA256
+    }
+
+    /// `evaluations/<first 16 hex digits of the hash>.json`.
+    public var fileName: String { "evaluations/\(hash.prefix(16)).json" }
+
+    /// Canonical JSON with a final newline.
+    public func bytes() throws -> [UInt8] {
+        guard case var .object(members) = try JSONValue(encoding: identity) else { return [] }
+        members["hash"] = .string(hash)
+        members["context"] = try JSONValue(encoding: context)
+        return JSONValue.object(members).canonicalUTF8 + [0x0A]
+    }
+
+    /// Reads a record file, checking that its identity still hashes to its stored hash.
+    public static func read(_ path: String) throws -> EvaluationRecord {
+        guard let data = FileManager.default.contents(atPath: path) else { throw EvaluationError.notFound(path: path) }
+        let value = try JSONValue.parse(Array(data))
+        guard case var .object(members) = value, let stored = members.removeValue(forKey: "hash")?.stringValue,
+              let context = members.removeValue(forKey: "context") else {
+            throw EvaluationError.unreadableRecord(path: path, reason: "expected an object with 'hash' and 'context'")
+        }
+        guard members["schema"]?.stringValue == schemaName else {
+            throw EvaluationError.unreadableRecord(path: path, reason: "expected schema \(schemaName), found \(members["schema"]?.stringValue ?? "none")")
+        }
+        let record = try EvaluationRecord(identity: JSONValue.object(members).decode(Identity.self), context: context.decode(Context.self))
+        guard JSONValue.object(members).canonicalSHA256 == stored else {
+            throw EvaluationError.unreadableRecord(path: path, reason: "its content no longer hashes to its stored hash \(stored) (edited?)")
+        }
+        return record
+    }
+}

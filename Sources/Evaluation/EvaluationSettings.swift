@@ -1,0 +1,81 @@
+import Dosimetry
+
+/// How an evaluation was made: everything a number in it depends on besides the data
+/// (spec, dosimetry.md "Known weaknesses": results must say their gamma settings and data).
+public struct EvaluationSettings: Sendable, Hashable, Codable {
+    public struct Gamma: Sendable, Hashable, Codable {
+        public let dosePercent: Double
+        public let distanceMM: Double
+        public let lowerDoseCutoffPercent: Double
+        public let maxGamma: Double
+        public let interpolationFraction: Double
+        public let normalisation: GammaCriteria.Normalisation
+        /// 1 = full resolution; k = both grids decimated to `x[::k, ::k, ::k]` first (the old numbers).
+        public let subsample: Int
+        /// Pass = γ ≤ 1.
+        public let passThreshold: Double
+
+        public init(criteria: GammaCriteria, subsample: Int) {
+            dosePercent = criteria.dosePercent
+            distanceMM = criteria.distanceMM
+            lowerDoseCutoffPercent = criteria.lowerDoseCutoffPercent
+            maxGamma = criteria.maxGamma
+            interpolationFraction = criteria.interpolationFraction
+            normalisation = criteria.normalisation
+            self.subsample = subsample
+            passThreshold = 1
+        }
+
+        public var criteria: GammaCriteria {
+            GammaCriteria(dosePercent: dosePercent, distanceMM: distanceMM, lowerDoseCutoffPercent: lowerDoseCutoffPercent,
+                          maxGamma: maxGamma, interpolationFraction: interpolationFraction, normalisation: normalisation)
+        }
+    }
+
+    public struct Region: Sendable, Hashable, Codable {
+        /// `cuboid` (the old definition) or `euclidean`.
+        public let margin: PTVRegion
+        public let marginMM: Double
+        public let structures: [String]
+
+        public init(margin: PTVRegion) {
+            self.margin = margin
+            marginMM = PTVRegion.marginMM
+            structures = PTVRegion.ptvNames
+        }
+    }
+
+    /// The locked split the evaluated cases came from.
+    public struct SplitPin: Sendable, Hashable, Codable {
+        public let name: String
+        public let revision: Int
+        public let hash: String
+        public let role: String
+
+        public init(name: String, revision: Int, hash: String, role: String) {
+            self.name = name
+            self.revision = revision
+            self.hash = hash
+            self.role = role
+        }
+    }
+
+    public let gamma: Gamma
+    public let region: Region
+    /// The dose every stored value is multiplied by (spec, "Units").
+    public let doseScaleGy: Double
+    public let openKBP: Bool
+    /// The dataset version id; nil for files evaluated outside a version.
+    public let datasetVersion: String?
+    public let split: SplitPin?
+
+    public init(criteria: GammaCriteria = .historic, subsample: Int = 1, region: PTVRegion = .cuboid, openKBP: Bool = false,
+                datasetVersion: String? = nil, split: SplitPin? = nil) {
+        gamma = Gamma(criteria: criteria, subsample: subsample)
+        self.region = Region(margin: region)
+        doseScaleGy = 70
+        self.openKBP = openKBP
+        self.datasetVersion = datasetVersion
+        self.split = split
+    }
+}

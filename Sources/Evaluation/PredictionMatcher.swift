@@ -1,0 +1,182 @@
+import Audit
+import DoseCase
+import Foundation
+import Lineage
+
+/// Which prediction goes with which reference case. Predictions are `<caseId>_pred.npz` with key
+/// `dose` (the format the existing PyTorch pipeline writes), matched by case id.
+public struct EvaluationPlan: Sendable {
+    public struct Pair: Sendable, Equatable {
+        public let caseId: String
+        public let referenceFile: String
+        public let predictionFile: String
+        /// The hash the reference was verified against (pinned) or computed from its bytes.
+        public let caseHash: String
+    }
+
+    public let pairs: [Pair]
+    /// Cases to evaluate that have no prediction (exit 1).
+    public let missingPredictions: [String]
+    /// Predictions whose case is not among the references (unpinned evaluations only; pinned ones refuse them).
+    public let unmatchedPredictions: [String]
+    /// Pinned cases with a prediction but no reference file among the references given (exit 1).
+    public let missingReferences: [String]
+
+    public init(pairs: [Pair], missingPredictions: [String], unmatchedPredictions: [String] = [], missingReferences: [String] = []) {
+        self.pairs = pairs
+        self.missingPredictions = missingPredictions
+        self.unmatchedPredictions = unmatchedPredictions
+        self.missingReferences = missingReferences
+    }
+}
+
+/// Where the cases to evaluate are pinned: a dataset version, a split of it, one role.
+public struct SplitSelection: Sendable {
+    public let workspace: Workspace
+    public let dataset: String
+    public let split: String
+    public let role: LockedSplit.Role
+
+    public init(workspace: Workspace, dataset: String, split: String, role: LockedSplit.Role) {
+        self.workspace = workspace
+        self.dataset = dataset
+        self.split = split
+        self.role = role
+    }
+}
+
+public enum PredictionMatcher {
+    public static let predictionSuffix = "_pred.npz"
+
+    /// Pairs every reference case (files or folders of `.npz`) with its prediction. With a single
+    /// reference file and a single prediction file, the two are paired whatever their names.
+    public static func plan(references: [String], predictions: String, cacheDirectory: String?,
+                            workers: Int = ProcessInfo.processInfo.activeProcessorCount) async throws -> EvaluationPlan {
+        let referenceFiles = try references.flatMap { try npzFiles(at: $0, predictions: false) }
+        guard !referenceFiles.isEmpty else { throw EvaluationError.noReferenceCases(path: references.joined(separator: ", ")) }
+        let cases = try await identify(referenceFiles, cacheDirectory: cacheDirectory, workers: workers)
+        if referenceFiles.count == 1, isFile(predictions), let only = cases.first {
+            return EvaluationPlan(pairs: [.init(caseId: only.caseId, referenceFile: only.file, predictionFile: predictions, caseHash: only.hash)],
+                                  missingPredictions: [], unmatchedPredictions: [])
+        }
+        let predictionFiles = try predictionsByCaseId(at: predictions)
+        var pairs: [EvaluationPlan.Pair] = [], missing: [String] = []
+        for reference in cases {
+            if let prediction = predictionFiles[reference.caseId] {
+                pairs.append(.init(caseId: reference.caseId, referenceFile: reference.file, predictionFile: prediction, caseHash: reference.hash))
+            } else {
+                missing.append(reference.caseId)
+            }
+        }
+        let known = Set(cases.map(\.caseId))
+        return EvaluationPlan(pairs: pairs, missingPredictions: missing,
+                              unmatchedPredictions: predictionFiles.keys.filter { !known.contains($0) }.sorted())
+    }
+
+    /// The cases `selection` assigns to its role, each reference verified against the hash the
+    /// version froze; predictions for any other case are refused. References come from
+    /// `references` when given, else from the paths the version's latest revision records.
+    public static func plan(selection: SplitSelection, references: [String], predictions: String,
+                            workers: Int = ProcessInfo.processInfo.activeProcessorCount) async throws
+        -> (plan: EvaluationPlan, dataset: DatasetRevision, split: SplitRevision) {
+        let workspace = selection.workspace
+        let dataset = try DatasetRevision.resolve(selection.dataset, in: workspace)
+        let split = try SplitRevision.resolve(selection.split, in: workspace)
+        guard split.identity.dataset == dataset.id else {
+            throw EvaluationError.splitOfAnotherVersion(split: split.reference, splitVersion: split.identity.dataset, requested: dataset.id)
+        }
+        let assigned = Dictionary(split.identity.cases.filter { $0.role == selection.role }.map { ($0.caseId, $0.caseHash) },
+                                  uniquingKeysWith: { first, _ in first })
+
+        let predictionFiles = try predictionsByCaseId(at: predictions)
+        let outside = predictionFiles.keys.filter { assigned[$0] == nil }.sorted()
+        guard outside.isEmpty else {
+            throw EvaluationError.predictionsOutsideRole(role: selection.role.rawValue, split: split.reference, caseIds: outside)
+        }
+
+        let candidates: [String]
+        if references.isEmpty {
+            candidates = dataset.dataset.context.files.filter { assigned[$0.caseId] != nil && predictionFiles[$0.caseId] != nil }
+                .map { workspace.location(ofRecorded: $0.path).name }
+        } else {
+            candidates = try references.flatMap { try npzFiles(at: $0, predictions: false) }
+        }
+        let cases = try await identify(candidates, cacheDirectory: workspace.cacheDirectory, workers: workers)
+        var pairs: [EvaluationPlan.Pair] = []
+        for reference in cases {
+            guard let expected = assigned[reference.caseId] else { continue }
+            guard reference.hash == expected else {
+                throw EvaluationError.referenceChanged(caseId: reference.caseId, file: reference.file, expected: expected, found: reference.hash)
+            }
+            if let prediction = predictionFiles[reference.caseId] {
+                pairs.append(.init(caseId: reference.caseId, referenceFile: reference.file, predictionFile: prediction, caseHash: expected))
+            }
+        }
+        let referenced = Set(cases.map(\.caseId))
+        let plan = EvaluationPlan(pairs: pairs, missingPredictions: assigned.keys.filter { predictionFiles[$0] == nil }.sorted(),
+                                  missingReferences: predictionFiles.keys.filter { !referenced.contains($0) }.sorted())
+        return (plan, dataset, split)
+    }
+
+    // MARK: - Files
+
+    private struct IdentifiedReference {
+        let file: String
+        let caseId: String
+        let hash: String
+    }
+
+    /// Each reference's case id and case hash (through the workspace's hash cache when given);
+    /// sorted by case id; two files with one case id are refused.
+    private static func identify(_ files: [String], cacheDirectory: String?, workers: Int) async throws -> [IdentifiedReference] {
+        let readings = await Auditor.identify(files.map { CaseLocation.file($0) }, workers: workers, cacheDirectory: cacheDirectory)
+        var byCaseId: [String: [IdentifiedReference]] = [:]
+        for file in files {
+            let identity: CaseIdentity
+            switch readings[.file(file)] {
+            case let .identified(found)?: identity = found
+            case let .unreadable(reason)?: throw EvaluationError.referenceUnreadable(file: file, reason: reason)
+            case nil: throw EvaluationError.referenceUnreadable(file: file, reason: "not read")
+            }
+            let opened: DoseCase
+            do { opened = try DoseCase.open(path: file) } catch { throw EvaluationError.referenceUnreadable(file: file, reason: "\(error)") }
+            byCaseId[opened.caseId, default: []].append(.init(file: file, caseId: opened.caseId, hash: identity.caseHash))
+        }
+        if let clash = byCaseId.first(where: { $0.value.count > 1 }) {
+            throw EvaluationError.duplicateCaseId(caseId: clash.key, files: clash.value.map(\.file).sorted())
+        }
+        return byCaseId.values.compactMap(\.first).sorted { $0.caseId < $1.caseId }
+    }
+
+    /// `<caseId>_pred.npz` files of a folder (or one such file), by case id.
+    private static func predictionsByCaseId(at path: String) throws -> [String: String] {
+        let files = try npzFiles(at: path, predictions: true)
+        guard !files.isEmpty else { throw EvaluationError.noPredictions(path: path) }
+        var byCaseId: [String: String] = [:]
+        for file in files {
+            let name = (file as NSString).lastPathComponent
+            byCaseId[String(name.dropLast(predictionSuffix.count))] = file
+        }
+        return byCaseId
+    }
+
+    /// The `.npz` files at `path` (the file itself, or a folder searched recursively, sorted):
+    /// predictions (`*_pred.npz`) or reference cases (every other `.npz`).
+    static func npzFiles(at path: String, predictions: Bool) throws -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw EvaluationError.notFound(path: path) }
+        guard isDirectory.boolValue else { return [path] }
+        guard let walker = FileManager.default.enumerator(atPath: path) else { throw EvaluationError.notFound(path: path) }
+        var found: [String] = []
+        while let relative = walker.nextObject() as? String {
+            guard relative.hasSuffix(".npz"), relative.hasSuffix(predictionSuffix) == predictions else { continue }
+            found.append(path.hasSuffix("/") ? path + relative : "\(path)/\(relative)")
+        }
+        return found.sorted()
+    }
+
+    private static func isFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
+}

@@ -1,0 +1,90 @@
+import DoseCase
+import Foundation
+import NumpyFormat
+
+/// A stand-in for a dose-prediction model's output, for trying `evaluate` and benchmarking it:
+/// the case's dose moved by a sub-centimetre offset and scaled by a smooth error field, the
+/// errors real predictions show (edges in the wrong place, dose levels a few per cent off).
+/// Deterministic in the seed; `severity` 0 gives the dose itself.
+public enum SyntheticPrediction {
+    /// The prediction's stored (normalised) dose on the case's grid.
+    public static func dose(from reference: Volume<Float>, spacingMM: [Double], seed: UInt64, severity: Double = 1) -> [Float] {
+        var random = SeededGenerator(seed: seed, stream: 0x9ED1)
+        let shape = reference.shape
+        // An offset of up to ~1.5 mm per axis (in voxels), and a ±(3…5) % field with a wavelength of a few centimetres.
+        let shiftVoxels = (0..<3).map { axis in severity * random.nextUniform(-1.5, 1.5) / spacingMM[axis] }
+        let amplitude = severity * random.nextUniform(0.03, 0.05)
+        let wavelengthsMM = (0..<3).map { _ in random.nextUniform(40, 90) }
+        let phases = (0..<3).map { _ in random.nextUniform(0, 2 * .pi) }
+        let bias = severity * random.nextUniform(-0.015, 0.015)
+        var result = [Float](repeating: 0, count: shape.voxelCount)
+        reference.elements.withUnsafeBufferPointer { dose in
+            for row in 0..<shape.rows {
+                let fieldRow = sin(2 * .pi * Double(row) * spacingMM[0] / wavelengthsMM[0] + phases[0])
+                for column in 0..<shape.columns {
+                    let fieldColumn = cos(2 * .pi * Double(column) * spacingMM[1] / wavelengthsMM[1] + phases[1])
+                    for slice in 0..<shape.slices {
+                        let fieldSlice = sin(2 * .pi * Double(slice) * spacingMM[2] / wavelengthsMM[2] + phases[2])
+                        let source = [Double(row) - shiftVoxels[0], Double(column) - shiftVoxels[1], Double(slice) - shiftVoxels[2]]
+                        let moved = sample(dose, shape: shape, at: source)
+                        let factor = 1 + bias + amplitude * (fieldRow * fieldColumn + 0.5 * fieldSlice) / 1.5
+                        result[shape.offset(row: row, column: column, slice: slice)] = Float(max(0, moved * factor))
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Writes `<caseId>_pred.npz` (key `dose`, float32) in `directory`, as the PyTorch pipeline does.
+    public static func write(dose: [Float], shape: VolumeShape, caseId: String, to directory: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = "\(directory)/\(caseId)_pred.npz"
+        try NPZWriter.write([("dose", try NPYArray(shape: shape.dimensions, elements: dose))], to: path)
+        return path
+    }
+
+    /// Writes one prediction per case id of the case files (sorted by case id; a case id held by
+    /// two files, an exact duplicate, gets one), each seeded from `seed` and its position. Files
+    /// without a readable dose (planted damage) get none. Returns the files written.
+    @discardableResult
+    public static func writePredictions(forCases files: [String], to directory: String, seed: UInt64, severity: Double = 1) throws -> [String] {
+        var byCaseId: [String: DoseCase] = [:]
+        for file in files.sorted() {
+            guard let opened = try? DoseCase.open(path: file), byCaseId[opened.caseId] == nil else { continue }
+            byCaseId[opened.caseId] = opened
+        }
+        var written: [String] = []
+        // One dose in memory at a time: full-size doses are 52 MB each.
+        for (index, caseId) in byCaseId.keys.sorted().enumerated() {
+            guard let opened = byCaseId[caseId], let reference = try? opened.volume("dose") else { continue }
+            let predicted = dose(from: reference, spacingMM: opened.spacing.millimetres, seed: seed &+ UInt64(index), severity: severity)
+            written.append(try write(dose: predicted, shape: reference.shape, caseId: caseId, to: directory))
+        }
+        return written
+    }
+
+    /// Trilinear sample with the position clamped to the grid (edges extend outward).
+    private static func sample(_ dose: UnsafeBufferPointer<Float>, shape: VolumeShape, at position: [Double]) -> Double {
+        let counts = shape.dimensions
+        var lower = [0, 0, 0], upper = [0, 0, 0], weight = [0.0, 0.0, 0.0]
+        for axis in 0..<3 {
+            let clamped = min(max(position[axis], 0), Double(counts[axis] - 1))
+            lower[axis] = Int(clamped)
+            upper[axis] = min(lower[axis] + 1, counts[axis] - 1)
+            weight[axis] = clamped - Double(lower[axis])
+        }
+        var value = 0.0
+        for corner in 0..<8 {
+            let pick = [corner & 4 != 0, corner & 2 != 0, corner & 1 != 0]
+            var w = 1.0
+            var index = [0, 0, 0]
+            for axis in 0..<3 {
+                index[axis] = pick[axis] ? upper[axis] : lower[axis]
+                w *= pick[axis] ? weight[axis] : 1 - weight[axis]
+            }
+            if w > 0 { value += w * Double(dose[shape.offset(row: index[0], column: index[1], slice: index[2])]) }
+        }
+        return value
+    }
+}

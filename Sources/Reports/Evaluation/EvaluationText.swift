@@ -1,0 +1,64 @@
+import DoseCase
+import Dosimetry
+import Evaluation
+import Foundation
+
+/// `evaluate` on a terminal: settings, one row per case, the aggregate, and what is missing.
+public enum EvaluationText {
+    public static func render(_ record: EvaluationRecord, plan: EvaluationPlan, recordFile: String?, alreadyRecorded: Bool) -> String {
+        let identity = record.identity, settings = identity.settings
+        var lines: [String] = []
+        let gamma = settings.gamma
+        let resolution = gamma.subsample == 1 ? "full resolution" : "subsample \(gamma.subsample) (x[::\(gamma.subsample)] per axis, the old decimated numbers)"
+        lines.append("gamma \(gamma.criteria.summary), \(resolution); PTV region: \(settings.region.margin.rawValue) \(format(settings.region.marginMM)) mm margin")
+        if let version = settings.datasetVersion, let split = settings.split {
+            lines.append("pinned to \(version), split \(split.name)@\(split.revision) (\(split.hash.prefix(12))…), role \(split.role)")
+        }
+        lines.append("")
+        let header = ["case", "MAE Gy", "body MAE", "γ global %", "γ PTV %", "γ mean", "PTV70 D95 ref", "pred", "error Gy", "femur L−R MAE"]
+        let rows = identity.cases.map { evaluation -> [String] in
+            let d95 = evaluation.dvh[StructureChannel.ptv70]?[DVHMetric.d95.rawValue]
+            return [
+                evaluation.caseId, format(evaluation.maeGy, 2), format(evaluation.mae.bodyGy, 2),
+                format(evaluation.gamma.global.passRate, 1), format(evaluation.gamma.ptvRegion?.passRate, 1),
+                format(evaluation.gamma.global.mean, 2), format(d95?.reference, 2), format(d95?.prediction, 2), format(d95?.error, 2, signed: true),
+                format(evaluation.femurAsymmetry?.maeDifferenceGy, 2, signed: true),
+            ]
+        }
+        lines += TextTable.lines(header: header, rows: rows, rightAligned: 1)
+        let aggregate = identity.aggregate
+        lines.append("")
+        lines.append("\(aggregate.cases) case\(aggregate.cases == 1 ? "" : "s"): MAE \(summary(aggregate.maeGy, 2)) Gy; "
+                     + "γ pass \(summary(aggregate.gammaGlobalPassRate, 1)) % global, \(summary(aggregate.gammaPTVRegionPassRate, 1)) % PTV region; "
+                     + "PTV70 D95 error \(summary(aggregate.ptv70D95ErrorGy, 2)) Gy")
+        for evaluation in identity.cases {
+            for warning in evaluation.warnings { lines.append("warning: \(evaluation.caseId): \(warning)") }
+            let unreliable = evaluation.structures.filter { $0.value.unreliable && $0.value.voxels > 0 }.keys.sorted()
+            if !unreliable.isEmpty {
+                lines.append("note: \(evaluation.caseId): fewer than \(DoseComparison.reliableVoxels) voxels, DVH unreliable: \(unreliable.joined(separator: ", "))")
+            }
+        }
+        if !plan.missingPredictions.isEmpty { lines.append("missing predictions: \(plan.missingPredictions.joined(separator: ", "))") }
+        if !plan.missingReferences.isEmpty { lines.append("predictions without a reference file: \(plan.missingReferences.joined(separator: ", "))") }
+        if !plan.unmatchedPredictions.isEmpty {
+            lines.append("warning: predictions matching no reference case: \(plan.unmatchedPredictions.joined(separator: ", "))")
+        }
+        if let recordFile {
+            lines.append(alreadyRecorded ? "record: \(recordFile) (already recorded; nothing written)" : "record: \(recordFile)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func format(_ value: Double?, _ digits: Int, signed: Bool = false) -> String {
+        guard let value else { return "–" }
+        let text = String(format: "%.\(digits)f", value)
+        return signed && value >= 0 ? "+" + text : text
+    }
+
+    static func format(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : String(value) }
+
+    static func summary(_ summary: EvaluationAggregate.Summary, _ digits: Int) -> String {
+        guard let mean = summary.mean else { return "–" }
+        return format(mean, digits) + (summary.std.map { " ± " + format($0, digits) } ?? "")
+    }
+}

@@ -1,0 +1,117 @@
+import DoseCase
+import Dosimetry
+import Evaluation
+import Foundation
+import Lineage
+
+/// What `evaluate` is asked to do.
+public struct EvaluateRequest: Sendable {
+    /// Reference case files or folders; may be empty with a selection (the version's paths are used).
+    public var references: [String]
+    /// A prediction file or a folder of `<caseId>_pred.npz`.
+    public var predictions: String
+    /// Pin the cases to a dataset version, split and role.
+    public var selection: SplitSelection?
+    /// Where the record goes: written when pinned, or when `record` is set.
+    public var workspace: Workspace
+    public var record: Bool
+    public var criteria: GammaCriteria
+    public var subsample: Int
+    public var region: PTVRegion
+    public var openKBP: Bool
+    public var workers: Int
+
+    public init(references: [String], predictions: String, selection: SplitSelection? = nil, workspace: Workspace, record: Bool = false,
+                criteria: GammaCriteria = .historic, subsample: Int = 1, region: PTVRegion = .cuboid, openKBP: Bool = false,
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.references = references
+        self.predictions = predictions
+        self.selection = selection
+        self.workspace = workspace
+        self.record = record
+        self.criteria = criteria
+        self.subsample = subsample
+        self.region = region
+        self.openKBP = openKBP
+        self.workers = workers
+    }
+}
+
+public struct EvaluateOutcome: Sendable {
+    public let record: EvaluationRecord
+    public let plan: EvaluationPlan
+    /// The record's path in the workspace when it was written (or already there).
+    public let recordFile: String?
+    /// True when an identical record was already in the workspace.
+    public let alreadyRecorded: Bool
+
+    /// Exit 1: predictions or references missing for cases that should be evaluated.
+    public var isIncomplete: Bool { !plan.missingPredictions.isEmpty || !plan.missingReferences.isEmpty }
+}
+
+/// One step of an evaluation's progress.
+public struct EvaluateProgress: Sendable {
+    public let done: Int
+    public let total: Int
+    public let caseId: String
+}
+
+/// `evaluate`: match predictions to reference cases (pinned to a locked split when asked, each
+/// reference verified against its frozen hash), evaluate each case, and record the result.
+public enum EvaluateWorkflow {
+    public static func run(_ request: EvaluateRequest,
+                           progress: @escaping @Sendable (EvaluateProgress) -> Void = { _ in }) async throws -> EvaluateOutcome {
+        let started = Date()
+        _ = try request.criteria.validated()
+        let plan: EvaluationPlan
+        var settings = EvaluationSettings(criteria: request.criteria, subsample: request.subsample, region: request.region,
+                                          openKBP: request.openKBP)
+        var datasetRevision: String?
+        if let selection = request.selection {
+            let pinned = try await PredictionMatcher.plan(selection: selection, references: request.references, predictions: request.predictions,
+                                                          workers: request.workers)
+            plan = pinned.plan
+            datasetRevision = pinned.dataset.reference
+            settings = EvaluationSettings(
+                criteria: request.criteria, subsample: request.subsample, region: request.region, openKBP: request.openKBP,
+                datasetVersion: pinned.dataset.id,
+                split: .init(name: pinned.split.name, revision: pinned.split.revision, hash: pinned.split.envelope.storedHash,
+                             role: selection.role.rawValue))
+        } else {
+            plan = try await PredictionMatcher.plan(references: request.references, predictions: request.predictions,
+                                                    cacheDirectory: request.workspace.cacheDirectory, workers: request.workers)
+        }
+
+        var cases: [CaseEvaluation] = []
+        for (index, pair) in plan.pairs.enumerated() {
+            let reference: DoseCase
+            do { reference = try DoseCase.open(path: pair.referenceFile) } catch {
+                throw EvaluationError.referenceUnreadable(file: pair.referenceFile, reason: "\(error)")
+            }
+            cases.append(try CaseEvaluator.evaluate(reference: reference, caseHash: pair.caseHash, prediction: pair.predictionFile,
+                                                    settings: settings, workers: max(1, request.workers)))
+            progress(EvaluateProgress(done: index + 1, total: plan.pairs.count, caseId: pair.caseId))
+        }
+
+        let workspace = request.workspace
+        let files = plan.pairs.map {
+            EvaluationRecord.Context.CaseFiles(caseId: $0.caseId, reference: workspace.recordedName(for: .file($0.referenceFile)),
+                                               prediction: workspace.recordedName(for: .file($0.predictionFile)))
+        }
+        let record = try EvaluationRecord(
+            identity: .init(settings: settings, cases: cases, missingPredictions: plan.missingPredictions + plan.missingReferences),
+            context: .init(createdAt: ISO8601DateFormatter().string(from: started), tool: .current, datasetRevision: datasetRevision,
+                           files: files, seconds: Date().timeIntervalSince(started)))
+        guard request.selection != nil || request.record else {
+            return EvaluateOutcome(record: record, plan: plan, recordFile: nil, alreadyRecorded: false)
+        }
+        let lock = try workspace.lock(.exclusive)
+        defer { withExtendedLifetime(lock) {} }
+        // Same identity, same name: an evaluation already recorded is not written twice.
+        if workspace.exists(record.fileName) {
+            return EvaluateOutcome(record: record, plan: plan, recordFile: record.fileName, alreadyRecorded: true)
+        }
+        try workspace.commit([(record.fileName, try record.bytes())])
+        return EvaluateOutcome(record: record, plan: plan, recordFile: record.fileName, alreadyRecorded: false)
+    }
+}

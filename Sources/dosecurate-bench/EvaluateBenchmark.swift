@@ -1,0 +1,60 @@
+import DoseCase
+import Foundation
+import NumpyFormat
+import Phantoms
+
+/// `dosecurate evaluate` of one full-size pair (300×300×144 at 1×1×2.5 mm; a synthetic prediction
+/// with realistic errors) end to end, against pymedphys 0.41's gamma on the same pair (the gamma
+/// call alone; it takes minutes, so it runs once).
+struct EvaluateBenchmark {
+    let python: String
+    let scratch: URL
+    let dosecurate: String
+    let script: String
+    /// Tuned so the synthetic prediction passes ~75–85 % global 3 %/3 mm at full resolution.
+    static let severity = 1.6
+
+    struct Result {
+        let dosecurateSeconds: Double
+        let dosecuratePassRate: Double
+        let dosecuratePTVPassRate: Double
+        let evaluatedVoxels: Int
+        let pymedphys: [String: Double]?
+    }
+
+    func run(includePymedphys: Bool) throws -> Result {
+        let folder = scratch.appendingPathComponent("evaluate")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let recipe = PhantomRecipe(caseId: "bench_eval", planType: .sib3Level, formatVersion: .v2_4, patientSeed: 21, planSeed: 22)
+        let casePath = folder.appendingPathComponent("bench_eval.npz").path
+        try PhantomCase.generate(recipe, size: .full).write(to: casePath)
+        let opened = try DoseCase.open(path: casePath)
+        let dose = try opened.volume("dose")
+        let predicted = SyntheticPrediction.dose(from: dose, spacingMM: opened.spacing.millimetres, seed: 5, severity: Self.severity)
+        let predictionPath = try SyntheticPrediction.write(dose: predicted, shape: dose.shape, caseId: "bench_eval", to: folder.path)
+
+        let start = DispatchTime.now().uptimeNanoseconds
+        let output = try Subprocess.run(dosecurate, ["evaluate", "--reference", casePath, "--prediction", predictionPath, "--json", "--quiet",
+                                                     "--workspace", folder.path])
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let record = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+        let first = (record?["cases"] as? [[String: Any]])?.first
+        let gamma = first?["gamma"] as? [String: Any]
+        let global = gamma?["global"] as? [String: Any], region = gamma?["ptvRegion"] as? [String: Any]
+
+        var pymedphys: [String: Double]?
+        if includePymedphys {
+            // The same Gy arrays the evaluation compares: stored × 70 in float32.
+            let referencePath = folder.appendingPathComponent("reference_gy.npy").path, evaluationPath = folder.appendingPathComponent("evaluation_gy.npy").path
+            try NPYFile.write(try NPYArray(shape: dose.shape.dimensions, elements: dose.elements.map { $0 * 70 }), to: referencePath)
+            try NPYFile.write(try NPYArray(shape: dose.shape.dimensions, elements: predicted.map { $0 * 70 }), to: evaluationPath)
+            let spacing = opened.spacing.millimetres.map { String($0) }
+            let line = try Subprocess.run(python, [script, referencePath, evaluationPath, "--spacing"] + spacing)
+            let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            pymedphys = parsed?.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        }
+        return Result(dosecurateSeconds: seconds, dosecuratePassRate: (global?["passRate"] as? NSNumber)?.doubleValue ?? .nan,
+                      dosecuratePTVPassRate: (region?["passRate"] as? NSNumber)?.doubleValue ?? .nan,
+                      evaluatedVoxels: (global?["evaluatedVoxels"] as? NSNumber)?.intValue ?? 0, pymedphys: pymedphys)
+    }
+}

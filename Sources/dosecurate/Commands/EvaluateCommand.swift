@@ -1,0 +1,95 @@
+import ArgumentParser
+import Dosimetry
+import Evaluation
+import Foundation
+import Lineage
+import Reports
+import Workflows
+
+struct EvaluateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Compare predicted doses with the reference cases: MAE, DVH points, gamma (global and PTV region).",
+        discussion: """
+            Predictions are <caseId>_pred.npz files with key 'dose', normalised like the cases (× 70 Gy). With --dataset and \
+            --split, only the cases the split assigns to --role are evaluated, each reference is verified against the hash \
+            the version froze, predictions for other cases are refused, and the record is written to evaluations/<hash>.json. \
+            Exit status: 0 when every case was evaluated, 1 when predictions (or reference files) are missing, 2 when the \
+            evaluation cannot be made (bad input, a changed reference, predictions outside the role).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "A reference case (.npz) or a folder of cases; repeatable. Default with --dataset: the version's files.")
+    var reference: [String] = []
+
+    @Option(name: .long, help: "A prediction (.npz with key 'dose') or a folder of <caseId>_pred.npz.")
+    var prediction: String
+
+    @Option(name: .long, help: "Pin to this dataset version (dsv-…, or dsv-…@k).")
+    var dataset: String?
+
+    @Option(name: .long, help: "The locked split of that version (NAME or NAME@k).")
+    var split: String?
+
+    @Option(name: .long, help: "The split role to evaluate: train, val or test.")
+    var role: LockedSplit.Role = .test
+
+    @Flag(name: .long, help: "Write evaluations/<hash>.json even without --dataset/--split.")
+    var record = false
+
+    @Option(name: .long, help: "Gamma dose criterion in percent.")
+    var gammaDose: Double = 3
+
+    @Option(name: .long, help: "Gamma distance criterion in mm.")
+    var gammaDistance: Double = 3
+
+    @Option(name: .long, help: "Lower dose cutoff in percent of the reference maximum.")
+    var gammaCutoff: Double = 10
+
+    @Option(name: .long, help: "Largest gamma searched for (values above are reported as this).")
+    var maxGamma: Double = 2
+
+    @Flag(name: .long, help: "Local gamma (dose criterion relative to each reference point) instead of global.")
+    var localGamma = false
+
+    @Option(name: .long, help: "Decimate both grids by K per axis first (x[::K]), to reproduce old numbers. Default 1: full resolution.")
+    var subsample: Int = 1
+
+    @Option(name: .long, help: "PTV region margin: cuboid (the old definition, default) or euclidean (a true 5 mm margin).")
+    var regionMargin: PTVRegion = .cuboid
+
+    @Flag(name: .long, help: "Add OpenKBP's dose and DVH scores.")
+    var openkbp = false
+
+    @OptionGroup var threads: JobsOption
+
+    func validate() throws {
+        guard (dataset == nil) == (split == nil) else { throw ValidationError("give --dataset and --split together") }
+        guard !reference.isEmpty || dataset != nil else { throw ValidationError("give --reference (or --dataset and --split)") }
+        guard subsample >= 1 else { throw ValidationError("--subsample must be at least 1") }
+    }
+
+    func run() async throws {
+        let workspace = try Workspace(path: global.workspace, create: dataset != nil || record)
+        let criteria = GammaCriteria(dosePercent: gammaDose, distanceMM: gammaDistance, lowerDoseCutoffPercent: gammaCutoff, maxGamma: maxGamma,
+                                     normalisation: localGamma ? .local : .global)
+        let selection = dataset.flatMap { dataset in split.map { SplitSelection(workspace: workspace, dataset: dataset, split: $0, role: role) } }
+        let request = EvaluateRequest(references: reference, predictions: prediction, selection: selection, workspace: workspace, record: record,
+                                      criteria: criteria, subsample: subsample, region: regionMargin, openKBP: openkbp, workers: threads.jobs)
+        let progress = ProgressLine(total: 0, enabled: !global.quiet)
+        let outcome = try await EvaluateWorkflow.run(request) { step in progress.show(done: step.done, total: step.total, item: step.caseId) }
+        progress.finish()
+        if global.json {
+            FileHandle.standardOutput.write(Data(try outcome.record.bytes()))
+        } else {
+            print(EvaluationText.render(outcome.record, plan: outcome.plan, recordFile: outcome.recordFile, alreadyRecorded: outcome.alreadyRecorded),
+                  terminator: "")
+        }
+        if outcome.isIncomplete { throw ExitStatus.dataProblems.exitCode }
+    }
+}
+
+extension LockedSplit.Role: ExpressibleByArgument {}
+extension PTVRegion: ExpressibleByArgument {}
