@@ -7,9 +7,18 @@ import NumpyFormat
 public struct CaseEvaluation: Sendable, Equatable, Codable {
     public struct Gamma: Sendable, Equatable, Codable {
         public let global: GammaStatistics
-        /// Nil when the case has no PTV.
+        /// Nil (written as null) when the case has no PTV.
         public let ptvRegion: GammaStatistics?
         public let ptvRegionVoxels: Int?
+
+        private enum CodingKeys: String, CodingKey { case global, ptvRegion, ptvRegionVoxels }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(global, forKey: .global)
+            try container.encode(ptvRegion, forKey: .ptvRegion)
+            try container.encode(ptvRegionVoxels, forKey: .ptvRegionVoxels)
+        }
     }
 
     public struct StructureSummary: Sendable, Equatable, Codable {

@@ -78,4 +78,17 @@ public struct EvaluationSettings: Sendable, Hashable, Codable {
         self.datasetVersion = datasetVersion
         self.split = split
     }
+
+    private enum CodingKeys: String, CodingKey { case gamma, region, doseScaleGy, openKBP, datasetVersion, split }
+
+    /// `datasetVersion` and `split` are written as null when the evaluation is not pinned.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(gamma, forKey: .gamma)
+        try container.encode(region, forKey: .region)
+        try container.encode(doseScaleGy, forKey: .doseScaleGy)
+        try container.encode(openKBP, forKey: .openKBP)
+        try container.encode(datasetVersion, forKey: .datasetVersion)
+        try container.encode(split, forKey: .split)
+    }
 }

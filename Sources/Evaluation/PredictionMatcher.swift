@@ -94,25 +94,34 @@ public enum PredictionMatcher {
             throw EvaluationError.predictionsOutsideRole(role: selection.role.rawValue, split: split.reference, caseIds: outside)
         }
 
-        let candidates: [String]
-        if references.isEmpty {
-            candidates = dataset.dataset.context.files.filter { assigned[$0.caseId] != nil && predictionFiles[$0.caseId] != nil }
-                .map { workspace.location(ofRecorded: $0.path).name }
-        } else {
-            candidates = try references.flatMap { try npzFiles(at: $0, predictions: false) }
-        }
-        let cases = try await identify(candidates, cacheDirectory: workspace.cacheDirectory, workers: workers)
         var pairs: [EvaluationPlan.Pair] = []
-        for reference in cases {
-            guard let expected = assigned[reference.caseId] else { continue }
-            guard reference.hash == expected else {
-                throw EvaluationError.referenceChanged(caseId: reference.caseId, file: reference.file, expected: expected, found: reference.hash)
+        var referenced: Set<String> = []
+        if references.isEmpty {
+            // The version's own files: each must still hold the case recorded for it, byte for byte.
+            let recorded = dataset.dataset.context.files.filter { assigned[$0.caseId] != nil && predictionFiles[$0.caseId] != nil }
+            let files = recorded.map { workspace.location(ofRecorded: $0.path).name }
+            let hashes = try await caseHashes(files, cacheDirectory: workspace.cacheDirectory, workers: workers)
+            for (entry, file) in zip(recorded, files) {
+                guard let expected = assigned[entry.caseId], let prediction = predictionFiles[entry.caseId], !referenced.contains(entry.caseId) else { continue }
+                guard hashes[file] == expected else {
+                    throw EvaluationError.referenceChanged(caseId: entry.caseId, file: file, expected: expected, found: hashes[file] ?? "unreadable")
+                }
+                referenced.insert(entry.caseId)
+                pairs.append(.init(caseId: entry.caseId, referenceFile: file, predictionFile: prediction, caseHash: expected))
             }
-            if let prediction = predictionFiles[reference.caseId] {
-                pairs.append(.init(caseId: reference.caseId, referenceFile: reference.file, predictionFile: prediction, caseHash: expected))
+        } else {
+            let candidates = try references.flatMap { try npzFiles(at: $0, predictions: false) }
+            for reference in try await identify(candidates, cacheDirectory: workspace.cacheDirectory, workers: workers) {
+                guard let expected = assigned[reference.caseId] else { continue }
+                guard reference.hash == expected else {
+                    throw EvaluationError.referenceChanged(caseId: reference.caseId, file: reference.file, expected: expected, found: reference.hash)
+                }
+                referenced.insert(reference.caseId)
+                if let prediction = predictionFiles[reference.caseId] {
+                    pairs.append(.init(caseId: reference.caseId, referenceFile: reference.file, predictionFile: prediction, caseHash: expected))
+                }
             }
         }
-        let referenced = Set(cases.map(\.caseId))
         let plan = EvaluationPlan(pairs: pairs, missingPredictions: assigned.keys.filter { predictionFiles[$0] == nil }.sorted(),
                                   missingReferences: predictionFiles.keys.filter { !referenced.contains($0) }.sorted())
         return (plan, dataset, split)
@@ -126,21 +135,26 @@ public enum PredictionMatcher {
         let hash: String
     }
 
+    /// The case hash of each file (through the hash cache); unreadable files are absent.
+    private static func caseHashes(_ files: [String], cacheDirectory: String?, workers: Int) async throws -> [String: String] {
+        let readings = await Auditor.identify(files.map { CaseLocation.file($0) }, workers: workers, cacheDirectory: cacheDirectory)
+        var hashes: [String: String] = [:]
+        for file in files {
+            if case let .identified(identity)? = readings[.file(file)] { hashes[file] = identity.caseHash }
+        }
+        return hashes
+    }
+
     /// Each reference's case id and case hash (through the workspace's hash cache when given);
     /// sorted by case id; two files with one case id are refused.
     private static func identify(_ files: [String], cacheDirectory: String?, workers: Int) async throws -> [IdentifiedReference] {
-        let readings = await Auditor.identify(files.map { CaseLocation.file($0) }, workers: workers, cacheDirectory: cacheDirectory)
+        let hashes = try await caseHashes(files, cacheDirectory: cacheDirectory, workers: workers)
         var byCaseId: [String: [IdentifiedReference]] = [:]
         for file in files {
-            let identity: CaseIdentity
-            switch readings[.file(file)] {
-            case let .identified(found)?: identity = found
-            case let .unreadable(reason)?: throw EvaluationError.referenceUnreadable(file: file, reason: reason)
-            case nil: throw EvaluationError.referenceUnreadable(file: file, reason: "not read")
-            }
             let opened: DoseCase
             do { opened = try DoseCase.open(path: file) } catch { throw EvaluationError.referenceUnreadable(file: file, reason: "\(error)") }
-            byCaseId[opened.caseId, default: []].append(.init(file: file, caseId: opened.caseId, hash: identity.caseHash))
+            guard let hash = hashes[file] else { throw EvaluationError.referenceUnreadable(file: file, reason: "its arrays cannot be read to hash them") }
+            byCaseId[opened.caseId, default: []].append(.init(file: file, caseId: opened.caseId, hash: hash))
         }
         if let clash = byCaseId.first(where: { $0.value.count > 1 }) {
             throw EvaluationError.duplicateCaseId(caseId: clash.key, files: clash.value.map(\.file).sorted())

@@ -22,8 +22,8 @@ public struct DoseComparison: Sendable {
         public let name: String
         public let voxels: Int
         public let volumeCC: Double
-        /// A DVH from fewer than 100 voxels (spec).
-        public var isUnreliable: Bool { voxels < DoseComparison.reliableVoxels }
+        /// A DVH from fewer than 100 voxels (spec); an absent structure has no DVH at all.
+        public var isUnreliable: Bool { voxels > 0 && voxels < DoseComparison.reliableVoxels }
         public let maeGy: Double?
         public let metrics: [DVHMetric: Point]
         /// OpenKBP's points (NumPy's linear percentile): D0.1cc for every structure, D99/D95/D1 for PTVs.

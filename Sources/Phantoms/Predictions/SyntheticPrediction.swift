@@ -25,8 +25,8 @@ public enum SyntheticPrediction {
                     let fieldColumn = cos(2 * .pi * Double(column) * spacingMM[1] / wavelengthsMM[1] + phases[1])
                     for slice in 0..<shape.slices {
                         let fieldSlice = sin(2 * .pi * Double(slice) * spacingMM[2] / wavelengthsMM[2] + phases[2])
-                        let source = [Double(row) - shiftVoxels[0], Double(column) - shiftVoxels[1], Double(slice) - shiftVoxels[2]]
-                        let moved = sample(dose, shape: shape, at: source)
+                        let moved = sample(dose, shape: shape, at: Double(row) - shiftVoxels[0], Double(column) - shiftVoxels[1],
+                                           Double(slice) - shiftVoxels[2])
                         let factor = 1 + bias + amplitude * (fieldRow * fieldColumn + 0.5 * fieldSlice) / 1.5
                         result[shape.offset(row: row, column: column, slice: slice)] = Float(max(0, moved * factor))
                     }
@@ -64,27 +64,18 @@ public enum SyntheticPrediction {
         return written
     }
 
-    /// Trilinear sample with the position clamped to the grid (edges extend outward).
-    private static func sample(_ dose: UnsafeBufferPointer<Float>, shape: VolumeShape, at position: [Double]) -> Double {
-        let counts = shape.dimensions
-        var lower = [0, 0, 0], upper = [0, 0, 0], weight = [0.0, 0.0, 0.0]
-        for axis in 0..<3 {
-            let clamped = min(max(position[axis], 0), Double(counts[axis] - 1))
-            lower[axis] = Int(clamped)
-            upper[axis] = min(lower[axis] + 1, counts[axis] - 1)
-            weight[axis] = clamped - Double(lower[axis])
+    /// Trilinear sample with the position clamped to the grid (edges extend outward). Scalars
+    /// only: it runs once per voxel.
+    private static func sample(_ dose: UnsafeBufferPointer<Float>, shape: VolumeShape, at row: Double, _ column: Double, _ slice: Double) -> Double {
+        func split(_ position: Double, _ count: Int) -> (Int, Int, Double) {
+            let clamped = min(max(position, 0), Double(count - 1))
+            let lower = Int(clamped)
+            return (lower, min(lower + 1, count - 1), clamped - Double(lower))
         }
-        var value = 0.0
-        for corner in 0..<8 {
-            let pick = [corner & 4 != 0, corner & 2 != 0, corner & 1 != 0]
-            var w = 1.0
-            var index = [0, 0, 0]
-            for axis in 0..<3 {
-                index[axis] = pick[axis] ? upper[axis] : lower[axis]
-                w *= pick[axis] ? weight[axis] : 1 - weight[axis]
-            }
-            if w > 0 { value += w * Double(dose[shape.offset(row: index[0], column: index[1], slice: index[2])]) }
-        }
-        return value
+        let (r0, r1, wr) = split(row, shape.rows), (c0, c1, wc) = split(column, shape.columns), (s0, s1, ws) = split(slice, shape.slices)
+        func at(_ r: Int, _ c: Int, _ s: Int) -> Double { Double(dose[shape.offset(row: r, column: c, slice: s)]) }
+        let front = (at(r0, c0, s0) * (1 - ws) + at(r0, c0, s1) * ws) * (1 - wc) + (at(r0, c1, s0) * (1 - ws) + at(r0, c1, s1) * ws) * wc
+        let back = (at(r1, c0, s0) * (1 - ws) + at(r1, c0, s1) * ws) * (1 - wc) + (at(r1, c1, s0) * (1 - ws) + at(r1, c1, s1) * ws) * wc
+        return front * (1 - wr) + back * wr
     }
 }

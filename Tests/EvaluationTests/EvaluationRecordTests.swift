@@ -1,0 +1,77 @@
+import Dosimetry
+@testable import Evaluation
+import Foundation
+import Lineage
+import XCTest
+
+/// The evaluation record: its hash covers what it asserts and nothing else, an edited file is
+/// refused on reading, and the aggregate is what a reader would compute by hand.
+final class EvaluationRecordTests: XCTestCase {
+    private func evaluation(_ caseId: String, mae: Double, passRate: Double, d95Error: Double) -> CaseEvaluation {
+        let statistics = GammaStatistics(gammas: (0..<100).map { Float($0 < Int(passRate) ? 0.5 : 1.5) })
+        return CaseEvaluation(
+            caseId: caseId, caseHash: String(repeating: "a", count: 64), predictionDoseSHA256: String(repeating: "b", count: 64), maeGy: mae,
+            mae: DoseErrors(referenceGy: [1, 2], predictionGy: [1, 2 + Float(mae)]),
+            gamma: .init(global: statistics, ptvRegion: nil, ptvRegionVoxels: nil),
+            dvh: ["PTV70": ["D95": .init(reference: 68, prediction: 68 + d95Error)]], structures: [:], femurAsymmetry: nil, openKBP: nil,
+            warnings: [])
+    }
+
+    private func record(createdAt: String = "2026-11-27T00:00:00Z", files: [EvaluationRecord.Context.CaseFiles] = []) throws -> EvaluationRecord {
+        try EvaluationRecord(
+            identity: .init(settings: EvaluationSettings(subsample: 2), cases: [
+                evaluation("case_b", mae: 1.0, passRate: 90, d95Error: -1), evaluation("case_a", mae: 2.0, passRate: 80, d95Error: 0.5),
+            ], missingPredictions: ["case_c"]),
+            context: .init(createdAt: createdAt, tool: .current, datasetRevision: nil, files: files, seconds: 1))
+    }
+
+    func testHashCoversTheIdentityNotTheContext() throws {
+        let first = try record(), moved = try record(createdAt: "2027-01-01T00:00:00Z", files: [.init(caseId: "case_a", reference: "x", prediction: "y")])
+        XCTAssertEqual(first.hash, moved.hash)
+        XCTAssertEqual(first.fileName, "evaluations/\(first.hash.prefix(16)).json")
+        let other = try EvaluationRecord(
+            identity: .init(settings: EvaluationSettings(subsample: 4), cases: first.identity.cases, missingPredictions: ["case_c"]),
+            context: first.context)
+        XCTAssertNotEqual(first.hash, other.hash, "the gamma subsample is part of what the record asserts")
+        XCTAssertEqual(first.identity.cases.map(\.caseId), ["case_a", "case_b"])
+    }
+
+    func testRecordReadsBackAndAnEditIsRefused() throws {
+        let original = try record()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("evaluation-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let bytes = try original.bytes()
+        XCTAssertEqual(bytes.last, 0x0A)
+        try Data(bytes).write(to: file)
+        XCTAssertEqual(try EvaluationRecord.read(file.path), original)
+
+        let edited = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\"maeGy\":2", with: "\"maeGy\":1.5")
+        XCTAssertNotEqual(edited, String(decoding: bytes, as: UTF8.self))
+        try Data(edited.utf8).write(to: file)
+        XCTAssertThrowsError(try EvaluationRecord.read(file.path)) { error in
+            XCTAssertTrue("\(error)".contains("no longer hashes"), "\(error)")
+        }
+    }
+
+    func testAggregateSummarisesAcrossCases() throws {
+        let aggregate = try record().identity.aggregate
+        XCTAssertEqual(aggregate.cases, 2)
+        XCTAssertEqual(aggregate.maeGy.mean, 1.5)
+        // Sample standard deviation (n − 1) of 1 and 2.
+        XCTAssertEqual(try XCTUnwrap(aggregate.maeGy.std), 0.5.squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(aggregate.gammaGlobalPassRate.mean, 85)
+        XCTAssertEqual(aggregate.gammaPTVRegionPassRate.n, 0)
+        XCTAssertNil(aggregate.gammaPTVRegionPassRate.mean)
+        XCTAssertEqual(aggregate.ptv70D95ErrorGy.mean, -0.25)
+        XCTAssertEqual(aggregate.ptv70D95AbsoluteErrorGy.mean, 0.75)
+    }
+
+    /// Gamma statistics: pass is γ ≤ 1 (a gamma of exactly 1 passes), median as NumPy's.
+    func testGammaStatisticsDefinitions() throws {
+        let statistics = GammaStatistics(gammas: [0.2, 1.0, 1.0000001, 2.0])
+        XCTAssertEqual(statistics.passRate, 50)
+        XCTAssertEqual(try XCTUnwrap(statistics.median), (1.0 + Double(Float(1.0000001))) / 2, accuracy: 1e-12)
+        XCTAssertEqual(statistics.max, 2)
+        XCTAssertNil(GammaStatistics(gammas: []).passRate)
+    }
+}

@@ -1,0 +1,167 @@
+import DoseCase
+import Dosimetry
+import Evaluation
+import Foundation
+import Lineage
+import NumpyFormat
+import Phantoms
+import SharedCohort
+import Workflows
+import XCTest
+
+/// `evaluate` end to end on a frozen copy of the shared phantom cohort's clean cases with a locked
+/// split: the pinned cases only, references verified, the record written once.
+final class EvaluateWorkflowTests: XCTestCase {
+    /// The clean cases frozen and split once (the audit is the slow part); each test works on its own copy of the workspace.
+    private static let frozen = Task { () throws -> (folder: URL, dataset: String) in
+        _ = try await CohortFixture.truth()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-evaluate-\(UUID().uuidString)")
+        let delivery = folder.appendingPathComponent("delivery")
+        for entry in CohortFixture.cleanEntries {
+            let target = delivery.appendingPathComponent(entry.fileName)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: CohortFixture.path(entry.fileName), toPath: target.path)
+        }
+        let space = try Workspace(path: folder.appendingPathComponent("workspace").path, create: true)
+        let frozen = try await FreezeWorkflow.run(FreezeRequest(paths: [delivery.path], workspace: space))
+        _ = try SplitBook.lock(.init(name: "main", dataset: frozen.revision.id, ratios: .init(train: 50, val: 0, test: 50), strata: []), in: space)
+        return (folder, frozen.revision.id)
+    }
+
+    private var work: URL!
+    private var space: Workspace!
+    private var dataset = ""
+    private var split: SplitRevision!
+
+    override func setUp() async throws {
+        let shared = try await Self.frozen.value
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-evaluate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: shared.folder.appendingPathComponent("workspace"), to: work.appendingPathComponent("workspace"))
+        space = try Workspace(path: work.appendingPathComponent("workspace").path, create: false)
+        dataset = shared.dataset
+        split = try SplitRevision.resolve("main", in: space)
+    }
+
+    override func tearDown() async throws {
+        try? FileManager.default.removeItem(at: work)
+    }
+
+    private func cases(_ role: LockedSplit.Role) -> [String] { split.identity.cases.filter { $0.role == role }.map(\.caseId) }
+
+    private func file(of caseId: String) throws -> String {
+        let revision = try DatasetRevision.resolve(dataset, in: space)
+        let entry = try XCTUnwrap(revision.dataset.context.files.first { $0.caseId == caseId })
+        return space.location(ofRecorded: entry.path).name
+    }
+
+    /// Writes predictions of `caseIds` into `predictions/`.
+    private func predict(_ caseIds: [String]) throws -> String {
+        let folder = work.appendingPathComponent("predictions").path
+        try SyntheticPrediction.writePredictions(forCases: caseIds.map(file(of:)), to: folder, seed: 3)
+        return folder
+    }
+
+    private func request(_ predictions: String, references: [String] = []) -> EvaluateRequest {
+        EvaluateRequest(references: references, predictions: predictions,
+                        selection: SplitSelection(workspace: space, dataset: dataset, split: "main", role: .test), workspace: space, subsample: 2)
+    }
+
+    func testPinnedEvaluationCoversTheTestCasesAndWritesOneRecord() async throws {
+        let test = cases(.test)
+        XCTAssertGreaterThanOrEqual(test.count, 3)
+        let outcome = try await EvaluateWorkflow.run(request(try predict(test)))
+        XCTAssertFalse(outcome.isIncomplete)
+        let identity = outcome.record.identity
+        XCTAssertEqual(identity.cases.map(\.caseId), test.sorted())
+        XCTAssertEqual(identity.settings.datasetVersion, dataset)
+        XCTAssertEqual(identity.settings.split, .init(name: "main", revision: 1, hash: split.envelope.storedHash, role: "test"))
+        XCTAssertEqual(identity.settings.gamma.subsample, 2)
+        for evaluation in identity.cases {
+            // The hash the reference was verified against is the one the split locked.
+            XCTAssertEqual(evaluation.caseHash, split.identity.cases.first { $0.caseId == evaluation.caseId }?.caseHash)
+            XCTAssertNotNil(evaluation.ptv70D95ErrorGy)
+            XCTAssertNotNil(evaluation.femurAsymmetry)
+            let global = try XCTUnwrap(evaluation.gamma.global.passRate), region = try XCTUnwrap(evaluation.gamma.ptvRegion?.passRate)
+            XCTAssertTrue((50...100).contains(global) && (0...100).contains(region), "\(evaluation.caseId): \(global) \(region)")
+            // The region's voxels are a subset of the global ones: one map.
+            XCTAssertLessThan(try XCTUnwrap(evaluation.gamma.ptvRegion?.evaluatedVoxels), evaluation.gamma.global.evaluatedVoxels)
+        }
+        XCTAssertEqual(identity.aggregate.cases, test.count)
+
+        // Written once, under its hash; it validates and reads back; the same evaluation is not written twice.
+        let recordFile = try XCTUnwrap(outcome.recordFile)
+        XCTAssertEqual(recordFile, "evaluations/\(outcome.record.hash.prefix(16)).json")
+        XCTAssertEqual(try SchemaValidation.errors(validating: URL(fileURLWithPath: space.file(recordFile)), against: "evaluation.schema.json"), [])
+        let stored = try EvaluationRecord.read(space.file(recordFile))
+        XCTAssertEqual(stored.identity, outcome.record.identity)
+        let again = try await EvaluateWorkflow.run(request(try predict(test)))
+        XCTAssertTrue(again.alreadyRecorded)
+        XCTAssertEqual(space.files(in: "evaluations").count, 1)
+    }
+
+    func testMissingPredictionsAreListedAndTheRestEvaluated() async throws {
+        let test = cases(.test)
+        let outcome = try await EvaluateWorkflow.run(request(try predict(Array(test.dropFirst()))))
+        XCTAssertTrue(outcome.isIncomplete)
+        XCTAssertEqual(outcome.plan.missingPredictions, [test[0]])
+        XCTAssertEqual(outcome.record.identity.missingPredictions, [test[0]])
+        XCTAssertEqual(outcome.record.identity.cases.count, test.count - 1)
+    }
+
+    func testPredictionsForCasesOutsideTheRoleAreRefused() async throws {
+        let train = try XCTUnwrap(cases(.train).first)
+        let folder = try predict(cases(.test) + [train])
+        do {
+            _ = try await EvaluateWorkflow.run(request(folder))
+            XCTFail("a prediction of a training case must be refused")
+        } catch let error as EvaluationError {
+            XCTAssertEqual(error, .predictionsOutsideRole(role: "test", split: "main@1", caseIds: [train]))
+        }
+        XCTAssertEqual(space.files(in: "evaluations").count, 0)
+    }
+
+    /// A reference whose dose changed after the freeze no longer hashes to what the split locked.
+    func testAChangedReferenceIsRefused() async throws {
+        let test = cases(.test)
+        let folder = try predict(test)
+        let copies = work.appendingPathComponent("references")
+        try FileManager.default.createDirectory(at: copies, withIntermediateDirectories: true)
+        for caseId in test { try FileManager.default.copyItem(atPath: try file(of: caseId), toPath: copies.appendingPathComponent("\(caseId).npz").path) }
+        let victim = copies.appendingPathComponent("\(test[0]).npz").path
+        let archive = try NPZArchive(path: victim)
+        let members = try archive.keys.map { key -> (key: String, content: NPZContent) in
+            guard key == "dose" else { return (key, try archive.readContent(key)) }
+            let dose = try archive.read(key)
+            return (key, .array(try NPYArray(shape: dose.shape, elements: try dose.elements(as: Float.self, casting: .sameKind).map { $0 * 1.01 })))
+        }
+        try NPZWriter.write(members: members, to: victim)
+        do {
+            _ = try await EvaluateWorkflow.run(request(folder, references: [copies.path]))
+            XCTFail("a changed reference must be refused")
+        } catch let error as EvaluationError {
+            guard case let .referenceChanged(caseId, file, expected, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(caseId, test[0])
+            XCTAssertEqual(file, victim)
+            XCTAssertEqual(expected, split.identity.cases.first { $0.caseId == test[0] }?.caseHash)
+        }
+        // The untouched copies evaluate.
+        try FileManager.default.removeItem(atPath: victim)
+        let outcome = try await EvaluateWorkflow.run(request(folder, references: [copies.path]))
+        XCTAssertEqual(outcome.record.identity.cases.count, test.count - 1)
+        XCTAssertEqual(outcome.plan.missingReferences, [test[0]])
+        XCTAssertTrue(outcome.isIncomplete)
+    }
+
+    func testUnpinnedEvaluationPairsFilesByCaseIdAndWritesNothing() async throws {
+        let test = cases(.test)
+        let folder = try predict(Array(test.prefix(1)))
+        let outcome = try await EvaluateWorkflow.run(EvaluateRequest(references: [try file(of: test[0]), try file(of: test[1])], predictions: folder,
+                                                                     workspace: space, subsample: 4))
+        XCTAssertEqual(outcome.record.identity.cases.map(\.caseId), [test[0]])
+        XCTAssertEqual(outcome.plan.missingPredictions, [test[1]])
+        XCTAssertNil(outcome.recordFile)
+        XCTAssertNil(outcome.record.identity.settings.datasetVersion)
+        XCTAssertEqual(space.files(in: "evaluations").count, 0)
+    }
+}

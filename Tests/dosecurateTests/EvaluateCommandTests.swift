@@ -1,0 +1,103 @@
+import Foundation
+import Phantoms
+import SharedCohort
+import XCTest
+
+/// `dosecurate evaluate` as a user runs it: exit codes, the table, `--json`, and the pinned
+/// workflow (freeze → split lock → evaluate the test cases → a record in evaluations/).
+final class EvaluateCommandTests: XCTestCase {
+    private var work: URL!
+
+    override func setUp() async throws {
+        _ = try await CohortFixture.truth()
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-evaluate-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() async throws {
+        try? FileManager.default.removeItem(at: work)
+    }
+
+    private func dosecurate(_ arguments: [String]) throws -> TestProcess.Result {
+        try TestProcess.run(try DosecurateBinary.url(), arguments + ["--workspace", "ws"], in: work)
+    }
+
+    /// Copies the first `count` clean cohort cases into `ws/cases/` and returns their paths.
+    private func cases(_ count: Int) throws -> [String] {
+        try CohortFixture.cleanEntries.prefix(count).map { entry in
+            let target = work.appendingPathComponent("ws/cases").appendingPathComponent(entry.fileName)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: CohortFixture.path(entry.fileName), toPath: target.path)
+            return target.path
+        }
+    }
+
+    func testUnpinnedEvaluationPrintsATableAndExitsOneWhenPredictionsAreMissing() throws {
+        let files = try cases(2)
+        let predictions = work.appendingPathComponent("pred").path
+        try SyntheticPrediction.writePredictions(forCases: [files[0]], to: predictions, seed: 1)
+        let result = try dosecurate(["evaluate", "--reference", "ws/cases", "--prediction", "pred", "--subsample", "4", "--quiet"])
+        XCTAssertEqual(result.status, 1, result.errors)
+        XCTAssertTrue(result.output.contains("gamma 3%/3mm global, cutoff 10%, max γ 2, step DTA/10, subsample 4"), result.output)
+        XCTAssertTrue(result.output.contains("  case "), result.output)
+        XCTAssertTrue(result.output.contains("missing predictions: "), result.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("ws/evaluations").path))
+
+        // One file against one file: paired whatever the names, exit 0; --json is the record.
+        let prediction = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: predictions).first)
+        let single = try dosecurate(["evaluate", "--reference", files[0], "--prediction", "pred/\(prediction)", "--subsample", "4", "--json", "--quiet"])
+        XCTAssertEqual(single.status, 0, single.errors)
+        let record = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(single.output.utf8)) as? [String: Any])
+        XCTAssertEqual(record["schema"] as? String, "dosecurate/evaluation/1")
+        XCTAssertEqual((record["cases"] as? [Any])?.count, 1)
+        let document = work.appendingPathComponent("record.json")
+        try Data(single.output.utf8).write(to: document)
+        XCTAssertEqual(try SchemaValidation.errors(validating: document, against: "evaluation.schema.json"), [])
+    }
+
+    func testBadInputExitsTwoWithAMessage() throws {
+        let files = try cases(1)
+        let missing = try dosecurate(["evaluate", "--reference", files[0], "--prediction", "nowhere"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.errors.contains("nowhere: no such file or directory"), missing.errors)
+        let usage = try dosecurate(["evaluate", "--reference", files[0], "--prediction", "nowhere", "--subsample", "0"])
+        XCTAssertEqual(usage.status, 2)
+        let unpaired = try dosecurate(["evaluate", "--reference", files[0], "--prediction", "nowhere", "--dataset", "dsv-0000000000000000"])
+        XCTAssertEqual(unpaired.status, 2)
+        XCTAssertTrue(unpaired.errors.contains("--dataset and --split together"), unpaired.errors)
+    }
+
+    func testPinnedEvaluationWritesARecordAndRefusesOtherCases() throws {
+        _ = try cases(CohortFixture.cleanEntries.count)
+        let frozen = try dosecurate(["freeze", "ws/cases", "--quiet"])
+        XCTAssertEqual(frozen.status, 0, frozen.errors)
+        let version = String(frozen.output.trimmingCharacters(in: .newlines).split(separator: "@")[0])
+        let locked = try dosecurate(["split", "lock", "main", "--dataset", version, "--ratios", "50/0/50", "--strata", "plan_type", "--json"])
+        XCTAssertEqual(locked.status, 0, locked.errors)
+        let split = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(locked.output.utf8)) as? [String: Any])
+        let assignments = try XCTUnwrap((split["identity"] as? [String: Any])?["cases"] as? [[String: Any]])
+        let test = assignments.filter { $0["role"] as? String == "test" }.compactMap { $0["caseId"] as? String }
+        let train = try XCTUnwrap(assignments.first { $0["role"] as? String == "train" }?["caseId"] as? String)
+        let casesFolder = work.appendingPathComponent("ws/cases").path
+        let allFiles = try XCTUnwrap(FileManager.default.enumerator(atPath: casesFolder)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".npz") }.map { "\(casesFolder)/\($0)" }
+        try SyntheticPrediction.writePredictions(forCases: allFiles, to: work.appendingPathComponent("all").path, seed: 2)
+        let predictions = work.appendingPathComponent("pred")
+        try FileManager.default.createDirectory(at: predictions, withIntermediateDirectories: true)
+        for caseId in test {
+            try FileManager.default.copyItem(at: work.appendingPathComponent("all/\(caseId)_pred.npz"), to: predictions.appendingPathComponent("\(caseId)_pred.npz"))
+        }
+
+        let evaluated = try dosecurate(["evaluate", "--dataset", version, "--split", "main", "--prediction", "pred", "--subsample", "4", "--quiet"])
+        XCTAssertEqual(evaluated.status, 0, evaluated.errors)
+        XCTAssertTrue(evaluated.output.contains("pinned to \(version), split main@1"), evaluated.output)
+        let recordLine = try XCTUnwrap(evaluated.output.split(separator: "\n").first { $0.hasPrefix("record: evaluations/") })
+        let recordFile = String(recordLine.dropFirst("record: ".count))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: work.appendingPathComponent("ws/\(recordFile)").path), recordFile)
+
+        try FileManager.default.copyItem(at: work.appendingPathComponent("all/\(train)_pred.npz"), to: predictions.appendingPathComponent("\(train)_pred.npz"))
+        let refused = try dosecurate(["evaluate", "--dataset", version, "--split", "main", "--prediction", "pred", "--subsample", "4", "--quiet"])
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.errors.contains("refusing predictions for cases that split main@1 does not assign to test: \(train)"), refused.errors)
+    }
+}
