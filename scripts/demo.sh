@@ -2,7 +2,8 @@
 # `make demo`: generate the reference cohort (scripts/reference-cohort.args: 8 clean cases and every
 # planted defect over two institutions), audit it as a folder and as a .tar.gz delivery, freeze it
 # as a dataset version, lock a stratified split of it, let institution C arrive (freeze the grown
-# data, extend the split), verify the workspace, and inspect a clean case.
+# data, extend the split), evaluate synthetic predictions of the locked test cases, verify the
+# workspace, and inspect a clean case.
 # Becomes `dosecurate demo` once the engine exists.
 set -euo pipefail
 workspace="$1"
@@ -12,8 +13,8 @@ read -r -a cohort_args < "$(dirname "$0")/reference-cohort.args"
 
 rm -rf "$workspace"
 mkdir -p "$workspace"
-echo "== dosecurate phantoms $cohort ${cohort_args[*]}"
-"$dosecurate" phantoms "$cohort" "${cohort_args[@]}"
+echo "== dosecurate phantoms $cohort ${cohort_args[*]} --predictions $workspace/predictions-all"
+"$dosecurate" phantoms "$cohort" "${cohort_args[@]}" --predictions "$workspace/predictions-all"
 
 echo
 echo "== dosecurate audit $cohort --workspace $workspace --junit $workspace/audit.junit.xml"
@@ -47,12 +48,23 @@ echo "== dosecurate split export main --format nnunet --output $workspace/splits
 
 echo
 echo "== institution C arrives: dosecurate phantoms $workspace/cohortC --cases 8 --institutions C --first-case 100 --seed 11"
-"$dosecurate" phantoms "$workspace/cohortC" --cases 8 --institutions C --first-case 100 --seed 11 --quiet
+"$dosecurate" phantoms "$workspace/cohortC" --cases 8 --institutions C --first-case 100 --seed 11 --predictions "$workspace/predictions-all" --quiet
 echo "== dosecurate freeze $cohort $workspace/cohortC --workspace $workspace --quiet"
 grown="$("$dosecurate" freeze "$cohort" "$workspace/cohortC" --workspace "$workspace" --quiet)"
 echo "$grown"
 echo "== dosecurate split extend main --dataset ${grown%@*} --workspace $workspace"
 "$dosecurate" split extend main --dataset "${grown%@*}" --workspace "$workspace"
+
+echo
+echo "== a model's predictions of the test cases: the synthetic ones phantoms wrote (--predictions), for the cases split main assigns to test"
+predictions="$workspace/predictions"
+mkdir -p "$predictions"
+"$dosecurate" split export main --format csv --output "$workspace/split.csv" --workspace "$workspace"
+for case_id in $(awk -F, '$2 == "test" { print $1 }' "$workspace/split.csv"); do
+    cp "$workspace/predictions-all/${case_id}_pred.npz" "$predictions/"
+done
+echo "== dosecurate evaluate --dataset ${grown%@*} --split main --prediction $predictions --workspace $workspace"
+"$dosecurate" evaluate --dataset "${grown%@*}" --split main --prediction "$predictions" --workspace "$workspace"
 
 echo
 echo "== dosecurate verify --workspace $workspace (records, the split's chain, every case)"
@@ -64,4 +76,5 @@ echo "== dosecurate inspect $cohort/A/case_0002.npz (a clean v2.4 three-level SI
 echo
 echo "Records: $workspace/datasets/ (the frozen versions), $workspace/audits/ (their audits, JSON and JUnit),"
 echo "         $workspace/splits/ (the locked split and its extension), $workspace/splits_final.json (nnU-Net),"
-echo "         $workspace/audit.junit.xml and $workspace/delivery-audit.json (the ad-hoc audits)"
+echo "         $workspace/evaluations/ (the test cases' evaluation), $workspace/audit.junit.xml and"
+echo "         $workspace/delivery-audit.json (the ad-hoc audits)"

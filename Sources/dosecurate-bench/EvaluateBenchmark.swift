@@ -12,7 +12,7 @@ struct EvaluateBenchmark {
     let dosecurate: String
     let script: String
     /// Tuned so the synthetic prediction passes ~75–85 % global 3 %/3 mm at full resolution.
-    static let severity = 1.6
+    static let severity = 2.2
 
     struct Result {
         let dosecurateSeconds: Double
@@ -44,6 +44,8 @@ struct EvaluateBenchmark {
 
         var pymedphys: [String: Double]?
         if includePymedphys {
+            print(String(format: "  (dosecurate done in %.2f s; pymedphys at full resolution takes minutes …)", seconds))
+            fflush(nil)
             // The same Gy arrays the evaluation compares: stored × 70 in float32.
             let referencePath = folder.appendingPathComponent("reference_gy.npy").path, evaluationPath = folder.appendingPathComponent("evaluation_gy.npy").path
             try NPYFile.write(try NPYArray(shape: dose.shape.dimensions, elements: dose.elements.map { $0 * 70 }), to: referencePath)

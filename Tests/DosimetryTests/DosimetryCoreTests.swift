@@ -61,8 +61,10 @@ final class DosimetryCoreTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(dose.meanGy), reference.mean, accuracy: 1e-9)
         XCTAssertEqual(dose.maxGy, reference.max)
         XCTAssertEqual(dose.minGy, reference.min)
+        // Stored × 70 is taken in float32, as NumPy's `dose * 70` on a float32 array.
         let scaled = StructureDose(dose: reference.dose, mask: reference.mask, scaleGy: 70, voxelVolumeCC: 1)
-        XCTAssertEqual(try XCTUnwrap(scaled.maxGy), reference.max * 70, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(scaled.maxGy), Double(Float(reference.max) * 70))
+        XCTAssertNotEqual(try XCTUnwrap(scaled.maxGy), reference.max * 70, "the fixture's maximum must tell float32 from float64 scaling")
     }
 
     func testCentroidBoxAndFaceContactsEqualNumpy() throws {

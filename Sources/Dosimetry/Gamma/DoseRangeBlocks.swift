@@ -6,7 +6,7 @@ import DoseCase
 /// Block b along an axis holds the interpolation cells 2b and 2b+1, i.e. voxels 2b … 2b+2: every
 /// trilinear value inside those cells lies between the block's minimum and maximum.
 struct DoseRangeBlocks: Sendable {
-    static let cellsPerBlock = 2
+    static let cellsPerBlock = 1
 
     let blockCounts: SIMD3<Int>
     let minimum: [Float]

@@ -14,19 +14,24 @@ import Foundation
 public struct GammaSearchPattern: Sendable {
     public struct Shell: Sendable {
         public let radiusMM: Double
-        /// Indices into `groups`.
-        public let groups: Range<Int>
+        /// Indices into `sectors`.
+        let sectors: Range<Int>
     }
 
-    struct Group: Sendable {
-        /// Indices into the offset arrays.
-        let points: Range<Int>
+    /// A box around some of a shell's points, with the indices of what it holds: a sector holds
+    /// groups, a group holds points.
+    struct Region: Sendable {
+        let members: Range<Int>
         let lowerMM: SIMD3<Double>
         let upperMM: SIMD3<Double>
     }
 
     public let shells: [Shell]
-    let groups: [Group]
+    /// The octants of each shell (the groups whose centre lies there), so one bound can rule out
+    /// an eighth of a large shell at once.
+    let sectors: [Region]
+    /// Runs of one elevation row.
+    let groups: [Region]
     /// Offsets in mm along axes 0, 1, 2 of every point of every shell, shell after shell.
     let offsets: [SIMD3<Double>]
 
@@ -35,29 +40,36 @@ public struct GammaSearchPattern: Sendable {
     static let pointsPerGroup = 12
 
     public init(criteria: GammaCriteria) {
-        var shells: [Shell] = []
-        var groups: [Group] = []
+        var shells: [Shell] = [], sectors: [Region] = [], groups: [Region] = []
         var offsets: [SIMD3<Double>] = []
         for (radius, step) in Self.radii(criteria: criteria) {
-            let firstGroup = groups.count
+            // The shell's points in runs of one row, bucketed by the octant of each run's centre;
+            // the order of a shell's points does not change its minimum.
+            var octants = [[ArraySlice<SIMD3<Double>>]](repeating: [], count: 8)
             for row in Self.shellRows(radius: radius, step: step) {
                 var start = 0
                 while start < row.count {
                     let end = min(start + Self.pointsPerGroup, row.count)
-                    let points = row[start..<end]
-                    var lower = SIMD3<Double>(repeating: .infinity), upper = SIMD3<Double>(repeating: -.infinity)
-                    for point in points {
-                        lower = pointwiseMin(lower, point)
-                        upper = pointwiseMax(upper, point)
-                    }
-                    groups.append(Group(points: offsets.count..<(offsets.count + points.count), lowerMM: lower, upperMM: upper))
-                    offsets.append(contentsOf: points)
+                    let run = row[start..<end]
+                    let centre = run.reduce(SIMD3<Double>(repeating: 0), +) / Double(run.count)
+                    octants[(centre.x >= 0 ? 1 : 0) + (centre.y >= 0 ? 2 : 0) + (centre.z >= 0 ? 4 : 0)].append(run)
                     start = end
                 }
             }
-            shells.append(Shell(radiusMM: radius, groups: firstGroup..<groups.count))
+            let firstSector = sectors.count
+            for runs in octants where !runs.isEmpty {
+                let firstGroup = groups.count
+                for run in runs {
+                    groups.append(Region(members: offsets.count..<(offsets.count + run.count), box: Array(run)))
+                    offsets.append(contentsOf: run)
+                }
+                let held = groups[firstGroup...]
+                sectors.append(Region(members: firstGroup..<groups.count, box: held.map(\.lowerMM) + held.map(\.upperMM)))
+            }
+            shells.append(Shell(radiusMM: radius, sectors: firstSector..<sectors.count))
         }
         self.shells = shells
+        self.sectors = sectors
         self.groups = groups
         self.offsets = offsets
     }
@@ -106,5 +118,13 @@ public struct GammaSearchPattern: Sendable {
         var values = (0..<count).map { Double($0) * step }
         if includingEnd { values[count - 1] = end }
         return values
+    }
+}
+
+extension GammaSearchPattern.Region {
+    /// The region of `members` bounding `points`.
+    init(members: Range<Int>, box points: [SIMD3<Double>]) {
+        self.init(members: members, lowerMM: points.reduce(SIMD3(repeating: .infinity), pointwiseMin),
+                  upperMM: points.reduce(SIMD3(repeating: -.infinity), pointwiseMax))
     }
 }

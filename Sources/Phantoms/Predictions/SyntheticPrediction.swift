@@ -3,17 +3,19 @@ import Foundation
 import NumpyFormat
 
 /// A stand-in for a dose-prediction model's output, for trying `evaluate` and benchmarking it:
-/// the case's dose moved by a sub-centimetre offset and scaled by a smooth error field, the
-/// errors real predictions show (edges in the wrong place, dose levels a few per cent off).
+/// the case's dose moved by about a millimetre and scaled by a smooth error field that is
+/// largest in the intermediate-dose bath and small on the target — the errors real predictions
+/// show (fall-off a little off, the low-dose spread a few per cent wrong, the PTV nearly right).
 /// Deterministic in the seed; `severity` 0 gives the dose itself.
 public enum SyntheticPrediction {
     /// The prediction's stored (normalised) dose on the case's grid.
     public static func dose(from reference: Volume<Float>, spacingMM: [Double], seed: UInt64, severity: Double = 1) -> [Float] {
         var random = SeededGenerator(seed: seed, stream: 0x9ED1)
         let shape = reference.shape
-        // An offset of up to ~1.5 mm per axis (in voxels), and a ±(3…5) % field with a wavelength of a few centimetres.
-        let shiftVoxels = (0..<3).map { axis in severity * random.nextUniform(-1.5, 1.5) / spacingMM[axis] }
-        let amplitude = severity * random.nextUniform(0.03, 0.05)
+        // An offset of up to ~0.3 mm per axis (in voxels), and an additive field of ±(2.5…3.5) % of the
+        // prescription with a wavelength of a few centimetres.
+        let shiftVoxels = (0..<3).map { axis in severity * random.nextUniform(-0.3, 0.3) / spacingMM[axis] }
+        let amplitude = severity * random.nextUniform(0.025, 0.035)
         let wavelengthsMM = (0..<3).map { _ in random.nextUniform(40, 90) }
         let phases = (0..<3).map { _ in random.nextUniform(0, 2 * .pi) }
         let bias = severity * random.nextUniform(-0.015, 0.015)
@@ -27,8 +29,10 @@ public enum SyntheticPrediction {
                         let fieldSlice = sin(2 * .pi * Double(slice) * spacingMM[2] / wavelengthsMM[2] + phases[2])
                         let moved = sample(dose, shape: shape, at: Double(row) - shiftVoxels[0], Double(column) - shiftVoxels[1],
                                            Double(slice) - shiftVoxels[2])
-                        let factor = 1 + bias + amplitude * (fieldRow * fieldColumn + 0.5 * fieldSlice) / 1.5
-                        result[shape.offset(row: row, column: column, slice: slice)] = Float(max(0, moved * factor))
+                        // Full error from 10 % to 60 % of the prescription, a fifth of it on the target, none outside the body.
+                        let taper = moved < 0.1 ? moved / 0.1 : moved < 0.6 ? 1 : max(0.2, 1 - (moved - 0.6) / 0.4 * 0.8)
+                        let error = amplitude * taper * (fieldRow * fieldColumn + 0.5 * fieldSlice) / 1.5
+                        result[shape.offset(row: row, column: column, slice: slice)] = Float(max(0, moved * (1 + bias) + error))
                     }
                 }
             }

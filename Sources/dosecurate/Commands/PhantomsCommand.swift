@@ -35,9 +35,13 @@ struct PhantomsCommand: AsyncParsableCommand {
     @Option(help: "Also write a synthetic prediction <caseId>_pred.npz of every case into this folder (to try evaluate).")
     var predictions: String?
 
+    @Option(help: "How wrong the synthetic predictions are: 0 = the dose itself, 1 = a good model (default), 3 = a poor one.")
+    var predictionError: Double = 1
+
     func validate() throws {
         guard cases >= 0 else { throw ValidationError("--cases must be 0 or more") }
         guard firstCase >= 0 else { throw ValidationError("--first-case must be 0 or more") }
+        guard predictionError >= 0, predictionError <= 10 else { throw ValidationError("--prediction-error must be between 0 and 10") }
         _ = try options()
     }
 
@@ -49,7 +53,7 @@ struct PhantomsCommand: AsyncParsableCommand {
         progress.finish()
         if let predictions {
             let files = truth.cases.keys.map { "\(outputDirectory)/\($0)" }.filter { $0.hasSuffix(".npz") && FileManager.default.fileExists(atPath: $0) }
-            try SyntheticPrediction.writePredictions(forCases: files, to: predictions, seed: seed)
+            try SyntheticPrediction.writePredictions(forCases: files, to: predictions, seed: seed, severity: predictionError)
         }
         if global.json {
             let encoder = JSONEncoder()
