@@ -66,6 +66,12 @@ public struct CaseEvaluation: Sendable, Equatable, Codable {
     /// What a reader should know about the numbers (e.g. a normalisation other than 70 Gy).
     public let warnings: [String]
 
+    /// The same evaluation naming the reference's case hash (computed alongside the evaluation).
+    public func identified(by caseHash: String) -> CaseEvaluation {
+        CaseEvaluation(caseId: caseId, caseHash: caseHash, predictionDoseSHA256: predictionDoseSHA256, maeGy: maeGy, mae: mae, gamma: gamma,
+                       dvh: dvh, structures: structures, femurAsymmetry: femurAsymmetry, openKBP: openKBP, warnings: warnings)
+    }
+
     /// PTV70 D95 error (Gy), the number users judge by first.
     public var ptv70D95ErrorGy: Double? { dvh[StructureChannel.ptv70]?[DVHMetric.d95.rawValue]?.error }
 }

@@ -10,8 +10,9 @@ public struct EvaluationPlan: Sendable {
         public let caseId: String
         public let referenceFile: String
         public let predictionFile: String
-        /// The hash the reference was verified against (pinned) or computed from its bytes.
-        public let caseHash: String
+        /// The hash the reference was verified against (pinned); nil when unpinned, where the
+        /// evaluation hashes the reference while it computes (`PredictionMatcher.caseHashes`).
+        public let caseHash: String?
     }
 
     public let pairs: [Pair]
@@ -54,16 +55,16 @@ public enum PredictionMatcher {
                             workers: Int = ProcessInfo.processInfo.activeProcessorCount) async throws -> EvaluationPlan {
         let referenceFiles = try references.flatMap { try npzFiles(at: $0, predictions: false) }
         guard !referenceFiles.isEmpty else { throw EvaluationError.noReferenceCases(path: references.joined(separator: ", ")) }
-        let cases = try await identify(referenceFiles, cacheDirectory: cacheDirectory, workers: workers)
+        let cases = try caseIds(referenceFiles)
         if referenceFiles.count == 1, isFile(predictions), let only = cases.first {
-            return EvaluationPlan(pairs: [.init(caseId: only.caseId, referenceFile: only.file, predictionFile: predictions, caseHash: only.hash)],
+            return EvaluationPlan(pairs: [.init(caseId: only.caseId, referenceFile: only.file, predictionFile: predictions, caseHash: nil)],
                                   missingPredictions: [], unmatchedPredictions: [])
         }
         let predictionFiles = try predictionsByCaseId(at: predictions)
         var pairs: [EvaluationPlan.Pair] = [], missing: [String] = []
         for reference in cases {
             if let prediction = predictionFiles[reference.caseId] {
-                pairs.append(.init(caseId: reference.caseId, referenceFile: reference.file, predictionFile: prediction, caseHash: reference.hash))
+                pairs.append(.init(caseId: reference.caseId, referenceFile: reference.file, predictionFile: prediction, caseHash: nil))
             } else {
                 missing.append(reference.caseId)
             }
@@ -111,10 +112,15 @@ public enum PredictionMatcher {
             }
         } else {
             let candidates = try references.flatMap { try npzFiles(at: $0, predictions: false) }
-            for reference in try await identify(candidates, cacheDirectory: workspace.cacheDirectory, workers: workers) {
+            let references = try caseIds(candidates).filter { assigned[$0.caseId] != nil }
+            let hashes = try await caseHashes(references.map(\.file), cacheDirectory: workspace.cacheDirectory, workers: workers)
+            for reference in references {
                 guard let expected = assigned[reference.caseId] else { continue }
-                guard reference.hash == expected else {
-                    throw EvaluationError.referenceChanged(caseId: reference.caseId, file: reference.file, expected: expected, found: reference.hash)
+                guard let found = hashes[reference.file] else {
+                    throw EvaluationError.referenceUnreadable(file: reference.file, reason: "its arrays cannot be read to hash them")
+                }
+                guard found == expected else {
+                    throw EvaluationError.referenceChanged(caseId: reference.caseId, file: reference.file, expected: expected, found: found)
                 }
                 referenced.insert(reference.caseId)
                 if let prediction = predictionFiles[reference.caseId] {
@@ -129,14 +135,13 @@ public enum PredictionMatcher {
 
     // MARK: - Files
 
-    private struct IdentifiedReference {
+    private struct NamedReference {
         let file: String
         let caseId: String
-        let hash: String
     }
 
-    /// The case hash of each file (through the hash cache); unreadable files are absent.
-    private static func caseHashes(_ files: [String], cacheDirectory: String?, workers: Int) async throws -> [String: String] {
+    /// The case hash of each file (through the hash cache); files that cannot be read are absent.
+    public static func caseHashes(_ files: [String], cacheDirectory: String?, workers: Int) async throws -> [String: String] {
         let readings = await Auditor.identify(files.map { CaseLocation.file($0) }, workers: workers, cacheDirectory: cacheDirectory)
         var hashes: [String: String] = [:]
         for file in files {
@@ -145,16 +150,14 @@ public enum PredictionMatcher {
         return hashes
     }
 
-    /// Each reference's case id and case hash (through the workspace's hash cache when given);
-    /// sorted by case id; two files with one case id are refused.
-    private static func identify(_ files: [String], cacheDirectory: String?, workers: Int) async throws -> [IdentifiedReference] {
-        let hashes = try await caseHashes(files, cacheDirectory: cacheDirectory, workers: workers)
-        var byCaseId: [String: [IdentifiedReference]] = [:]
+    /// Each reference's case id (from its metadata, nothing inflated), sorted by case id; two
+    /// files with one case id are refused.
+    private static func caseIds(_ files: [String]) throws -> [NamedReference] {
+        var byCaseId: [String: [NamedReference]] = [:]
         for file in files {
             let opened: DoseCase
             do { opened = try DoseCase.open(path: file) } catch { throw EvaluationError.referenceUnreadable(file: file, reason: "\(error)") }
-            guard let hash = hashes[file] else { throw EvaluationError.referenceUnreadable(file: file, reason: "its arrays cannot be read to hash them") }
-            byCaseId[opened.caseId, default: []].append(.init(file: file, caseId: opened.caseId, hash: hash))
+            byCaseId[opened.caseId, default: []].append(.init(file: file, caseId: opened.caseId))
         }
         if let clash = byCaseId.first(where: { $0.value.count > 1 }) {
             throw EvaluationError.duplicateCaseId(caseId: clash.key, files: clash.value.map(\.file).sorted())

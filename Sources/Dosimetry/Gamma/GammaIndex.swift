@@ -28,7 +28,7 @@ public enum GammaIndex {
         guard subsample >= 1 else { throw GammaError.invalidSubsample(found: subsample) }
         let referenceGrid = decimate(reference, by: subsample), evaluationGrid = decimate(evaluation, by: subsample)
         let spacing = spacingMM.map { $0 * Double(subsample) }
-        let pattern = GammaSearchPattern(criteria: criteria)
+        let pattern = GammaSearchPattern(criteria: criteria, spacingMM: spacing)
         let shape = referenceGrid.shape
         var gamma = [Float](repeating: .nan, count: shape.voxelCount)
         let globalMaximum = Double(referenceGrid.elements.max() ?? 0)
@@ -94,6 +94,7 @@ private struct ShellSearch: @unchecked Sendable {
     let offsets: UnsafeBufferPointer<SIMD3<Double>>
     let sectors: UnsafeBufferPointer<GammaSearchPattern.Region>
     let groups: UnsafeBufferPointer<GammaSearchPattern.Region>
+    let groupCellRanges: [Range<Int>]
     let shape: VolumeShape
     let spacing: SIMD3<Double>
     let upperMM: SIMD3<Double>
@@ -111,6 +112,13 @@ private struct ShellSearch: @unchecked Sendable {
     /// Offsets to a cell's upper corner along each axis (0 on a one-voxel axis).
     let cornerStride: SIMD3<Int>
     let blockCounts: SIMD3<Int>
+    /// Each group's cells as offsets into the block arrays from the reference voxel's own cell.
+    let groupCellOffsets: [Int]
+    /// Each offset's cell as an offset into the block arrays from the reference voxel's own cell;
+    /// `Int.min` when the offset could lie in either of two cells.
+    let sampleCellOffsets: [Int]
+    /// How many cells the search reaches from its reference voxel along each axis.
+    let cellReach: SIMD3<Int>
     let blockMinimum: UnsafeBufferPointer<Float>
     let blockMaximum: UnsafeBufferPointer<Float>
 
@@ -123,6 +131,7 @@ private struct ShellSearch: @unchecked Sendable {
         self.offsets = offsets
         self.sectors = sectors
         self.groups = groups
+        groupCellRanges = pattern.groupCellRanges
         self.shape = shape
         counts = SIMD3(shape.rows, shape.columns, shape.slices)
         inverseSpacing = SIMD3(1 / spacing[0], 1 / spacing[1], 1 / spacing[2])
@@ -138,6 +147,9 @@ private struct ShellSearch: @unchecked Sendable {
         self.reference = reference
         self.evaluation = evaluation
         self.blockCounts = blockCounts
+        groupCellOffsets = pattern.groupCells.map { ($0.x * blockCounts.y + $0.y) * blockCounts.z + $0.z }
+        sampleCellOffsets = pattern.sampleCells.map { cell in cell.map { ($0.x * blockCounts.y + $0.y) * blockCounts.z + $0.z } ?? Int.min }
+        cellReach = pattern.groupCells.reduce(SIMD3<Int>(repeating: 0)) { reach, cell in pointwiseMax(reach, SIMD3(abs(cell.x), abs(cell.y), abs(cell.z))) }
         self.blockMinimum = blockMinimum
         self.blockMaximum = blockMaximum
     }
@@ -150,7 +162,11 @@ private struct ShellSearch: @unchecked Sendable {
                 // pymedphys evaluates reference points with dose ≥ cutoff; local gamma needs a dose to divide by.
                 guard referenceDose >= cutoff, criteria.normalisation == .global || referenceDose > 0 else { continue }
                 let point = SIMD3(Double(row) * spacing[0], Double(column) * spacing[1], Double(slice) * spacing[2])
-                let gamma = gammaAt(point, referenceDose: referenceDose)
+                let voxel = SIMD3(row, column, slice)
+                // Cells relative to the voxel stay on the grid: exact cell bounds; near the faces, box bounds.
+                let interior = all(voxel &- cellReach .>= SIMD3<Int>(repeating: 0)) && all(voxel &+ cellReach .< blockCounts)
+                let gamma = gammaAt(point, referenceDose: referenceDose,
+                                    cellBase: interior ? (row * blockCounts.y + column) * blockCounts.z + slice : nil)
                 // As pymedphys reports: capped at max_gamma; a point with no sample at all stays unevaluated.
                 output[base + slice] = gamma.isFinite ? Self.roundedUp(min(gamma, criteria.maxGamma)) : .nan
             }
@@ -167,7 +183,7 @@ private struct ShellSearch: @unchecked Sendable {
     /// The gamma of one reference point: the minimum of √((|Δdose|/ΔD)² + (r/DTA)²) over the
     /// sample points pymedphys visits, shell by shell until r/DTA reaches the best so far.
     @inline(__always)
-    private func gammaAt(_ point: SIMD3<Double>, referenceDose: Double) -> Double {
+    private func gammaAt(_ point: SIMD3<Double>, referenceDose: Double, cellBase: Int?) -> Double {
         let normalisation = criteria.normalisation == .global ? globalMaximum : referenceDose
         let doseCriterion = normalisation * doseFraction
         func gamma(difference: Double, distanceTerm: Double) -> Double {
@@ -195,9 +211,19 @@ private struct ShellSearch: @unchecked Sendable {
                 for groupIndex in sector.members {
                     let group = groups[groupIndex]
                     let bound = min(limit, smallest)
-                    if bound.isFinite, !mayContain(referenceDose - bound, referenceDose + bound,
-                                                   lower: point + group.lowerMM, upper: point + group.upperMM) { continue }
+                    if bound.isFinite {
+                        if let cellBase {
+                            if !cellsMayContain(referenceDose - bound, referenceDose + bound, base: cellBase, cells: groupCellRanges[groupIndex]) { continue }
+                        } else if !mayContain(referenceDose - bound, referenceDose + bound, lower: point + group.lowerMM, upper: point + group.upperMM) {
+                            continue
+                        }
+                    }
                     for index in group.members {
+                        // Interior points first ask the sample's own cell whether it can come close enough.
+                        if let cellBase, smallest.isFinite || limit.isFinite, sampleCellOffsets[index] != Int.min {
+                            let cell = cellBase + sampleCellOffsets[index], bound = min(limit, smallest)
+                            if Double(blockMinimum[cell]) >= referenceDose + bound || Double(blockMaximum[cell]) <= referenceDose - bound { continue }
+                        }
                         let offset = offsets[index]
                         let difference = abs(interpolate(point.x + offset.x, point.y + offset.y, point.z + offset.z) - referenceDose)
                         if difference < smallest { smallest = difference }
@@ -229,6 +255,19 @@ private struct ShellSearch: @unchecked Sendable {
                     return true
                 }
             }
+        }
+        return false
+    }
+
+    /// Whether any of the listed cells (offsets from `base`) has a dose range reaching strictly
+    /// between `low` and `high`.
+    @inline(__always)
+    private func cellsMayContain(_ low: Double, _ high: Double, base: Int, cells: Range<Int>) -> Bool {
+        let minimum = blockMinimum.baseAddress.unsafelyUnwrapped + base, maximum = blockMaximum.baseAddress.unsafelyUnwrapped + base
+        let lowFloat = Float(low).nextDown, highFloat = Float(high).nextUp
+        for cell in cells {
+            let offset = groupCellOffsets[cell]
+            if minimum[offset] < highFloat && maximum[offset] > lowFloat { return true }
         }
         return false
     }

@@ -32,6 +32,15 @@ public struct GammaSearchPattern: Sendable {
     let sectors: [Region]
     /// Runs of one elevation row.
     let groups: [Region]
+    /// For each group (`groupCells[groupCellRanges[g]]`), the interpolation cells its points fall
+    /// in, relative to the reference point's own cell: on a regular grid a reference point sits on
+    /// a voxel, so the cells an offset lands in are the same for every interior point. A bound
+    /// over exactly those cells is tighter and cheaper than one over the group's bounding box.
+    let groupCellRanges: [Range<Int>]
+    let groupCells: [SIMD3<Int>]
+    /// For each offset, its one cell relative to the reference voxel's, or nil when it lies within
+    /// rounding of a voxel plane (two cells could hold it).
+    let sampleCells: [SIMD3<Int>?]
     /// Offsets in mm along axes 0, 1, 2 of every point of every shell, shell after shell.
     let offsets: [SIMD3<Double>]
 
@@ -39,8 +48,9 @@ public struct GammaSearchPattern: Sendable {
     /// looking the bound up costs little next to interpolating the points.
     static let pointsPerGroup = 12
 
-    public init(criteria: GammaCriteria) {
+    public init(criteria: GammaCriteria, spacingMM: [Double]) {
         var shells: [Shell] = [], sectors: [Region] = [], groups: [Region] = []
+        var groupCellRanges: [Range<Int>] = [], groupCells: [SIMD3<Int>] = []
         var offsets: [SIMD3<Double>] = []
         for (radius, step) in Self.radii(criteria: criteria) {
             // The shell's points in runs of one row, bucketed by the octant of each run's centre;
@@ -62,6 +72,9 @@ public struct GammaSearchPattern: Sendable {
                 for run in runs {
                     groups.append(Region(members: offsets.count..<(offsets.count + run.count), box: Array(run)))
                     offsets.append(contentsOf: run)
+                    let cells = Set(run.flatMap { Self.cells(of: $0, spacingMM: spacingMM) })
+                    groupCellRanges.append(groupCells.count..<(groupCells.count + cells.count))
+                    groupCells.append(contentsOf: cells.sorted { ($0.x, $0.y, $0.z) < ($1.x, $1.y, $1.z) })
                 }
                 let held = groups[firstGroup...]
                 sectors.append(Region(members: firstGroup..<groups.count, box: held.map(\.lowerMM) + held.map(\.upperMM)))
@@ -71,7 +84,23 @@ public struct GammaSearchPattern: Sendable {
         self.shells = shells
         self.sectors = sectors
         self.groups = groups
+        self.groupCellRanges = groupCellRanges
+        self.groupCells = groupCells
         self.offsets = offsets
+        sampleCells = offsets.map { offset in
+            let cells = Self.cells(of: offset, spacingMM: spacingMM)
+            return cells.count == 1 ? cells[0] : nil
+        }
+    }
+
+    /// The cells (relative to the reference voxel's) whose corners interpolate `offset`: one per
+    /// axis, or both neighbours when the offset lies within rounding of a voxel plane.
+    static func cells(of offset: SIMD3<Double>, spacingMM: [Double]) -> [SIMD3<Int>] {
+        let candidates = (0..<3).map { axis -> [Int] in
+            let position = offset[axis] / spacingMM[axis], nearest = position.rounded()
+            return abs(position - nearest) < 1e-9 ? [Int(nearest) - 1, Int(nearest)] : [Int(position.rounded(.down))]
+        }
+        return candidates[0].flatMap { x in candidates[1].flatMap { y in candidates[2].map { z in SIMD3(x, y, z) } } }
     }
 
     public var pointCount: Int { offsets.count }

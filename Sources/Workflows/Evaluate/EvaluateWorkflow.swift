@@ -82,15 +82,27 @@ public enum EvaluateWorkflow {
                                                     cacheDirectory: request.workspace.cacheDirectory, workers: request.workers)
         }
 
+        // Unpinned references are hashed for the record on a core of their own while the cases
+        // are evaluated (a cold hash inflates every array of the case).
+        let unhashed = plan.pairs.filter { $0.caseHash == nil }.map(\.referenceFile)
+        async let computedHashes = PredictionMatcher.caseHashes(unhashed, cacheDirectory: request.workspace.cacheDirectory, workers: 1)
         var cases: [CaseEvaluation] = []
         for (index, pair) in plan.pairs.enumerated() {
             let reference: DoseCase
             do { reference = try DoseCase.open(path: pair.referenceFile) } catch {
                 throw EvaluationError.referenceUnreadable(file: pair.referenceFile, reason: "\(error)")
             }
-            cases.append(try CaseEvaluator.evaluate(reference: reference, caseHash: pair.caseHash, prediction: pair.predictionFile,
+            cases.append(try CaseEvaluator.evaluate(reference: reference, caseHash: pair.caseHash ?? "", prediction: pair.predictionFile,
                                                     settings: settings, workers: max(1, request.workers)))
             progress(EvaluateProgress(done: index + 1, total: plan.pairs.count, caseId: pair.caseId))
+        }
+        let hashes = try await computedHashes
+        cases = try zip(plan.pairs, cases).map { pair, evaluation in
+            if pair.caseHash != nil { return evaluation }
+            guard let hash = hashes[pair.referenceFile] else {
+                throw EvaluationError.referenceUnreadable(file: pair.referenceFile, reason: "its arrays cannot be read to hash them")
+            }
+            return evaluation.identified(by: hash)
         }
 
         let workspace = request.workspace
