@@ -65,35 +65,28 @@ public struct EvaluationRecord: Sendable, Equatable {
     public init(identity: Identity, context: Context) throws {
         self.identity = identity
         self.context = context
-        hash = try JSONValue(encoding: identity).canonicalSHA256
+        hash = try FlatRecord(identity: identity, context: context).storedHash
     }
 
     /// `evaluations/<first 16 hex digits of the hash>.json`.
     public var fileName: String { "evaluations/\(hash.prefix(16)).json" }
 
     /// Canonical JSON with a final newline.
-    public func bytes() throws -> [UInt8] {
-        guard case var .object(members) = try JSONValue(encoding: identity) else { return [] }
-        members["hash"] = .string(hash)
-        members["context"] = try JSONValue(encoding: context)
-        return JSONValue.object(members).canonicalUTF8 + [0x0A]
-    }
+    public func bytes() throws -> [UInt8] { try FlatRecord(identity: identity, context: context).bytes }
 
     /// Reads a record file, checking that its identity still hashes to its stored hash.
     public static func read(_ path: String) throws -> EvaluationRecord {
         guard let data = FileManager.default.contents(atPath: path) else { throw EvaluationError.notFound(path: path) }
-        let value = try JSONValue.parse(Array(data))
-        guard case var .object(members) = value, let stored = members.removeValue(forKey: "hash")?.stringValue,
-              let context = members.removeValue(forKey: "context") else {
-            throw EvaluationError.unreadableRecord(path: path, reason: "expected an object with 'hash' and 'context'")
+        let flat: FlatRecord
+        do { flat = try FlatRecord.read(Array(data), path: path) } catch {
+            throw EvaluationError.unreadableRecord(path: path, reason: "\(error)")
         }
-        guard members["schema"]?.stringValue == schemaName else {
-            throw EvaluationError.unreadableRecord(path: path, reason: "expected schema \(schemaName), found \(members["schema"]?.stringValue ?? "none")")
+        guard flat.schema == schemaName else {
+            throw EvaluationError.unreadableRecord(path: path, reason: "expected schema \(schemaName), found \(flat.schema ?? "none")")
         }
-        let record = try EvaluationRecord(identity: JSONValue.object(members).decode(Identity.self), context: context.decode(Context.self))
-        guard JSONValue.object(members).canonicalSHA256 == stored else {
-            throw EvaluationError.unreadableRecord(path: path, reason: "its content no longer hashes to its stored hash \(stored) (edited?)")
+        guard flat.computedHash == flat.storedHash else {
+            throw EvaluationError.unreadableRecord(path: path, reason: "its content no longer hashes to its stored hash \(flat.storedHash) (edited?)")
         }
-        return record
+        return try EvaluationRecord(identity: flat.identity.decode(Identity.self), context: flat.context.decode(Context.self))
     }
 }

@@ -98,6 +98,16 @@ final class EvaluateWorkflowTests: XCTestCase {
         let again = try await EvaluateWorkflow.run(request(try predict(test)))
         XCTAssertTrue(again.alreadyRecorded)
         XCTAssertEqual(space.files(in: "evaluations").count, 1)
+
+        // verify checks evaluation records too: intact now, an edited number caught.
+        let clean = try await WorkspaceVerifier.verify(space, deep: false)
+        XCTAssertEqual(clean.findings.map(\.message), [])
+        let path = space.file(recordFile)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let mae = try XCTUnwrap(text.range(of: "\"maeGy\":0."))
+        try text.replacingCharacters(in: mae, with: "\"maeGy\":1.").write(toFile: path, atomically: true, encoding: .utf8)
+        let edited = try await WorkspaceVerifier.verify(space, deep: false)
+        XCTAssertEqual(edited.findings.map(\.kind), [.recordTampered], edited.findings.map(\.message).joined(separator: "; "))
     }
 
     func testMissingPredictionsAreListedAndTheRestEvaluated() async throws {

@@ -106,7 +106,11 @@ public enum WorkspaceVerifier {
             count += records
             findings += splitFindings
         }
-        var names = workspace.files(in: "evaluations").map { "evaluations/\($0)" }
+        for file in workspace.files(in: "evaluations") {
+            count += 1
+            findings += checkFlatRecord("evaluations/\(file)", in: workspace, versions: versions)
+        }
+        var names: [String] = []
         for run in workspace.files(in: "runs") {
             names += workspace.files(in: "runs/\(run)").filter { $0.hasSuffix(".json") }.map { "runs/\(run)/\($0)" }
         }
@@ -122,6 +126,33 @@ public enum WorkspaceVerifier {
             }
         }
         return (count, findings)
+    }
+
+    /// An evaluation record (`FlatRecord`): intact, named after its hash, and naming only versions
+    /// and split revisions the workspace holds, with the split's hash as recorded.
+    private static func checkFlatRecord(_ name: String, in workspace: Workspace, versions: [String: [Int]]) -> [VerificationFinding] {
+        guard name.hasSuffix(".json"), let bytes = try? workspace.read(name), let record = try? FlatRecord.read(bytes, path: name) else {
+            return [.init(kind: .recordUnreadable, record: name, message: "\(name) is not a dosecurate record")]
+        }
+        guard record.computedHash == record.storedHash else {
+            return [.init(kind: .recordTampered, record: name,
+                          message: "\(name): its content hashes to \(record.computedHash.prefix(16))…, the record says \(record.storedHash.prefix(16))…: it was edited after it was written")]
+        }
+        var findings: [VerificationFinding] = []
+        if name != "evaluations/\(record.storedHash.prefix(16)).json" {
+            findings.append(.init(kind: .recordTampered, record: name, message: "\(name) is not named after its hash \(record.storedHash.prefix(16))…"))
+        }
+        for reference in versionReferences(in: record.identity) where RecordRevisions.resolve(reference, in: versions) == nil {
+            findings.append(.init(kind: .unknownVersion, record: name, message: "\(name) names \(reference), which the workspace does not hold"))
+        }
+        if let split = record.identity["settings"]?["split"], let splitName = split["name"]?.stringValue, let revision = split["revision"]?.intValue {
+            let stored = try? SplitRevision.read(name: splitName, revision: revision, from: workspace)
+            if stored?.envelope.storedHash != split["hash"]?.stringValue {
+                findings.append(.init(kind: .splitMismatch, record: name,
+                                      message: "\(name) was made on split \(splitName)@\(revision), which the workspace does not hold with the recorded hash"))
+            }
+        }
+        return findings
     }
 
     /// Every string in `value` that spells a dataset version (`dsv-…` or `dsv-…@k`).
