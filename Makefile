@@ -8,7 +8,7 @@ SWIFT ?= swift
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 DEMO_WORKSPACE ?= demo-workspace
 
-.PHONY: deps python-deps build test demo bench clean fixtures reference-records
+.PHONY: deps python-deps bench-deps build test demo bench clean fixtures reference-records
 
 # One `apt-get update`, then install, skipped entirely when every package is present.
 deps:
@@ -38,7 +38,12 @@ demo: deps
 	$(SWIFT) build -c release --product dosecurate
 	./scripts/demo.sh "$(DEMO_WORKSPACE)" "$$($(SWIFT) build -c release --show-bin-path)/dosecurate"
 
-bench: deps
+# The benchmarks' references: SciPy (audit, distance transform) and pymedphys 0.41 with numba (gamma).
+bench-deps: python-deps
+	@python3 -c "import scipy, pymedphys, numba" 2>/dev/null || python3 -m pip install --quiet scipy pymedphys==0.41.0 numba \
+	  || python3 -m pip install --quiet --break-system-packages scipy pymedphys==0.41.0 numba
+
+bench: deps bench-deps
 	$(SWIFT) build -c release --product dosecurate
 	$(SWIFT) build -c release --product dosecurate-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/dosecurate-bench"
