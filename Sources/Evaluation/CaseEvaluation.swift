@@ -78,25 +78,33 @@ public struct CaseEvaluation: Sendable, Equatable, Codable {
 
 /// Evaluates one prediction file against one reference case.
 public enum CaseEvaluator {
+    /// Reading and the DVH work run beside the gamma search (which keeps `workers` threads busy),
+    /// so the cores are not left idle while one file inflates or one structure sorts.
     public static func evaluate(reference: DoseCase, caseHash: String, prediction path: String, settings: EvaluationSettings,
-                                workers: Int = 2) throws -> CaseEvaluation {
+                                workers: Int = 2) async throws -> CaseEvaluation {
         guard let shape = reference.shape else {
             throw EvaluationError.referenceUnreadable(file: reference.file, reason: "no 'ct' or 'dose' array gives its grid")
         }
         let scale = Float(settings.doseScaleGy)
-        let referenceGy = try inGy(reference.volume("dose"), scale: scale)
-        let (predictionArray, predictionHash) = try readPrediction(path, expected: shape)
+        async let readReference = inGy(reference.volume("dose"), scale: scale)
+        async let readMasks = reference.masks()
+        async let readPrediction = readPrediction(path, expected: shape)
+        let referenceGy = try await readReference
+        let (predictionArray, predictionHash) = try await readPrediction
         let predictionGy = try inGy(predictionArray, scale: scale)
-        let masks = try reference.masks()
+        let masks = try await readMasks
         let spacing = reference.spacing.millimetres
 
-        let comparison = DoseComparison(referenceGy: referenceGy, predictionGy: predictionGy, masks: masks,
-                                        voxelVolumeCC: reference.spacing.voxelVolumeCC)
+        async let comparing = DoseComparison(referenceGy: referenceGy, predictionGy: predictionGy, masks: masks,
+                                             voxelVolumeCC: reference.spacing.voxelVolumeCC)
+        async let growingRegion = settings.region.margin.mask(masks: masks, spacingMM: spacing)
         let map = try GammaIndex.compute(reference: referenceGy, evaluation: predictionGy, spacingMM: spacing,
                                          criteria: settings.gamma.criteria, subsample: settings.gamma.subsample, workers: workers)
-        let region = try settings.region.margin.mask(masks: masks, spacingMM: spacing)
-        let gamma = CaseEvaluation.Gamma(global: map.statistics(), ptvRegion: region.map { map.statistics(inside: $0) },
+        let region = try await growingRegion
+        async let regionStatistics = region.map { map.statistics(inside: $0) }
+        let gamma = CaseEvaluation.Gamma(global: map.statistics(), ptvRegion: await regionStatistics,
                                          ptvRegionVoxels: region.map { $0.elements.count { $0 != 0 } })
+        let comparison = await comparing
 
         var warnings: [String] = []
         if !reference.prescription.isNormalisedTo70Gy {

@@ -92,7 +92,7 @@ public enum EvaluateWorkflow {
             do { reference = try DoseCase.open(path: pair.referenceFile) } catch {
                 throw EvaluationError.referenceUnreadable(file: pair.referenceFile, reason: "\(error)")
             }
-            cases.append(try CaseEvaluator.evaluate(reference: reference, caseHash: pair.caseHash ?? "", prediction: pair.predictionFile,
+            cases.append(try await CaseEvaluator.evaluate(reference: reference, caseHash: pair.caseHash ?? "", prediction: pair.predictionFile,
                                                     settings: settings, workers: max(1, request.workers)))
             progress(EvaluateProgress(done: index + 1, total: plan.pairs.count, caseId: pair.caseId))
         }
