@@ -36,9 +36,7 @@ let package = Package(
             name: "DoseCase",
             dependencies: ["NumpyFormat", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        // Optimised even in debug builds: the gamma search and the distance transform run ~10⁹
-        // operations per case, and the test suite compares them on fixtures.
-        .target(name: "Dosimetry", dependencies: ["DoseCase"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "Dosimetry", dependencies: ["DoseCase"]),
         .target(name: "Audit", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
         .target(name: "Lineage", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Audit"]),
         .target(name: "Evaluation", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Audit", "Lineage"]),
