@@ -4,7 +4,7 @@ import Foundation
 
 /// `--jobs`, for every command that reads cases.
 struct JobsOption: ParsableArguments {
-    @Option(name: .long, help: "Cases read at once (default: one per core).")
+    @Option(name: .long, help: "Threads (default: one per core): cases read at once when auditing, gamma workers when evaluating.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
