@@ -48,7 +48,8 @@ public struct GammaCriteria: Sendable, Hashable, Codable {
             + "max γ \(Self.format(maxGamma)), step DTA/\(Self.format(interpolationFraction))"
     }
 
-    static func format(_ value: Double) -> String {
+    /// A setting as people write it: `3`, not `3.0`; `2.5` as is.
+    public static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }

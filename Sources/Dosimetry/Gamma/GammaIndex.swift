@@ -241,7 +241,7 @@ private struct ShellSearch: @unchecked Sendable {
     @inline(__always)
     private func mayContain(_ low: Double, _ high: Double, lower: SIMD3<Double>, upper: SIMD3<Double>) -> Bool {
         guard upper.x >= 0, upper.y >= 0, upper.z >= 0, lower.x <= upperMM.x, lower.y <= upperMM.y, lower.z <= upperMM.z else { return false }
-        // A coordinate c lies in cell ⌊c/s⌋, which block ⌊c/2s⌋ covers; clamping keeps the grid's far faces in the last block.
+        // A coordinate c lies in cell ⌊c/s⌋, which block ⌊c/(k·s)⌋ covers; clamping keeps the grid's far faces in the last block.
         let lastBlock = blockCounts &- 1
         let firstX = min(Int(max(lower.x, 0) * inverseBlockMM.x), lastBlock.x), lastX = min(Int(min(upper.x, upperMM.x) * inverseBlockMM.x), lastBlock.x)
         let firstY = min(Int(max(lower.y, 0) * inverseBlockMM.y), lastBlock.y), lastY = min(Int(min(upper.y, upperMM.y) * inverseBlockMM.y), lastBlock.y)

@@ -10,7 +10,7 @@ public enum EvaluationText {
         var lines: [String] = []
         let gamma = settings.gamma
         let resolution = gamma.subsample == 1 ? "full resolution" : "subsample \(gamma.subsample) (x[::\(gamma.subsample)] per axis, the old decimated numbers)"
-        lines.append("gamma \(gamma.criteria.summary), \(resolution); PTV region: \(settings.region.margin.rawValue) \(format(settings.region.marginMM)) mm margin")
+        lines.append("gamma \(gamma.criteria.summary), \(resolution); PTV region: \(settings.region.margin.rawValue) \(GammaCriteria.format(settings.region.marginMM)) mm margin")
         if let version = settings.datasetVersion, let split = settings.split {
             lines.append("pinned to \(version), split \(split.name)@\(split.revision) (\(split.hash.prefix(12))…), role \(split.role)")
         }
@@ -54,8 +54,6 @@ public enum EvaluationText {
         let text = String(format: "%.\(digits)f", value)
         return signed && value >= 0 ? "+" + text : text
     }
-
-    static func format(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : String(value) }
 
     static func summary(_ summary: EvaluationAggregate.Summary, _ digits: Int) -> String {
         guard let mean = summary.mean else { return "–" }
