@@ -8,7 +8,7 @@ SWIFT ?= swift
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 DEMO_WORKSPACE ?= demo-workspace
 
-.PHONY: deps python-deps bench-deps build test demo bench clean fixtures reference-records
+.PHONY: deps python-deps bench-deps build test demo bench clean fixtures reference-records protocols
 
 # One `apt-get update`, then install, skipped entirely when every package is present.
 deps:
@@ -52,6 +52,10 @@ bench: deps bench-deps
 reference-records: deps
 	$(SWIFT) build -c release --product dosecurate
 	./scripts/reference-records.sh "$$($(SWIFT) build -c release --show-bin-path)/dosecurate"
+
+# Re-embeds protocols/*.json (the shipped acceptance protocols) in the Dosimetry module after an edit.
+protocols:
+	./scripts/embed-protocols.sh
 
 clean:
 	rm -rf .build $(DEMO_WORKSPACE)

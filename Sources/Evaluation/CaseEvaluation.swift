@@ -45,6 +45,13 @@ public struct CaseEvaluation: Sendable, Equatable, Codable {
         public let meanErrorDifferenceGy: Double
     }
 
+    /// The acceptance protocol applied to the prediction and to the reference alike, so a reader
+    /// sees when the ground truth itself fails it.
+    public struct Acceptance: Sendable, Equatable, Codable {
+        public let prediction: AcceptanceResult
+        public let reference: AcceptanceResult
+    }
+
     public struct OpenKBP: Sendable, Equatable, Codable {
         public let doseScoreGy: Double?
         public let dvhScoreGy: Double?
@@ -62,6 +69,7 @@ public struct CaseEvaluation: Sendable, Equatable, Codable {
     public let dvh: [String: [String: DoseComparison.Point]]
     public let structures: [String: StructureSummary]
     public let femurAsymmetry: FemurAsymmetry?
+    public let acceptance: Acceptance
     public let openKBP: OpenKBP?
     /// What a reader should know about the numbers (e.g. a normalisation other than 70 Gy).
     public let warnings: [String]
@@ -69,7 +77,8 @@ public struct CaseEvaluation: Sendable, Equatable, Codable {
     /// The same evaluation naming the reference's case hash (computed alongside the evaluation).
     public func identified(by caseHash: String) -> CaseEvaluation {
         CaseEvaluation(caseId: caseId, caseHash: caseHash, predictionDoseSHA256: predictionDoseSHA256, maeGy: maeGy, mae: mae, gamma: gamma,
-                       dvh: dvh, structures: structures, femurAsymmetry: femurAsymmetry, openKBP: openKBP, warnings: warnings)
+                       dvh: dvh, structures: structures, femurAsymmetry: femurAsymmetry, acceptance: acceptance, openKBP: openKBP,
+                       warnings: warnings)
     }
 
     /// PTV70 D95 error (Gy), the number users judge by first.
@@ -116,7 +125,8 @@ public enum CaseEvaluator {
         return CaseEvaluation(
             caseId: reference.caseId, caseHash: caseHash, predictionDoseSHA256: predictionHash, maeGy: comparison.mae.overallGy,
             mae: comparison.mae, gamma: gamma, dvh: dvhPoints(comparison), structures: summaries(comparison),
-            femurAsymmetry: femurAsymmetry(comparison), openKBP: settings.openKBP ? openKBP(comparison) : nil, warnings: warnings)
+            femurAsymmetry: femurAsymmetry(comparison), acceptance: acceptance(comparison, protocol: settings.acceptanceProtocol.definition),
+            openKBP: settings.openKBP ? openKBP(comparison) : nil, warnings: warnings)
     }
 
     /// The prediction's `dose` (normalised like the case) and the hash of its canonical bytes.
@@ -169,6 +179,11 @@ public enum CaseEvaluator {
         guard let left = side(StructureChannel.femurLeft), let right = side(StructureChannel.femurRight) else { return nil }
         return .init(left: left, right: right, maeDifferenceGy: left.maeGy - right.maeGy,
                      meanErrorDifferenceGy: (left.predictionMeanGy - left.referenceMeanGy) - (right.predictionMeanGy - right.referenceMeanGy))
+    }
+
+    private static func acceptance(_ comparison: DoseComparison, protocol definition: AcceptanceProtocol) -> CaseEvaluation.Acceptance {
+        .init(prediction: definition.check { comparison.structure($0)?.metrics[$1]?.prediction },
+              reference: definition.check { comparison.structure($0)?.metrics[$1]?.reference })
     }
 
     private static func openKBP(_ comparison: DoseComparison) -> CaseEvaluation.OpenKBP {

@@ -42,6 +42,12 @@ public struct EvaluationAggregate: Sendable, Equatable, Codable {
     public let gammaPTVRegionPassRate: Summary
     public let ptv70D95ErrorGy: Summary
     public let ptv70D95AbsoluteErrorGy: Summary
+    /// Acceptance compliance (%) of the predictions and of the references, and how many cases
+    /// passed every evaluated constraint.
+    public let predictionCompliancePercent: Summary
+    public let referenceCompliancePercent: Summary
+    public let predictionsPassed: Int
+    public let referencesPassed: Int
 
     public init(_ evaluations: [CaseEvaluation]) {
         cases = evaluations.count
@@ -50,5 +56,9 @@ public struct EvaluationAggregate: Sendable, Equatable, Codable {
         gammaPTVRegionPassRate = Summary(evaluations.compactMap { $0.gamma.ptvRegion?.passRate })
         ptv70D95ErrorGy = Summary(evaluations.compactMap(\.ptv70D95ErrorGy))
         ptv70D95AbsoluteErrorGy = Summary(evaluations.compactMap { $0.ptv70D95ErrorGy.map(abs) })
+        predictionCompliancePercent = Summary(evaluations.compactMap(\.acceptance.prediction.compliancePercent))
+        referenceCompliancePercent = Summary(evaluations.compactMap(\.acceptance.reference.compliancePercent))
+        predictionsPassed = evaluations.count { $0.acceptance.prediction.passed }
+        referencesPassed = evaluations.count { $0.acceptance.reference.passed }
     }
 }

@@ -2,7 +2,7 @@ import DoseCase
 import Foundation
 import Lineage
 
-/// An evaluation as written to `evaluations/<hash>.json` (schema `dosecurate/evaluation/1`): what
+/// An evaluation as written to `evaluations/<hash>.json` (schema `dosecurate/evaluation/2`; version 1 had no acceptance protocol): what
 /// was compared, how, and every number, so a published number traces to audited data.
 ///
 /// The file is one canonical JSON object: the identity members (`schema`, `settings`, `cases`,
@@ -10,7 +10,7 @@ import Lineage
 /// `hash` (SHA-256 of the canonical JSON of those members) and `context` (paths, time, tool;
 /// not hashed). The file name is the first 16 hex digits of the hash.
 public struct EvaluationRecord: Sendable, Equatable {
-    public static let schemaName = "dosecurate/evaluation/1"
+    public static let schemaName = "dosecurate/evaluation/2"
 
     public struct Identity: Sendable, Equatable, Codable {
         public let schema: String

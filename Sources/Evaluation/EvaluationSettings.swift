@@ -1,4 +1,5 @@
 import Dosimetry
+import Lineage
 
 /// How an evaluation was made: everything a number in it depends on besides the data
 /// (spec, dosimetry.md "Known weaknesses": results must say their gamma settings and data).
@@ -60,8 +61,21 @@ public struct EvaluationSettings: Sendable, Hashable, Codable {
         }
     }
 
+    /// The acceptance protocol, whole, and the SHA-256 of its canonical JSON: evaluations made
+    /// with different tables are not comparable, and the record alone says which was used.
+    public struct ProtocolPin: Sendable, Hashable, Codable {
+        public let hash: String
+        public let definition: AcceptanceProtocol
+
+        public init(_ definition: AcceptanceProtocol) throws {
+            hash = try JSONValue(encoding: definition).canonicalSHA256
+            self.definition = definition
+        }
+    }
+
     public let gamma: Gamma
     public let region: Region
+    public let acceptanceProtocol: ProtocolPin
     /// The dose every stored value is multiplied by (spec, "Units").
     public let doseScaleGy: Double
     public let openKBP: Bool
@@ -69,23 +83,29 @@ public struct EvaluationSettings: Sendable, Hashable, Codable {
     public let datasetVersion: String?
     public let split: SplitPin?
 
-    public init(criteria: GammaCriteria = .historic, subsample: Int = 1, region: PTVRegion = .cuboid, openKBP: Bool = false,
-                datasetVersion: String? = nil, split: SplitPin? = nil) {
+    /// `acceptanceProtocol` nil means the built-in `current` table.
+    public init(criteria: GammaCriteria = .historic, subsample: Int = 1, region: PTVRegion = .cuboid,
+                acceptanceProtocol: AcceptanceProtocol? = nil, openKBP: Bool = false,
+                datasetVersion: String? = nil, split: SplitPin? = nil) throws {
         gamma = Gamma(criteria: criteria, subsample: subsample)
         self.region = Region(margin: region)
+        self.acceptanceProtocol = try ProtocolPin(acceptanceProtocol ?? AcceptanceProtocol.builtIn(named: AcceptanceProtocol.defaultName))
         doseScaleGy = 70
         self.openKBP = openKBP
         self.datasetVersion = datasetVersion
         self.split = split
     }
 
-    private enum CodingKeys: String, CodingKey { case gamma, region, doseScaleGy, openKBP, datasetVersion, split }
+    private enum CodingKeys: String, CodingKey {
+        case gamma, region, acceptanceProtocol = "protocol", doseScaleGy, openKBP, datasetVersion, split
+    }
 
     /// `datasetVersion` and `split` are written as null when the evaluation is not pinned.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(gamma, forKey: .gamma)
         try container.encode(region, forKey: .region)
+        try container.encode(acceptanceProtocol, forKey: .acceptanceProtocol)
         try container.encode(doseScaleGy, forKey: .doseScaleGy)
         try container.encode(openKBP, forKey: .openKBP)
         try container.encode(datasetVersion, forKey: .datasetVersion)

@@ -82,6 +82,38 @@ final class DoseComparisonTests: XCTestCase {
         XCTAssertGreaterThan(compared, 100)
     }
 
+    /// Both shipped protocols applied to both doses give the outcomes an independent Python check
+    /// computes from NumPy's DVH values and the protocol files (Fixtures/make_acceptance_reference.py).
+    func testAcceptanceOfBothDosesEqualsTheIndependentCheck() throws {
+        struct Outcome: Decodable {
+            let passed: Bool
+            let compliance_percent: Double?
+            let violations: [[JSONNumberOrText]]
+            let not_evaluated: [[String]]
+        }
+        let loaded = try load()
+        let folder = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
+        let expected = try JSONDecoder().decode([String: [String: Outcome]].self,
+                                                from: Data(contentsOf: folder.appendingPathComponent("acceptance_reference.json")))
+        XCTAssertEqual(Set(expected.keys), Set(AcceptanceProtocol.builtInNames))
+        for (name, sides) in expected {
+            let table = try AcceptanceProtocol.builtIn(named: name)
+            for (side, outcome) in sides {
+                let result = table.check { structure, metric in
+                    loaded.comparison.structure(structure)?.metrics[metric].map { side == "reference" ? $0.reference : $0.prediction }
+                }
+                let label = "\(name) \(side)"
+                XCTAssertEqual(result.passed, outcome.passed, label)
+                XCTAssertEqual(result.compliancePercent, outcome.compliance_percent, label)
+                XCTAssertEqual(result.violations.map { [$0.structure, $0.metric] }, outcome.violations.map { $0.prefix(2).compactMap(\.text) }, label)
+                for (violation, row) in zip(result.violations, outcome.violations) {
+                    XCTAssertEqual(violation.value, try XCTUnwrap(row.last?.number), accuracy: 1e-4, label)
+                }
+                XCTAssertEqual(result.notEvaluated.count, outcome.not_evaluated.count, label)
+            }
+        }
+    }
+
     func testDoseErrorsEqualNumPy() throws {
         let loaded = try load()
         let mae = loaded.comparison.mae, expected = loaded.reference.mae
@@ -113,4 +145,17 @@ final class DoseComparisonTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(Percentile.linear(sortedValues: values, percent: 90)), 6.8, accuracy: 1e-12)
         XCTAssertNil(Percentile.linear(sortedValues: [], percent: 5))
     }
+}
+
+/// A JSON array member that is either a string or a number.
+private enum JSONNumberOrText: Decodable {
+    case text(String), number(Double)
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Double.self) { self = .number(number) } else { self = .text(try container.decode(String.self)) }
+    }
+
+    var text: String? { if case let .text(value) = self { value } else { nil } }
+    var number: Double? { if case let .number(value) = self { value } else { nil } }
 }

@@ -7,20 +7,29 @@ import XCTest
 /// The evaluation record: its hash covers what it asserts and nothing else, an edited file is
 /// refused on reading, and the aggregate is what a reader would compute by hand.
 final class EvaluationRecordTests: XCTestCase {
-    private func evaluation(_ caseId: String, mae: Double, passRate: Double, d95Error: Double) -> CaseEvaluation {
+    /// `rectumV70` is both doses' Rectum V70 (%), every other metric meets its limit: the current
+    /// table's Rectum V70 ≤ 15 % decides whether the case passes.
+    private func evaluation(_ caseId: String, mae: Double, passRate: Double, d95Error: Double, rectumV70: Double = 10) throws -> CaseEvaluation {
         let statistics = GammaStatistics(gammas: (0..<100).map { Float($0 < Int(passRate) ? 0.5 : 1.5) })
+        let table = try AcceptanceProtocol.builtIn(named: "current")
+        let result = table.check { structure, metric in
+            guard structure != "PTV56", structure != "PTV50.4" else { return nil }
+            if structure == "Rectum" && metric == .v70 { return rectumV70 }
+            return metric == .v100 ? 99 : 1
+        }
         return CaseEvaluation(
             caseId: caseId, caseHash: String(repeating: "a", count: 64), predictionDoseSHA256: String(repeating: "b", count: 64), maeGy: mae,
             mae: DoseErrors(referenceGy: [1, 2], predictionGy: [1, 2 + Float(mae)]),
             gamma: .init(global: statistics, ptvRegion: nil, ptvRegionVoxels: nil),
-            dvh: ["PTV70": ["D95": .init(reference: 68, prediction: 68 + d95Error)]], structures: [:], femurAsymmetry: nil, openKBP: nil,
-            warnings: [])
+            dvh: ["PTV70": ["D95": .init(reference: 68, prediction: 68 + d95Error)]], structures: [:], femurAsymmetry: nil,
+            acceptance: .init(prediction: result, reference: result), openKBP: nil, warnings: [])
     }
 
     private func record(createdAt: String = "2026-11-27T00:00:00Z", files: [EvaluationRecord.Context.CaseFiles] = []) throws -> EvaluationRecord {
         try EvaluationRecord(
-            identity: .init(settings: EvaluationSettings(subsample: 2), cases: [
-                evaluation("case_b", mae: 1.0, passRate: 90, d95Error: -1), evaluation("case_a", mae: 2.0, passRate: 80, d95Error: 0.5),
+            identity: .init(settings: try EvaluationSettings(subsample: 2), cases: [
+                evaluation("case_b", mae: 1.0, passRate: 90, d95Error: -1),
+                evaluation("case_a", mae: 2.0, passRate: 80, d95Error: 0.5, rectumV70: 20),
             ], missingPredictions: ["case_c"]),
             context: .init(createdAt: createdAt, tool: .current, datasetRevision: nil, files: files, seconds: 1))
     }
@@ -30,7 +39,7 @@ final class EvaluationRecordTests: XCTestCase {
         XCTAssertEqual(first.hash, moved.hash)
         XCTAssertEqual(first.fileName, "evaluations/\(first.hash.prefix(16)).json")
         let other = try EvaluationRecord(
-            identity: .init(settings: EvaluationSettings(subsample: 4), cases: first.identity.cases, missingPredictions: ["case_c"]),
+            identity: .init(settings: try EvaluationSettings(subsample: 4), cases: first.identity.cases, missingPredictions: ["case_c"]),
             context: first.context)
         XCTAssertNotEqual(first.hash, other.hash, "the gamma subsample is part of what the record asserts")
         XCTAssertEqual(first.identity.cases.map(\.caseId), ["case_a", "case_b"])
@@ -64,6 +73,21 @@ final class EvaluationRecordTests: XCTestCase {
         XCTAssertNil(aggregate.gammaPTVRegionPassRate.mean)
         XCTAssertEqual(aggregate.ptv70D95ErrorGy.mean, -0.25)
         XCTAssertEqual(aggregate.ptv70D95AbsoluteErrorGy.mean, 0.75)
+        // 16 of the 20 constraints evaluated (no PTV56, PTV50.4); case_a fails Rectum V70 only.
+        XCTAssertEqual(aggregate.predictionsPassed, 1)
+        XCTAssertEqual(aggregate.referencesPassed, 1)
+        XCTAssertEqual(try XCTUnwrap(aggregate.predictionCompliancePercent.mean), (100 + 100 * 15 / 16) / 2, accuracy: 1e-12)
+    }
+
+    /// The record names its protocol and the hash of its canonical JSON; another table, another hash.
+    func testSettingsPinTheProtocol() throws {
+        let current = try EvaluationSettings(), older = try EvaluationSettings(acceptanceProtocol: AcceptanceProtocol.builtIn(named: "published-v2.3"))
+        XCTAssertEqual(current.acceptanceProtocol.definition.name, "current")
+        XCTAssertEqual(current.acceptanceProtocol.hash, try JSONValue(encoding: AcceptanceProtocol.builtIn(named: "current")).canonicalSHA256)
+        XCTAssertNotEqual(current.acceptanceProtocol.hash, older.acceptanceProtocol.hash)
+        let written = try JSONValue(encoding: current)
+        XCTAssertEqual(written["protocol"]?["hash"]?.stringValue, current.acceptanceProtocol.hash)
+        XCTAssertEqual(written["protocol"]?["definition"]?["constraints"]?.arrayValue?.count, 20)
     }
 
     /// Gamma statistics: pass is γ ≤ 1 (a gamma of exactly 1 passes), median as NumPy's.

@@ -86,8 +86,13 @@ final class EvaluateWorkflowTests: XCTestCase {
             XCTAssertTrue((50...100).contains(global) && (0...100).contains(region), "\(evaluation.caseId): \(global) \(region)")
             // The region's voxels are a subset of the global ones: one map.
             XCTAssertLessThan(try XCTUnwrap(evaluation.gamma.ptvRegion?.evaluatedVoxels), evaluation.gamma.global.evaluatedVoxels)
+            // Clean ground truth meets the current table; both doses were checked against all of it.
+            XCTAssertTrue(evaluation.acceptance.reference.passed, "\(evaluation.caseId): \(evaluation.acceptance.reference.violations)")
+            XCTAssertEqual(evaluation.acceptance.prediction.constraintsEvaluated + evaluation.acceptance.prediction.notEvaluated.count, 20)
         }
         XCTAssertEqual(identity.aggregate.cases, test.count)
+        XCTAssertEqual(identity.aggregate.referencesPassed, test.count)
+        XCTAssertEqual(identity.settings.acceptanceProtocol.definition.name, "current")
 
         // Written once, under its hash; it validates and reads back; the same evaluation is not written twice.
         let recordFile = try XCTUnwrap(outcome.recordFile)

@@ -45,10 +45,15 @@ final class EvaluateCommandTests: XCTestCase {
 
         // One file against one file: paired whatever the names, exit 0; --json is the record.
         let prediction = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: predictions).first)
-        let single = try dosecurate(["evaluate", "--reference", files[0], "--prediction", "pred/\(prediction)", "--subsample", "4", "--json", "--quiet"])
+        let single = try dosecurate(["evaluate", "--reference", files[0], "--prediction", "pred/\(prediction)", "--subsample", "4", "--json", "--quiet",
+                                     "--protocol", "published-v2.3"])
         XCTAssertEqual(single.status, 0, single.errors)
         let record = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(single.output.utf8)) as? [String: Any])
-        XCTAssertEqual(record["schema"] as? String, "dosecurate/evaluation/1")
+        XCTAssertEqual(record["schema"] as? String, "dosecurate/evaluation/2")
+        let used = try XCTUnwrap((record["settings"] as? [String: Any])?["protocol"] as? [String: Any])
+        XCTAssertEqual((used["definition"] as? [String: Any])?["name"] as? String, "published-v2.3")
+        let acceptance = try XCTUnwrap(((record["cases"] as? [[String: Any]])?.first)?["acceptance"] as? [String: Any])
+        XCTAssertEqual(Set(acceptance.keys), ["prediction", "reference"])
         XCTAssertEqual((record["cases"] as? [Any])?.count, 1)
         let document = work.appendingPathComponent("record.json")
         try Data(single.output.utf8).write(to: document)
@@ -65,6 +70,11 @@ final class EvaluateCommandTests: XCTestCase {
         let unpaired = try dosecurate(["evaluate", "--reference", files[0], "--prediction", "nowhere", "--dataset", "dsv-0000000000000000"])
         XCTAssertEqual(unpaired.status, 2)
         XCTAssertTrue(unpaired.errors.contains("--dataset and --split together"), unpaired.errors)
+        try Data(#"{"schema": "dosecurate/protocol/1", "name": "mine", "description": "", "constraints": [{"structure": "Rectum", "metric": "V70", "comparison": "<=", "limit": 15, "unit": "cc", "description": ""}]}"#.utf8)
+            .write(to: work.appendingPathComponent("mine.json"))
+        let badProtocol = try dosecurate(["evaluate", "--reference", files[0], "--prediction", files[0], "--protocol", "mine.json"])
+        XCTAssertEqual(badProtocol.status, 2)
+        XCTAssertTrue(badProtocol.errors.contains("mine.json: constraint 1: V70 is in %, found unit 'cc'"), badProtocol.errors)
     }
 
     func testPinnedEvaluationWritesARecordAndRefusesOtherCases() throws {

@@ -1,3 +1,5 @@
+import Dosimetry
+
 /// One synthetic male pelvis in mm, in the patient frame of `Point3` (origin at the prostate
 /// centre): the solids every structure mask and the CT are drawn from.
 ///

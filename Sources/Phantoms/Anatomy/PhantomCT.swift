@@ -1,4 +1,5 @@
 import Dispatch
+import Dosimetry
 
 /// The CT of a phantom: tissue values in Hounsfield units painted from the anatomy's solids, plus
 /// Gaussian noise, stored as the pipeline stores CT (spec, "Keys": `clip(HU, −1000, 3000)/4000 + 0.5`).

@@ -1,4 +1,5 @@
 import DoseCase
+import Dosimetry
 
 /// What a phantom cohort holds, decided before anything is generated: one entry per file.
 ///

@@ -1,3 +1,4 @@
+import Dosimetry
 import NumpyFormat
 
 /// MLC leaf positions per arc (`beam{i}_mlc_a`, `beam{i}_mlc_b`: control points × leaf pairs, mm

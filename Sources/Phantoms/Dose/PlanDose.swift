@@ -1,4 +1,5 @@
 import Dispatch
+import Dosimetry
 
 /// A VMAT-like dose in Gy: a plateau over each PTV at its level, a steep fall-off outside it, and
 /// a low-dose bath around the arcs' axis; zero outside the body.

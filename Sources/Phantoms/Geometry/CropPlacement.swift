@@ -1,4 +1,5 @@
 import DoseCase
+import Dosimetry
 
 /// Where the pipeline's crop puts a case's grid around the anatomy (spec, "Shapes"): v2.3/v2.4
 /// crop a fixed in-plane size around the prostate and span every structure ± a margin in z (at

@@ -1,4 +1,5 @@
 import DoseCase
+import Dosimetry
 import Foundation
 import NumpyFormat
 

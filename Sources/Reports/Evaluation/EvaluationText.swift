@@ -11,11 +11,15 @@ public enum EvaluationText {
         let gamma = settings.gamma
         let resolution = gamma.subsample == 1 ? "full resolution" : "subsample \(gamma.subsample) (x[::\(gamma.subsample)] per axis, the old decimated numbers)"
         lines.append("gamma \(gamma.criteria.summary), \(resolution); PTV region: \(settings.region.margin.rawValue) \(GammaCriteria.format(settings.region.marginMM)) mm margin")
+        let table = settings.acceptanceProtocol
+        lines.append("acceptance protocol \(table.definition.name) (\(table.definition.constraints.count) constraints, \(table.hash.prefix(12))…), "
+                     + "applied to prediction and reference")
         if let version = settings.datasetVersion, let split = settings.split {
             lines.append("pinned to \(version), split \(split.name)@\(split.revision) (\(split.hash.prefix(12))…), role \(split.role)")
         }
         lines.append("")
-        let header = ["case", "MAE Gy", "body MAE", "γ global %", "γ PTV %", "γ mean", "PTV70 D95 ref", "pred", "error Gy", "femur L−R MAE"]
+        let header = ["case", "MAE Gy", "body MAE", "γ global %", "γ PTV %", "γ mean", "PTV70 D95 ref", "pred", "error Gy", "femur L−R MAE",
+                      "accept pred %", "ref %"]
         let rows = identity.cases.map { evaluation -> [String] in
             let d95 = evaluation.dvh[StructureChannel.ptv70]?[DVHMetric.d95.rawValue]
             return [
@@ -23,6 +27,7 @@ public enum EvaluationText {
                 format(evaluation.gamma.global.passRate, 1), format(evaluation.gamma.ptvRegion?.passRate, 1),
                 format(evaluation.gamma.global.mean, 2), format(d95?.reference, 2), format(d95?.prediction, 2), format(d95?.error, 2, signed: true),
                 format(evaluation.femurAsymmetry?.maeDifferenceGy, 2, signed: true),
+                format(evaluation.acceptance.prediction.compliancePercent, 1), format(evaluation.acceptance.reference.compliancePercent, 1),
             ]
         }
         lines += TextTable.lines(header: header, rows: rows, rightAligned: 1)
@@ -31,6 +36,15 @@ public enum EvaluationText {
         lines.append("\(aggregate.cases) case\(aggregate.cases == 1 ? "" : "s"): MAE \(summary(aggregate.maeGy, 2)) Gy; "
                      + "γ pass \(summary(aggregate.gammaGlobalPassRate, 1)) % global, \(summary(aggregate.gammaPTVRegionPassRate, 1)) % PTV region; "
                      + "PTV70 D95 error \(summary(aggregate.ptv70D95ErrorGy, 2)) Gy")
+        lines.append("acceptance: predictions pass \(aggregate.predictionsPassed)/\(aggregate.cases) (compliance \(summary(aggregate.predictionCompliancePercent, 1)) %), "
+                     + "references pass \(aggregate.referencesPassed)/\(aggregate.cases) (\(summary(aggregate.referenceCompliancePercent, 1)) %)")
+        for evaluation in identity.cases {
+            for (side, result) in [("prediction", evaluation.acceptance.prediction), ("reference", evaluation.acceptance.reference)]
+            where !result.violations.isEmpty {
+                let violations = result.violations.map { "\($0.constraint) (\(format($0.value, 2)) \($0.unit))" }
+                lines.append("  \(evaluation.caseId) \(side) fails \(violations.joined(separator: "; "))")
+            }
+        }
         for evaluation in identity.cases {
             for warning in evaluation.warnings { lines.append("warning: \(evaluation.caseId): \(warning)") }
             let unreliable = evaluation.structures.filter { $0.value.unreliable && $0.value.voxels > 0 }.keys.sorted()

@@ -18,12 +18,14 @@ public struct EvaluateRequest: Sendable {
     public var criteria: GammaCriteria
     public var subsample: Int
     public var region: PTVRegion
+    /// Nil: the built-in `current` table.
+    public var acceptanceProtocol: AcceptanceProtocol?
     public var openKBP: Bool
     public var workers: Int
 
     public init(references: [String], predictions: String, selection: SplitSelection? = nil, workspace: Workspace, record: Bool = false,
-                criteria: GammaCriteria = .historic, subsample: Int = 1, region: PTVRegion = .cuboid, openKBP: Bool = false,
-                workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+                criteria: GammaCriteria = .historic, subsample: Int = 1, region: PTVRegion = .cuboid,
+                acceptanceProtocol: AcceptanceProtocol? = nil, openKBP: Bool = false, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.references = references
         self.predictions = predictions
         self.selection = selection
@@ -32,6 +34,7 @@ public struct EvaluateRequest: Sendable {
         self.criteria = criteria
         self.subsample = subsample
         self.region = region
+        self.acceptanceProtocol = acceptanceProtocol
         self.openKBP = openKBP
         self.workers = workers
     }
@@ -64,16 +67,17 @@ public enum EvaluateWorkflow {
         let started = Date()
         _ = try request.criteria.validated()
         let plan: EvaluationPlan
-        var settings = EvaluationSettings(criteria: request.criteria, subsample: request.subsample, region: request.region,
-                                          openKBP: request.openKBP)
+        var settings = try EvaluationSettings(criteria: request.criteria, subsample: request.subsample, region: request.region,
+                                              acceptanceProtocol: request.acceptanceProtocol, openKBP: request.openKBP)
         var datasetRevision: String?
         if let selection = request.selection {
             let pinned = try await PredictionMatcher.plan(selection: selection, references: request.references, predictions: request.predictions,
                                                           workers: request.workers)
             plan = pinned.plan
             datasetRevision = pinned.dataset.reference
-            settings = EvaluationSettings(
-                criteria: request.criteria, subsample: request.subsample, region: request.region, openKBP: request.openKBP,
+            settings = try EvaluationSettings(
+                criteria: request.criteria, subsample: request.subsample, region: request.region,
+                acceptanceProtocol: request.acceptanceProtocol, openKBP: request.openKBP,
                 datasetVersion: pinned.dataset.id,
                 split: .init(name: pinned.split.name, revision: pinned.split.revision, hash: pinned.split.envelope.storedHash,
                              role: selection.role.rawValue))

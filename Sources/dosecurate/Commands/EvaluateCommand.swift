@@ -9,7 +9,7 @@ import Workflows
 struct EvaluateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Compare predicted doses with the reference cases: MAE, DVH points, gamma (global and PTV region).",
+        abstract: "Compare predicted doses with the reference cases: MAE, DVH points, gamma (global and PTV region), clinical acceptance.",
         discussion: """
             Predictions are <caseId>_pred.npz files with key 'dose', normalised like the cases (× 70 Gy). With --dataset and \
             --split, only the cases the split assigns to --role are evaluated, each reference is verified against the hash \
@@ -60,6 +60,10 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "PTV region margin: cuboid (the old definition, default) or euclidean (a true 5 mm margin).")
     var regionMargin: PTVRegion = .cuboid
 
+    @Option(name: .customLong("protocol"),
+            help: "Acceptance protocol applied to prediction and reference: a JSON file, or a built-in name (current, published-v2.3).")
+    var acceptanceProtocol: String = AcceptanceProtocol.defaultName
+
     @Flag(name: .long, help: "Add OpenKBP's dose and DVH scores.")
     var openkbp = false
 
@@ -77,7 +81,8 @@ struct EvaluateCommand: AsyncParsableCommand {
                                      normalisation: localGamma ? .local : .global)
         let selection = dataset.flatMap { dataset in split.map { SplitSelection(workspace: workspace, dataset: dataset, split: $0, role: role) } }
         let request = EvaluateRequest(references: reference, predictions: prediction, selection: selection, workspace: workspace, record: record,
-                                      criteria: criteria, subsample: subsample, region: regionMargin, openKBP: openkbp, workers: threads.jobs)
+                                      criteria: criteria, subsample: subsample, region: regionMargin,
+                                      acceptanceProtocol: try AcceptanceProtocol.load(acceptanceProtocol), openKBP: openkbp, workers: threads.jobs)
         let progress = ProgressLine(total: 0, enabled: !global.quiet)
         let outcome = try await EvaluateWorkflow.run(request) { step in progress.show(done: step.done, total: step.total, item: step.caseId) }
         progress.finish()

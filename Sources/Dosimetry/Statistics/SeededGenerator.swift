@@ -1,5 +1,6 @@
-/// The phantoms' random numbers: a documented algorithm, not the platform RNG, so the same seed
-/// gives the same cohort on every machine and every Swift version.
+/// dosecurate's random numbers (phantom cohorts, bootstrap resamples): a documented algorithm, not
+/// the platform RNG, so the same seed gives the same numbers on every machine and every Swift
+/// version, and a NumPy script can replay them.
 ///
 /// Algorithm: xoshiro256** (Blackman & Vigna, 2018) whose 256-bit state is filled by SplitMix64
 /// from `seed` and `stream` (SplitMix64 of the seed, then of the stream XOR-ed in, then four
@@ -8,7 +9,7 @@
 public struct SeededGenerator: Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
-    /// A generator for one purpose (`stream`) of one cohort (`seed`): streams never overlap in
+    /// A generator for one purpose (`stream`) of one seed: streams never overlap in
     /// practice and adding a stream never changes another's numbers.
     public init(seed: UInt64, stream: UInt64 = 0) {
         var mixer = SplitMix64(state: seed)

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Reference outputs of the phantoms' seeded generator, from an independent Python
+"""Reference outputs of the seeded generator, from an independent Python
 implementation of the documented algorithm (SplitMix64 seeding + xoshiro256**), so the Swift
 generator is pinned to the algorithm and not to itself.
 
 Writes generator_reference.json: for each (seed, stream), the first 8 raw outputs (as decimal
 strings), 4 unit doubles, 4 gaussians (Irwin-Hall 12) and 8 ints below 10.
-Run: python3 Tests/PhantomsTests/Fixtures/make_generator_reference.py
+Run: python3 Tests/DosimetryTests/Fixtures/make_generator_reference.py
 """
 import json
 import os
