@@ -82,11 +82,31 @@ public struct EvaluationRecord: Sendable, Equatable {
             throw EvaluationError.unreadableRecord(path: path, reason: "\(error)")
         }
         guard flat.schema == schemaName else {
-            throw EvaluationError.unreadableRecord(path: path, reason: "expected schema \(schemaName), found \(flat.schema ?? "none")")
+            let hint = flat.schema == "dosecurate/evaluation/1" ? " (written before acceptance protocols existed: evaluate again)" : ""
+            throw EvaluationError.unreadableRecord(path: path, reason: "expected schema \(schemaName), found \(flat.schema ?? "none")\(hint)")
         }
         guard flat.computedHash == flat.storedHash else {
             throw EvaluationError.unreadableRecord(path: path, reason: "its content no longer hashes to its stored hash \(flat.storedHash) (edited?)")
         }
         return try EvaluationRecord(identity: flat.identity.decode(Identity.self), context: flat.context.decode(Context.self))
+    }
+}
+
+extension EvaluationRecord {
+    /// The record files `argument` names: a record file, a folder of them (every `.json` in it),
+    /// or the first hex digits of a record's hash in the workspace's `evaluations/`.
+    public static func files(named argument: String, in workspace: Workspace) throws -> [String] {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { return [argument] }
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []
+            let files = names.filter { $0.hasSuffix(".json") }.sorted().map { "\(argument)/\($0)" }
+            guard !files.isEmpty else { throw ComparisonError.recordNotFound(argument: argument, searched: "that folder (no .json file)") }
+            return files
+        }
+        let matches = workspace.files(in: "evaluations").filter { $0.hasSuffix(".json") && $0.hasPrefix(argument) && !argument.isEmpty }
+        guard !matches.isEmpty else { throw ComparisonError.recordNotFound(argument: argument, searched: workspace.file("evaluations")) }
+        guard matches.count == 1 else { throw ComparisonError.ambiguousRecord(argument: argument, matches: matches.sorted()) }
+        return [workspace.file("evaluations/\(matches[0])")]
     }
 }

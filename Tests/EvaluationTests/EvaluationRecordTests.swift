@@ -7,22 +7,8 @@ import XCTest
 /// The evaluation record: its hash covers what it asserts and nothing else, an edited file is
 /// refused on reading, and the aggregate is what a reader would compute by hand.
 final class EvaluationRecordTests: XCTestCase {
-    /// `rectumV70` is both doses' Rectum V70 (%), every other metric meets its limit: the current
-    /// table's Rectum V70 ≤ 15 % decides whether the case passes.
     private func evaluation(_ caseId: String, mae: Double, passRate: Double, d95Error: Double, rectumV70: Double = 10) throws -> CaseEvaluation {
-        let statistics = GammaStatistics(gammas: (0..<100).map { Float($0 < Int(passRate) ? 0.5 : 1.5) })
-        let table = try AcceptanceProtocol.builtIn(named: "current")
-        let result = table.check { structure, metric in
-            guard structure != "PTV56", structure != "PTV50.4" else { return nil }
-            if structure == "Rectum" && metric == .v70 { return rectumV70 }
-            return metric == .v100 ? 99 : 1
-        }
-        return CaseEvaluation(
-            caseId: caseId, caseHash: String(repeating: "a", count: 64), predictionDoseSHA256: String(repeating: "b", count: 64), maeGy: mae,
-            mae: DoseErrors(referenceGy: [1, 2], predictionGy: [1, 2 + Float(mae)]),
-            gamma: .init(global: statistics, ptvRegion: nil, ptvRegionVoxels: nil),
-            dvh: ["PTV70": ["D95": .init(reference: 68, prediction: 68 + d95Error)]], structures: [:], femurAsymmetry: nil,
-            acceptance: .init(prediction: result, reference: result), openKBP: nil, warnings: [])
+        try SyntheticEvaluations.evaluation(caseId, mae: mae, passRate: passRate, d95Error: d95Error, rectumV70: rectumV70)
     }
 
     private func record(createdAt: String = "2026-11-27T00:00:00Z", files: [EvaluationRecord.Context.CaseFiles] = []) throws -> EvaluationRecord {

@@ -38,14 +38,29 @@ struct PhantomsCommand: AsyncParsableCommand {
     @Option(help: "How wrong the synthetic predictions are: 0 = the dose itself, 1 = a good model (default), 3 = a poor one.")
     var predictionError: Double = 1
 
+    @Option(help: "Seed of the synthetic predictions (default: the cohort seed); another seed is another training run of the same model.")
+    var predictionSeed: UInt64?
+
+    @Flag(help: "Write only predictions (--predictions), of the cases already in the folder (an earlier phantoms run), instead of a cohort.")
+    var predictExisting = false
+
     func validate() throws {
         guard cases >= 0 else { throw ValidationError("--cases must be 0 or more") }
         guard firstCase >= 0 else { throw ValidationError("--first-case must be 0 or more") }
         guard predictionError >= 0, predictionError <= 10 else { throw ValidationError("--prediction-error must be between 0 and 10") }
+        guard !predictExisting || predictions != nil else { throw ValidationError("--predict-existing needs --predictions DIR") }
         _ = try options()
     }
 
     func run() async throws {
+        if predictExisting {
+            let files = (FileManager.default.enumerator(atPath: outputDirectory)?.compactMap { $0 as? String } ?? [])
+                .filter { $0.hasSuffix(".npz") }.map { "\(outputDirectory)/\($0)" }
+            guard let predictions, !files.isEmpty else { throw ValidationError("\(outputDirectory): no cases (.npz) to predict") }
+            let written = try SyntheticPrediction.writePredictions(forCases: files, to: predictions, seed: predictionSeed ?? seed, severity: predictionError)
+            if !global.quiet { print("wrote \(written.count) predictions to \(predictions)") }
+            return
+        }
         let plan = CohortPlan(try options())
         let total = plan.entries.count
         let progress = ProgressLine(total: total, enabled: !global.quiet && !global.json)
@@ -53,7 +68,7 @@ struct PhantomsCommand: AsyncParsableCommand {
         progress.finish()
         if let predictions {
             let files = truth.cases.keys.map { "\(outputDirectory)/\($0)" }.filter { $0.hasSuffix(".npz") && FileManager.default.fileExists(atPath: $0) }
-            try SyntheticPrediction.writePredictions(forCases: files, to: predictions, seed: seed, severity: predictionError)
+            try SyntheticPrediction.writePredictions(forCases: files, to: predictions, seed: predictionSeed ?? seed, severity: predictionError)
         }
         if global.json {
             let encoder = JSONEncoder()

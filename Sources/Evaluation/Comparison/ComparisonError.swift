@@ -1,0 +1,43 @@
+/// Why two sets of evaluations could not be compared.
+public enum ComparisonError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownMetric(name: String, accepted: [String])
+    case emptySide(side: String)
+    case recordGivenTwice(hash: String, files: [String])
+    case mismatched([ComparisonMismatch])
+    case noCommonCases(onlyA: [String], onlyB: [String])
+    case recordNotFound(argument: String, searched: String)
+    case ambiguousRecord(argument: String, matches: [String])
+
+    public var description: String {
+        switch self {
+        case let .unknownMetric(name, accepted):
+            return "unknown metric '\(name)' (accepted: \(accepted.joined(separator: ", ")))"
+        case let .emptySide(side):
+            return "side \(side) has no evaluation records"
+        case let .recordGivenTwice(hash, files):
+            return "evaluation \(hash.prefix(16)) is given more than once (\(files.joined(separator: ", "))): each record counts once, on one side"
+        case let .mismatched(mismatches):
+            return "refusing to compare evaluations made differently:\n"
+                + mismatches.map { "  \($0.description)" }.joined(separator: "\n")
+                + "\n(give --allow-mismatch to compare anyway; the output will say so)"
+        case let .noCommonCases(onlyA, onlyB):
+            return "the two sides have no case in common (A: \(onlyA.joined(separator: ", ")); B: \(onlyB.joined(separator: ", ")))"
+        case let .recordNotFound(argument, searched):
+            return "\(argument): neither an evaluation record file nor a record in \(searched)"
+        case let .ambiguousRecord(argument, matches):
+            return "\(argument) matches more than one evaluation record: \(matches.joined(separator: ", "))"
+        }
+    }
+}
+
+/// One way the compared evaluations differ in how they were made (or in the data of a case).
+public struct ComparisonMismatch: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// "dataset version", "split", "protocol", "gamma settings", "case <id>".
+    public let aspect: String
+    /// Each distinct value and the records (side and hash prefix) that have it.
+    public let values: [String: [String]]
+
+    public var description: String {
+        "\(aspect) differs: " + values.keys.sorted().map { "\($0) (\(values[$0, default: []].joined(separator: ", ")))" }.joined(separator: " vs ")
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Dosimetry
+import Evaluation
+import Foundation
+import Lineage
+import Reports
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare two methods' evaluations across cases: bootstrap CIs, Wilcoxon signed-rank, Cohen's d, Holm.",
+        discussion: """
+            Each side is one method's evaluation records (one per seed): record files, folders of them, or hash prefixes \
+            of records in the workspace's evaluations/. Per case, a side's records are averaged first; only cases common \
+            to both sides are compared (n = cases). Evaluations made on different dataset versions, splits, protocols or \
+            gamma settings are refused unless --allow-mismatch. Exit status: 0 when compared, 2 when the comparison \
+            cannot be made.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("a"), parsing: .upToNextOption, help: "Method A's evaluation records (one per seed).")
+    var sideA: [String] = []
+
+    @Option(name: .customLong("b"), parsing: .upToNextOption, help: "Method B's evaluation records (one per seed).")
+    var sideB: [String] = []
+
+    @Option(name: .customLong("metric"), parsing: .upToNextOption,
+            help: "Metrics to compare (default: mae gamma-global gamma-ptv compliance ptv70-d95-error). Also: mae-body, gamma-mean, dvh-error:STRUCTURE:METRIC, dvh-abs-error:STRUCTURE:METRIC.")
+    var metricNames: [String] = []
+
+    @Option(name: .long, help: "Seed of the bootstrap resampling (recorded in the output).")
+    var seed: UInt64 = 0
+
+    @Option(name: .long, help: "Bootstrap resamples.")
+    var resamples: Int = 10_000
+
+    @Option(name: .long, help: "Family-wise error rate for Holm–Bonferroni.")
+    var alpha: Double = 0.05
+
+    @Flag(name: .long, help: "Compare evaluations made on different versions, splits, protocols or gamma settings, saying so in the output.")
+    var allowMismatch = false
+
+    func validate() throws {
+        guard !sideA.isEmpty, !sideB.isEmpty else { throw ValidationError("give --a and --b, each with at least one evaluation record") }
+        guard resamples >= 1 else { throw ValidationError("--resamples must be at least 1") }
+        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1") }
+    }
+
+    func run() throws {
+        let workspace = try Workspace(path: global.workspace, create: false)
+        func inputs(_ arguments: [String]) throws -> [EvaluationComparison.Input] {
+            try arguments.flatMap { try EvaluationRecord.files(named: $0, in: workspace) }
+                .map { EvaluationComparison.Input(file: $0, record: try EvaluationRecord.read($0)) }
+        }
+        let metrics = metricNames.isEmpty ? ComparisonMetric.defaults : try metricNames.map(ComparisonMetric.parse)
+        let comparison = try EvaluationComparison(a: inputs(sideA), b: inputs(sideB), metrics: metrics,
+                                                  bootstrap: PercentileBootstrap(resamples: resamples, seed: seed), alpha: alpha,
+                                                  allowMismatch: allowMismatch)
+        if global.json {
+            FileHandle.standardOutput.write(Data((try JSONValue(encoding: comparison).canonicalText + "\n").utf8))
+        } else {
+            print(ComparisonText.render(comparison), terminator: "")
+        }
+    }
+}
