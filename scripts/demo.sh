@@ -2,8 +2,8 @@
 # `make demo`: generate the reference cohort (scripts/reference-cohort.args: 8 clean cases and every
 # planted defect over two institutions), audit it as a folder and as a .tar.gz delivery, freeze it
 # as a dataset version, lock a stratified split of it, let institution C arrive (freeze the grown
-# data, extend the split), evaluate synthetic predictions of the locked test cases, verify the
-# workspace, and inspect a clean case.
+# data, extend the split), evaluate synthetic predictions of the locked test cases, compare two
+# synthetic models over three runs each, verify the workspace, and inspect a clean case.
 # Becomes `dosecurate demo` once the engine exists.
 set -euo pipefail
 workspace="$1"
@@ -67,6 +67,31 @@ echo "== dosecurate evaluate --dataset ${grown%@*} --split main --prediction $pr
 "$dosecurate" evaluate --dataset "${grown%@*}" --split main --prediction "$predictions" --workspace "$workspace"
 
 echo
+echo "== two models, three training runs each: synthetic predictions of the same test cases (model A: error 1, model B: error 1.6),"
+echo "   each run evaluated on the pinned split (dosecurate phantoms TESTS --predict-existing --prediction-seed N ...; dosecurate evaluate ...)"
+tests="$workspace/test-cases"
+mkdir -p "$tests"
+for case_id in $(awk -F, '$2 == "test" { print $1 }' "$workspace/split.csv"); do
+    ln -sf "$(realpath "$(find "$cohort" "$workspace/cohortC" -name "${case_id}.npz" | head -n 1)")" "$tests/${case_id}.npz"
+done
+records_a=()
+records_b=()
+for run in 1 2 3; do
+    for model in A B; do
+        if [ "$model" = A ]; then error=1; seed=$run; else error=1.6; seed=$((run + 10)); fi
+        "$dosecurate" phantoms "$tests" --predict-existing --predictions "$workspace/model$model-run$run" \
+            --prediction-seed "$seed" --prediction-error "$error" --quiet
+        record="$("$dosecurate" evaluate --dataset "${grown%@*}" --split main --prediction "$workspace/model$model-run$run" \
+            --workspace "$workspace" --quiet | awk '/^record: / { print $2 }')"
+        echo "model $model run $run: $record"
+        if [ "$model" = A ]; then records_a+=("$record"); else records_b+=("$record"); fi
+    done
+done
+echo
+echo "== dosecurate compare --a ${records_a[*]} --b ${records_b[*]} --workspace $workspace"
+"$dosecurate" compare --a "${records_a[@]}" --b "${records_b[@]}" --workspace "$workspace"
+
+echo
 echo "== dosecurate verify --workspace $workspace (records, the split's chain, every case)"
 "$dosecurate" verify --workspace "$workspace"
 
@@ -76,5 +101,5 @@ echo "== dosecurate inspect $cohort/A/case_0002.npz (a clean v2.4 three-level SI
 echo
 echo "Records: $workspace/datasets/ (the frozen versions), $workspace/audits/ (their audits, JSON and JUnit),"
 echo "         $workspace/splits/ (the locked split and its extension), $workspace/splits_final.json (nnU-Net),"
-echo "         $workspace/evaluations/ (the test cases' evaluation), $workspace/audit.junit.xml and"
+echo "         $workspace/evaluations/ (the test cases' evaluations), $workspace/audit.junit.xml and"
 echo "         $workspace/delivery-audit.json (the ad-hoc audits)"

@@ -94,13 +94,14 @@ public struct EvaluationRecord: Sendable, Equatable {
 
 extension EvaluationRecord {
     /// The record files `argument` names: a record file, a folder of them (every `.json` in it),
-    /// or the first hex digits of a record's hash in the workspace's `evaluations/`.
+    /// either as a path or relative to the workspace (as `evaluate` prints it), or the first hex
+    /// digits of a record's hash in the workspace's `evaluations/`.
     public static func files(named argument: String, in workspace: Workspace) throws -> [String] {
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { return [argument] }
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []
-            let files = names.filter { $0.hasSuffix(".json") }.sorted().map { "\(argument)/\($0)" }
+        if let path = [argument, workspace.file(argument)].first(where: { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) }) {
+            guard isDirectory.boolValue else { return [path] }
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            let files = names.filter { $0.hasSuffix(".json") }.sorted().map { "\(path)/\($0)" }
             guard !files.isEmpty else { throw ComparisonError.recordNotFound(argument: argument, searched: "that folder (no .json file)") }
             return files
         }

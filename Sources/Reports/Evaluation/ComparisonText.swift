@@ -35,6 +35,16 @@ public enum ComparisonText {
         lines += TextTable.lines(header: header, rows: rows, rightAligned: 1)
         lines.append("* significant after Holm at α = \(number(comparison.alpha)); d = paired Cohen's d of Δ; "
                      + "test: exact null distribution, exact permutation (ties or zeros, n ≤ 13) or normal approximation with tie correction")
+        // With m nonzero differences the smallest two-sided exact p is 2/2ᵐ: say when no result could be significant.
+        let hopeless = comparison.metrics.compactMap { row -> (String, Double)? in
+            guard let test = row.wilcoxon, test.method == .exact || test.method == .permutation else { return nil }
+            let smallest = 2 / pow(2, Double(test.pairs - test.zeroDifferences))
+            return smallest > comparison.alpha ? (row.metric.name, smallest) : nil
+        }
+        if !hopeless.isEmpty {
+            lines.append("note: too few cases for significance: the smallest possible p is "
+                         + hopeless.map { "\(pValue($0.1)) for \($0.0)" }.joined(separator: ", ") + " (> α whatever the data)")
+        }
         for row in comparison.metrics where !row.casesWithoutValue.isEmpty {
             lines.append("note: \(row.metric.name): no value on one side for \(row.casesWithoutValue.joined(separator: ", "))")
         }
@@ -61,7 +71,7 @@ public enum ComparisonText {
 
     private static func fixed(_ value: Double?) -> String {
         guard let value else { return "–" }
-        return String(format: abs(value) >= 100 ? "%.1f" : "%.2f", value)
+        return String(format: "%.2f", value)
     }
 
     private static func signed(_ value: Double?) -> String {
