@@ -71,11 +71,13 @@ final class StatisticsTests: XCTestCase {
         }
     }
 
-    func testWilcoxonOfOnlyZeroDifferencesHasNoPValue() {
-        let test = WilcoxonSignedRank(differences: [0, 0, 0])
+    /// Above 13 pairs SciPy's normal approximation of all-zero differences divides by zero (NaN).
+    func testWilcoxonOfManyZeroDifferencesHasNoPValue() {
+        let test = WilcoxonSignedRank(differences: [Double](repeating: 0, count: 14))
         XCTAssertNil(test.pValue)
         XCTAssertNil(test.method)
-        XCTAssertEqual(test.zeroDifferences, 3)
+        XCTAssertEqual(test.zeroDifferences, 14)
+        XCTAssertNil(WilcoxonSignedRank(differences: []).pValue)
     }
 
     /// Same resampling indices as the NumPy replay of the seeded generator, same interval.

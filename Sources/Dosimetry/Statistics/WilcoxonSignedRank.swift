@@ -22,7 +22,7 @@ public struct WilcoxonSignedRank: Sendable, Equatable, Codable {
     public let rankSumPositive: Double
     /// min(R+, R−), SciPy's two-sided statistic.
     public let statistic: Double
-    /// Nil when every difference is zero (SciPy returns NaN).
+    /// Nil when there is no pair, or every one of more than 13 differences is zero (SciPy: NaN).
     public let pValue: Double?
     public let method: Method?
 
@@ -36,8 +36,10 @@ public struct WilcoxonSignedRank: Sendable, Equatable, Codable {
         let total = Double(nonzero.count * (nonzero.count + 1)) / 2
         statistic = min(rankSumPositive, total - rankSumPositive)
         guard !nonzero.isEmpty else {
-            pValue = nil
-            method = nil
+            // SciPy: every difference zero gives p = 1 by the permutation branch (n ≤ 13), NaN above.
+            let permutes = (1...13).contains(pairs)
+            pValue = permutes ? 1 : nil
+            method = permutes ? .permutation : nil
             return
         }
         let hasTies = tieSizes.contains { $0 > 1 }

@@ -110,6 +110,8 @@ def wilcoxon_cases():
                                       8, 9, 0, 10, -11, 12, 12, 13, 14, -15, 16, 17, 18, 19, 20],
         "approx_n60_many_ties": rng.choice([-6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
                                            60).tolist(),
+        # Every difference zero: SciPy's permutation branch gives p = 1 (above 13 pairs, NaN).
+        "permutation_n5_all_zeros": [0, 0, 0, 0, 0],
     }
     for name, quarters in designed.items():
         cases.append(wilcoxon_case(name, *grid_pairs(rng, quarters)))
