@@ -67,10 +67,11 @@ final class EvaluationComparisonTests: XCTestCase {
         let b = [try seed(0, cases: 1...8, base: 1.2)]
         let metrics: [ComparisonMetric] = [.mae, .gammaGlobal, .ptv70D95Error, try .parse("dvh-abs-error:PTV70:D95")]
         let comparison = try EvaluationComparison(a: a, b: b, metrics: metrics, bootstrap: PercentileBootstrap(resamples: 100, seed: 0))
-        let tested = comparison.metrics.filter { $0.wilcoxon?.pValue != nil }
-        // The pass rates and D95 errors are identical on both sides: no p, no Holm decision.
-        XCTAssertEqual(tested.map(\.metric.name), ["mae"])
-        XCTAssertEqual(try XCTUnwrap(tested.first?.holm?.adjustedPValue), try XCTUnwrap(tested.first?.wilcoxon?.pValue))
+        // The pass rates and D95 errors are identical on both sides: p = 1 (SciPy's all-zero
+        // permutation branch); MAE is higher on all eight cases: p = 2/2⁸, times 4 after Holm.
+        XCTAssertEqual(comparison.metrics.map { $0.wilcoxon?.pValue }, [2.0 / 256, 1, 1, 1])
+        XCTAssertEqual(comparison.metrics.map { $0.holm?.adjustedPValue }, [4 * 2.0 / 256, 1, 1, 1])
+        XCTAssertEqual(comparison.metrics.map { $0.holm?.rejected }, [true, false, false, false])
 
         let shifted = [try seed(0, cases: 1...8, base: 1.2)].map { input -> Input in
             let cases = input.record.identity.cases.map { evaluation in

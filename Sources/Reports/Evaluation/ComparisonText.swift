@@ -37,7 +37,7 @@ public enum ComparisonText {
                      + "test: exact null distribution, exact permutation (ties or zeros, n ≤ 13) or normal approximation with tie correction")
         // With m nonzero differences the smallest two-sided exact p is 2/2ᵐ: say when no result could be significant.
         let hopeless = comparison.metrics.compactMap { row -> (String, Double)? in
-            guard let test = row.wilcoxon, test.method == .exact || test.method == .permutation else { return nil }
+            guard let test = row.wilcoxon, test.method == .exact || test.method == .permutation, test.pairs > test.zeroDifferences else { return nil }
             let smallest = 2 / pow(2, Double(test.pairs - test.zeroDifferences))
             return smallest > comparison.alpha ? (row.metric.name, smallest) : nil
         }
