@@ -121,6 +121,13 @@ private struct ShellSearch: @unchecked Sendable {
     let cellReach: SIMD3<Int>
     let blockMinimum: UnsafeBufferPointer<Float>
     let blockMaximum: UnsafeBufferPointer<Float>
+    /// For interior reference voxels, where every sample lands inside the grid: each offset's
+    /// interpolation cell as an index offset into the evaluated dose from the voxel's own index,
+    /// and its eight trilinear weights (corner order 000, 001, 010, 011, 100, …). A reference
+    /// point sits on a voxel, so these are the same for every interior point: the hot loop is
+    /// eight loads and multiply-adds instead of locating the cell again for every sample.
+    let sampleCorner: [Int]
+    let sampleWeights: [Double]
 
     init(criteria: GammaCriteria, pattern: GammaSearchPattern, offsets: UnsafeBufferPointer<SIMD3<Double>>,
          sectors: UnsafeBufferPointer<GammaSearchPattern.Region>, groups: UnsafeBufferPointer<GammaSearchPattern.Region>, shape: VolumeShape,
@@ -152,9 +159,41 @@ private struct ShellSearch: @unchecked Sendable {
         cellReach = pattern.groupCells.reduce(SIMD3<Int>(repeating: 0)) { reach, cell in pointwiseMax(reach, SIMD3(abs(cell.x), abs(cell.y), abs(cell.z))) }
         self.blockMinimum = blockMinimum
         self.blockMaximum = blockMaximum
+        var corners = [Int](repeating: 0, count: offsets.count), weights = [Double](repeating: 0, count: 8 * offsets.count)
+        for (index, offset) in offsets.enumerated() {
+            let position = SIMD3(offset.x / spacing[0], offset.y / spacing[1], offset.z / spacing[2])
+            let cell = SIMD3(Int(position.x.rounded(.down)), Int(position.y.rounded(.down)), Int(position.z.rounded(.down)))
+            let fraction = position - SIMD3(Double(cell.x), Double(cell.y), Double(cell.z))
+            corners[index] = (cell.x * counts.y + cell.y) * counts.z + cell.z
+            for corner in 0..<8 {
+                let wx = corner & 4 != 0 ? fraction.x : 1 - fraction.x
+                let wy = corner & 2 != 0 ? fraction.y : 1 - fraction.y
+                let wz = corner & 1 != 0 ? fraction.z : 1 - fraction.z
+                weights[8 * index + corner] = wx * wy * wz
+            }
+        }
+        sampleCorner = corners
+        sampleWeights = weights
     }
 
     func gammaOfRow(_ row: Int, into output: UnsafeMutableBufferPointer<Float>) {
+        sampleCorner.withUnsafeBufferPointer { corners in
+            sampleWeights.withUnsafeBufferPointer { weights in
+                sampleCellOffsets.withUnsafeBufferPointer { sampleCells in
+                    gammaOfRow(row, into: output, tables: .init(corners: corners, weights: weights, sampleCells: sampleCells))
+                }
+            }
+        }
+    }
+
+    /// The per-offset tables of the interior fast path, borrowed once per row.
+    struct Tables {
+        let corners: UnsafeBufferPointer<Int>
+        let weights: UnsafeBufferPointer<Double>
+        let sampleCells: UnsafeBufferPointer<Int>
+    }
+
+    private func gammaOfRow(_ row: Int, into output: UnsafeMutableBufferPointer<Float>, tables: Tables) {
         for column in 0..<shape.columns {
             let base = shape.offset(row: row, column: column, slice: 0)
             for slice in 0..<shape.slices {
@@ -165,8 +204,8 @@ private struct ShellSearch: @unchecked Sendable {
                 let voxel = SIMD3(row, column, slice)
                 // Cells relative to the voxel stay on the grid: exact cell bounds; near the faces, box bounds.
                 let interior = all(voxel &- cellReach .>= SIMD3<Int>(repeating: 0)) && all(voxel &+ cellReach .< blockCounts)
-                let gamma = gammaAt(point, referenceDose: referenceDose,
-                                    cellBase: interior ? (row * blockCounts.y + column) * blockCounts.z + slice : nil)
+                let gamma = gammaAt(point, referenceDose: referenceDose, voxelIndex: base + slice,
+                                    cellBase: interior ? (row * blockCounts.y + column) * blockCounts.z + slice : nil, tables: tables)
                 // As pymedphys reports: capped at max_gamma; a point with no sample at all stays unevaluated.
                 output[base + slice] = gamma.isFinite ? Self.roundedUp(min(gamma, criteria.maxGamma)) : .nan
             }
@@ -183,7 +222,7 @@ private struct ShellSearch: @unchecked Sendable {
     /// The gamma of one reference point: the minimum of √((|Δdose|/ΔD)² + (r/DTA)²) over the
     /// sample points pymedphys visits, shell by shell until r/DTA reaches the best so far.
     @inline(__always)
-    private func gammaAt(_ point: SIMD3<Double>, referenceDose: Double, cellBase: Int?) -> Double {
+    private func gammaAt(_ point: SIMD3<Double>, referenceDose: Double, voxelIndex: Int, cellBase: Int?, tables: Tables) -> Double {
         let normalisation = criteria.normalisation == .global ? globalMaximum : referenceDose
         let doseCriterion = normalisation * doseFraction
         func gamma(difference: Double, distanceTerm: Double) -> Double {
@@ -219,13 +258,19 @@ private struct ShellSearch: @unchecked Sendable {
                         }
                     }
                     for index in group.members {
-                        // Interior points first ask the sample's own cell whether it can come close enough.
-                        if let cellBase, smallest.isFinite || limit.isFinite, sampleCellOffsets[index] != Int.min {
-                            let cell = cellBase + sampleCellOffsets[index], bound = min(limit, smallest)
-                            if Double(blockMinimum[cell]) >= referenceDose + bound || Double(blockMaximum[cell]) <= referenceDose - bound { continue }
+                        let difference: Double
+                        if let cellBase {
+                            // Interior points first ask the sample's own cell whether it can come close enough.
+                            if smallest.isFinite || limit.isFinite, tables.sampleCells[index] != Int.min {
+                                let cell = cellBase + tables.sampleCells[index], bound = min(limit, smallest)
+                                if Double(blockMinimum[cell]) >= referenceDose + bound || Double(blockMaximum[cell]) <= referenceDose - bound { continue }
+                            }
+                            difference = abs(interpolateInterior(voxelIndex + tables.corners[index], weights: tables.weights.baseAddress.unsafelyUnwrapped + 8 * index)
+                                             - referenceDose)
+                        } else {
+                            let offset = offsets[index]
+                            difference = abs(interpolate(point.x + offset.x, point.y + offset.y, point.z + offset.z) - referenceDose)
                         }
-                        let offset = offsets[index]
-                        let difference = abs(interpolate(point.x + offset.x, point.y + offset.y, point.z + offset.z) - referenceDose)
                         if difference < smallest { smallest = difference }
                     }
                 }
@@ -270,6 +315,17 @@ private struct ShellSearch: @unchecked Sendable {
             if minimum[offset] < highFloat && maximum[offset] > lowFloat { return true }
         }
         return false
+    }
+
+    /// Trilinear interpolation with the cell and weights known: `corner` is the cell's lower
+    /// corner in the evaluated dose.
+    @inline(__always)
+    private func interpolateInterior(_ corner: Int, weights w: UnsafePointer<Double>) -> Double {
+        let e = evaluation.baseAddress.unsafelyUnwrapped + corner
+        let sx = cornerStride.x, sy = cornerStride.y, sz = cornerStride.z
+        let low = w[0] * Double(e[0]) + w[1] * Double(e[sz]) + w[2] * Double(e[sy]) + w[3] * Double(e[sy + sz])
+        let high = w[4] * Double(e[sx]) + w[5] * Double(e[sx + sz]) + w[6] * Double(e[sx + sy]) + w[7] * Double(e[sx + sy + sz])
+        return low + high
     }
 
     /// pymedphys' `_interp_linear_3d`: NaN outside [0, (n − 1)·spacing] on any axis, so a point
