@@ -257,21 +257,29 @@ private struct ShellSearch: @unchecked Sendable {
                             continue
                         }
                     }
-                    for index in group.members {
-                        let difference: Double
-                        if let cellBase {
-                            // Interior points first ask the sample's own cell whether it can come close enough.
-                            if smallest.isFinite || limit.isFinite, tables.sampleCells[index] != Int.min {
-                                let cell = cellBase + tables.sampleCells[index], bound = min(limit, smallest)
-                                if Double(blockMinimum[cell]) >= referenceDose + bound || Double(blockMaximum[cell]) <= referenceDose - bound { continue }
-                            }
-                            difference = abs(interpolateInterior(voxelIndex + tables.corners[index], weights: tables.weights.baseAddress.unsafelyUnwrapped + 8 * index)
-                                             - referenceDose)
-                        } else {
+                    guard let cellBase else {
+                        for index in group.members {
                             let offset = offsets[index]
-                            difference = abs(interpolate(point.x + offset.x, point.y + offset.y, point.z + offset.z) - referenceDose)
+                            let difference = abs(interpolate(point.x + offset.x, point.y + offset.y, point.z + offset.z) - referenceDose)
+                            if difference < smallest { smallest = difference }
                         }
-                        if difference < smallest { smallest = difference }
+                        continue
+                    }
+                    // Interior points first ask each sample's own cell whether it can come close
+                    // enough, against float bounds widened by one ulp (never stricter than exact).
+                    let minimum = blockMinimum.baseAddress.unsafelyUnwrapped + cellBase, maximum = blockMaximum.baseAddress.unsafelyUnwrapped + cellBase
+                    let weights = tables.weights.baseAddress.unsafelyUnwrapped
+                    var high = Float(referenceDose + bound).nextUp, low = Float(referenceDose - bound).nextDown
+                    for index in group.members {
+                        let cell = tables.sampleCells[index]
+                        if cell != Int.min, minimum[cell] > high || maximum[cell] < low { continue }
+                        let difference = abs(interpolateInterior(voxelIndex &+ tables.corners[index], weights: weights + 8 &* index) - referenceDose)
+                        if difference < smallest {
+                            smallest = difference
+                            let tighter = min(limit, smallest)
+                            high = Float(referenceDose + tighter).nextUp
+                            low = Float(referenceDose - tighter).nextDown
+                        }
                     }
                 }
             }
