@@ -7,17 +7,11 @@ import XCTest
 /// The evaluation record: its hash covers what it asserts and nothing else, an edited file is
 /// refused on reading, and the aggregate is what a reader would compute by hand.
 final class EvaluationRecordTests: XCTestCase {
-    private func evaluation(_ caseId: String, mae: Double, passRate: Double, d95Error: Double, rectumV70: Double = 10) throws -> CaseEvaluation {
-        try SyntheticEvaluations.evaluation(caseId, mae: mae, passRate: passRate, d95Error: d95Error, rectumV70: rectumV70)
-    }
-
     private func record(createdAt: String = "2026-11-27T00:00:00Z", files: [EvaluationRecord.Context.CaseFiles] = []) throws -> EvaluationRecord {
-        try EvaluationRecord(
-            identity: .init(settings: try EvaluationSettings(subsample: 2), cases: [
-                evaluation("case_b", mae: 1.0, passRate: 90, d95Error: -1),
-                evaluation("case_a", mae: 2.0, passRate: 80, d95Error: 0.5, rectumV70: 20),
-            ], missingPredictions: ["case_c"]),
-            context: .init(createdAt: createdAt, tool: .current, datasetRevision: nil, files: files, seconds: 1))
+        try SyntheticEvaluations.record([
+            SyntheticEvaluations.evaluation("case_b", mae: 1.0, passRate: 90, d95Error: -1),
+            SyntheticEvaluations.evaluation("case_a", mae: 2.0, passRate: 80, d95Error: 0.5, rectumV70: 20),
+        ], missingPredictions: ["case_c"], createdAt: createdAt, files: files)
     }
 
     func testHashCoversTheIdentityNotTheContext() throws {

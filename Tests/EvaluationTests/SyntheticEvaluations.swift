@@ -23,9 +23,9 @@ enum SyntheticEvaluations {
             acceptance: .init(prediction: result, reference: result), openKBP: nil, warnings: [])
     }
 
-    static func record(_ cases: [CaseEvaluation], settings: EvaluationSettings? = nil, createdAt: String = "2026-11-27T00:00:00Z",
-                       files: [EvaluationRecord.Context.CaseFiles] = []) throws -> EvaluationRecord {
-        try EvaluationRecord(identity: .init(settings: settings ?? EvaluationSettings(subsample: 2), cases: cases, missingPredictions: []),
+    static func record(_ cases: [CaseEvaluation], settings: EvaluationSettings? = nil, missingPredictions: [String] = [],
+                       createdAt: String = "2026-11-27T00:00:00Z", files: [EvaluationRecord.Context.CaseFiles] = []) throws -> EvaluationRecord {
+        try EvaluationRecord(identity: .init(settings: settings ?? EvaluationSettings(subsample: 2), cases: cases, missingPredictions: missingPredictions),
                              context: .init(createdAt: createdAt, tool: .current, datasetRevision: nil, files: files, seconds: 1))
     }
 }

@@ -34,7 +34,7 @@ public struct AcceptanceConstraint: Sendable, Hashable, Codable {
     }
 
     /// "PTV70 V100 >= 95 %".
-    public var text: String { "\(structure) \(metric.rawValue) \(comparison.rawValue) \(formatLimit(limit)) \(unit)" }
+    public var text: String { "\(structure) \(metric.rawValue) \(comparison.rawValue) \(GammaCriteria.format(limit)) \(unit)" }
 
     /// What is wrong with this row, if anything: a structure outside the pipeline's catalog, a
     /// metric that does not apply to it, a unit other than the metric's, a limit that is not finite.
@@ -51,9 +51,5 @@ public struct AcceptanceConstraint: Sendable, Hashable, Codable {
         }
         guard limit.isFinite else { return "limit must be a finite number, found \(limit)" }
         return nil
-    }
-
-    private func formatLimit(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
     }
 }

@@ -28,8 +28,8 @@ public enum ComparisonText {
             let rejected = row.holm?.rejected == true ? " *" : ""
             return [
                 row.metric.name + unit, String(row.n), meanAndSD(row.a), interval(row.a.ci95), meanAndSD(row.b), interval(row.b.ci95),
-                signed(row.difference.mean), interval(row.difference.ci95), pValue(row.wilcoxon?.pValue), testName(row.wilcoxon?.method),
-                pValue(row.holm?.adjustedPValue) + rejected, signed(row.cohensD),
+                EvaluationText.format(row.difference.mean, 2, signed: true), interval(row.difference.ci95), pValue(row.wilcoxon?.pValue), testName(row.wilcoxon?.method),
+                pValue(row.holm?.adjustedPValue) + rejected, EvaluationText.format(row.cohensD, 2, signed: true),
             ]
         }
         lines += TextTable.lines(header: header, rows: rows, rightAligned: 1)
@@ -69,24 +69,14 @@ public enum ComparisonText {
 
     private static func number(_ value: Double) -> String { String(format: "%g", value) }
 
-    private static func fixed(_ value: Double?) -> String {
-        guard let value else { return "–" }
-        return String(format: "%.2f", value)
-    }
-
-    private static func signed(_ value: Double?) -> String {
-        guard let value else { return "–" }
-        return (value >= 0 ? "+" : "") + fixed(value)
-    }
-
     private static func meanAndSD(_ statistics: EvaluationComparison.Statistics) -> String {
         guard let mean = statistics.mean else { return "–" }
-        return fixed(mean) + (statistics.std.map { " ± " + fixed($0) } ?? "")
+        return EvaluationText.format(mean, 2) + (statistics.std.map { " ± " + EvaluationText.format($0, 2) } ?? "")
     }
 
     private static func interval(_ interval: PercentileBootstrap.Interval?) -> String {
         guard let interval else { return "–" }
-        return "[\(fixed(interval.lower)), \(fixed(interval.upper))]"
+        return "[\(EvaluationText.format(interval.lower, 2)), \(EvaluationText.format(interval.upper, 2))]"
     }
 
     /// Three significant digits; small p in scientific notation.
