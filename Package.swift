@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "Workflows", targets: ["Workflows"]),
         .library(name: "Phantoms", targets: ["Phantoms"]),
+        .library(name: "Engine", targets: ["Engine"]),
         .executable(name: "dosecurate", targets: ["dosecurate"]),
         .executable(name: "dosecurate-bench", targets: ["dosecurate-bench"]),
     ],
@@ -43,13 +44,14 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Audit", "Lineage", "Evaluation", "CXML2"]),
         .target(name: "Workflows", dependencies: ["Audit", "Lineage", "Evaluation", "Reports"]),
         .target(name: "Phantoms", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
+        .target(name: "Engine", dependencies: ["Dosimetry", "CBLAS"]),
         .executableTarget(
             name: "dosecurate",
             dependencies: ["NumpyFormat", "DoseCase", "Audit", "Lineage", "Evaluation", "Reports", "Workflows", "Phantoms", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "dosecurate-bench",
-            dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Evaluation", "Phantoms", "CArchive", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Evaluation", "Phantoms", "Engine", "CArchive", .product(name: "Crypto", package: "swift-crypto")]
         ),
 
         .testTarget(name: "SystemShimTests", dependencies: ["CArchive", "CHDF5", "CXML2", "CBLAS"]),
@@ -77,6 +79,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Dosimetry", "DoseCase", "NumpyFormat", "Lineage", "Phantoms", "SharedCohort"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Lineage", "CXML2", "SharedCohort"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Lineage", "Audit", "Evaluation", "NumpyFormat", "Phantoms", "SharedCohort"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "NumpyFormat"], resources: [.copy("Fixtures")]),
         .testTarget(name: "dosecurateTests", dependencies: ["dosecurate", "Phantoms", "SharedCohort"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,178 @@
+import CBLAS
+
+/// Stride-1, "same"-padded 3D convolution (cubic odd kernel, padding (k − 1)/2) as OpenBLAS sgemm
+/// products on bounded column slabs: a slab holds the k³·Cin patch rows of a run of whole image
+/// rows (H·W lines), never the whole volume, so scratch memory stays at `slabFloats` per lane
+/// whatever the volume size. 1×1×1 kernels multiply the input directly.
+///
+/// The input gradient is the same convolution of the output gradient with the kernel flipped in
+/// all three axes and its channel axes swapped (exact for stride 1 and same padding), so the
+/// backward pass reuses the forward path instead of scattering columns back (col2im).
+struct Conv3dKernel {
+    let split: WorkSplit
+    /// The most floats of im2col columns a lane holds at once (16 MB).
+    let slabFloats: Int
+
+    /// Column-slab bytes the conv of `layout` with this kernel size holds at most, over all lanes.
+    func scratchBytes(layout: VolumeLayout, kernelSize: Int) -> Int {
+        guard kernelSize > 1 else { return 0 }
+        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, slabFloats: slabFloats)
+        return plan.patchRows * plan.rowsPerSlab * layout.width * MemoryLayout<Float>.size * min(split.threads, plan.taskCount)
+    }
+
+    /// `output[n, o, p] = bias[o] + Σ weight[o, i, k] · input[n, i, p + k]`; `weight` is
+    /// (Cout, Cin, k, k, k) flattened.
+    func forward(input: UnsafeBufferPointer<Float>, layout: VolumeLayout, weight: UnsafeBufferPointer<Float>,
+                 outputChannels: Int, kernelSize: Int, bias: UnsafeBufferPointer<Float>?,
+                 output: UnsafeMutableBufferPointer<Float>) {
+        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, slabFloats: slabFloats)
+        let spatial = layout.spatialCount
+        nonisolated(unsafe) let output = output
+        split.forEachLane(tasks: plan.taskCount) { lane, lanes in
+            let slab = plan.needsColumns ? UnsafeMutableBufferPointer<Float>.allocate(capacity: plan.slabCapacity) : nil
+            defer { slab?.deallocate() }
+            for task in stride(from: lane, to: plan.taskCount, by: lanes) {
+                let (sample, rows) = plan.task(task)
+                let first = rows.lowerBound * layout.width, points = rows.count * layout.width
+                let target = output.baseAddress! + (sample * outputChannels) * spatial + first
+                for channel in 0..<outputChannels {
+                    let value = bias?[channel] ?? 0
+                    (target + channel * spatial).update(repeating: value, count: points)
+                }
+                let columns: UnsafePointer<Float>, columnStride: Int
+                if let slab {
+                    plan.gatherColumns(input: input, sample: sample, rows: rows, into: slab)
+                    (columns, columnStride) = (UnsafePointer(slab.baseAddress!), points)
+                } else {
+                    (columns, columnStride) = (input.baseAddress! + sample * layout.channels * spatial + first, spatial)
+                }
+                dc_sgemm_row_major(0, 0, Int32(outputChannels), Int32(points), Int32(plan.patchRows), 1,
+                                   weight.baseAddress!, Int32(plan.patchRows), columns, Int32(columnStride),
+                                   1, target, Int32(spatial))
+            }
+        }
+    }
+
+    /// `Σ_{n,p} outputGradient[n, o, p] · column[n, k, p]`, the weight gradient, as (Cout, Cin·k³).
+    func weightGradient(input: UnsafeBufferPointer<Float>, layout: VolumeLayout, outputGradient: UnsafeBufferPointer<Float>,
+                        outputChannels: Int, kernelSize: Int, into gradient: UnsafeMutableBufferPointer<Float>) {
+        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, slabFloats: slabFloats)
+        let spatial = layout.spatialCount
+        let lanes = max(1, min(split.threads, plan.taskCount))
+        let weightCount = outputChannels * plan.patchRows
+        // One partial sum per lane, added in lane order: repeatable for a given thread count.
+        let partials = UnsafeMutableBufferPointer<Float>.allocate(capacity: weightCount * lanes)
+        defer { partials.deallocate() }
+        partials.initialize(repeating: 0)
+        nonisolated(unsafe) let sharedPartials = partials
+        split.forEachLane(tasks: plan.taskCount) { lane, lanes in
+            let slab = plan.needsColumns ? UnsafeMutableBufferPointer<Float>.allocate(capacity: plan.slabCapacity) : nil
+            defer { slab?.deallocate() }
+            let partial = sharedPartials.baseAddress! + lane * weightCount
+            for task in stride(from: lane, to: plan.taskCount, by: lanes) {
+                let (sample, rows) = plan.task(task)
+                let first = rows.lowerBound * layout.width, points = rows.count * layout.width
+                let columns: UnsafePointer<Float>, columnStride: Int
+                if let slab {
+                    plan.gatherColumns(input: input, sample: sample, rows: rows, into: slab)
+                    (columns, columnStride) = (UnsafePointer(slab.baseAddress!), points)
+                } else {
+                    (columns, columnStride) = (input.baseAddress! + sample * layout.channels * spatial + first, spatial)
+                }
+                let gradientRows = outputGradient.baseAddress! + sample * outputChannels * spatial + first
+                dc_sgemm_row_major(0, 1, Int32(outputChannels), Int32(plan.patchRows), Int32(points), 1,
+                                   gradientRows, Int32(spatial), columns, Int32(columnStride), 1, partial, Int32(plan.patchRows))
+            }
+        }
+        for index in 0..<weightCount {
+            var sum: Float = 0
+            for lane in 0..<lanes { sum += partials[lane * weightCount + index] }
+            gradient[index] = sum
+        }
+    }
+
+    /// The weights of the input-gradient convolution: channel axes swapped, kernel reversed.
+    static func transposedFlipped(_ weight: UnsafeBufferPointer<Float>, outputChannels: Int, inputChannels: Int, kernelSize: Int) -> [Float] {
+        let taps = kernelSize * kernelSize * kernelSize
+        return [Float](unsafeUninitializedCapacity: weight.count) { flipped, count in
+            for output in 0..<outputChannels {
+                for input in 0..<inputChannels {
+                    let source = (output * inputChannels + input) * taps, target = (input * outputChannels + output) * taps
+                    for tap in 0..<taps { flipped[target + tap] = weight[source + taps - 1 - tap] }
+                }
+            }
+            count = weight.count
+        }
+    }
+}
+
+/// How a convolution's columns are cut into slabs: tasks are (sample, run of image rows).
+private struct SlabPlan {
+    let layout: VolumeLayout
+    let kernelSize: Int
+    let patchRows: Int
+    let rowsPerSlab: Int
+    let slabsPerSample: Int
+
+    init(layout: VolumeLayout, kernelSize: Int, slabFloats: Int) {
+        self.layout = layout
+        self.kernelSize = kernelSize
+        patchRows = layout.channels * kernelSize * kernelSize * kernelSize
+        let imageRows = layout.depth * layout.height
+        if kernelSize > 1 {
+            rowsPerSlab = max(1, min(imageRows, slabFloats / max(1, patchRows * layout.width)))
+        } else {
+            // No columns to hold: slabs only share the work between lanes.
+            rowsPerSlab = max(1, min(imageRows, (1 << 16) / max(1, layout.width)))
+        }
+        slabsPerSample = imageRows == 0 ? 0 : (imageRows + rowsPerSlab - 1) / rowsPerSlab
+    }
+
+    var needsColumns: Bool { kernelSize > 1 }
+    var taskCount: Int { layout.batch * slabsPerSample }
+    var slabCapacity: Int { patchRows * rowsPerSlab * layout.width }
+
+    func task(_ index: Int) -> (sample: Int, rows: Range<Int>) {
+        let sample = index / slabsPerSample, slab = index % slabsPerSample
+        let first = slab * rowsPerSlab
+        return (sample, first..<min(first + rowsPerSlab, layout.depth * layout.height))
+    }
+
+    /// im2col of one slab: row (i, kd, kh, kw) holds input channel i shifted by (kd, kh, kw) − pad
+    /// over the slab's points, zero where the shift leaves the volume. Each image row is one
+    /// shifted copy, which is why slabs are whole rows.
+    func gatherColumns(input: UnsafeBufferPointer<Float>, sample: Int, rows: Range<Int>, into slab: UnsafeMutableBufferPointer<Float>) {
+        let (depth, height, width) = (layout.depth, layout.height, layout.width)
+        let spatial = layout.spatialCount, pad = (kernelSize - 1) / 2
+        let points = rows.count * width
+        var target = slab.baseAddress!
+        for channel in 0..<layout.channels {
+            let source = input.baseAddress! + (sample * layout.channels + channel) * spatial
+            for kd in 0..<kernelSize {
+                for kh in 0..<kernelSize {
+                    for kw in 0..<kernelSize {
+                        let shift = kw - pad
+                        var line = target
+                        for row in rows {
+                            let d = row / height + kd - pad, h = row % height + kh - pad
+                            if d < 0 || d >= depth || h < 0 || h >= height || abs(shift) >= width {
+                                line.update(repeating: 0, count: width)
+                            } else {
+                                let from = source + (d * height + h) * width
+                                if shift < 0 {
+                                    line.update(repeating: 0, count: -shift)
+                                    (line - shift).update(from: from, count: width + shift)
+                                } else {
+                                    line.update(from: from + shift, count: width - shift)
+                                    (line + width - shift).update(repeating: 0, count: shift)
+                                }
+                            }
+                            line += width
+                        }
+                        target += points
+                    }
+                }
+            }
+        }
+    }
+}

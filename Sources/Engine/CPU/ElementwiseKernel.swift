@@ -1,0 +1,60 @@
+import Foundation
+
+/// Elementwise maps and the two losses, split into contiguous ranges between lanes (results do
+/// not depend on the split; the loss sums are reduced per lane in lane order).
+struct ElementwiseKernel {
+    let split: WorkSplit
+
+    func map(_ input: [Float], _ transform: @escaping @Sendable (Float) -> Float) -> [Float] {
+        var output = [Float](repeating: 0, count: input.count)
+        input.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                nonisolated(unsafe) let target = target
+                split.forEachRange(of: source.count) { range in
+                    for index in range { target[index] = transform(source[index]) }
+                }
+            }
+        }
+        return output
+    }
+
+    func zip(_ first: [Float], _ second: [Float], _ combine: @escaping @Sendable (Float, Float) -> Float) -> [Float] {
+        var output = [Float](repeating: 0, count: first.count)
+        first.withUnsafeBufferPointer { a in
+            second.withUnsafeBufferPointer { b in
+                output.withUnsafeMutableBufferPointer { target in
+                    nonisolated(unsafe) let target = target
+                    split.forEachRange(of: a.count) { range in
+                        for index in range { target[index] = combine(a[index], b[index]) }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// Σ term(a[i], b[i]) in Double, summed per lane range and then in range order. Both arguments
+    /// must have `count` elements (`b` may be `a`).
+    func sum(_ a: [Float], _ b: [Float], _ term: @escaping @Sendable (Float, Float) -> Double) -> Double {
+        // A fixed number of ranges (not lanes) keeps the sum the same whatever the thread count.
+        let ranges = 8
+        var partial = [Double](repeating: 0, count: ranges)
+        a.withUnsafeBufferPointer { first in
+            b.withUnsafeBufferPointer { second in
+                partial.withUnsafeMutableBufferPointer { partialBuffer in
+                    nonisolated(unsafe) let partialBuffer = partialBuffer
+                    split.forEachTask(ranges) { range in
+                        var sum = 0.0
+                        for index in (first.count * range / ranges)..<(first.count * (range + 1) / ranges) {
+                            sum += term(first[index], second[index])
+                        }
+                        partialBuffer[range] = sum
+                    }
+                }
+            }
+        }
+        return partial.reduce(0, +)
+    }
+
+    static func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
+}
