@@ -38,8 +38,12 @@ demo: deps
 	$(SWIFT) build -c release --product dosecurate
 	./scripts/demo.sh "$(DEMO_WORKSPACE)" "$$($(SWIFT) build -c release --show-bin-path)/dosecurate"
 
-# The benchmarks' references: SciPy (audit, distance transform) and pymedphys 0.41 with numba (gamma).
+# The benchmarks' references: SciPy (audit, distance transform), pymedphys 0.41 with numba (gamma)
+# and Debian's PyTorch for /usr/bin/python3 (the engine's layers).
 bench-deps: python-deps
+	@dpkg-query -W -f='$${Status}' python3-torch 2>/dev/null | grep -q "install ok installed" || { \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y python3-torch; }
 	@python3 -c "import scipy, pymedphys, numba" 2>/dev/null || python3 -m pip install --quiet scipy pymedphys==0.41.0 numba \
 	  || python3 -m pip install --quiet --break-system-packages scipy pymedphys==0.41.0 numba
 

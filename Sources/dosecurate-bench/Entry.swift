@@ -18,6 +18,9 @@ enum BenchEntry {
             case "evaluate"?:
                 try evaluateSection(python: python, binary: binary, scratch: scratch)
                 return
+            case "engine"?:
+                try engineSection()
+                return
             default:
                 break
             }
@@ -79,6 +82,7 @@ enum BenchEntry {
             print(String(format: "  dosecurate / bound = %.2f× (target ≤ 1.3)", audit.dosecurate / audit.bound))
             try freezeSection(binary: binary, scratch: scratch)
             try evaluateSection(python: python, binary: binary, scratch: scratch)
+            try engineSection()
         } catch {
             FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
             exit(2)
@@ -115,6 +119,41 @@ enum BenchEntry {
                      pymedphys["evaluated"] ?? .nan))
         print(String(format: "  pymedphys / dosecurate = %.1f× (hash cached: %.1f×; target ≥ 50); pass-rate difference %.3f points (target ≤ 0.1)",
                      seconds / result.dosecurateSeconds, seconds / result.dosecurateWarmSeconds, abs(passRate - result.dosecuratePassRate)))
+    }
+
+    /// `dosecurate-bench engine` runs only this part.
+    private static func engineSection() throws {
+        let threads = 2
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let torchPython = "/usr/bin/python3"
+        let hasTorch = (try? Subprocess.run(torchPython, ["-c", "import torch"])) != nil
+        print("\nEngine layers: forward + backward, batch 2, the paper U-Net's shapes at a 64³ patch, \(threads) threads (best of 2):")
+        let sgemm = EngineBenchmark.sgemmGigaflops(lanes: threads)
+        print(String(format: "  OpenBLAS sgemm 2048²: %.0f GFLOP/s as the engine runs it (%d single-thread products at once), %.0f GFLOP/s with OpenBLAS threads",
+                     sgemm.independent, threads, sgemm.blasThreaded))
+        let benchmark = EngineBenchmark(threads: threads, repeats: 2, script: root.appendingPathComponent("Benchmarks/engine_layers_torch.py").path)
+        let result = try benchmark.run(python: hasTorch ? torchPython : nil)
+        if let torch = result.torch { print("  reference: \(torch)") } else { print("  PyTorch: skipped (apt-get install python3-torch)") }
+        print("  shape                Cin→Cout  k  size   engine s  GFLOP/s   torch s  GFLOP/s  torch/engine  scratch MB")
+        var slowest = Double.infinity
+        for row in result.convs {
+            let shape = EngineBenchmark.shapes.first { $0.name == row.name }!
+            var line = String(format: "  %-18@ %4d→%-4d %d  %3d³  %8.3f  %7.1f", row.name as NSString, shape.input, shape.output, shape.kernel, shape.size,
+                              row.engine, row.flops / row.engine / 1e9)
+            if let torch = row.torch {
+                line += String(format: "  %8.3f  %7.1f  %11.2f×", torch, row.flops / torch / 1e9, torch / row.engine)
+                slowest = min(slowest, torch / row.engine)
+            }
+            print(line + String(format: "  %10.1f", Double(row.scratchBytes) / 1e6))
+        }
+        func ratio(_ pair: (Double, Double?)) -> String { pair.1.map { String(format: "torch %.3f s, torch/engine %.2f×", $0, $0 / pair.0) } ?? "torch skipped" }
+        print(String(format: "  GroupNorm(8, 48) at 64³: engine %.3f s; ", result.groupNorm.0) + ratio(result.groupNorm))
+        print(String(format: "  trilinear ×2, 48 channels 32³→64³: engine %.3f s; ", result.upsample.0) + ratio(result.upsample))
+        let total = result.convs.reduce(0) { $0 + $1.engine }, torchTotal = result.convs.compactMap(\.torch).reduce(0, +)
+        if slowest.isFinite {
+            print(String(format: "  all convs: engine %.2f s, torch %.2f s (torch/engine %.2f×); slowest shape torch/engine %.2f× (target ≥ 1 for every shape)",
+                         total, torchTotal, torchTotal / total, slowest))
+        }
     }
 
     private static func pythonWithNumpy() throws -> String {

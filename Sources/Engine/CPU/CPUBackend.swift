@@ -8,13 +8,19 @@ import Foundation
 public struct CPUBackend: ComputeBackend {
     public let threads: Int
     let split: WorkSplit
-    /// im2col columns a lane may hold at once: 4 Mi floats (16 MB).
-    static let slabFloats = 1 << 22
+    /// im2col columns a lane may hold at once: 4 Mi floats (16 MB) unless a test asks for less.
+    let slabFloats: Int
+    static let defaultSlabFloats = 1 << 22
 
     public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        try self.init(threads: threads, slabFloats: Self.defaultSlabFloats)
+    }
+
+    init(threads: Int, slabFloats: Int) throws {
         guard threads >= 1 else { throw EngineError.invalidSetting(name: "threads", expected: "at least 1", found: "\(threads)") }
         dc_blas_set_threads(1)
         self.threads = threads
+        self.slabFloats = slabFloats
         split = WorkSplit(threads: threads)
     }
 
@@ -22,7 +28,7 @@ public struct CPUBackend: ComputeBackend {
         "cpu, \(threads) thread\(threads == 1 ? "" : "s"), OpenBLAS \(String(cString: dc_blas_configuration())) (\(String(cString: dc_blas_core())))"
     }
 
-    private var conv: Conv3dKernel { Conv3dKernel(split: split, slabFloats: Self.slabFloats) }
+    private var conv: Conv3dKernel { Conv3dKernel(split: split, slabFloats: slabFloats) }
     private var elementwise: ElementwiseKernel { ElementwiseKernel(split: split) }
 
     // MARK: convolution and linear

@@ -53,12 +53,16 @@ public struct Conv3d: Sendable, Equatable {
 }
 
 extension Tensor {
-    /// U(−1/√fanIn, 1/√fanIn), PyTorch's default for conv and linear layers.
-    static func uniform(_ shape: [Int], fanIn: Int, generator: inout SeededGenerator) -> Tensor {
-        let bound = 1 / Double(max(1, fanIn)).squareRoot()
+    /// Elements drawn from U(−bound, bound) by the seeded generator, in element order.
+    public static func uniform(_ shape: [Int], bound: Double, generator: inout SeededGenerator) -> Tensor {
         var tensor = Tensor.zeros(shape)
         for index in tensor.elements.indices { tensor.elements[index] = Float(generator.nextUniform(-bound, bound)) }
         return tensor
+    }
+
+    /// U(−1/√fanIn, 1/√fanIn), PyTorch's default for conv and linear layers.
+    static func uniform(_ shape: [Int], fanIn: Int, generator: inout SeededGenerator) -> Tensor {
+        uniform(shape, bound: 1 / Double(max(1, fanIn)).squareRoot(), generator: &generator)
     }
 
     func expectShape(_ expected: [Int], role: String) throws {

@@ -64,7 +64,7 @@ public struct VolumeLayout: Sendable, Equatable, CustomStringConvertible {
     public var shape: [Int] { [batch, channels, depth, height, width] }
     public var description: String { "\(shape)" }
 
-    func with(channels newChannels: Int) -> VolumeLayout {
+    public func with(channels newChannels: Int) -> VolumeLayout {
         VolumeLayout(batch: batch, channels: newChannels, depth: depth, height: height, width: width)
     }
 }
