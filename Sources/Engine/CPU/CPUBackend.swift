@@ -8,19 +8,19 @@ import Foundation
 public struct CPUBackend: ComputeBackend {
     public let threads: Int
     let split: WorkSplit
-    /// im2col columns a lane may hold at once: 4 Mi floats (16 MB) unless a test asks for less.
-    let slabFloats: Int
-    static let defaultSlabFloats = 1 << 22
+    /// Conv column slabs (`Conv3dKernel`): 2 MB, at least 384 output points, unless a test asks otherwise.
+    let slabFloats: Int, minimumSlabPoints: Int
 
     public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
-        try self.init(threads: threads, slabFloats: Self.defaultSlabFloats)
+        try self.init(threads: threads, slabFloats: 1 << 19, minimumSlabPoints: 384)
     }
 
-    init(threads: Int, slabFloats: Int) throws {
+    init(threads: Int, slabFloats: Int, minimumSlabPoints: Int) throws {
         guard threads >= 1 else { throw EngineError.invalidSetting(name: "threads", expected: "at least 1", found: "\(threads)") }
         dc_blas_set_threads(1)
         self.threads = threads
         self.slabFloats = slabFloats
+        self.minimumSlabPoints = minimumSlabPoints
         split = WorkSplit(threads: threads)
     }
 
@@ -28,7 +28,7 @@ public struct CPUBackend: ComputeBackend {
         "cpu, \(threads) thread\(threads == 1 ? "" : "s"), OpenBLAS \(String(cString: dc_blas_configuration())) (\(String(cString: dc_blas_core())))"
     }
 
-    private var conv: Conv3dKernel { Conv3dKernel(split: split, slabFloats: slabFloats) }
+    private var conv: Conv3dKernel { Conv3dKernel(split: split, slabFloats: slabFloats, minimumPoints: minimumSlabPoints) }
     private var elementwise: ElementwiseKernel { ElementwiseKernel(split: split) }
 
     // MARK: convolution and linear

@@ -2,21 +2,28 @@ import CBLAS
 
 /// Stride-1, "same"-padded 3D convolution (cubic odd kernel, padding (k − 1)/2) as OpenBLAS sgemm
 /// products on bounded column slabs: a slab holds the k³·Cin patch rows of a run of whole image
-/// rows (H·W lines), never the whole volume, so scratch memory stays at `slabFloats` per lane
-/// whatever the volume size. 1×1×1 kernels multiply the input directly.
+/// rows, never the whole volume, so scratch memory depends on the channels, not the volume size.
+/// 1×1×1 kernels multiply the input directly.
+///
+/// Slab size (measured on the paper U-Net's shapes, `make bench`): a slab that stays in the 2 MB L2
+/// (`slabFloats`) makes OpenBLAS's packing read from cache, which beat 16 MB slabs by 10–25 % at
+/// 64³; but each product also repacks the whole weight matrix (up to 16 MB in the decoder's deep
+/// convs), so a slab never has fewer than `minimumPoints` output points.
 ///
 /// The input gradient is the same convolution of the output gradient with the kernel flipped in
 /// all three axes and its channel axes swapped (exact for stride 1 and same padding), so the
 /// backward pass reuses the forward path instead of scattering columns back (col2im).
 struct Conv3dKernel {
     let split: WorkSplit
-    /// The most floats of im2col columns a lane holds at once (16 MB).
+    /// The im2col floats a lane aims to hold at once.
     let slabFloats: Int
+    /// The fewest output points per slab, whatever `slabFloats` says.
+    let minimumPoints: Int
 
     /// Column-slab bytes the conv of `layout` with this kernel size holds at most, over all lanes.
     func scratchBytes(layout: VolumeLayout, kernelSize: Int) -> Int {
         guard kernelSize > 1 else { return 0 }
-        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, slabFloats: slabFloats)
+        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, slabFloats: slabFloats, minimumPoints: minimumPoints)
         return plan.patchRows * plan.rowsPerSlab * layout.width * MemoryLayout<Float>.size * min(split.threads, plan.taskCount)
     }
 
@@ -25,7 +32,7 @@ struct Conv3dKernel {
     func forward(input: UnsafeBufferPointer<Float>, layout: VolumeLayout, weight: UnsafeBufferPointer<Float>,
                  outputChannels: Int, kernelSize: Int, bias: UnsafeBufferPointer<Float>?,
                  output: UnsafeMutableBufferPointer<Float>) {
-        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, slabFloats: slabFloats)
+        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, slabFloats: slabFloats, minimumPoints: minimumPoints)
         let spatial = layout.spatialCount
         nonisolated(unsafe) let output = output
         split.forEachLane(tasks: plan.taskCount) { lane, lanes in
@@ -56,7 +63,7 @@ struct Conv3dKernel {
     /// `Σ_{n,p} outputGradient[n, o, p] · column[n, k, p]`, the weight gradient, as (Cout, Cin·k³).
     func weightGradient(input: UnsafeBufferPointer<Float>, layout: VolumeLayout, outputGradient: UnsafeBufferPointer<Float>,
                         outputChannels: Int, kernelSize: Int, into gradient: UnsafeMutableBufferPointer<Float>) {
-        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, slabFloats: slabFloats)
+        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, slabFloats: slabFloats, minimumPoints: minimumPoints)
         let spatial = layout.spatialCount
         let lanes = max(1, min(split.threads, plan.taskCount))
         let weightCount = outputChannels * plan.patchRows
@@ -114,13 +121,18 @@ private struct SlabPlan {
     let rowsPerSlab: Int
     let slabsPerSample: Int
 
-    init(layout: VolumeLayout, kernelSize: Int, slabFloats: Int) {
+    init(layout: VolumeLayout, kernelSize: Int, slabFloats: Int, minimumPoints: Int) {
         self.layout = layout
         self.kernelSize = kernelSize
         patchRows = layout.channels * kernelSize * kernelSize * kernelSize
         let imageRows = layout.depth * layout.height
         if kernelSize > 1 {
-            rowsPerSlab = max(1, min(imageRows, slabFloats / max(1, patchRows * layout.width)))
+            let rowsInBudget = slabFloats / max(1, patchRows * layout.width)
+            let rowsForMinimum = (minimumPoints + layout.width - 1) / max(1, layout.width)
+            let wanted = max(1, min(imageRows, max(rowsInBudget, rowsForMinimum)))
+            // Equal slabs of at least `wanted` rows (under twice as many): no short tail slab.
+            let slabs = max(1, imageRows / wanted)
+            rowsPerSlab = (imageRows + slabs - 1) / slabs
         } else {
             // No columns to hold: slabs only share the work between lanes.
             rowsPerSlab = max(1, min(imageRows, (1 << 16) / max(1, layout.width)))
