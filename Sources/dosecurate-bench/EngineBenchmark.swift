@@ -48,7 +48,7 @@ struct EngineBenchmark {
     }()
 
     struct Measurement {
-        let name: String, flops: Double, engine: Double, torch: Double?, scratchBytes: Int
+        let shape: ConvShape, flops: Double, engine: Double, torch: Double?, scratchBytes: Int
     }
 
     func run(python: String?) throws -> (convs: [Measurement], groupNorm: (Double, Double?), upsample: (Double, Double?), torch: String?) {
@@ -89,7 +89,7 @@ struct EngineBenchmark {
             torch = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
         }
         let torchConvs = torch?["convs"] as? [String: Double]
-        return (convs.map { Measurement(name: $0.0.name, flops: $0.0.flops(batch: batch), engine: $0.1, torch: torchConvs?[$0.0.name], scratchBytes: $0.2) },
+        return (convs.map { Measurement(shape: $0.0, flops: $0.0.flops(batch: batch), engine: $0.1, torch: torchConvs?[$0.0.name], scratchBytes: $0.2) },
                 (groupNorm, torch?["groupnorm"] as? Double), (upsample, torch?["upsample"] as? Double),
                 torch.map { "PyTorch \($0["torch"] ?? "?"), \($0["threads"] ?? "?") threads, oneDNN \($0["mkldnn"] ?? "?")" })
     }

@@ -134,11 +134,12 @@ enum BenchEntry {
         let benchmark = EngineBenchmark(threads: threads, repeats: 2, script: root.appendingPathComponent("Benchmarks/engine_layers_torch.py").path)
         let result = try benchmark.run(python: hasTorch ? torchPython : nil)
         if let torch = result.torch { print("  reference: \(torch)") } else { print("  PyTorch: skipped (apt-get install python3-torch)") }
-        print("  shape                Cin→Cout  k  size   engine s  GFLOP/s   torch s  GFLOP/s  torch/engine  scratch MB")
+        print("  shape            Cin→Cout  k  size   engine s  GFLOP/s   torch s  GFLOP/s  torch/engine  scratch MB")
         var slowest = Double.infinity
         for row in result.convs {
-            let shape = EngineBenchmark.shapes.first { $0.name == row.name }!
-            var line = String(format: "  %-18@ %4d→%-4d %d  %3d³  %8.3f  %7.1f", row.name as NSString, shape.input, shape.output, shape.kernel, shape.size,
+            let shape = row.shape
+            var line = "  " + shape.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+            line += String(format: " %4d→%-4d %d  %3d³  %8.3f  %7.1f", shape.input, shape.output, shape.kernel, shape.size,
                               row.engine, row.flops / row.engine / 1e9)
             if let torch = row.torch {
                 line += String(format: "  %8.3f  %7.1f  %11.2f×", torch, row.flops / torch / 1e9, torch / row.engine)
