@@ -42,12 +42,12 @@ let package = Package(
         .target(name: "Lineage", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Audit"]),
         .target(name: "Evaluation", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Audit", "Lineage"]),
         .target(name: "Reports", dependencies: ["Audit", "Lineage", "Evaluation", "CXML2"]),
-        .target(name: "Workflows", dependencies: ["Audit", "Lineage", "Evaluation", "Reports"]),
+        .target(name: "Workflows", dependencies: ["NumpyFormat", "Audit", "Lineage", "Evaluation", "Reports", "Engine"]),
         .target(name: "Phantoms", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
-        .target(name: "Engine", dependencies: ["Dosimetry", "CBLAS"]),
+        .target(name: "Engine", dependencies: ["NumpyFormat", "Dosimetry", "Lineage", "CBLAS"]),
         .executableTarget(
             name: "dosecurate",
-            dependencies: ["NumpyFormat", "DoseCase", "Audit", "Lineage", "Evaluation", "Reports", "Workflows", "Phantoms", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Audit", "Lineage", "Evaluation", "Reports", "Workflows", "Phantoms", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "dosecurate-bench",

@@ -10,9 +10,14 @@ public enum ChannelConcat {
     }
 
     public static func backward(outputGradient: Tensor, firstChannels: Int, on backend: some ComputeBackend) throws -> (first: Tensor, second: Tensor) {
-        guard outputGradient.rank >= 2, (0...outputGradient.shape[1]).contains(firstChannels) else {
-            throw EngineError.shape(role: "channel split", expected: "at least \(firstChannels) channels", found: outputGradient.shape)
+        try split(outputGradient, firstChannels: firstChannels, on: backend)
+    }
+
+    /// The first `firstChannels` channels and the rest (FiLM's scale and shift, a gradient's two parts).
+    public static func split(_ tensor: Tensor, firstChannels: Int, on backend: some ComputeBackend) throws -> (first: Tensor, second: Tensor) {
+        guard tensor.rank >= 2, (0...tensor.shape[1]).contains(firstChannels) else {
+            throw EngineError.shape(role: "channel split", expected: "at least \(firstChannels) channels", found: tensor.shape)
         }
-        return backend.splitChannels(outputGradient, firstChannels: firstChannels)
+        return backend.splitChannels(tensor, firstChannels: firstChannels)
     }
 }

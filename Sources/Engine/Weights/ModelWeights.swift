@@ -1,0 +1,63 @@
+/// BaselineUNet3D weights in safetensors files. `__metadata__` carries the preset, base width,
+/// depth, input channels and the dataset version the weights were trained on; weights without it
+/// (as PyTorch's `save_file(model.state_dict())` writes them) load too, their shape inferred from
+/// the tensor names and shapes.
+public struct ModelWeights: Sendable, Equatable {
+    public let model: BaselineUNet3D
+    /// The `dsv-…` id of the dataset version the weights were trained on, when recorded.
+    public let datasetVersion: String?
+
+    public init(model: BaselineUNet3D, datasetVersion: String? = nil) {
+        (self.model, self.datasetVersion) = (model, datasetVersion)
+    }
+
+    public static func read(path: String) throws -> ModelWeights {
+        let file = try SafeTensors.read(path: path)
+        let inferred = try inferConfiguration(from: file.tensors, file: path)
+        if let recorded = try recordedConfiguration(file.metadata, file: path), recorded != inferred {
+            throw SafeTensorsError.malformed(file: path, reason: "__metadata__ says \(recorded), the tensors are \(inferred)")
+        }
+        do {
+            return ModelWeights(model: try BaselineUNet3D(configuration: inferred, parameters: file.tensors),
+                                datasetVersion: file.metadata["dataset_version"])
+        } catch let error as EngineError {
+            throw SafeTensorsError.malformed(file: path, reason: "not a BaselineUNet3D: \(error)")
+        }
+    }
+
+    public var safeTensors: SafeTensors {
+        let configuration = model.configuration
+        var metadata = ["base_width": "\(configuration.baseWidth)", "depth": "\(configuration.depth)",
+                        "input_channels": "\(configuration.inputChannels)", "format": "dosecurate BaselineUNet3D"]
+        metadata["preset"] = configuration.preset?.rawValue
+        metadata["dataset_version"] = datasetVersion
+        return SafeTensors(tensors: model.parameters, metadata: metadata)
+    }
+
+    /// Written atomically.
+    public func write(to path: String) throws { try safeTensors.write(to: path) }
+
+    /// Depth = the number of `encN.conv1.weight` tensors; base width and input channels = the
+    /// output and input channels of `enc1.conv1.weight`.
+    static func inferConfiguration(from tensors: [String: Tensor], file: String) throws -> UNetConfiguration {
+        guard let first = tensors["enc1.conv1.weight"], first.rank == 5 else {
+            throw SafeTensorsError.malformed(file: file, reason: "no 5-D enc1.conv1.weight: not a BaselineUNet3D")
+        }
+        var depth = 0
+        while tensors["enc\(depth + 1).conv1.weight"] != nil { depth += 1 }
+        do {
+            return try UNetConfiguration(baseWidth: first.shape[0], depth: depth, inputChannels: first.shape[1])
+        } catch {
+            throw SafeTensorsError.malformed(file: file, reason: "\(error)")
+        }
+    }
+
+    private static func recordedConfiguration(_ metadata: [String: String], file: String) throws -> UNetConfiguration? {
+        guard let depthText = metadata["depth"], let inputText = metadata["input_channels"] else { return nil }
+        let width = metadata["base_width"].flatMap(Int.init) ?? metadata["preset"].flatMap(UNetConfiguration.Preset.init(rawValue:))?.baseWidth
+        guard let depth = Int(depthText), let inputs = Int(inputText), let width else {
+            throw SafeTensorsError.malformed(file: file, reason: "__metadata__ has unreadable depth, input_channels, base_width or preset: \(metadata)")
+        }
+        return try? UNetConfiguration(baseWidth: width, depth: depth, inputChannels: inputs)
+    }
+}

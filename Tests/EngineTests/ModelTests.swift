@@ -1,0 +1,84 @@
+import Dosimetry
+import Engine
+import Foundation
+import NumpyFormat
+import XCTest
+
+/// BaselineUNet3D against PyTorch (`Fixtures/make_model_reference.py`, `baseline_unet3d.py`):
+/// weights PyTorch wrote give PyTorch's output, weights dosecurate wrote give in PyTorch what
+/// they give here, and the parameter names, shapes and counts are PyTorch's.
+final class ModelTests: XCTestCase {
+    private func fixture(_ name: String) throws -> String {
+        try XCTUnwrap(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appendingPathComponent(name).path
+    }
+
+    private func reference(_ key: String) throws -> Tensor {
+        let array = try NPZArchive(path: try fixture("unet_reference.npz")).read(key)
+        return try Tensor(shape: array.shape, elements: array.elements(as: Float.self))
+    }
+
+    func testParameterCountsAreThePublishedModels() throws {
+        XCTAssertEqual(try UNetConfiguration(preset: .paper, inputChannels: 10).parameterCount, 23_734_145)
+        XCTAssertEqual(try UNetConfiguration(preset: .paper, inputChannels: 9).parameterCount, 23_732_801)
+        let counts = try NPZArchive(path: try fixture("unet_reference.npz")).read("parameter_counts").elements(as: Int64.self)
+        XCTAssertEqual(counts, [23_734_145, 23_732_801], "PyTorch's own count")
+        XCTAssertEqual(UNetConfiguration.groups(forChannels: 48), 8)
+        XCTAssertEqual(UNetConfiguration.groups(forChannels: 12), 6)
+        XCTAssertEqual(UNetConfiguration.groups(forChannels: 7), 7)
+        XCTAssertEqual(UNetConfiguration.groups(forChannels: 11), 1)
+    }
+
+    func testWeightsPyTorchWroteGivePyTorchsOutput() throws {
+        let weights = try ModelWeights.read(path: try fixture("unet_torch.safetensors"))
+        XCTAssertEqual(weights.model.configuration, try UNetConfiguration(baseWidth: 4, depth: 3, inputChannels: 10), "inferred from the names")
+        XCTAssertNil(weights.datasetVersion)
+        let y = try weights.model.forward(reference("torch_x"), constraints: reference("torch_constraints"), on: CPUBackend(threads: 2))
+        assertClose(y, try reference("torch_y"), relative: 1e-4, "BaselineUNet3D output")
+    }
+
+    func testWeightsDosecurateWroteGiveTheSameOutputInPyTorch() throws {
+        // The committed file is byte for byte what dosecurate writes for this seed …
+        var generator = SeededGenerator(seed: 7)
+        let model = try BaselineUNet3D(configuration: UNetConfiguration(preset: .tiny, depth: 2, inputChannels: 9), generator: &generator)
+        let committed = try XCTUnwrap(FileManager.default.contents(atPath: try fixture("unet_dosecurate.safetensors")))
+        XCTAssertEqual(ModelWeights(model: model).safeTensors.encoded(), [UInt8](committed))
+        // … and PyTorch, loading it with strict names, computed this output from it.
+        let y = try model.forward(reference("dosecurate_x"), constraints: reference("dosecurate_constraints"), on: CPUBackend(threads: 1))
+        assertClose(y, try reference("dosecurate_y"), relative: 1e-4, "BaselineUNet3D output from dosecurate's weights")
+    }
+
+    func testWeightsRoundTripWithMetadata() throws {
+        var generator = SeededGenerator(seed: 3)
+        let model = try BaselineUNet3D(configuration: UNetConfiguration(baseWidth: 6, depth: 1, inputChannels: 2), generator: &generator)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("weights-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try ModelWeights(model: model, datasetVersion: "dsv-0123456789ab").write(to: path)
+        let read = try ModelWeights.read(path: path)
+        XCTAssertEqual(read.model, model)
+        XCTAssertEqual(read.datasetVersion, "dsv-0123456789ab")
+        let metadata = try SafeTensors.read(path: path).metadata
+        XCTAssertEqual(metadata["depth"], "1")
+        XCTAssertEqual(metadata["input_channels"], "2")
+        XCTAssertNil(metadata["preset"], "b = 6 is no preset")
+    }
+
+    func testRefusesInputsTheModelCannotTake() throws {
+        var generator = SeededGenerator(seed: 4)
+        let model = try BaselineUNet3D(configuration: UNetConfiguration(baseWidth: 4, depth: 2, inputChannels: 3), generator: &generator)
+        let backend = try CPUBackend(threads: 1)
+        let constraints = Tensor.zeros([1, 13])
+        XCTAssertThrowsError(try model.forward(.zeros([1, 3, 4, 6, 4]), constraints: constraints, on: backend), "6 is not a multiple of 4")
+        XCTAssertThrowsError(try model.forward(.zeros([1, 2, 4, 4, 4]), constraints: constraints, on: backend), "2 channels, not 3")
+        XCTAssertThrowsError(try model.forward(.zeros([1, 3, 4, 4, 4]), constraints: .zeros([1, 12]), on: backend), "12 constraints")
+        XCTAssertEqual(try model.forward(.zeros([1, 3, 4, 4, 4]), constraints: constraints, on: backend).shape, [1, 1, 4, 4, 4])
+        var parameters = model.parameters
+        parameters["enc1.extra"] = .zeros([1])
+        XCTAssertThrowsError(try BaselineUNet3D(configuration: model.configuration, parameters: parameters))
+        parameters = model.parameters
+        parameters["enc1.conv1.bias"] = .zeros([5])
+        XCTAssertThrowsError(try BaselineUNet3D(configuration: model.configuration, parameters: parameters))
+        parameters = model.parameters
+        parameters["out_conv.bias"] = nil
+        XCTAssertThrowsError(try BaselineUNet3D(configuration: model.configuration, parameters: parameters))
+    }
+}
