@@ -81,13 +81,7 @@ public enum PredictionMatcher {
                             workers: Int = ProcessInfo.processInfo.activeProcessorCount) async throws
         -> (plan: EvaluationPlan, dataset: DatasetRevision, split: SplitRevision) {
         let workspace = selection.workspace
-        let dataset = try DatasetRevision.resolve(selection.dataset, in: workspace)
-        let split = try SplitRevision.resolve(selection.split, in: workspace)
-        guard split.identity.dataset == dataset.id else {
-            throw EvaluationError.splitOfAnotherVersion(split: split.reference, splitVersion: split.identity.dataset, requested: dataset.id)
-        }
-        let assigned = Dictionary(split.identity.cases.filter { $0.role == selection.role }.map { ($0.caseId, $0.caseHash) },
-                                  uniquingKeysWith: { first, _ in first })
+        let (dataset, split, assigned) = try resolve(selection)
 
         let predictionFiles = try predictionsByCaseId(at: predictions)
         let outside = predictionFiles.keys.filter { assigned[$0] == nil }.sorted()
@@ -131,6 +125,50 @@ public enum PredictionMatcher {
         let plan = EvaluationPlan(pairs: pairs, missingPredictions: assigned.keys.filter { predictionFiles[$0] == nil }.sorted(),
                                   missingReferences: predictionFiles.keys.filter { !referenced.contains($0) }.sorted())
         return (plan, dataset, split)
+    }
+
+    /// A case a pinned selection assigns to its role, in the version's own file, verified.
+    public struct PinnedCase: Sendable, Equatable {
+        public let caseId: String
+        public let file: String
+        public let caseHash: String
+    }
+
+    /// Every case `selection` assigns to its role, from the files the version's latest revision
+    /// records, each verified byte for byte against the hash the version froze (a case whose file
+    /// changed or went missing is refused, not skipped).
+    public static func pinnedCases(selection: SplitSelection, workers: Int = ProcessInfo.processInfo.activeProcessorCount) async throws
+        -> (cases: [PinnedCase], dataset: DatasetRevision, split: SplitRevision) {
+        let (dataset, split, assigned) = try resolve(selection)
+        var recorded: [(caseId: String, file: String)] = []
+        for entry in dataset.dataset.context.files where assigned[entry.caseId] != nil && !recorded.contains(where: { $0.caseId == entry.caseId }) {
+            recorded.append((entry.caseId, selection.workspace.location(ofRecorded: entry.path).name))
+        }
+        let hashes = try await caseHashes(recorded.map(\.file), cacheDirectory: selection.workspace.cacheDirectory, workers: workers)
+        var cases: [PinnedCase] = []
+        for (caseId, expected) in assigned.sorted(by: { $0.key < $1.key }) {
+            guard let file = recorded.first(where: { $0.caseId == caseId })?.file else {
+                throw EvaluationError.referenceUnreadable(file: caseId, reason: "the version records no file for this case")
+            }
+            guard hashes[file] == expected else {
+                throw EvaluationError.referenceChanged(caseId: caseId, file: file, expected: expected, found: hashes[file] ?? "unreadable")
+            }
+            cases.append(PinnedCase(caseId: caseId, file: file, caseHash: expected))
+        }
+        return (cases, dataset, split)
+    }
+
+    /// The selection's version and split (the split must be of that version) and the case ids
+    /// (with their frozen hashes) it assigns to the role.
+    private static func resolve(_ selection: SplitSelection) throws -> (DatasetRevision, SplitRevision, [String: String]) {
+        let dataset = try DatasetRevision.resolve(selection.dataset, in: selection.workspace)
+        let split = try SplitRevision.resolve(selection.split, in: selection.workspace)
+        guard split.identity.dataset == dataset.id else {
+            throw EvaluationError.splitOfAnotherVersion(split: split.reference, splitVersion: split.identity.dataset, requested: dataset.id)
+        }
+        let assigned = Dictionary(split.identity.cases.filter { $0.role == selection.role }.map { ($0.caseId, $0.caseHash) },
+                                  uniquingKeysWith: { first, _ in first })
+        return (dataset, split, assigned)
     }
 
     // MARK: - Files
@@ -179,7 +217,7 @@ public enum PredictionMatcher {
 
     /// The `.npz` files at `path` (the file itself, or a folder searched recursively, sorted):
     /// predictions (`*_pred.npz`) or reference cases (every other `.npz`).
-    static func npzFiles(at path: String, predictions: Bool) throws -> [String] {
+    public static func npzFiles(at path: String, predictions: Bool) throws -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw EvaluationError.notFound(path: path) }
         guard isDirectory.boolValue else { return [path] }

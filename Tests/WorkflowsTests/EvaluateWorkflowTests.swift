@@ -12,29 +12,13 @@ import XCTest
 /// `evaluate` end to end on a frozen copy of the shared phantom cohort's clean cases with a locked
 /// split: the pinned cases only, references verified, the record written once.
 final class EvaluateWorkflowTests: XCTestCase {
-    /// The clean cases frozen and split once (the audit is the slow part); each test works on its own copy of the workspace.
-    private static let frozen = Task { () throws -> (folder: URL, dataset: String) in
-        _ = try await CohortFixture.truth()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-evaluate-\(UUID().uuidString)")
-        let delivery = folder.appendingPathComponent("delivery")
-        for entry in CohortFixture.cleanEntries {
-            let target = delivery.appendingPathComponent(entry.fileName)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: CohortFixture.path(entry.fileName), toPath: target.path)
-        }
-        let space = try Workspace(path: folder.appendingPathComponent("workspace").path, create: true)
-        let frozen = try await FreezeWorkflow.run(FreezeRequest(paths: [delivery.path], workspace: space))
-        _ = try SplitBook.lock(.init(name: "main", dataset: frozen.revision.id, ratios: .init(train: 50, val: 0, test: 50), strata: []), in: space)
-        return (folder, frozen.revision.id)
-    }
-
     private var work: URL!
     private var space: Workspace!
     private var dataset = ""
     private var split: SplitRevision!
 
     override func setUp() async throws {
-        let shared = try await Self.frozen.value
+        let shared = try await FrozenCleanCohort.shared.value
         work = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-evaluate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: shared.folder.appendingPathComponent("workspace"), to: work.appendingPathComponent("workspace"))

@@ -1,0 +1,159 @@
+import DoseCase
+import Engine
+import Evaluation
+import Foundation
+import Lineage
+import NumpyFormat
+
+/// `dosecurate predict`: BaselineUNet3D weights over whole cases by sliding window, writing
+/// `<caseId>_pred.npz` files `evaluate` reads: key `dose` (normalised like the case, float32,
+/// clamped to [0, 1.5]) and `metadata`, the case's own metadata plus a `prediction` entry
+/// (weights hash, dataset versions, window, channel harmonisation).
+public struct PredictRequest: Sendable {
+    public enum Cases: Sendable {
+        /// Case files or folders of them (`*_pred.npz` files are skipped).
+        case paths([String])
+        /// The cases a locked split assigns to a role, each verified against its frozen hash.
+        case pinned(SplitSelection)
+    }
+
+    public let weightsPath: String
+    public let cases: Cases
+    public let outputDirectory: String
+    public let window: SlidingWindow
+    public let threads: Int
+
+    public init(weightsPath: String, cases: Cases, outputDirectory: String, window: SlidingWindow, threads: Int) {
+        (self.weightsPath, self.cases, self.outputDirectory, self.window, self.threads) = (weightsPath, cases, outputDirectory, window, threads)
+    }
+}
+
+public struct PredictOutcome: Sendable {
+    public struct Written: Sendable, Equatable {
+        public let caseId: String
+        public let file: String
+        public let tiles: Int
+        public let seconds: Double
+        /// Input channels the case lacked (filled with 0) and case channels the weights do not take.
+        public let filledChannels: [String], unusedChannels: [String]
+    }
+
+    public let configuration: UNetConfiguration
+    public let weightsSHA256: String
+    public let written: [Written]
+    /// Files that are not readable cases, with the reason; nothing was written for them.
+    public let skipped: [(file: String, reason: String)]
+}
+
+public enum PredictWorkflow {
+    /// Output values outside this range are clamped: dose is never negative, and 1.5 (105 Gy) is
+    /// the audit's own bound on a plausible normalised dose.
+    public static let clampRange: ClosedRange<Float> = 0...1.5
+
+    public static func run(_ request: PredictRequest, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> PredictOutcome {
+        let weightsBytes = try Data(contentsOf: URL(fileURLWithPath: request.weightsPath))
+        let weightsHash = SHA256Hex.of([UInt8](weightsBytes))
+        let weights = try ModelWeights.read(path: request.weightsPath)
+        let configuration = weights.model.configuration
+        let multiple = configuration.spatialMultiple
+        guard request.window.patch.allSatisfy({ $0 % multiple == 0 }) else {
+            throw EngineError.invalidSetting(name: "--patch", expected: "multiples of \(multiple) (2^depth for \(configuration))",
+                                             found: "\(request.window.patch)")
+        }
+        let files: [(file: String, pinnedVersion: String?)]
+        switch request.cases {
+        case let .paths(paths):
+            files = try paths.flatMap { try PredictionMatcher.npzFiles(at: $0, predictions: false) }.map { ($0, nil) }
+        case let .pinned(selection):
+            let pinned = try await PredictionMatcher.pinnedCases(selection: selection)
+            files = pinned.cases.map { ($0.file, pinned.dataset.reference) }
+        }
+        try FileManager.default.createDirectory(atPath: request.outputDirectory, withIntermediateDirectories: true)
+        let backend = try CPUBackend(threads: request.threads)
+        var written: [PredictOutcome.Written] = [], skipped: [(String, String)] = [], seen: Set<String> = []
+        for (file, pinnedVersion) in files {
+            let opened: DoseCase, input: CaseInput
+            do {
+                opened = try DoseCase.open(path: file)
+                input = try CaseInput(opened, inputChannels: configuration.inputChannels)
+            } catch {
+                skipped.append((file, "\(error)"))
+                continue
+            }
+            guard seen.insert(opened.caseId).inserted else {
+                skipped.append((file, "case \(opened.caseId) was already predicted from another file"))
+                continue
+            }
+            let start = Date()
+            var tiles = 0
+            let predicted = try request.window.predict(input.volume, progress: { done, total in
+                tiles = total
+                progress("\(opened.caseId): tile \(done)/\(total)")
+            }) { patch in try weights.model.forward(patch, constraints: input.constraints, on: backend) }
+            let dose = predicted.elements.map { min(max($0, clampRange.lowerBound), clampRange.upperBound) }
+            let provenance = MetadataValue.dictionary([
+                "tool": .string("dosecurate predict"),
+                "weights_sha256": .string(weightsHash),
+                "weights_file": .string((request.weightsPath as NSString).lastPathComponent),
+                "model": .string(configuration.description),
+                "trained_on_dataset_version": weights.datasetVersion.map(MetadataValue.string) ?? .none,
+                "case_dataset_version": pinnedVersion.map(MetadataValue.string) ?? .none,
+                "patch": .list(request.window.patch.map { .int(Int64($0)) }),
+                "stride": .list(request.window.stride.map { .int(Int64($0)) }),
+                "blending": .string("gaussian, sigma = patch / 4"),
+                "clamp": .list([.float(Double(clampRange.lowerBound)), .float(Double(clampRange.upperBound))]),
+                "filled_channels_with_zero": .list(input.filledChannels.map(MetadataValue.string)),
+                "unused_channels": .list(input.unusedChannels.map(MetadataValue.string)),
+            ])
+            var entries = opened.metadata?.dictionaryEntries ?? []
+            entries.removeAll { $0.key.asString == "prediction" }
+            entries.append(MetadataEntry(key: .string("prediction"), value: provenance))
+            let path = "\(request.outputDirectory)/\(opened.caseId)\(PredictionMatcher.predictionSuffix)"
+            try NPZWriter.write(members: [
+                ("dose", .array(try NPYArray(shape: input.shape.dimensions, elements: dose))),
+                ("metadata", .pickledObject(NPYPickledObject(pickle: try PickleWriter.pickleObjectArray(wrapping: .dict(entries))))),
+            ], to: path)
+            written.append(.init(caseId: opened.caseId, file: path, tiles: tiles, seconds: Date().timeIntervalSince(start),
+                                 filledChannels: input.filledChannels, unusedChannels: input.unusedChannels))
+        }
+        return PredictOutcome(configuration: configuration, weightsSHA256: weightsHash, written: written, skipped: skipped)
+    }
+}
+
+/// A case as the network's input: CT then the SDF of each structure channel in the standard
+/// order (spec, "Structure channels"), as many as the weights take. A channel the case lacks is
+/// filled with 0, the v2.4 convention for an absent structure; case channels beyond the weights'
+/// count are left out. Both are recorded.
+struct CaseInput {
+    let shape: VolumeShape
+    let volume: Tensor
+    let constraints: Tensor
+    let filledChannels: [String], unusedChannels: [String]
+
+    init(_ opened: DoseCase, inputChannels: Int) throws {
+        let ct = try opened.volume("ct")
+        let sdf = try opened.signedDistances()
+        guard sdf.shape == ct.shape else {
+            throw EngineError.mismatch(role: "\(opened.file): masks_sdf grid", expected: ct.shape.dimensions, found: sdf.shape.dimensions)
+        }
+        let voxels = ct.shape.voxelCount
+        var elements = ct.elements
+        elements.reserveCapacity(voxels * inputChannels)
+        var filled: [String] = [], used: Set<Int> = []
+        for index in 0..<(inputChannels - 1) {
+            let name = index < StructureChannel.standardOrder.count ? StructureChannel.standardOrder[index] : "channel_\(index)"
+            if let channel = sdf.catalog.index(of: name) {
+                elements.append(contentsOf: sdf.elements[(channel * voxels)..<((channel + 1) * voxels)])
+                used.insert(channel)
+            } else {
+                elements.append(contentsOf: repeatElement(0, count: voxels))
+                filled.append(name)
+            }
+        }
+        shape = ct.shape
+        volume = try Tensor(shape: [1, inputChannels] + ct.shape.dimensions, elements: elements)
+        constraints = try Tensor(shape: [1, UNetConfiguration.constraintFeatures], elements: opened.constraints())
+        filledChannels = filled
+        unusedChannels = sdf.catalog.channels.filter { !used.contains($0.index) }.map(\.name)
+    }
+}

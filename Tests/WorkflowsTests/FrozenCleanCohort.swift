@@ -1,0 +1,23 @@
+import Foundation
+import Lineage
+import SharedCohort
+import Workflows
+
+/// The shared cohort's clean cases frozen and split 50/0/50 as "main", once per test run (the
+/// audit is the slow part); tests copy `folder/workspace` and work on the copy.
+enum FrozenCleanCohort {
+    static let shared = Task { () throws -> (folder: URL, dataset: String) in
+        _ = try await CohortFixture.truth()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-evaluate-\(UUID().uuidString)")
+        let delivery = folder.appendingPathComponent("delivery")
+        for entry in CohortFixture.cleanEntries {
+            let target = delivery.appendingPathComponent(entry.fileName)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: CohortFixture.path(entry.fileName), toPath: target.path)
+        }
+        let space = try Workspace(path: folder.appendingPathComponent("workspace").path, create: true)
+        let frozen = try await FreezeWorkflow.run(FreezeRequest(paths: [delivery.path], workspace: space))
+        _ = try SplitBook.lock(.init(name: "main", dataset: frozen.revision.id, ratios: .init(train: 50, val: 0, test: 50), strata: []), in: space)
+        return (folder, frozen.revision.id)
+    }
+}

@@ -1,0 +1,109 @@
+import DoseCase
+import Dosimetry
+import Engine
+import Evaluation
+import Foundation
+import Lineage
+import NumpyFormat
+import Workflows
+import XCTest
+
+/// `predict` on the frozen clean cohort: the pinned test cases predicted into files `evaluate`
+/// accepts, with the case's metadata and the provenance entry; channel harmonisation recorded;
+/// unreadable files listed, not predicted.
+final class PredictWorkflowTests: XCTestCase {
+    private var work: URL!
+    private var space: Workspace!
+    private var dataset = ""
+
+    override func setUp() async throws {
+        let shared = try await FrozenCleanCohort.shared.value
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-predict-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: shared.folder.appendingPathComponent("workspace"), to: work.appendingPathComponent("workspace"))
+        space = try Workspace(path: work.appendingPathComponent("workspace").path, create: false)
+        dataset = shared.dataset
+    }
+
+    override func tearDown() async throws {
+        try? FileManager.default.removeItem(at: work)
+    }
+
+    /// Small weights: b = 2, depth 1, so a whole small case is one 112×112×80 patch.
+    private func weights(inputs: Int, seed: UInt64) throws -> String {
+        var generator = SeededGenerator(seed: seed)
+        let path = work.appendingPathComponent("weights-\(inputs).safetensors").path
+        try ModelWeights(model: BaselineUNet3D(configuration: UNetConfiguration(baseWidth: 2, depth: 1, inputChannels: inputs), generator: &generator),
+                         datasetVersion: "dsv-trained-here").write(to: path)
+        return path
+    }
+
+    func testPinnedPredictionsAreFilesTheEvaluationAccepts() async throws {
+        let selection = SplitSelection(workspace: space, dataset: dataset, split: "main", role: .test)
+        let folder = work.appendingPathComponent("predictions").path
+        let outcome = try await PredictWorkflow.run(PredictRequest(
+            weightsPath: try weights(inputs: 10, seed: 1), cases: .pinned(selection), outputDirectory: folder,
+            window: SlidingWindow(patch: [112, 112, 80]), threads: 2))
+        let testCases = try SplitRevision.resolve("main", in: space).identity.cases.filter { $0.role == .test }.map(\.caseId).sorted()
+        XCTAssertEqual(outcome.written.map(\.caseId).sorted(), testCases)
+        XCTAssertTrue(outcome.skipped.isEmpty)
+
+        let evaluated = try await EvaluateWorkflow.run(EvaluateRequest(references: [], predictions: folder, selection: selection, workspace: space,
+                                                                       subsample: 4))
+        XCTAssertEqual(evaluated.record.identity.cases.map(\.caseId).sorted(), testCases, "every prediction evaluated")
+        XCTAssertTrue(evaluated.record.identity.missingPredictions.isEmpty)
+
+        for written in outcome.written {
+            let archive = try NPZArchive(path: written.file)
+            let dose = try archive.read("dose").elements(as: Float.self)
+            XCTAssertTrue(dose.allSatisfy { PredictWorkflow.clampRange.contains($0) })
+            let caseFile = try DoseCase.open(path: try file(of: written.caseId))
+            XCTAssertEqual(try archive.read("dose").shape, caseFile.shape?.dimensions)
+            let metadata = try XCTUnwrap(DoseCase.open(path: written.file).metadata)
+            XCTAssertEqual(metadata["case_id"]?.asString, written.caseId, "the case's own metadata")
+            let provenance = try XCTUnwrap(metadata["prediction"])
+            XCTAssertEqual(provenance["weights_sha256"]?.asString, outcome.weightsSHA256)
+            XCTAssertEqual(provenance["trained_on_dataset_version"]?.asString, "dsv-trained-here")
+            XCTAssertEqual(provenance["case_dataset_version"]?.asString?.hasPrefix(dataset), true)
+            // An 8-channel case lacks PTV50.4, filled with 0 and recorded.
+            XCTAssertEqual(written.filledChannels, caseFile.channels.count == 8 ? ["PTV50.4"] : [])
+            XCTAssertEqual(provenance["filled_channels_with_zero"]?.asArray?.compactMap(\.asString), written.filledChannels)
+        }
+    }
+
+    func testChannelsAreHarmonisedAndUnreadableFilesListed() async throws {
+        let cases = work.appendingPathComponent("cases")
+        try FileManager.default.createDirectory(at: cases, withIntermediateDirectories: true)
+        let testCase = try SplitRevision.resolve("main", in: space).identity.cases.first { $0.role == .test }
+        let source = try file(of: try XCTUnwrap(testCase).caseId)
+        try FileManager.default.copyItem(atPath: source, toPath: cases.appendingPathComponent("one.npz").path)
+        try Data("not a case".utf8).write(to: cases.appendingPathComponent("broken.npz"))
+        let outcome = try await PredictWorkflow.run(PredictRequest(
+            weightsPath: try weights(inputs: 8, seed: 2), cases: .paths([cases.path]), outputDirectory: work.appendingPathComponent("out").path,
+            window: SlidingWindow(patch: [112, 112, 80]), threads: 1))
+        let written = try XCTUnwrap(outcome.written.first)
+        XCTAssertEqual(outcome.written.count, 1)
+        // 8 inputs = CT + 7 SDFs: Bowel (and PTV50.4 when present) are left out.
+        XCTAssertEqual(written.unusedChannels.prefix(1), ["Bowel"])
+        XCTAssertTrue(written.filledChannels.isEmpty)
+        XCTAssertEqual(outcome.skipped.map { ($0.file as NSString).lastPathComponent }, ["broken.npz"])
+
+        await XCTAssertThrowsErrorAsync(try await PredictWorkflow.run(PredictRequest(
+            weightsPath: try weights(inputs: 8, seed: 2), cases: .paths([cases.path]), outputDirectory: work.appendingPathComponent("out").path,
+            window: SlidingWindow(patch: [112, 112, 81]), threads: 1)), "patch not a multiple of 2")
+    }
+
+    private func file(of caseId: String) throws -> String {
+        let revision = try DatasetRevision.resolve(dataset, in: space)
+        let entry = try XCTUnwrap(revision.dataset.context.files.first { $0.caseId == caseId })
+        return space.location(ofRecorded: entry.path).name
+    }
+}
+
+private func XCTAssertThrowsErrorAsync(_ body: @autoclosure () async throws -> some Any, _ message: String,
+                                       file: StaticString = #filePath, line: UInt = #line) async {
+    do {
+        _ = try await body()
+        XCTFail("expected an error: \(message)", file: file, line: line)
+    } catch {}
+}
