@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Lineage", "CXML2", "SharedCohort"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Lineage", "Audit", "Evaluation", "NumpyFormat", "Phantoms", "Engine", "SharedCohort"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "NumpyFormat"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "dosecurateTests", dependencies: ["dosecurate", "Phantoms", "SharedCohort"]),
+        .testTarget(name: "dosecurateTests", dependencies: ["dosecurate", "Phantoms", "Engine", "Dosimetry", "NumpyFormat", "SharedCohort"]),
     ],
     swiftLanguageModes: [.v6]
 )
