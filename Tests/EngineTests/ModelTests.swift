@@ -36,6 +36,35 @@ final class ModelTests: XCTestCase {
         assertClose(y, try reference("torch_y"), relative: 1e-4, "BaselineUNet3D output")
     }
 
+    /// The training loss MSE + 0.1·mean(ReLU(−y)) and every parameter's gradient through the whole
+    /// network (106 tensors), against PyTorch's autograd, with one and two threads.
+    func testEveryParameterGradientMatchesPyTorch() throws {
+        let weights = try ModelWeights.read(path: try fixture("unet_torch.safetensors"))
+        let model = weights.model
+        for threads in [1, 2] {
+            let backend = try CPUBackend(threads: threads)
+            let trace = try model.forwardTrace(reference("torch_x"), constraints: reference("torch_constraints"), on: backend)
+            assertClose(trace.output, try reference("torch_y"), relative: 1e-4, "traced output")
+            let mse = try Loss.meanSquaredError(prediction: trace.output, target: reference("torch_target"), on: backend)
+            let penalty = Loss.negativePenalty(prediction: trace.output, on: backend)
+            XCTAssertEqual(mse.value + 0.1 * penalty.value, try reference("torch_loss").elements[0], accuracy: 1e-5)
+            let outputGradient = try ResidualAdd.forward(mse.gradient, backend.scaled(penalty.gradient, by: 0.1), on: backend)
+            let gradients = try model.gradients(of: trace, outputGradient: outputGradient, on: backend)
+            XCTAssertEqual(Set(gradients.keys), Set(model.parameters.keys), "a gradient for every parameter, nothing else")
+            // With b = 4 every GroupNorm group is one channel, so the bias of each conv before a
+            // norm cancels and its gradient is zero up to rounding (below 3e-7 in both); every
+            // other gradient (largest elements 2e-3 and up) is compared relative to its largest element.
+            for name in gradients.keys.sorted() {
+                let actual = try XCTUnwrap(gradients[name]), expected = try reference("grad.\(name)")
+                if expected.maximumMagnitude < 1e-6 {
+                    XCTAssertLessThan(actual.maximumMagnitude, 1e-6, "\(threads) thread(s): ∂L/∂\(name) is zero up to rounding")
+                } else {
+                    assertClose(actual, expected, relative: 1e-4, "\(threads) thread(s): ∂L/∂\(name)")
+                }
+            }
+        }
+    }
+
     func testWeightsDosecurateWroteGiveTheSameOutputInPyTorch() throws {
         // The committed file is byte for byte what dosecurate writes for this seed …
         var generator = SeededGenerator(seed: 7)

@@ -42,8 +42,13 @@ public struct BaselineUNet3D: Sendable, Equatable {
         try self.init(configuration: configuration, parameters: parameters)
     }
 
-    /// y (N, 1, D, H, W) from x (N, inputChannels, D, H, W) and constraints (N, 13).
+    /// y (N, 1, D, H, W) from x (N, inputChannels, D, H, W) and constraints (N, 13). Keeps only
+    /// what the remaining layers need (the encoder skips), unlike `forwardTrace`.
     public func forward(_ x: Tensor, constraints: Tensor, on backend: some ComputeBackend) throws -> Tensor {
+        try run(x, constraints: constraints, keepingIntermediates: false, on: backend).output
+    }
+
+    func checkInput(_ x: Tensor, constraints: Tensor) throws {
         let layout = try VolumeLayout(of: x, role: "model input")
         let multiple = configuration.spatialMultiple
         guard layout.channels == configuration.inputChannels, layout.batch > 0,
@@ -52,39 +57,6 @@ public struct BaselineUNet3D: Sendable, Equatable {
                                     expected: "(N, \(configuration.inputChannels), D, H, W) with D, H, W multiples of \(multiple)", found: x.shape)
         }
         try constraints.expectShape([layout.batch, UNetConfiguration.constraintFeatures], role: "model constraints")
-
-        let hidden = try linear("constraint_mlp.0").forward(constraints, on: backend)
-        let condition = try linear("constraint_mlp.2").forward(SiLU.forward(hidden, on: backend), on: backend)
-        let activatedCondition = SiLU.forward(condition, on: backend)
-
-        var skips: [Tensor] = []
-        var h = x
-        for level in 1...configuration.depth {
-            h = try block("enc\(level)", h, activatedCondition, on: backend)
-            skips.append(h)
-            h = try MaxPool3d.forward(h, on: backend).output
-        }
-        h = try block("bottleneck", h, activatedCondition, on: backend)
-        for level in stride(from: configuration.depth, through: 1, by: -1) {
-            let upsampled = try TrilinearUpsample.forward(h, on: backend)
-            h = try block("dec\(level)", ChannelConcat.forward(upsampled, skips[level - 1], on: backend), activatedCondition, on: backend)
-        }
-        return try conv("out_conv").forward(h, on: backend)
-    }
-
-    /// conv1 → norm1 → SiLU → FiLM(cond) → conv2 → norm2 → SiLU, plus the residual (a 1×1×1
-    /// conv when the width changes). `activatedCondition` is SiLU(cond), the first op of every
-    /// block's `cond_mlp`, computed once.
-    private func block(_ name: String, _ x: Tensor, _ activatedCondition: Tensor, on backend: some ComputeBackend) throws -> Tensor {
-        var h = try conv("\(name).conv1").forward(x, on: backend)
-        h = SiLU.forward(try norm("\(name).norm1").forward(h, on: backend).output, on: backend)
-        let modulation = try linear("\(name).cond_mlp.1").forward(activatedCondition, on: backend)
-        let (scale, shift) = try ChannelConcat.split(modulation, firstChannels: modulation.shape[1] / 2, on: backend)
-        h = try FiLM.forward(h, scale: scale, shift: shift, on: backend)
-        h = try conv("\(name).conv2").forward(h, on: backend)
-        h = SiLU.forward(try norm("\(name).norm2").forward(h, on: backend).output, on: backend)
-        let skip = parameters["\(name).residual.weight"] == nil ? x : try conv("\(name).residual").forward(x, on: backend)
-        return try ResidualAdd.forward(h, skip, on: backend)
     }
 
     private func tensor(_ name: String) throws -> Tensor {
@@ -94,9 +66,9 @@ public struct BaselineUNet3D: Sendable, Equatable {
         return tensor
     }
 
-    private func conv(_ prefix: String) throws -> Conv3d { try Conv3d(weight: tensor("\(prefix).weight"), bias: tensor("\(prefix).bias")) }
-    private func linear(_ prefix: String) throws -> Linear { try Linear(weight: tensor("\(prefix).weight"), bias: tensor("\(prefix).bias")) }
-    private func norm(_ prefix: String) throws -> GroupNorm {
+    func conv(_ prefix: String) throws -> Conv3d { try Conv3d(weight: tensor("\(prefix).weight"), bias: tensor("\(prefix).bias")) }
+    func linear(_ prefix: String) throws -> Linear { try Linear(weight: tensor("\(prefix).weight"), bias: tensor("\(prefix).bias")) }
+    func norm(_ prefix: String) throws -> GroupNorm {
         let scale = try tensor("\(prefix).weight")
         return try GroupNorm(groups: UNetConfiguration.groups(forChannels: scale.count), scale: scale, shift: tensor("\(prefix).bias"))
     }

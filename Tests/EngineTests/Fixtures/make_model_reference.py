@@ -9,7 +9,8 @@ Writes, next to this script:
   affine parameters randomised so they matter), saved by safetensors.torch.save_file, no
   __metadata__ (as PyTorch users save weights);
 - unet_reference.npz: `torch_x` (2, 10, 8, 16, 8), `torch_constraints` (2, 13) and `torch_y`, that
-  model's output; `dosecurate_x`, `dosecurate_constraints` and `dosecurate_y`, PyTorch's output with
+  model's output; `torch_target`, `torch_loss` = MSE(y, target) + 0.1·mean(ReLU(−y)) and
+  `grad.<parameter name>`, every parameter's gradient of that loss; `dosecurate_x`, `dosecurate_constraints` and `dosecurate_y`, PyTorch's output with
   the weights dosecurate wrote (unet_dosecurate.safetensors, made by
   `dosecurate model init --preset tiny --depth 2 --inputs 9 --seed 7`), after checking their
   metadata; and `parameter_counts` for b = 48 with 10 and 9 inputs (depth 4).
@@ -40,6 +41,16 @@ constraints = torch.rand(2, 13)
 with torch.no_grad():
     y = model(x, constraints)
 out.update(torch_x=x.numpy(), torch_constraints=constraints.numpy(), torch_y=y.numpy())
+
+# The training loss of issue 13 and every parameter's gradient: MSE + 0.1 * mean(ReLU(-y)).
+target = torch.rand(2, 1, 8, 16, 8)
+model.zero_grad()
+y = model(x, constraints)
+loss = torch.nn.functional.mse_loss(y, target) + 0.1 * torch.relu(-y).mean()
+loss.backward()
+out.update(torch_target=target.numpy(), torch_loss=loss.detach().reshape(1).numpy())
+for name, parameter in model.named_parameters():
+    out[f"grad.{name}"] = parameter.grad.numpy()
 
 weights_path = os.path.join(here, "unet_dosecurate.safetensors")
 weights = load_file(weights_path)

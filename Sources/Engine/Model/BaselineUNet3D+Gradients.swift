@@ -1,0 +1,144 @@
+/// Training support: a forward pass that keeps what the backward pass needs, and the backward
+/// pass giving the gradient of every parameter (under its PyTorch name) for an output gradient.
+extension BaselineUNet3D {
+    /// Everything the backward pass reads, from one forward pass.
+    public struct Trace: Sendable {
+        public let output: Tensor
+        let constraints: Tensor, hidden: Tensor, activatedHidden: Tensor, condition: Tensor, activatedCondition: Tensor
+        let blocks: [String: BlockTrace]
+        let encoderOutputs: [Tensor], pools: [MaxPool3d.Output]
+        let decoderInputs: [Tensor], decoderOutput: Tensor
+    }
+
+    struct BlockTrace: Sendable {
+        let input: Tensor, conv1: Tensor, norm1: GroupNorm.Statistics, normed1: Tensor, activated1: Tensor
+        let scale: Tensor, modulated: Tensor, conv2: Tensor, norm2: GroupNorm.Statistics, normed2: Tensor
+    }
+
+    /// The forward pass, keeping every intermediate the backward pass reads.
+    public func forwardTrace(_ x: Tensor, constraints: Tensor, on backend: some ComputeBackend) throws -> Trace {
+        try run(x, constraints: constraints, keepingIntermediates: true, on: backend)
+    }
+
+    /// The network: conditioning, encoder (each level's output kept as the decoder's skip),
+    /// bottleneck, decoder on [upsampled, skip], out_conv. Without `keepingIntermediates` the
+    /// trace holds only the output, so inference frees each activation once it is used.
+    func run(_ x: Tensor, constraints: Tensor, keepingIntermediates keep: Bool, on backend: some ComputeBackend) throws -> Trace {
+        try checkInput(x, constraints: constraints)
+        let hidden = try linear("constraint_mlp.0").forward(constraints, on: backend)
+        let activatedHidden = SiLU.forward(hidden, on: backend)
+        let condition = try linear("constraint_mlp.2").forward(activatedHidden, on: backend)
+        let activatedCondition = SiLU.forward(condition, on: backend)
+        var blocks: [String: BlockTrace] = [:]
+        func block(_ name: String, _ input: Tensor) throws -> Tensor {
+            let (output, trace) = try blockTrace(name, input, activatedCondition, on: backend)
+            if keep { blocks[name] = trace }
+            return output
+        }
+        var encoderOutputs: [Tensor] = [], pools: [MaxPool3d.Output] = []
+        var h = x
+        for level in 1...configuration.depth {
+            h = try block("enc\(level)", h)
+            encoderOutputs.append(h)
+            let pooled = try MaxPool3d.forward(h, on: backend)
+            if keep { pools.append(pooled) }
+            h = pooled.output
+        }
+        h = try block("bottleneck", h)
+        var decoderInputs: [Tensor] = []
+        for level in stride(from: configuration.depth, through: 1, by: -1) {
+            if keep { decoderInputs.insert(h, at: 0) }
+            h = try block("dec\(level)", ChannelConcat.forward(TrilinearUpsample.forward(h, on: backend), encoderOutputs[level - 1], on: backend))
+            if !keep { encoderOutputs[level - 1] = .zeros([0]) }
+        }
+        let output = try conv("out_conv").forward(h, on: backend)
+        guard keep else {
+            return Trace(output: output, constraints: constraints, hidden: hidden, activatedHidden: activatedHidden, condition: condition,
+                         activatedCondition: activatedCondition, blocks: [:], encoderOutputs: [], pools: [], decoderInputs: [], decoderOutput: .zeros([0]))
+        }
+        return Trace(output: output, constraints: constraints, hidden: hidden, activatedHidden: activatedHidden, condition: condition,
+                     activatedCondition: activatedCondition, blocks: blocks, encoderOutputs: encoderOutputs, pools: pools,
+                     decoderInputs: decoderInputs, decoderOutput: h)
+    }
+
+    /// ∂L/∂θ for every parameter, given ∂L/∂output.
+    public func gradients(of trace: Trace, outputGradient: Tensor, on backend: some ComputeBackend) throws -> [String: Tensor] {
+        try outputGradient.expectShape(trace.output.shape, role: "model output gradient")
+        var gradients: [String: Tensor] = [:]
+        var conditionGradient = Tensor.zeros(trace.activatedCondition.shape)
+        let head = try conv("out_conv").backward(input: trace.decoderOutput, outputGradient: outputGradient, on: backend)
+        (gradients["out_conv.weight"], gradients["out_conv.bias"]) = (head.weight, head.bias)
+        var h = head.input
+        var skipGradients: [Tensor?] = Array(repeating: nil, count: configuration.depth)
+        for level in 1...configuration.depth {
+            let concatenated = try blockGradients("dec\(level)", trace, outputGradient: h, into: &gradients, conditionGradient: &conditionGradient, on: backend)
+            let upsampledChannels = configuration.decoderWidths(level).input - configuration.encoderWidth(level)
+            let (upsampled, skip) = try ChannelConcat.split(concatenated, firstChannels: upsampledChannels, on: backend)
+            skipGradients[level - 1] = skip
+            h = try TrilinearUpsample.backward(input: trace.decoderInputs[level - 1], outputGradient: upsampled, on: backend)
+        }
+        h = try blockGradients("bottleneck", trace, outputGradient: h, into: &gradients, conditionGradient: &conditionGradient, on: backend)
+        for level in stride(from: configuration.depth, through: 1, by: -1) {
+            let pooled = try MaxPool3d.backward(input: trace.encoderOutputs[level - 1], forward: trace.pools[level - 1], outputGradient: h, on: backend)
+            let total = try skipGradients[level - 1].map { try ResidualAdd.forward(pooled, $0, on: backend) } ?? pooled
+            h = try blockGradients("enc\(level)", trace, outputGradient: total, into: &gradients, conditionGradient: &conditionGradient, on: backend)
+        }
+        let condition = try SiLU.backward(input: trace.condition, outputGradient: conditionGradient, on: backend)
+        let second = try linear("constraint_mlp.2").backward(input: trace.activatedHidden, outputGradient: condition, on: backend)
+        (gradients["constraint_mlp.2.weight"], gradients["constraint_mlp.2.bias"]) = (second.weight, second.bias)
+        let hidden = try SiLU.backward(input: trace.hidden, outputGradient: second.input, on: backend)
+        let first = try linear("constraint_mlp.0").backward(input: trace.constraints, outputGradient: hidden, on: backend)
+        (gradients["constraint_mlp.0.weight"], gradients["constraint_mlp.0.bias"]) = (first.weight, first.bias)
+        return gradients
+    }
+
+    /// One block: conv1 → norm1 → SiLU → FiLM(cond) → conv2 → norm2 → SiLU, plus the residual
+    /// (a 1×1×1 conv when the width changes). `activatedCondition` is SiLU(cond), the first op of
+    /// every block's `cond_mlp`, computed once.
+    private func blockTrace(_ name: String, _ x: Tensor, _ activatedCondition: Tensor, on backend: some ComputeBackend) throws -> (Tensor, BlockTrace) {
+        let conv1 = try conv("\(name).conv1").forward(x, on: backend)
+        let norm1 = try norm("\(name).norm1").forward(conv1, on: backend)
+        let activated1 = SiLU.forward(norm1.output, on: backend)
+        let modulation = try linear("\(name).cond_mlp.1").forward(activatedCondition, on: backend)
+        let (scale, shift) = try ChannelConcat.split(modulation, firstChannels: modulation.shape[1] / 2, on: backend)
+        let modulated = try FiLM.forward(activated1, scale: scale, shift: shift, on: backend)
+        let conv2 = try conv("\(name).conv2").forward(modulated, on: backend)
+        let norm2 = try norm("\(name).norm2").forward(conv2, on: backend)
+        let activated2 = SiLU.forward(norm2.output, on: backend)
+        let skip = parameters["\(name).residual.weight"] == nil ? x : try conv("\(name).residual").forward(x, on: backend)
+        return (try ResidualAdd.forward(activated2, skip, on: backend),
+                BlockTrace(input: x, conv1: conv1, norm1: norm1.statistics, normed1: norm1.output, activated1: activated1, scale: scale,
+                           modulated: modulated, conv2: conv2, norm2: norm2.statistics, normed2: norm2.output))
+    }
+
+    /// One block's backward pass: its parameters' gradients into `gradients`, its share of the
+    /// condition's gradient added to `conditionGradient`; returns the gradient of its input.
+    private func blockGradients(_ name: String, _ trace: Trace, outputGradient: Tensor, into gradients: inout [String: Tensor],
+                                conditionGradient: inout Tensor, on backend: some ComputeBackend) throws -> Tensor {
+        guard let block = trace.blocks[name] else { throw EngineError.invalidSetting(name: "trace", expected: "block \(name)", found: "none") }
+        let normed2 = try SiLU.backward(input: block.normed2, outputGradient: outputGradient, on: backend)
+        let norm2 = try norm("\(name).norm2").backward(input: block.conv2, statistics: block.norm2, outputGradient: normed2, on: backend)
+        let conv2 = try conv("\(name).conv2").backward(input: block.modulated, outputGradient: norm2.input, on: backend)
+        let film = try FiLM.backward(input: block.activated1, scale: block.scale, outputGradient: conv2.input, on: backend)
+        let modulation = try linear("\(name).cond_mlp.1").backward(input: trace.activatedCondition,
+                                                                   outputGradient: ChannelConcat.forward(film.scale, film.shift, on: backend), on: backend)
+        conditionGradient = try ResidualAdd.forward(conditionGradient, modulation.input, on: backend)
+        let normed1 = try SiLU.backward(input: block.normed1, outputGradient: film.input, on: backend)
+        let norm1 = try norm("\(name).norm1").backward(input: block.conv1, statistics: block.norm1, outputGradient: normed1, on: backend)
+        let conv1 = try conv("\(name).conv1").backward(input: block.input, outputGradient: norm1.input, on: backend)
+        var inputGradient = conv1.input
+        if parameters["\(name).residual.weight"] != nil {
+            let residual = try conv("\(name).residual").backward(input: block.input, outputGradient: outputGradient, on: backend)
+            (gradients["\(name).residual.weight"], gradients["\(name).residual.bias"]) = (residual.weight, residual.bias)
+            inputGradient = try ResidualAdd.forward(inputGradient, residual.input, on: backend)
+        } else {
+            inputGradient = try ResidualAdd.forward(inputGradient, outputGradient, on: backend)
+        }
+        (gradients["\(name).conv1.weight"], gradients["\(name).conv1.bias"]) = (conv1.weight, conv1.bias)
+        (gradients["\(name).norm1.weight"], gradients["\(name).norm1.bias"]) = (norm1.scale, norm1.shift)
+        (gradients["\(name).conv2.weight"], gradients["\(name).conv2.bias"]) = (conv2.weight, conv2.bias)
+        (gradients["\(name).norm2.weight"], gradients["\(name).norm2.bias"]) = (norm2.scale, norm2.shift)
+        (gradients["\(name).cond_mlp.1.weight"], gradients["\(name).cond_mlp.1.bias"]) = (modulation.weight, modulation.bias)
+        return inputGradient
+    }
+}
