@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // glibc's <malloc.h> (mallopt), for the engine's allocation policy.
+        .systemLibrary(name: "CMalloc"),
 
         .target(
             name: "NumpyFormat",
@@ -44,7 +46,7 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Audit", "Lineage", "Evaluation", "CXML2"]),
         .target(name: "Workflows", dependencies: ["NumpyFormat", "Audit", "Lineage", "Evaluation", "Reports", "Engine"]),
         .target(name: "Phantoms", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
-        .target(name: "Engine", dependencies: ["NumpyFormat", "Dosimetry", "Lineage", "CBLAS"]),
+        .target(name: "Engine", dependencies: ["NumpyFormat", "Dosimetry", "Lineage", "CBLAS", "CMalloc"]),
         .executableTarget(
             name: "dosecurate",
             dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Audit", "Lineage", "Evaluation", "Reports", "Workflows", "Phantoms", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]

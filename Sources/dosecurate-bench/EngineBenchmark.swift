@@ -117,6 +117,27 @@ struct EngineBenchmark {
         return (flops * Double(lanes) / independent / 1e9, flops / threaded / 1e9)
     }
 
+    /// One BaselineUNet3D training step (batch 2, 64³, 10 inputs, depth 4; forward, MSE + 0.1·mean(ReLU(−y)),
+    /// backward, clipping, AdamW): the best of `repeats` after a warm-up. Run in a child process
+    /// (`dosecurate-bench engine-step PRESET`) so its peak RSS is the step's alone.
+    static func trainingStepSeconds(preset: UNetConfiguration.Preset, threads: Int, repeats: Int) throws -> Double {
+        let backend = try CPUBackend(threads: threads)
+        var generator = SeededGenerator(seed: 0)
+        var model = try BaselineUNet3D(configuration: UNetConfiguration(preset: preset, inputChannels: 10), generator: &generator)
+        var optimizer = try AdamW(settings: .init(learningRate: 1e-4, weightDecay: 1e-2))
+        let x = Tensor.uniform([2, 10, 64, 64, 64], bound: 1, generator: &generator)
+        let constraints = Tensor.uniform([2, 13], bound: 1, generator: &generator)
+        var target = Tensor.uniform([2, 1, 64, 64, 64], bound: 0.5, generator: &generator)
+        target.elements = target.elements.map { $0 + 0.5 }
+        func step() throws {
+            _ = try TrainingStep.run(model: &model, optimizer: &optimizer, input: x, constraints: constraints, target: target, on: backend)
+        }
+        try step()
+        var best = Double.infinity
+        for _ in 0..<repeats { best = min(best, try timedThrowing(step)) }
+        return best
+    }
+
     private func bestTime(_ body: () throws -> Void) throws -> Double {
         try body()
         var best = Double.infinity

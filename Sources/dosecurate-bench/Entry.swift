@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// `make bench`: generates its inputs at run time (never committed), measures, prints ratios
@@ -20,6 +21,14 @@ enum BenchEntry {
                 return
             case "engine"?:
                 try engineSection()
+                return
+            case "engine-step"?:
+                // A child of engineSection: one preset's training step, timed alone.
+                let preset = CommandLine.arguments.dropFirst(2).first.flatMap(UNetConfiguration.Preset.init(rawValue:)) ?? .cpu
+                let seconds = try EngineBenchmark.trainingStepSeconds(preset: preset, threads: 2, repeats: 2)
+                var usage = rusage()
+                getrusage(RUSAGE_SELF.rawValue, &usage)
+                print("{\"seconds\": \(seconds), \"peak_rss_mb\": \(Double(usage.ru_maxrss) / 1024)}")
                 return
             default:
                 break
@@ -154,6 +163,24 @@ enum BenchEntry {
         if slowest.isFinite {
             print(String(format: "  all convs: engine %.2f s, torch %.2f s (torch/engine %.2f×); slowest shape torch/engine %.2f× (target ≥ 1 for every shape)",
                          total, torchTotal, torchTotal / total, slowest))
+        }
+
+        print("\nBaselineUNet3D training step (batch 2, 64³, 10 inputs, depth 4; forward, loss, backward, clipping, AdamW), \(threads) threads, best of 2:")
+        let bench = CommandLine.arguments[0]
+        for preset in [UNetConfiguration.Preset.cpu, .paper] {
+            func measured(_ output: String) -> (Double, Double)? {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Double],
+                      let seconds = object["seconds"], let peak = object["peak_rss_mb"] else { return nil }
+                return (seconds, peak)
+            }
+            guard let engine = measured(try Subprocess.run(bench, ["engine-step", preset.rawValue])) else { throw BenchmarkError("engine-step printed no timing") }
+            var line = "  " + "\(preset.rawValue) (b = \(preset.baseWidth)):".padding(toLength: 15, withPad: " ", startingAt: 0)
+            line += String(format: " engine %6.2f s, peak RSS %5.0f MB", engine.0, engine.1)
+            let job = "{\"threads\": \(threads), \"repeats\": 2, \"batch\": 2, \"size\": 64, \"inputs\": 10, \"base\": \(preset.baseWidth), \"depth\": 4}"
+            if hasTorch, let torch = measured(try Subprocess.run(torchPython, [root.appendingPathComponent("Benchmarks/engine_step_torch.py").path, job])) {
+                line += String(format: "; torch %6.2f s, peak RSS %5.0f MB; torch/engine %.2f× (target ≥ 1)", torch.0, torch.1, torch.0 / engine.0)
+            }
+            print(line)
         }
     }
 

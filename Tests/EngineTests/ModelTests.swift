@@ -65,6 +65,21 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    /// One training step (the loss above, clipping at 1.0, AdamW lr 1e-4) against PyTorch's.
+    func testTrainingStepMatchesPyTorch() throws {
+        var model = try ModelWeights.read(path: try fixture("unet_torch.safetensors")).model
+        var optimizer = try AdamW(settings: .init(learningRate: 1e-4, weightDecay: 1e-2))
+        let result = try TrainingStep.run(model: &model, optimizer: &optimizer, input: reference("torch_x"),
+                                          constraints: reference("torch_constraints"), target: reference("torch_target"), on: CPUBackend(threads: 2))
+        XCTAssertEqual(result.loss, try reference("torch_loss").elements[0], accuracy: 1e-5)
+        XCTAssertEqual(result.gradientNorm, try reference("step_gradient_norm").elements[0], accuracy: 1e-4 * result.gradientNorm)
+        XCTAssertEqual(optimizer.step, 1)
+        for name in ["constraint_mlp.0.weight", "enc1.conv1.weight", "enc2.residual.weight", "bottleneck.norm2.weight",
+                     "dec1.cond_mlp.1.weight", "out_conv.weight", "out_conv.bias"] {
+            assertClose(try XCTUnwrap(model.parameters[name]), try reference("step.\(name)"), relative: 1e-5, "\(name) after one step")
+        }
+    }
+
     func testWeightsDosecurateWroteGiveTheSameOutputInPyTorch() throws {
         // The committed file is byte for byte what dosecurate writes for this seed …
         var generator = SeededGenerator(seed: 7)

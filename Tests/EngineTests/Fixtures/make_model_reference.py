@@ -10,7 +10,9 @@ Writes, next to this script:
   __metadata__ (as PyTorch users save weights);
 - unet_reference.npz: `torch_x` (2, 10, 8, 16, 8), `torch_constraints` (2, 13) and `torch_y`, that
   model's output; `torch_target`, `torch_loss` = MSE(y, target) + 0.1·mean(ReLU(−y)) and
-  `grad.<parameter name>`, every parameter's gradient of that loss; `dosecurate_x`, `dosecurate_constraints` and `dosecurate_y`, PyTorch's output with
+  `grad.<parameter name>`, every parameter's gradient of that loss; after clip_grad_norm_(1.0) and
+  one AdamW step (lr 1e-4, weight decay 1e-2), `step_gradient_norm` and `step.<name>` for a few
+  parameters; `dosecurate_x`, `dosecurate_constraints` and `dosecurate_y`, PyTorch's output with
   the weights dosecurate wrote (unet_dosecurate.safetensors, made by
   `dosecurate model init --preset tiny --depth 2 --inputs 9 --seed 7`), after checking their
   metadata; and `parameter_counts` for b = 48 with 10 and 9 inputs (depth 4).
@@ -26,6 +28,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from baseline_unet3d import BaselineUNet3D  # noqa: E402
 
 here = os.path.dirname(os.path.abspath(__file__))
+# Parameters compared after one training step (not the conv biases before a norm, whose gradient
+# is rounding noise and whose first AdamW step is therefore ±lr at random).
+STEPPED = ["constraint_mlp.0.weight", "enc1.conv1.weight", "enc2.residual.weight", "bottleneck.norm2.weight",
+           "dec1.cond_mlp.1.weight", "out_conv.weight", "out_conv.bias"]
 torch.manual_seed(12)
 torch.set_num_threads(1)
 out = {}
@@ -50,7 +56,14 @@ loss = torch.nn.functional.mse_loss(y, target) + 0.1 * torch.relu(-y).mean()
 loss.backward()
 out.update(torch_target=target.numpy(), torch_loss=loss.detach().reshape(1).numpy())
 for name, parameter in model.named_parameters():
-    out[f"grad.{name}"] = parameter.grad.numpy()
+    out[f"grad.{name}"] = parameter.grad.numpy().copy()
+# Then one training step: clip_grad_norm_(1.0), AdamW(lr 1e-4, weight decay 1e-2).
+norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=1e-2).step()
+out["step_gradient_norm"] = norm.reshape(1).numpy()
+parameters = dict(model.named_parameters())
+for name in STEPPED:
+    out[f"step.{name}"] = parameters[name].detach().numpy().copy()
 
 weights_path = os.path.join(here, "unet_dosecurate.safetensors")
 weights = load_file(weights_path)
