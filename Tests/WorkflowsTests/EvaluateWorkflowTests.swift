@@ -18,12 +18,7 @@ final class EvaluateWorkflowTests: XCTestCase {
     private var split: SplitRevision!
 
     override func setUp() async throws {
-        let shared = try await FrozenCleanCohort.shared.value
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-evaluate-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: shared.folder.appendingPathComponent("workspace"), to: work.appendingPathComponent("workspace"))
-        space = try Workspace(path: work.appendingPathComponent("workspace").path, create: false)
-        dataset = shared.dataset
+        (work, space, dataset) = try await FrozenCleanCohort.copy(named: "dosecurate-evaluate")
         split = try SplitRevision.resolve("main", in: space)
     }
 

@@ -20,4 +20,13 @@ enum FrozenCleanCohort {
         _ = try SplitBook.lock(.init(name: "main", dataset: frozen.revision.id, ratios: .init(train: 50, val: 0, test: 50), strata: []), in: space)
         return (folder, frozen.revision.id)
     }
+
+    /// A fresh folder holding a copy of the frozen workspace: (folder, workspace, dataset id).
+    static func copy(named prefix: String) async throws -> (folder: URL, space: Workspace, dataset: String) {
+        let frozen = try await shared.value
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: frozen.folder.appendingPathComponent("workspace"), to: folder.appendingPathComponent("workspace"))
+        return (folder, try Workspace(path: folder.appendingPathComponent("workspace").path, create: false), frozen.dataset)
+    }
 }

@@ -17,12 +17,7 @@ final class PredictWorkflowTests: XCTestCase {
     private var dataset = ""
 
     override func setUp() async throws {
-        let shared = try await FrozenCleanCohort.shared.value
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-predict-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: shared.folder.appendingPathComponent("workspace"), to: work.appendingPathComponent("workspace"))
-        space = try Workspace(path: work.appendingPathComponent("workspace").path, create: false)
-        dataset = shared.dataset
+        (work, space, dataset) = try await FrozenCleanCohort.copy(named: "dosecurate-predict")
     }
 
     override func tearDown() async throws {

@@ -46,13 +46,7 @@ struct Conv3dKernel {
                     let value = bias?[channel] ?? 0
                     (target + channel * spatial).update(repeating: value, count: points)
                 }
-                let columns: UnsafePointer<Float>, columnStride: Int
-                if let slab {
-                    plan.gatherColumns(input: input, sample: sample, rows: rows, into: slab)
-                    (columns, columnStride) = (UnsafePointer(slab.baseAddress!), points)
-                } else {
-                    (columns, columnStride) = (input.baseAddress! + sample * layout.channels * spatial + first, spatial)
-                }
+                let (columns, columnStride) = plan.columns(input: input, sample: sample, rows: rows, slab: slab)
                 dc_sgemm_row_major(0, 0, Int32(outputChannels), Int32(points), Int32(plan.patchRows), 1,
                                    weight.baseAddress!, Int32(plan.patchRows), columns, Int32(columnStride),
                                    1, target, Int32(spatial))
@@ -79,13 +73,7 @@ struct Conv3dKernel {
             for task in stride(from: lane, to: plan.taskCount, by: lanes) {
                 let (sample, rows) = plan.task(task)
                 let first = rows.lowerBound * layout.width, points = rows.count * layout.width
-                let columns: UnsafePointer<Float>, columnStride: Int
-                if let slab {
-                    plan.gatherColumns(input: input, sample: sample, rows: rows, into: slab)
-                    (columns, columnStride) = (UnsafePointer(slab.baseAddress!), points)
-                } else {
-                    (columns, columnStride) = (input.baseAddress! + sample * layout.channels * spatial + first, spatial)
-                }
+                let (columns, columnStride) = plan.columns(input: input, sample: sample, rows: rows, slab: slab)
                 let gradientRows = outputGradient.baseAddress! + sample * outputChannels * spatial + first
                 dc_sgemm_row_major(0, 1, Int32(outputChannels), Int32(plan.patchRows), Int32(points), 1,
                                    gradientRows, Int32(spatial), columns, Int32(columnStride), 1, partial, Int32(plan.patchRows))
@@ -148,6 +136,17 @@ private struct SlabPlan {
         let sample = index / slabsPerSample, slab = index % slabsPerSample
         let first = slab * rowsPerSlab
         return (sample, first..<min(first + rowsPerSlab, layout.depth * layout.height))
+    }
+
+    /// The task's columns and their row stride: gathered into `slab` for a k > 1 kernel, else the
+    /// input itself (a 1×1×1 conv's columns are its input rows).
+    func columns(input: UnsafeBufferPointer<Float>, sample: Int, rows: Range<Int>, slab: UnsafeMutableBufferPointer<Float>?) -> (UnsafePointer<Float>, Int) {
+        guard let slab else {
+            let spatial = layout.spatialCount
+            return (input.baseAddress! + sample * layout.channels * spatial + rows.lowerBound * layout.width, spatial)
+        }
+        gatherColumns(input: input, sample: sample, rows: rows, into: slab)
+        return (UnsafePointer(slab.baseAddress!), rows.count * layout.width)
     }
 
     /// im2col of one slab: row (i, kd, kh, kw) holds input channel i shifted by (kd, kh, kw) − pad

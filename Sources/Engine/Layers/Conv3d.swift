@@ -7,9 +7,7 @@ public struct Conv3d: Sendable, Equatable {
     public var bias: Tensor
     public let kernelSize: Int
 
-    public struct Gradients: Sendable, Equatable {
-        public let input: Tensor, weight: Tensor, bias: Tensor
-    }
+    public typealias Gradients = WeightedLayerGradients
 
     public var inputChannels: Int { weight.shape[1] }
     public var outputChannels: Int { weight.shape[0] }
@@ -50,6 +48,11 @@ public struct Conv3d: Sendable, Equatable {
         }
         return layout
     }
+}
+
+/// The gradients of a layer with a weight and a bias (Conv3d, Linear) and of its input.
+public struct WeightedLayerGradients: Sendable, Equatable {
+    public let input: Tensor, weight: Tensor, bias: Tensor
 }
 
 extension Tensor {

@@ -5,9 +5,7 @@ public struct Linear: Sendable, Equatable {
     public var weight: Tensor
     public var bias: Tensor
 
-    public struct Gradients: Sendable, Equatable {
-        public let input: Tensor, weight: Tensor, bias: Tensor
-    }
+    public typealias Gradients = WeightedLayerGradients
 
     public var inputFeatures: Int { weight.shape[1] }
     public var outputFeatures: Int { weight.shape[0] }

@@ -27,14 +27,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A prediction (.npz with key 'dose') or a folder of <caseId>_pred.npz.")
     var prediction: String
 
-    @Option(name: .long, help: "Pin to this dataset version (dsv-…, or dsv-…@k).")
-    var dataset: String?
-
-    @Option(name: .long, help: "The locked split of that version (NAME or NAME@k).")
-    var split: String?
-
-    @Option(name: .long, help: "The split role to evaluate: train, val or test.")
-    var role: LockedSplit.Role = .test
+    @OptionGroup var pin: PinnedSplitOptions
 
     @Flag(name: .long, help: "Write evaluations/<hash>.json even without --dataset/--split.")
     var record = false
@@ -70,16 +63,15 @@ struct EvaluateCommand: AsyncParsableCommand {
     @OptionGroup var threads: JobsOption
 
     func validate() throws {
-        guard (dataset == nil) == (split == nil) else { throw ValidationError("give --dataset and --split together") }
-        guard !reference.isEmpty || dataset != nil else { throw ValidationError("give --reference (or --dataset and --split)") }
+        guard !reference.isEmpty || pin.isPinned else { throw ValidationError("give --reference (or --dataset and --split)") }
         guard subsample >= 1 else { throw ValidationError("--subsample must be at least 1") }
     }
 
     func run() async throws {
-        let workspace = try Workspace(path: global.workspace, create: dataset != nil || record)
+        let workspace = try Workspace(path: global.workspace, create: pin.isPinned || record)
         let criteria = GammaCriteria(dosePercent: gammaDose, distanceMM: gammaDistance, lowerDoseCutoffPercent: gammaCutoff, maxGamma: maxGamma,
                                      normalisation: localGamma ? .local : .global)
-        let selection = dataset.flatMap { dataset in split.map { SplitSelection(workspace: workspace, dataset: dataset, split: $0, role: role) } }
+        let selection = pin.selection(in: workspace)
         let request = EvaluateRequest(references: reference, predictions: prediction, selection: selection, workspace: workspace, record: record,
                                       criteria: criteria, subsample: subsample, region: regionMargin,
                                       acceptanceProtocol: try AcceptanceProtocol.load(acceptanceProtocol), openKBP: openkbp, workers: threads.jobs)

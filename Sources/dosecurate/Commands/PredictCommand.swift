@@ -27,14 +27,7 @@ struct PredictCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Case files or folders of cases.")
     var cases: [String] = []
 
-    @Option(name: .long, help: "Pin to this dataset version (dsv-…, or dsv-…@k).")
-    var dataset: String?
-
-    @Option(name: .long, help: "The locked split of that version (NAME or NAME@k).")
-    var split: String?
-
-    @Option(name: .long, help: "The split role to predict: train, val or test.")
-    var role: LockedSplit.Role = .test
+    @OptionGroup var pin: PinnedSplitOptions
 
     @Option(name: .long, help: "The folder predictions are written to.")
     var out: String
@@ -49,7 +42,7 @@ struct PredictCommand: AsyncParsableCommand {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
-        guard cases.isEmpty != (dataset == nil || split == nil) else {
+        guard cases.isEmpty == pin.isPinned else {
             throw ValidationError("give either --cases or both --dataset and --split")
         }
         guard patch.count == 1 || patch.count == 3 else { throw ValidationError("--patch takes one or three numbers") }
@@ -61,8 +54,8 @@ struct PredictCommand: AsyncParsableCommand {
         let extents = patch.count == 1 ? Array(repeating: patch[0], count: 3) : patch
         let window = try SlidingWindow(patch: extents, stride: extents.map { max(1, $0 - Int((Double($0) * overlap).rounded())) })
         let selection: PredictRequest.Cases
-        if let dataset, let split {
-            selection = .pinned(SplitSelection(workspace: try Workspace(path: global.workspace, create: false), dataset: dataset, split: split, role: role))
+        if pin.isPinned, let pinned = pin.selection(in: try Workspace(path: global.workspace, create: false)) {
+            selection = .pinned(pinned)
         } else {
             selection = .paths(cases)
         }
