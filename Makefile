@@ -22,10 +22,10 @@ deps:
 	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $$missing; \
 	fi
 
-# Python packages the test fixtures and schema checks use (numpy, jsonschema), installed only when missing.
+# Python packages the tests use (numpy, jsonschema, h5py for the HDF5 cache), installed only when missing.
 python-deps:
-	@python3 -c "import numpy, jsonschema" 2>/dev/null || python3 -m pip install --quiet numpy jsonschema \
-	  || python3 -m pip install --quiet --break-system-packages numpy jsonschema
+	@python3 -c "import numpy, jsonschema, h5py" 2>/dev/null || python3 -m pip install --quiet numpy jsonschema h5py \
+	  || python3 -m pip install --quiet --break-system-packages numpy jsonschema h5py
 
 build: deps
 	$(SWIFT) build

@@ -1,0 +1,62 @@
+import DoseCase
+import Engine
+import Evaluation
+import Foundation
+import Lineage
+
+/// `dosecurate export --format hdf5`: the train and val cases of a locked split of a pinned
+/// dataset version, each verified against its frozen hash, written as the training cache
+/// (`TrainingCacheFile`) for external trainers. Never the test cases. Channels: CT then the SDFs
+/// in the standard order, as many as the version's largest case has; a case lacking one (an
+/// 8-channel case in a version with 9-channel cases) gets it filled with 0, the v2.4 convention,
+/// recorded per case.
+public enum ExportWorkflow {
+    public struct Outcome: Sendable {
+        public let dataset: String, split: String
+        public let inputChannels: [String]
+        public let cases: [(caseId: String, role: String, filledChannels: [String])]
+    }
+
+    public static func run(workspace: Workspace, dataset: String, split: String, to path: String,
+                           progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Outcome {
+        var pinned: [(PredictionMatcher.PinnedCase, LockedSplit.Role)] = []
+        var resolved: (dataset: DatasetRevision, split: SplitRevision)?
+        for role in [LockedSplit.Role.train, .val] {
+            let selection = SplitSelection(workspace: workspace, dataset: dataset, split: split, role: role)
+            let found = try await PredictionMatcher.pinnedCases(selection: selection)
+            pinned += found.cases.map { ($0, role) }
+            resolved = (found.dataset, found.split)
+        }
+        guard let resolved, !pinned.isEmpty else {
+            throw EngineError.invalidSetting(name: "export", expected: "train or val cases in split \(split)", found: "none")
+        }
+        // The larger channel set wins: look at every case's channel count first (headers only).
+        let structureChannels = try pinned.map { try DoseCase.open(path: $0.0.file).channels.count }.max() ?? 0
+        let inputChannels = ["CT"] + (0..<structureChannels).map {
+            $0 < StructureChannel.standardOrder.count ? StructureChannel.standardOrder[$0] : "channel_\($0)"
+        }
+        var outcomeCases: [(String, String, [String])] = []
+        var remaining = pinned.makeIterator()
+        let attributes = [
+            "dataset_version": resolved.dataset.reference,
+            "dataset_identity": resolved.dataset.envelope.identity.canonicalText,
+            "split": resolved.split.reference,
+            "split_identity": resolved.split.envelope.identity.canonicalText,
+            "channels": JSONValue.array(inputChannels.map(JSONValue.string)).canonicalText,
+            "channel_fill": "absent channels are 0 (the v2.4 convention)",
+        ]
+        try TrainingCacheFile.write(to: path, attributes: attributes) {
+            guard let (entry, role) = remaining.next() else { return nil }
+            progress("\(entry.caseId) (\(outcomeCases.count + 1)/\(pinned.count))")
+            let opened = try DoseCase.open(path: entry.file)
+            let input = try CaseInput(opened, inputChannels: inputChannels.count)
+            let dose = try opened.volume("dose")
+            outcomeCases.append((entry.caseId, role.rawValue, input.filledChannels))
+            return TrainingCacheFile.Case(caseId: entry.caseId, role: role.rawValue, caseHash: entry.caseHash, input: input.volume,
+                                          dose: try Tensor(shape: [1, 1] + dose.shape.dimensions, elements: dose.elements),
+                                          constraints: input.constraints.elements, filledChannels: input.filledChannels)
+        }
+        return Outcome(dataset: resolved.dataset.reference, split: resolved.split.reference, inputChannels: inputChannels,
+                       cases: outcomeCases.map { (caseId: $0.0, role: $0.1, filledChannels: $0.2) })
+    }
+}
