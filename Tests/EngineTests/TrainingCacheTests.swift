@@ -1,6 +1,7 @@
 import Dosimetry
 import Engine
 import Foundation
+import SharedCohort
 import XCTest
 
 /// The HDF5 training cache: boxes read back equal the arrays written (zero outside the volume),
@@ -63,7 +64,8 @@ final class TrainingCacheTests: XCTestCase {
     }
 
     func testH5pySeesTheDocumentedLayout() throws {
-        guard (try? runPython(["-c", "import h5py"])) != nil else { throw XCTSkip("h5py is not installed for python3") }
+        let python = URL(fileURLWithPath: "/usr/bin/env")
+        guard try TestProcess.run(python, ["python3", "-c", "import h5py"]).status == 0 else { throw XCTSkip("h5py is not installed for python3") }
         let path = folder.appendingPathComponent("cache.h5").path
         var iterator = cases().makeIterator()
         try TrainingCacheFile.write(to: path, attributes: ["dataset_version": "dsv-test"]) { iterator.next() }
@@ -81,28 +83,10 @@ final class TrainingCacheTests: XCTestCase {
         assert abs(float(a.attrs["constraints"][12]) - 1.2) < 1e-6
         print(float(a["input"][2, 39, 34, 19]), float(a["dose"][0, 0, 0]))
         """
-        let printed = try runPython(["-c", script, path]).split(separator: " ").compactMap { Float($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let result = try TestProcess.run(python, ["python3", "-c", script, path])
+        XCTAssertEqual(result.status, 0, result.errors)
+        let printed = result.output.split(separator: " ").compactMap { Float($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         let first = cases()[0]
         XCTAssertEqual(printed, [first.input.elements[2 * 40 * 35 * 20 + (39 * 35 + 34) * 20 + 19], first.dose.elements[0]])
     }
-
-    private func runPython(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw PythonFailure(message: errorText) }
-        return String(decoding: data, as: UTF8.self)
-    }
-}
-
-private struct PythonFailure: Error, CustomStringConvertible {
-    let message: String
-    var description: String { "python3 failed: \(message)" }
 }
