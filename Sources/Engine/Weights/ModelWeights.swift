@@ -1,3 +1,5 @@
+import Foundation
+
 /// BaselineUNet3D weights in safetensors files. `__metadata__` carries the preset, base width,
 /// depth, input channels and the dataset version the weights were trained on; weights without it
 /// (as PyTorch's `save_file(model.state_dict())` writes them) load too, their shape inferred from
@@ -12,7 +14,13 @@ public struct ModelWeights: Sendable, Equatable {
     }
 
     public static func read(path: String) throws -> ModelWeights {
-        let file = try SafeTensors.read(path: path)
+        guard let data = FileManager.default.contents(atPath: path) else { throw SafeTensorsError.unreadable(file: path) }
+        return try decode([UInt8](data), file: path)
+    }
+
+    /// Weights from a file's bytes (`file` names it in errors).
+    public static func decode(_ bytes: [UInt8], file path: String) throws -> ModelWeights {
+        let file = try SafeTensors.decode(bytes, file: path)
         let inferred = try inferConfiguration(from: file.tensors, file: path)
         if let recorded = try recordedConfiguration(file.metadata, file: path), recorded != inferred {
             throw SafeTensorsError.malformed(file: path, reason: "__metadata__ says \(recorded), the tensors are \(inferred)")

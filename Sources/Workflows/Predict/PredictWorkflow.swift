@@ -51,9 +51,12 @@ public enum PredictWorkflow {
     public static let clampRange: ClosedRange<Float> = 0...1.5
 
     public static func run(_ request: PredictRequest, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> PredictOutcome {
-        let weightsBytes = try Data(contentsOf: URL(fileURLWithPath: request.weightsPath))
-        let weightsHash = SHA256Hex.of([UInt8](weightsBytes))
-        let weights = try ModelWeights.read(path: request.weightsPath)
+        guard let weightsData = FileManager.default.contents(atPath: request.weightsPath) else {
+            throw SafeTensorsError.unreadable(file: request.weightsPath)
+        }
+        let weightsBytes = [UInt8](weightsData)
+        let weightsHash = SHA256Hex.of(weightsBytes)
+        let weights = try ModelWeights.decode(weightsBytes, file: request.weightsPath)
         let configuration = weights.model.configuration
         let multiple = configuration.spatialMultiple
         guard request.window.patch.allSatisfy({ $0 % multiple == 0 }) else {
