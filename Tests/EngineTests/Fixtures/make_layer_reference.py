@@ -4,7 +4,7 @@ run with /usr/bin/python3) into layer_reference.npz (float32, uncompressed np.sa
 
 For each layer: its inputs and parameters, the output, an upstream gradient g, and the gradients
 of sum(output * g) with respect to every input and parameter. Also: the two training losses,
-AdamW steps and gradient-norm clipping.
+AdamW steps, gradient-norm clipping and the cosine learning-rate schedule (float64).
 
     /usr/bin/python3 Tests/EngineTests/Fixtures/make_layer_reference.py
 """
@@ -124,6 +124,17 @@ for name, scale in [("clip_above", 3.0), ("clip_below", 0.05)]:
     norm = torch.nn.utils.clip_grad_norm_(holders, max_norm=1.0)
     save(name, g0=grads[0], g1=grads[1], norm=norm.reshape(1), clipped0=holders[0].grad, clipped1=holders[1].grad)
 
+# The cosine learning-rate schedule: CosineAnnealingLR(T_max=10) from 1e-4, 12 steps (the last two past T).
+holder = torch.zeros(1, requires_grad=True)
+optimizer = torch.optim.AdamW([holder], lr=1e-4)
+schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=10)
+rates = []
+for _ in range(12):
+    rates.append(optimizer.param_groups[0]["lr"])
+    optimizer.step()
+    schedule.step()
+out["cosine.lr"] = np.array(rates, dtype=np.float64)
+
 target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layer_reference.npz")
-np.savez(target, **out)
+np.savez(target, **{k: (v if v.dtype == np.float64 else v.astype(np.float32)) for k, v in out.items()})
 print(f"wrote {len(out)} arrays to {target} (torch {torch.__version__})")

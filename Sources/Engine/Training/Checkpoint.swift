@@ -1,0 +1,59 @@
+import Foundation
+
+/// A training checkpoint: the model's parameters in `<base>.safetensors` (the weights format
+/// `predict` and PyTorch read) and the optimiser's state in `<base>.optstate` (safetensors too:
+/// `exp_avg.<name>`, `exp_avg_sq.<name>`, and the step and settings in `__metadata__`). Each file
+/// is written atomically, the optimiser state first; both carry the step, and a pair whose steps
+/// differ (a kill between the two renames) is refused rather than resumed from.
+public enum Checkpoint {
+    public static let weightsExtension = "safetensors", optimizerExtension = "optstate"
+
+    public static func write(model: BaselineUNet3D, optimizer: AdamW, datasetVersion: String?, to base: String) throws {
+        var state: [String: Tensor] = [:]
+        let names = model.configuration.parameterShapes
+        guard optimizer.moments.isEmpty || optimizer.moments.count == names.count else {
+            throw EngineError.invalidSetting(name: "checkpoint", expected: "\(names.count) moment pairs", found: "\(optimizer.moments.count)")
+        }
+        for (index, (name, shape)) in names.enumerated() where !optimizer.moments.isEmpty {
+            state["exp_avg.\(name)"] = try Tensor(shape: shape, elements: optimizer.moments[index].first)
+            state["exp_avg_sq.\(name)"] = try Tensor(shape: shape, elements: optimizer.moments[index].second)
+        }
+        let settings = optimizer.settings
+        try SafeTensors(tensors: state, metadata: [
+            "step": "\(optimizer.step)", "lr": "\(settings.learningRate)", "beta1": "\(settings.beta1)", "beta2": "\(settings.beta2)",
+            "eps": "\(settings.epsilon)", "weight_decay": "\(settings.weightDecay)",
+        ]).write(to: "\(base).\(optimizerExtension)")
+        var weights = ModelWeights(model: model, datasetVersion: datasetVersion).safeTensors
+        weights.metadata["step"] = "\(optimizer.step)"
+        try weights.write(to: "\(base).\(weightsExtension)")
+    }
+
+    public static func read(base: String) throws -> (weights: ModelWeights, optimizer: AdamW) {
+        let weightsPath = "\(base).\(weightsExtension)", statePath = "\(base).\(optimizerExtension)"
+        let weights = try ModelWeights.read(path: weightsPath)
+        let weightsStep = try SafeTensors.read(path: weightsPath).metadata["step"]
+        let state = try SafeTensors.read(path: statePath)
+        guard let stepText = state.metadata["step"], let step = Int(stepText), weightsStep == stepText else {
+            throw SafeTensorsError.malformed(file: statePath, reason: "optimiser step \(state.metadata["step"] ?? "missing") does not match the weights' step \(weightsStep ?? "missing") in \(weightsPath)")
+        }
+        func number(_ key: String) throws -> Double {
+            guard let value = state.metadata[key].flatMap(Double.init) else {
+                throw SafeTensorsError.malformed(file: statePath, reason: "__metadata__ lacks a numeric \(key)")
+            }
+            return value
+        }
+        let settings = AdamW.Settings(learningRate: try number("lr"), beta1: try number("beta1"), beta2: try number("beta2"),
+                                      epsilon: try number("eps"), weightDecay: try number("weight_decay"))
+        var moments: [AdamW.Moments] = []
+        if !state.tensors.isEmpty {
+            for (name, shape) in weights.model.configuration.parameterShapes {
+                guard let first = state.tensors["exp_avg.\(name)"], let second = state.tensors["exp_avg_sq.\(name)"],
+                      first.shape == shape, second.shape == shape else {
+                    throw SafeTensorsError.malformed(file: statePath, reason: "no moments of shape \(shape) for \(name)")
+                }
+                moments.append(AdamW.Moments(first: first.elements, second: second.elements))
+            }
+        }
+        return (weights, try AdamW(settings: settings, step: step, moments: moments))
+    }
+}
