@@ -168,6 +168,9 @@ public struct DatasetVersion: Sendable, Equatable {
 /// The dosecurate build that wrote a record.
 public struct ToolBuild: Sendable, Codable, Equatable {
     public static let current = ToolBuild(name: "dosecurate", version: "0.1.0")
+    /// The git commit this build was made from (embedded before every build by the
+    /// EmbedBuildCommit plugin), or nil when the source was not a git checkout.
+    public static let commit: String? = buildCommit
     public let name: String
     public let version: String
 }
