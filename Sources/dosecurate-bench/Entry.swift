@@ -140,6 +140,7 @@ enum BenchEntry {
         let sgemm = EngineBenchmark.sgemmGigaflops(lanes: threads)
         print(String(format: "  OpenBLAS sgemm 2048²: %.0f GFLOP/s as the engine runs it (%d single-thread products at once), %.0f GFLOP/s with OpenBLAS threads",
                      sgemm.independent, threads, sgemm.blasThreaded))
+        print("  engine: \(try CPUBackend(threads: threads).summary)")
         let benchmark = EngineBenchmark(threads: threads, repeats: 2, script: root.appendingPathComponent("Benchmarks/engine_layers_torch.py").path)
         let result = try benchmark.run(python: hasTorch ? torchPython : nil)
         if let torch = result.torch { print("  reference: \(torch)") } else { print("  PyTorch: skipped (apt-get install python3-torch)") }

@@ -34,7 +34,7 @@ public struct CPUBackend: ComputeBackend {
     private static let keepFreedTensorMemory: Void = { _ = dc_keep_freed_memory() }()
 
     public var summary: String {
-        "cpu, \(threads) thread\(threads == 1 ? "" : "s"), OpenBLAS \(String(cString: dc_blas_configuration())) (\(String(cString: dc_blas_core())))"
+        "cpu, \(threads) thread\(threads == 1 ? "" : "s"), \(String(cString: dc_blas_configuration())) (kernels: \(String(cString: dc_blas_core())))"
     }
 
     private var conv: Conv3dKernel { Conv3dKernel(split: split, slabFloats: slabFloats, minimumPoints: minimumSlabPoints) }

@@ -35,11 +35,6 @@ public struct Tensor: Sendable, Equatable {
     public var count: Int { elements.count }
     public var rank: Int { shape.count }
 
-    /// The same elements under another shape with as many elements.
-    public func reshaped(_ newShape: [Int]) throws -> Tensor {
-        try Tensor(shape: newShape, elements: elements)
-    }
-
     /// The largest absolute element (0 for an empty tensor): the scale comparisons are made against.
     public var maximumMagnitude: Float { elements.reduce(0) { max($0, abs($1)) } }
 

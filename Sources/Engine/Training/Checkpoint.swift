@@ -30,8 +30,9 @@ public enum Checkpoint {
 
     public static func read(base: String) throws -> (weights: ModelWeights, optimizer: AdamW) {
         let weightsPath = "\(base).\(weightsExtension)", statePath = "\(base).\(optimizerExtension)"
-        let weights = try ModelWeights.read(path: weightsPath)
-        let weightsStep = try SafeTensors.read(path: weightsPath).metadata["step"]
+        let weightsFile = try SafeTensors.read(path: weightsPath)
+        let weights = try ModelWeights.from(weightsFile, file: weightsPath)
+        let weightsStep = weightsFile.metadata["step"]
         let state = try SafeTensors.read(path: statePath)
         guard let stepText = state.metadata["step"], let step = Int(stepText), weightsStep == stepText else {
             throw SafeTensorsError.malformed(file: statePath, reason: "optimiser step \(state.metadata["step"] ?? "missing") does not match the weights' step \(weightsStep ?? "missing") in \(weightsPath)")

@@ -20,7 +20,11 @@ public struct ModelWeights: Sendable, Equatable {
 
     /// Weights from a file's bytes (`file` names it in errors).
     public static func decode(_ bytes: [UInt8], file path: String) throws -> ModelWeights {
-        let file = try SafeTensors.decode(bytes, file: path)
+        try from(SafeTensors.decode(bytes, file: path), file: path)
+    }
+
+    /// Weights from an already decoded safetensors file (`path` names it in errors).
+    public static func from(_ file: SafeTensors, file path: String) throws -> ModelWeights {
         let inferred = try inferConfiguration(from: file.tensors, file: path)
         if let recorded = try recordedConfiguration(file.metadata, file: path), recorded != inferred {
             throw SafeTensorsError.malformed(file: path, reason: "__metadata__ says \(recorded), the tensors are \(inferred)")
