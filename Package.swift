@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Audit", "Lineage", "Evaluation", "CXML2"]),
         .target(name: "Workflows", dependencies: ["NumpyFormat", "Audit", "Lineage", "Evaluation", "Reports", "Engine"]),
         .target(name: "Phantoms", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
-        .target(name: "Engine", dependencies: ["NumpyFormat", "Dosimetry", "Lineage", "CBLAS", "CHDF5", "CMalloc"]),
+        .target(name: "Engine", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Lineage", "CBLAS", "CHDF5", "CMalloc"]),
         .executableTarget(
             name: "dosecurate",
             dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Audit", "Lineage", "Evaluation", "Reports", "Workflows", "Phantoms", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -86,8 +86,17 @@ public struct DoseCase: Sendable {
         return Volume(uncheckedShape: shape, elements: try array.elements(as: Float.self, casting: .sameKind))
     }
 
-    /// `masks` as 0/1 bytes (bool masks are read as 0/1).
-    public func masks() throws -> ChannelStack<UInt8> { try channelStack("masks", as: UInt8.self, casting: .safe) }
+    /// `masks` as 0/1 bytes. Bool and uint8 masks are read as they are; a mask stored in another
+    /// numeric dtype (the audit's `format.dtypes` warning) is read as nonzero → 1, so a case the
+    /// audit kept stays usable downstream.
+    public func masks() throws -> ChannelStack<UInt8> {
+        do {
+            return try channelStack("masks", as: UInt8.self, casting: .safe)
+        } catch NPYError.castNotAllowed {
+            let values = try channelStack("masks", as: Double.self, casting: .sameKind)
+            return ChannelStack(catalog: values.catalog, shape: values.shape, elements: values.elements.map { $0 != 0 ? 1 : 0 })
+        }
+    }
 
     /// `masks_sdf`: signed distance / 50 mm, negative inside.
     public func signedDistances() throws -> ChannelStack<Float> { try channelStack("masks_sdf", as: Float.self, casting: .sameKind) }

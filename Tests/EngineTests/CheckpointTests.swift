@@ -33,8 +33,9 @@ final class CheckpointTests: XCTestCase {
             _ = try TrainingStep.run(model: &model, optimizer: &optimizer, input: batch.input, constraints: batch.constraints, target: batch.target, on: backend)
         }
         let base = folder.appendingPathComponent("epoch-2").path
-        try Checkpoint.write(model: model, optimizer: optimizer, datasetVersion: "dsv-abc", to: base)
-        let (resumedWeights, restoredOptimizer) = try Checkpoint.read(base: base)
+        try Checkpoint.write(model: model, optimizer: optimizer, datasetVersion: "dsv-abc", state: ["epoch": "2", "best_value": "0.25"], to: base)
+        let (resumedWeights, restoredOptimizer, state) = try Checkpoint.read(base: base)
+        XCTAssertEqual(state, ["epoch": "2", "best_value": "0.25"], "the trainer's state comes back as written")
         var resumedOptimizer = restoredOptimizer
         let resumedDataset = resumedWeights.datasetVersion
         XCTAssertEqual(resumedWeights.model, model)

@@ -21,9 +21,13 @@ final class TrainingCacheTests: XCTestCase {
     private func cases() -> [TrainingCacheFile.Case] {
         var generator = SeededGenerator(seed: 8)
         return [("case_a", [40, 35, 20], "train"), ("case_b", [12, 9, 33], "val")].map { caseId, extent, role in
-            TrainingCacheFile.Case(caseId: caseId, role: role, caseHash: "hash-\(caseId)",
+            // Structure channel s marks the voxels whose flat index is s mod 3.
+            let voxels = extent.reduce(1, *)
+            let masks: [UInt8] = (0..<(2 * voxels)).map { index in index % voxels % 3 == index / voxels ? 1 : 0 }
+            return TrainingCacheFile.Case(caseId: caseId, role: role, caseHash: "hash-\(caseId)",
                                    input: .uniform([1, 3] + extent, bound: 1, generator: &generator),
                                    dose: .uniform([1, 1] + extent, bound: 1, generator: &generator),
+                                   masks: masks,
                                    constraints: (0..<13).map { Float($0) / 10 }, filledChannels: caseId == "case_b" ? ["PTV50.4"] : [])
         }
     }
@@ -42,6 +46,7 @@ final class TrainingCacheTests: XCTestCase {
             for (start, size) in [([0, 0, 0], extent), ([5, -3, 7], [16, 16, 16]), ([-4, 2, -1], [8, 6, 40])] {
                 let box = try TrainingCacheFile.readBox(path: path, caseId: item.caseId, array: "input", start: start, size: size)
                 let dose = try TrainingCacheFile.readBox(path: path, caseId: item.caseId, array: "dose", start: start, size: size)
+                let masks = try TrainingCacheReader(path: path).readMaskBox(caseId: item.caseId, start: start, size: size)
                 let boxCount = size.reduce(1, *), volumeCount = extent.reduce(1, *)
                 for channel in 0..<3 {
                     for y in 0..<size[0] { for x in 0..<size[1] { for z in 0..<size[2] {
@@ -55,6 +60,9 @@ final class TrainingCacheTests: XCTestCase {
                         }
                         if channel == 0, dose[boxIndex] != (inside ? item.dose.elements[volumeIndex] : 0) {
                             return XCTFail("\(item.caseId) box at \(start): dose (\(y), \(x), \(z))")
+                        }
+                        if channel < 2, masks[channel * boxCount + boxIndex] != (inside ? item.masks[channel * volumeCount + volumeIndex] : 0) {
+                            return XCTFail("\(item.caseId) box at \(start): mask \(channel) (\(y), \(x), \(z))")
                         }
                     } } }
                 }
@@ -78,6 +86,7 @@ final class TrainingCacheTests: XCTestCase {
         assert a["input"].shape == (3, 40, 35, 20) and a["input"].dtype == "float32", a["input"]
         assert a["input"].chunks == (1, 32, 32, 20) and a["input"].compression == "gzip", a["input"].chunks
         assert a["dose"].shape == (40, 35, 20) and a["dose"].chunks == (32, 32, 20)
+        assert a["masks"].shape == (2, 40, 35, 20) and a["masks"].dtype == "uint8" and int(a["masks"][1].sum()) == (40 * 35 * 20 + 1) // 3
         assert a.attrs["role"] == "train" and a.attrs["case_hash"] == "hash-case_a"
         assert json.loads(f["cases/case_b"].attrs["filled_channels"]) == ["PTV50.4"]
         assert abs(float(a.attrs["constraints"][12]) - 1.2) < 1e-6

@@ -7,6 +7,8 @@ import NumpyFormat
 ///     /                       attributes: format, dataset_version, split, channels, case_ids (JSON text)
 ///     /cases/<caseId>/input   float32 (C, Y, X, Z): CT then the SDFs, chunks (1, 32, 32, 32)
 ///     /cases/<caseId>/dose    float32 (Y, X, Z), normalised like the case, chunks 32³
+///     /cases/<caseId>/masks   uint8 (C − 1, Y, X, Z): the binary masks in the input's structure
+///                             order (an absent structure is all 0), chunks (1, 32, 32, 32)
 ///                             group attributes: role, case_hash, filled_channels (JSON text),
 ///                             constraints (float32[13])
 ///
@@ -17,18 +19,31 @@ public enum TrainingCacheFile {
 
     /// HDF5 prints its error stack to stderr by default; failures here become thrown errors
     /// that name the file and the operation instead.
-    private static let quietLibraryErrors: Void = { H5Eset_auto2(dc_h5e_default(), nil, nil) }()
+    static let quietLibraryErrors: Void = { H5Eset_auto2(dc_h5e_default(), nil, nil) }()
     public static let chunkEdge = 32
+
+    /// A box of one case's array; see `TrainingCacheReader.readBox`.
+    public static func readBox(path: String, caseId: String, array: String, start: [Int], size: [Int]) throws -> [Float] {
+        try TrainingCacheReader(path: path).readBox(caseId: caseId, array: array, start: start, size: size)
+    }
+
+    /// A root attribute's text.
+    public static func attribute(path: String, name: String) throws -> String {
+        try TrainingCacheReader(path: path).attribute(name)
+    }
 
     public struct Case: Sendable {
         public let caseId: String, role: String, caseHash: String
         /// (1, C, Y, X, Z) network input and (1, 1, Y, X, Z) dose.
         public let input: Tensor, dose: Tensor
+        /// (C − 1) × Y × X × Z binary masks, structure channels in the input's order.
+        public let masks: [UInt8]
         public let constraints: [Float]
         public let filledChannels: [String]
 
-        public init(caseId: String, role: String, caseHash: String, input: Tensor, dose: Tensor, constraints: [Float], filledChannels: [String]) {
-            (self.caseId, self.role, self.caseHash, self.input, self.dose) = (caseId, role, caseHash, input, dose)
+        public init(caseId: String, role: String, caseHash: String, input: Tensor, dose: Tensor, masks: [UInt8], constraints: [Float],
+                    filledChannels: [String]) {
+            (self.caseId, self.role, self.caseHash, self.input, self.dose, self.masks) = (caseId, role, caseHash, input, dose, masks)
             (self.constraints, self.filledChannels) = (constraints, filledChannels)
         }
     }
@@ -47,8 +62,13 @@ public enum TrainingCacheFile {
             while let item = try next() {
                 let caseGroup = try group(cases, item.caseId, path: path)
                 defer { H5Gclose(caseGroup) }
-                try dataset(caseGroup, "input", Array(item.input.shape.dropFirst()), item.input.elements, path: path)
-                try dataset(caseGroup, "dose", Array(item.dose.shape.dropFirst(2)), item.dose.elements, path: path)
+                let spatial = Array(item.input.shape.suffix(3))
+                guard item.masks.count == (item.input.shape[1] - 1) * spatial.reduce(1, *) else {
+                    throw TrainingCacheError.shape(file: path, object: "cases/\(item.caseId)/masks", found: [item.masks.count])
+                }
+                try dataset(caseGroup, "input", Array(item.input.shape.dropFirst()), item.input.elements, type: dc_h5t_native_float(), path: path)
+                try dataset(caseGroup, "dose", spatial, item.dose.elements, type: dc_h5t_native_float(), path: path)
+                try dataset(caseGroup, "masks", [item.input.shape[1] - 1] + spatial, item.masks, type: dc_h5t_native_uint8(), path: path)
                 try attribute(caseGroup, "role", item.role, path: path)
                 try attribute(caseGroup, "case_hash", item.caseHash, path: path)
                 try attribute(caseGroup, "filled_channels", json(item.filledChannels), path: path)
@@ -61,77 +81,6 @@ public enum TrainingCacheFile {
         }
     }
 
-    /// The elements of `array` ("input" or "dose") of one case in the box at `start` of `size`
-    /// (spatial axes; all channels for "input"), zero outside the volume. Only the chunks the box
-    /// touches are read.
-    public static func readBox(path: String, caseId: String, array: String, start: [Int], size: [Int]) throws -> [Float] {
-        quietLibraryErrors
-        let file = H5Fopen(path, dc_h5f_acc_rdonly(), dc_h5p_default())
-        guard file >= 0 else { throw TrainingCacheError.hdf5(file: path, operation: "open the file") }
-        defer { H5Fclose(file) }
-        let dataset = H5Dopen2(file, "cases/\(caseId)/\(array)", dc_h5p_default())
-        guard dataset >= 0 else { throw TrainingCacheError.missing(file: path, object: "cases/\(caseId)/\(array)") }
-        defer { H5Dclose(dataset) }
-        let fileSpace = H5Dget_space(dataset)
-        defer { H5Sclose(fileSpace) }
-        let rank = Int(H5Sget_simple_extent_ndims(fileSpace))
-        var dimensions = [hsize_t](repeating: 0, count: max(rank, 1))
-        H5Sget_simple_extent_dims(fileSpace, &dimensions, nil)
-        let extent = dimensions.map(Int.init)
-        let spatial = Array(extent.suffix(3)), channels = rank == 4 ? extent[0] : 1
-        guard rank == 3 || rank == 4, start.count == 3, size.count == 3, size.allSatisfy({ $0 > 0 }) else {
-            throw TrainingCacheError.shape(file: path, object: "cases/\(caseId)/\(array)", found: extent)
-        }
-        let boxCount = size.reduce(1, *)
-        var result = [Float](repeating: 0, count: channels * boxCount)
-        // The part of the box inside the volume.
-        let low = (0..<3).map { max(0, start[$0]) }, high = (0..<3).map { min(spatial[$0], start[$0] + size[$0]) }
-        guard (0..<3).allSatisfy({ low[$0] < high[$0] }) else { return result }
-        let inside = (0..<3).map { high[$0] - low[$0] }
-        var offset = (rank == 4 ? [hsize_t(0)] : []) + low.map { hsize_t($0) }
-        var count = (rank == 4 ? [hsize_t(channels)] : []) + inside.map { hsize_t($0) }
-        var buffer = [Float](repeating: 0, count: channels * inside.reduce(1, *))
-        let memorySpace = H5Screate_simple(Int32(rank), &count, nil)
-        defer { H5Sclose(memorySpace) }
-        guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &offset, nil, &count, nil) >= 0,
-              H5Dread(dataset, dc_h5t_native_float(), memorySpace, fileSpace, dc_h5p_default(), &buffer) >= 0 else {
-            throw TrainingCacheError.hdf5(file: path, operation: "read a box of cases/\(caseId)/\(array)")
-        }
-        var source = 0
-        for channel in 0..<channels {
-            for y in 0..<inside[0] {
-                for x in 0..<inside[1] {
-                    let target = channel * boxCount + ((low[0] - start[0] + y) * size[1] + low[1] - start[1] + x) * size[2] + low[2] - start[2]
-                    for z in 0..<inside[2] { result[target + z] = buffer[source + z] }
-                    source += inside[2]
-                }
-            }
-        }
-        return result
-    }
-
-    /// A root attribute's text.
-    public static func attribute(path: String, name: String) throws -> String {
-        quietLibraryErrors
-        let file = H5Fopen(path, dc_h5f_acc_rdonly(), dc_h5p_default())
-        guard file >= 0 else { throw TrainingCacheError.hdf5(file: path, operation: "open the file") }
-        defer { H5Fclose(file) }
-        let attribute = H5Aopen(file, name, dc_h5p_default())
-        guard attribute >= 0 else { throw TrainingCacheError.missing(file: path, object: "attribute \(name)") }
-        defer { H5Aclose(attribute) }
-        let type = H5Aget_type(attribute)
-        defer { H5Tclose(type) }
-        guard H5Tis_variable_str(type) > 0 else {
-            throw TrainingCacheError.missing(file: path, object: "text in attribute \(name)")
-        }
-        var pointer: UnsafeMutablePointer<CChar>?
-        guard H5Aread(attribute, type, &pointer) >= 0, let characters = pointer else {
-            throw TrainingCacheError.hdf5(file: path, operation: "read attribute \(name)")
-        }
-        defer { H5free_memory(characters) }
-        return String(cString: characters)
-    }
-
     // MARK: writing helpers
 
     private static func group(_ parent: hid_t, _ name: String, path: String) throws -> hid_t {
@@ -140,7 +89,7 @@ public enum TrainingCacheFile {
         return group
     }
 
-    private static func dataset(_ parent: hid_t, _ name: String, _ shape: [Int], _ elements: [Float], path: String) throws {
+    private static func dataset<Element>(_ parent: hid_t, _ name: String, _ shape: [Int], _ elements: [Element], type: hid_t, path: String) throws {
         var dimensions = shape.map { hsize_t($0) }
         // Chunks of 32³ voxels (one channel at a time for the input).
         var chunk = shape.enumerated().map { axis, extent in hsize_t(shape.count == 4 && axis == 0 ? 1 : max(1, min(extent, chunkEdge))) }
@@ -151,10 +100,10 @@ public enum TrainingCacheFile {
         guard H5Pset_chunk(properties, Int32(shape.count), &chunk) >= 0, H5Pset_deflate(properties, 1) >= 0 else {
             throw TrainingCacheError.hdf5(file: path, operation: "set chunking of \(name)")
         }
-        let dataset = H5Dcreate2(parent, name, dc_h5t_native_float(), space, dc_h5p_default(), properties, dc_h5p_default())
+        let dataset = H5Dcreate2(parent, name, type, space, dc_h5p_default(), properties, dc_h5p_default())
         guard dataset >= 0 else { throw TrainingCacheError.hdf5(file: path, operation: "create dataset \(name)") }
         defer { H5Dclose(dataset) }
-        guard H5Dwrite(dataset, dc_h5t_native_float(), dc_h5s_all(), dc_h5s_all(), dc_h5p_default(), elements) >= 0 else {
+        guard elements.withUnsafeBytes({ H5Dwrite(dataset, type, dc_h5s_all(), dc_h5s_all(), dc_h5p_default(), $0.baseAddress) }) >= 0 else {
             throw TrainingCacheError.hdf5(file: path, operation: "write dataset \(name)")
         }
     }

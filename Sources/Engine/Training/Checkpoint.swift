@@ -1,34 +1,44 @@
 import Foundation
+import Lineage
 
 /// A training checkpoint: the model's parameters in `<base>.safetensors` (the weights format
 /// `predict` and PyTorch read) and the optimiser's state in `<base>.optstate` (safetensors too:
 /// `exp_avg.<name>`, `exp_avg_sq.<name>`, and the step and settings in `__metadata__`). Each file
 /// is written atomically, the optimiser state first; both carry the step, and a pair whose steps
-/// differ (a kill between the two renames) is refused rather than resumed from.
+/// differ (a kill between the two renames) is refused rather than resumed from. `state` is the
+/// trainer's own progress (epoch, best score), kept in the sidecar's metadata as `trainer.<key>`.
 public enum Checkpoint {
     public static let weightsExtension = "safetensors", optimizerExtension = "optstate"
+    private static let statePrefix = "trainer."
 
-    public static func write(model: BaselineUNet3D, optimizer: AdamW, datasetVersion: String?, to base: String) throws {
-        var state: [String: Tensor] = [:]
+    /// `crashPoint` names the moment between the two files for the crash-safety tests
+    /// (`<crashPoint>-between-files`, see `CrashPoint`).
+    public static func write(model: BaselineUNet3D, optimizer: AdamW, datasetVersion: String?, state: [String: String] = [:],
+                             crashPoint: String? = nil, to base: String) throws {
+        let trainerState = state
+        var moments: [String: Tensor] = [:]
         let names = model.configuration.parameterShapes
         guard optimizer.moments.isEmpty || optimizer.moments.count == names.count else {
             throw EngineError.invalidSetting(name: "checkpoint", expected: "\(names.count) moment pairs", found: "\(optimizer.moments.count)")
         }
         for (index, (name, shape)) in names.enumerated() where !optimizer.moments.isEmpty {
-            state["exp_avg.\(name)"] = try Tensor(shape: shape, elements: optimizer.moments[index].first)
-            state["exp_avg_sq.\(name)"] = try Tensor(shape: shape, elements: optimizer.moments[index].second)
+            moments["exp_avg.\(name)"] = try Tensor(shape: shape, elements: optimizer.moments[index].first)
+            moments["exp_avg_sq.\(name)"] = try Tensor(shape: shape, elements: optimizer.moments[index].second)
         }
         let settings = optimizer.settings
-        try SafeTensors(tensors: state, metadata: [
+        var metadata = [
             "step": "\(optimizer.step)", "lr": "\(settings.learningRate)", "beta1": "\(settings.beta1)", "beta2": "\(settings.beta2)",
             "eps": "\(settings.epsilon)", "weight_decay": "\(settings.weightDecay)",
-        ]).write(to: "\(base).\(optimizerExtension)")
+        ]
+        for (key, value) in trainerState { metadata[statePrefix + key] = value }
+        try SafeTensors(tensors: moments, metadata: metadata).write(to: "\(base).\(optimizerExtension)")
+        if let crashPoint { CrashPoint.reach("\(crashPoint)-between-files") }
         var weights = ModelWeights(model: model, datasetVersion: datasetVersion).safeTensors
         weights.metadata["step"] = "\(optimizer.step)"
         try weights.write(to: "\(base).\(weightsExtension)")
     }
 
-    public static func read(base: String) throws -> (weights: ModelWeights, optimizer: AdamW) {
+    public static func read(base: String) throws -> (weights: ModelWeights, optimizer: AdamW, state: [String: String]) {
         let weightsPath = "\(base).\(weightsExtension)", statePath = "\(base).\(optimizerExtension)"
         let weightsFile = try SafeTensors.read(path: weightsPath)
         let weights = try ModelWeights.from(weightsFile, file: weightsPath)
@@ -55,6 +65,8 @@ public enum Checkpoint {
                 moments.append(AdamW.Moments(first: first.elements, second: second.elements))
             }
         }
-        return (weights, try AdamW(settings: settings, step: step, moments: moments))
+        let trainerState = Dictionary(uniqueKeysWithValues: state.metadata.filter { $0.key.hasPrefix(statePrefix) }
+            .map { (String($0.key.dropFirst(statePrefix.count)), $0.value) })
+        return (weights, try AdamW(settings: settings, step: step, moments: moments), trainerState)
     }
 }

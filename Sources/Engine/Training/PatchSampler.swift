@@ -38,11 +38,26 @@ public struct PatchSampler: Sendable, Equatable {
         (self.patch, self.maxShift, self.femurChannels) = (patch, maxShift, femurChannels)
     }
 
-    /// One training volume: the network input (1, C, D, H, W), the dose (1, 1, D, H, W) and the
-    /// voxels eligible as high-dose centres.
+    /// Where patch centres may fall in one volume: its extent (D, H, W) and the voxels eligible
+    /// as high-dose centres (flat indices, 32-bit to keep a cohort's lists small).
+    public struct Centres: Sendable, Equatable {
+        public let extent: [Int]
+        let highDoseVoxels: [Int32]
+
+        /// `dose` holds the volume's normalised dose in (D, H, W) order.
+        public init(extent: [Int], dose: [Float]) throws {
+            guard extent.count == 3, extent.allSatisfy({ $0 > 0 }), extent.reduce(1, *) == dose.count, dose.count <= Int(Int32.max) else {
+                throw EngineError.invalidSetting(name: "patch centres", expected: "a dose of \(extent) voxels", found: "\(dose.count) values")
+            }
+            self.extent = extent
+            highDoseVoxels = dose.indices.filter { dose[$0] > PatchSampler.highDoseThreshold }.map { Int32($0) }
+        }
+    }
+
+    /// One training volume in memory: the network input (1, C, D, H, W) and the dose (1, 1, D, H, W).
     public struct Volume: Sendable {
         public let input: Tensor, dose: Tensor
-        let highDoseVoxels: [Int]
+        public let centres: Centres
 
         public init(input: Tensor, dose: Tensor) throws {
             let layout = try VolumeLayout(of: input, role: "training input")
@@ -51,10 +66,16 @@ public struct PatchSampler: Sendable, Equatable {
             }
             try dose.expectShape(layout.with(channels: 1).shape, role: "training dose")
             (self.input, self.dose) = (input, dose)
-            highDoseVoxels = dose.elements.indices.filter { dose.elements[$0] > PatchSampler.highDoseThreshold }
+            centres = try Centres(extent: Array(input.shape.suffix(3)), dose: dose.elements)
         }
+    }
 
-        var extent: [Int] { Array(input.shape.suffix(3)) }
+    /// How one draw cuts a patch: its start (D, H, W; may lie outside the volume) and whether it
+    /// is mirrored left-right.
+    public struct Draw: Sendable, Equatable {
+        public let start: [Int]
+        public let flipped: Bool
+        public let highDoseCentre: Bool
     }
 
     /// What one draw produced: the patch pair and how it was made.
@@ -65,13 +86,13 @@ public struct PatchSampler: Sendable, Equatable {
         public let highDoseCentre: Bool
     }
 
-    /// The `index`-th draw of an epoch (its parity picks the centre kind) from `volume`.
-    public func sample(_ volume: Volume, index: Int, generator: inout SeededGenerator) throws -> Sample {
-        let extent = volume.extent
-        let highDose = index % 2 == 0 && !volume.highDoseVoxels.isEmpty
+    /// The `index`-th draw of an epoch (its parity picks the centre kind) in a volume.
+    public func draw(in centres: Centres, index: Int, generator: inout SeededGenerator) -> Draw {
+        let extent = centres.extent
+        let highDose = index % 2 == 0 && !centres.highDoseVoxels.isEmpty
         var centre: [Int]
         if highDose {
-            let voxel = volume.highDoseVoxels[Int(generator.nextInt(below: UInt64(volume.highDoseVoxels.count)))]
+            let voxel = Int(centres.highDoseVoxels[Int(generator.nextInt(below: UInt64(centres.highDoseVoxels.count)))])
             centre = [voxel / (extent[1] * extent[2]), voxel / extent[2] % extent[1], voxel % extent[2]]
         } else {
             centre = extent.map { Int(generator.nextInt(below: UInt64($0))) }
@@ -80,19 +101,46 @@ public struct PatchSampler: Sendable, Equatable {
             centre[axis] += Int(generator.nextInt(below: UInt64(2 * maxShift + 1))) - maxShift
         }
         let flipped = generator.nextInt(below: 2) == 1
-        let start = (0..<3).map { centre[$0] - patch[$0] / 2 }
-        var input = crop(volume.input, extent: extent, start: start, flipped: flipped)
-        if flipped, let femurs = femurChannels, femurs.left < input.shape[1], femurs.right < input.shape[1] {
-            input = swapChannels(input, femurs.left, femurs.right)
-        }
-        return Sample(input: input, dose: crop(volume.dose, extent: extent, start: start, flipped: flipped), start: start,
-                      flipped: flipped, highDoseCentre: highDose)
+        return Draw(start: (0..<3).map { centre[$0] - patch[$0] / 2 }, flipped: flipped, highDoseCentre: highDose)
     }
 
-    /// The patch of every channel at `start` (zero outside), mirrored along H when `flipped`:
-    /// a flipped patch is the mirror image of the volume's mirror region, so what lay at the
-    /// patch's larger columns now lies at its smaller ones.
-    private func crop(_ tensor: Tensor, extent: [Int], start: [Int], flipped: Bool) -> Tensor {
+    /// The `index`-th draw of an epoch from a volume in memory.
+    public func sample(_ volume: Volume, index: Int, generator: inout SeededGenerator) throws -> Sample {
+        let draw = draw(in: volume.centres, index: index, generator: &generator)
+        let extent = volume.centres.extent
+        let (input, dose) = try oriented(input: crop(volume.input, extent: extent, start: draw.start),
+                                         dose: crop(volume.dose, extent: extent, start: draw.start), by: draw)
+        return Sample(input: input, dose: dose, start: draw.start, flipped: draw.flipped, highDoseCentre: draw.highDoseCentre)
+    }
+
+    /// Patches cut at a draw's start (input (1, C, patch), dose (1, 1, patch)) as the draw wants
+    /// them: mirrored along H when flipped — what lay at the patch's larger columns now lies at its
+    /// smaller ones — with the femur channels swapped, so Femur_L stays the patient's left.
+    public func oriented(input: Tensor, dose: Tensor, by draw: Draw) throws -> (input: Tensor, dose: Tensor) {
+        try input.expectShape([1, input.shape.count > 1 ? input.shape[1] : 0] + patch, role: "patch input")
+        try dose.expectShape([1, 1] + patch, role: "patch dose")
+        guard draw.flipped else { return (input, dose) }
+        var flippedInput = mirrored(input)
+        if let femurs = femurChannels, femurs.left < input.shape[1], femurs.right < input.shape[1] {
+            flippedInput = swapChannels(flippedInput, femurs.left, femurs.right)
+        }
+        return (flippedInput, mirrored(dose))
+    }
+
+    private func mirrored(_ tensor: Tensor) -> Tensor {
+        var elements = tensor.elements
+        let rows = tensor.count / (patch[1] * patch[2])
+        for row in 0..<rows {
+            for h in 0..<patch[1] {
+                let target = (row * patch[1] + h) * patch[2], source = (row * patch[1] + patch[1] - 1 - h) * patch[2]
+                for w in 0..<patch[2] { elements[target + w] = tensor.elements[source + w] }
+            }
+        }
+        return Tensor(unchecked: tensor.shape, elements)
+    }
+
+    /// The patch of every channel at `start`, zero outside the volume.
+    private func crop(_ tensor: Tensor, extent: [Int], start: [Int]) -> Tensor {
         let channels = tensor.shape[1], volumeCount = extent.reduce(1, *), patchCount = patch.reduce(1, *)
         var elements = [Float](repeating: 0, count: channels * patchCount)
         for channel in 0..<channels {
@@ -102,7 +150,7 @@ public struct PatchSampler: Sendable, Equatable {
                 for h in 0..<patch[1] {
                     let x = start[1] + h
                     guard x >= 0, x < extent[1] else { continue }
-                    let target = channel * patchCount + (d * patch[1] + (flipped ? patch[1] - 1 - h : h)) * patch[2]
+                    let target = channel * patchCount + (d * patch[1] + h) * patch[2]
                     let source = channel * volumeCount + (y * extent[1] + x) * extent[2]
                     for w in 0..<patch[2] {
                         let z = start[2] + w

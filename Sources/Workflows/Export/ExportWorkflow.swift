@@ -32,9 +32,7 @@ public enum ExportWorkflow {
         }
         // The larger channel set wins: look at every case's channel count first (headers only).
         let structureChannels = try pinned.map { try DoseCase.open(path: $0.0.file).channels.count }.max() ?? 0
-        let inputChannels = ["CT"] + (0..<structureChannels).map {
-            $0 < StructureChannel.standardOrder.count ? StructureChannel.standardOrder[$0] : "channel_\($0)"
-        }
+        let inputChannels = ["CT"] + (0..<structureChannels).map(CaseInput.structureName)
         var outcomeCases: [(String, String, [String])] = []
         var remaining = pinned.makeIterator()
         let attributes = [
@@ -54,7 +52,7 @@ public enum ExportWorkflow {
             outcomeCases.append((entry.caseId, role.rawValue, input.filledChannels))
             return TrainingCacheFile.Case(caseId: entry.caseId, role: role.rawValue, caseHash: entry.caseHash, input: input.volume,
                                           dose: try Tensor(shape: [1, 1] + dose.shape.dimensions, elements: dose.elements),
-                                          constraints: input.constraints.elements, filledChannels: input.filledChannels)
+                                          masks: try input.masks(of: opened), constraints: input.constraints.elements, filledChannels: input.filledChannels)
         }
         return Outcome(dataset: resolved.dataset.reference, split: resolved.split.reference, inputChannels: inputChannels,
                        cases: outcomeCases.map { (caseId: $0.0, role: $0.1, filledChannels: $0.2) })

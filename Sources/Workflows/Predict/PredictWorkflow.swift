@@ -132,6 +132,8 @@ struct CaseInput {
     let volume: Tensor
     let constraints: Tensor
     let filledChannels: [String], unusedChannels: [String]
+    /// The structure behind each input channel after the CT.
+    let structureNames: [String]
 
     init(_ opened: DoseCase, inputChannels: Int) throws {
         let ct = try opened.volume("ct")
@@ -143,8 +145,8 @@ struct CaseInput {
         var elements = ct.elements
         elements.reserveCapacity(voxels * inputChannels)
         var filled: [String] = [], used: Set<Int> = []
-        for index in 0..<(inputChannels - 1) {
-            let name = index < StructureChannel.standardOrder.count ? StructureChannel.standardOrder[index] : "channel_\(index)"
+        structureNames = (0..<(inputChannels - 1)).map(Self.structureName)
+        for name in structureNames {
             if let channel = sdf.catalog.index(of: name) {
                 elements.append(contentsOf: sdf.elements[(channel * voxels)..<((channel + 1) * voxels)])
                 used.insert(channel)
@@ -158,5 +160,29 @@ struct CaseInput {
         constraints = try Tensor(shape: [1, UNetConfiguration.constraintFeatures], elements: opened.constraints())
         filledChannels = filled
         unusedChannels = sdf.catalog.channels.filter { !used.contains($0.index) }.map(\.name)
+    }
+
+    /// The name of structure input channel `index`: the standard order, then `channel_<index>`.
+    static func structureName(_ index: Int) -> String {
+        index < StructureChannel.standardOrder.count ? StructureChannel.standardOrder[index] : "channel_\(index)"
+    }
+
+    /// The case's binary masks in the input's structure order; an absent structure is all 0.
+    func masks(of opened: DoseCase) throws -> [UInt8] {
+        let masks = try opened.masks()
+        let voxels = shape.voxelCount
+        guard masks.shape == shape else {
+            throw EngineError.mismatch(role: "\(opened.file): masks grid", expected: shape.dimensions, found: masks.shape.dimensions)
+        }
+        var elements: [UInt8] = []
+        elements.reserveCapacity(structureNames.count * voxels)
+        for name in structureNames {
+            if let channel = masks.catalog.index(of: name) {
+                elements.append(contentsOf: masks.elements[(channel * voxels)..<((channel + 1) * voxels)])
+            } else {
+                elements.append(contentsOf: repeatElement(0, count: voxels))
+            }
+        }
+        return elements
     }
 }

@@ -9,7 +9,7 @@ struct ExportCommand: AsyncParsableCommand {
         abstract: "Write the train and val cases of a locked split as an HDF5 training cache for external trainers.",
         discussion: """
             Every case is verified against the hash its dataset version froze; test cases are never exported. Layout: \
-            /cases/<caseId>/input (C, Y, X, Z) and /dose (Y, X, Z), float32, chunked 32³ with deflate level 1; \
+            /cases/<caseId>/input (C, Y, X, Z) and /dose (Y, X, Z), float32, and /masks (C-1, Y, X, Z), uint8, chunked 32³ with deflate level 1; \
             attributes name the version, the split and the channels (see README). Exit status: 0 written, 2 refused.
             """
     )

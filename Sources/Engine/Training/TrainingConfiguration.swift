@@ -1,0 +1,93 @@
+/// Every setting of a training run (issue 13), recorded whole in `run.json`'s `config`: what a
+/// reader needs to repeat the run, including the ones that are fixed today (loss weights, flip
+/// probability, the share of high-dose patch centres) so a change to them shows in the record.
+public struct TrainingConfiguration: Sendable, Equatable, Codable {
+    /// The validation number that picks the best checkpoint (lower is better for all three).
+    public enum SelectionMetric: String, Sendable, Codable, CaseIterable {
+        /// Mean over validation cases of the MAE inside PTV70, Gy.
+        case ptv70MAE = "ptv70-mae"
+        /// Mean over validation cases of the MAE over the whole volume, Gy.
+        case globalMAE = "global-mae"
+        /// Mean over validation cases of |predicted − true PTV70 D95|, Gy.
+        case ptv70D95Error = "ptv70-d95-error"
+    }
+
+    public var preset: UNetConfiguration.Preset
+    public var depth: Int
+    /// Patch extent (Y, X, Z), each a multiple of 2^depth; also the validation window.
+    public var patch: [Int]
+    public var batchSize: Int
+    public var epochs: Int
+    public var patchesPerVolume: Int
+    public var learningRate: Double
+    /// The cosine schedule's floor.
+    public var minimumLearningRate: Double
+    public var weightDecay: Double
+    public var adamBetas: [Double]
+    public var adamEpsilon: Double
+    public var maxGradientNorm: Double
+    /// Weight of mean(ReLU(−prediction)) added to the MSE.
+    public var negativePenaltyWeight: Double
+    /// Largest integer translation of a patch centre per axis, voxels.
+    public var maxShift: Int
+    /// Fixed by `PatchSampler`; recorded.
+    public var flipProbability: Double
+    public var highDoseCentreFraction: Double
+    /// Validate every this many epochs (and after the last).
+    public var validateEvery: Int
+    /// Fraction of the window neighbouring validation tiles share.
+    public var validationOverlap: Double
+    public var selectionMetric: SelectionMetric
+    /// Stop after this many validations without improvement; nil: never stop early.
+    public var patience: Int?
+    public var seed: UInt64
+    /// Engine threads; 1 is bit-for-bit repeatable on one machine.
+    public var threads: Int
+
+    public init(preset: UNetConfiguration.Preset = .tiny, depth: Int = 4, patch: [Int] = [64, 64, 64], batchSize: Int = 2, epochs: Int = 50,
+                patchesPerVolume: Int = 4, learningRate: Double = 1e-4, minimumLearningRate: Double = 0, weightDecay: Double = 1e-2,
+                maxGradientNorm: Double = 1, negativePenaltyWeight: Double = 0.1, maxShift: Int = 4, validateEvery: Int = 1,
+                validationOverlap: Double = 0.5, selectionMetric: SelectionMetric = .ptv70MAE, patience: Int? = 10, seed: UInt64 = 0,
+                threads: Int = 1) {
+        (self.preset, self.depth, self.patch, self.batchSize, self.epochs) = (preset, depth, patch, batchSize, epochs)
+        (self.patchesPerVolume, self.learningRate, self.minimumLearningRate, self.weightDecay) = (patchesPerVolume, learningRate, minimumLearningRate, weightDecay)
+        let defaults = AdamW.Settings()
+        (adamBetas, adamEpsilon) = ([defaults.beta1, defaults.beta2], defaults.epsilon)
+        (self.maxGradientNorm, self.negativePenaltyWeight, self.maxShift) = (maxGradientNorm, negativePenaltyWeight, maxShift)
+        (flipProbability, highDoseCentreFraction) = (0.5, 0.5)
+        (self.validateEvery, self.validationOverlap, self.selectionMetric) = (validateEvery, validationOverlap, selectionMetric)
+        (self.patience, self.seed, self.threads) = (patience, seed, threads)
+    }
+
+    /// Refuses settings the trainer cannot honour, naming the first one.
+    public func validated() throws -> TrainingConfiguration {
+        func refuse(_ name: String, _ expected: String, _ found: Any) -> EngineError {
+            EngineError.invalidSetting(name: name, expected: expected, found: "\(found)")
+        }
+        let multiple = 1 << depth
+        guard (1...6).contains(depth) else { throw refuse("depth", "1 to 6", depth) }
+        guard patch.count == 3, patch.allSatisfy({ $0 > 0 && $0 % multiple == 0 }) else {
+            throw refuse("patch", "three extents, each a positive multiple of 2^depth = \(multiple)", patch)
+        }
+        guard batchSize >= 1 else { throw refuse("batch size", "≥ 1", batchSize) }
+        guard epochs >= 1 else { throw refuse("epochs", "≥ 1", epochs) }
+        guard patchesPerVolume >= 1 else { throw refuse("patches per volume", "≥ 1", patchesPerVolume) }
+        guard learningRate > 0, minimumLearningRate >= 0, minimumLearningRate <= learningRate else {
+            throw refuse("learning rate", "lr > 0 and 0 ≤ minimum ≤ lr", "\(learningRate), minimum \(minimumLearningRate)")
+        }
+        guard weightDecay >= 0 else { throw refuse("weight decay", "≥ 0", weightDecay) }
+        guard maxGradientNorm > 0, negativePenaltyWeight >= 0, maxShift >= 0 else {
+            throw refuse("loss and clipping", "clip > 0, penalty weight ≥ 0, shift ≥ 0", "\(maxGradientNorm), \(negativePenaltyWeight), \(maxShift)")
+        }
+        guard validateEvery >= 1 else { throw refuse("validate every", "≥ 1 epoch", validateEvery) }
+        guard validationOverlap > 0, validationOverlap < 1 else { throw refuse("validation overlap", "between 0 and 1", validationOverlap) }
+        guard patience.map({ $0 >= 1 }) ?? true else { throw refuse("patience", "≥ 1 validation", patience ?? 0) }
+        guard threads >= 1 else { throw refuse("threads", "≥ 1", threads) }
+        return self
+    }
+
+    /// The sliding window validation uses: the training patch, neighbours sharing `validationOverlap`.
+    public var validationWindow: SlidingWindow {
+        get throws { try SlidingWindow(patch: patch, stride: patch.map { max(1, $0 - Int((Double($0) * validationOverlap).rounded())) }) }
+    }
+}

@@ -1,0 +1,280 @@
+import DoseCase
+import Engine
+import Evaluation
+import Foundation
+import Lineage
+
+/// `dosecurate train`: BaselineUNet3D on the train cases of a locked split of a pinned dataset
+/// version, validated on its val cases, never touching its test cases (issue 13).
+///
+/// Before any training the version and the split are checked: both records intact (their stored
+/// hash is their content's), the split made for that version, every train/val case kept by the
+/// version with the hash the split names (an excluded case is refused by name), every case file
+/// still the bytes the version froze. Patches come from the workspace's training cache (HDF5,
+/// built once per version and split revision). The run folder `runs/<id>/` gets `run.json`
+/// before the first step, checkpoints and `metrics.csv` as it goes, `result.json` at the end;
+/// `--resume` continues from the latest intact checkpoint and adds `resume-<n>.json`.
+public struct TrainRequest: Sendable {
+    public let workspace: Workspace
+    public let dataset: String
+    public let split: String
+    public let configuration: TrainingConfiguration
+    /// Nil: `run-<UTC time>-<preset>-seed<seed>`.
+    public let runId: String?
+
+    public init(workspace: Workspace, dataset: String, split: String, configuration: TrainingConfiguration, runId: String? = nil) {
+        (self.workspace, self.dataset, self.split, self.configuration, self.runId) = (workspace, dataset, split, configuration, runId)
+    }
+}
+
+public enum TrainProgress: Sendable {
+    case verifying
+    case buildingCache(String)
+    case started(runId: String, resumes: Int)
+    case training(TrainingEvent)
+}
+
+public struct TrainOutcome: Sendable {
+    public let runId: String
+    /// Workspace-relative.
+    public let runDirectory: String
+    public let cache: String
+    public let cacheBuilt: Bool
+    public let trainCases: [String], validationCases: [String]
+    public let training: TrainingOutcome
+    public let configuration: TrainingConfiguration
+}
+
+/// Why training was refused (the CLI's exit 2).
+public enum TrainError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unpinned(path: String)
+    case tamperedRecord(path: String, stored: String, computed: String)
+    case splitOfAnotherVersion(split: String, splitVersion: String, requested: String)
+    case excludedCase(caseId: String, dataset: String, reason: String)
+    case caseNotInVersion(caseId: String, dataset: String)
+    case caseHashDiffers(caseId: String, split: String, dataset: String)
+    case noTrainingCases(split: String)
+    case runExists(runId: String)
+    case invalidRunId(String)
+    case noRun(runId: String)
+    case runFinished(runId: String)
+    case splitMoved(runId: String, recorded: String, found: String)
+    case unreadableRunConfig(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .unpinned(path):
+            "\(path) is a folder of files, not a dataset version: training uses audited, frozen data only. Run `dosecurate freeze \(path)`, lock a split, and pass the dsv-… id it prints"
+        case let .tamperedRecord(path, stored, computed):
+            "\(path) was edited after it was written: it says its hash is \(stored.prefix(16))…, its content hashes to \(computed.prefix(16))…; refusing to train on it"
+        case let .splitOfAnotherVersion(split, splitVersion, requested):
+            "split \(split) was locked for \(splitVersion), not \(requested)"
+        case let .excludedCase(caseId, dataset, reason):
+            "case \(caseId) is excluded from \(dataset) (\(reason)); a split that assigns it to training is not one this version made"
+        case let .caseNotInVersion(caseId, dataset): "case \(caseId) is not in \(dataset)"
+        case let .caseHashDiffers(caseId, split, dataset):
+            "case \(caseId): split \(split) names another hash than \(dataset) froze"
+        case let .noTrainingCases(split): "split \(split) assigns no case to train"
+        case let .runExists(runId): "run \(runId) exists; choose another --run-id, or --resume \(runId)"
+        case let .invalidRunId(text): "run id \(text): use letters, digits, '.', '_' and '-' (not starting with '.')"
+        case let .noRun(runId): "no run \(runId) in this workspace (no \(RunFiles.record(runId)))"
+        case let .runFinished(runId): "run \(runId) has finished (\(RunFiles.result(runId)) exists); start a new run instead"
+        case let .splitMoved(runId, recorded, found):
+            "run \(runId) trained on split revision with hash \(recorded.prefix(16))…, the workspace now has \(found.prefix(16))…"
+        case let .unreadableRunConfig(path, reason): "\(path): config cannot be read back (\(reason))"
+        }
+    }
+}
+
+public enum TrainWorkflow {
+    /// Starts a new run.
+    public static func start(_ request: TrainRequest, progress: @escaping @Sendable (TrainProgress) -> Void = { _ in }) async throws -> TrainOutcome {
+        let configuration = try request.configuration.validated()
+        let space = request.workspace
+        if !DatasetRevision.isVersionId(String(request.dataset.split(separator: "@").first ?? "")), FileManager.default.fileExists(atPath: request.dataset) {
+            throw TrainError.unpinned(path: request.dataset)
+        }
+        let runId = request.runId ?? defaultRunId(configuration)
+        guard RunFiles.isRunId(runId) else { throw TrainError.invalidRunId(runId) }
+        guard !space.exists(RunFiles.directory(runId)) else { throw TrainError.runExists(runId: runId) }
+        progress(.verifying)
+        let pinned = try await PinnedTraining.prepare(space, dataset: request.dataset, split: request.split, progress: progress)
+        let trainer = try pinned.trainer(configuration, runDirectory: space.file(RunFiles.directory(runId)))
+        let record = RunRecord(
+            runId: runId, createdAt: timestamp(), datasetVersion: pinned.dataset.id, datasetRevision: pinned.dataset.revision,
+            split: .init(name: pinned.split.name, revision: pinned.split.revision, hash: pinned.split.envelope.storedHash),
+            workspaceGit: GitState.of(directory: space.path), config: try JSONValue(encoding: configuration),
+            model: try modelDescription(configuration, channels: pinned.channels.count),
+            data: .init(cache: pinned.cache, channels: pinned.channels, trainCases: pinned.train, validationCases: pinned.validation,
+                        filledChannels: pinned.filledChannels),
+            environment: environment(configuration))
+        try RunFiles.write(record.json, to: RunFiles.record(runId), in: space)
+        progress(.started(runId: runId, resumes: 0))
+        return try finish(trainer, resume: false, runId: runId, pinned: pinned, configuration: configuration, space: space, progress: progress)
+    }
+
+    /// Continues a run from its latest intact checkpoint, with the configuration `run.json`
+    /// recorded (only the thread count may change; it is recorded in `resume-<n>.json`).
+    public static func resume(workspace space: Workspace, runId: String, threads: Int? = nil,
+                              progress: @escaping @Sendable (TrainProgress) -> Void = { _ in }) async throws -> TrainOutcome {
+        guard RunFiles.isRunId(runId) else { throw TrainError.invalidRunId(runId) }
+        guard space.exists(RunFiles.record(runId)) else { throw TrainError.noRun(runId: runId) }
+        guard !space.exists(RunFiles.result(runId)) else { throw TrainError.runFinished(runId: runId) }
+        let recordPath = space.file(RunFiles.record(runId))
+        let pins = try RunRecord.pins(of: try RunFiles.read(RunFiles.record(runId), in: space), path: recordPath)
+        var configuration: TrainingConfiguration
+        do { configuration = try pins.config.decode(TrainingConfiguration.self) } catch {
+            throw TrainError.unreadableRunConfig(path: recordPath, reason: "\(error)")
+        }
+        if let threads { configuration.threads = threads }
+        configuration = try configuration.validated()
+        progress(.verifying)
+        let pinned = try await PinnedTraining.prepare(space, dataset: "\(pins.datasetVersion)@\(pins.datasetRevision)",
+                                                      split: "\(pins.split.name)@\(pins.split.revision)", progress: progress)
+        guard pinned.split.envelope.storedHash == pins.split.hash else {
+            throw TrainError.splitMoved(runId: runId, recorded: pins.split.hash, found: pinned.split.envelope.storedHash)
+        }
+        let trainer = try pinned.trainer(configuration, runDirectory: space.file(RunFiles.directory(runId)))
+        let number = RunFiles.resumeCount(runId, in: space) + 1
+        progress(.started(runId: runId, resumes: number))
+        var written: Error?
+        let outcome = try finish(trainer, resume: true, runId: runId, pinned: pinned, configuration: configuration, space: space) { event in
+            if case let .training(.resumed(epoch, checkpoint)) = event {
+                do {
+                    try RunFiles.write(.object([
+                        "schema": .string("dosecurate/run-resume/1"), "runId": .string(runId), "resume": .int(Int64(number)),
+                        "resumedAt": .string(timestamp()), "fromEpoch": .int(Int64(epoch)), "checkpoint": .string(checkpoint),
+                        "tool": toolJSON, "workspace": gitJSON(GitState.of(directory: space.path)),
+                        "environment": environment(configuration).json,
+                    ]), to: RunFiles.resume(runId, number), in: space)
+                } catch { written = error }
+            }
+            progress(event)
+        }
+        if let written { throw written }
+        return outcome
+    }
+
+    private static func finish(_ trainer: Trainer, resume: Bool, runId: String, pinned: PinnedTraining, configuration: TrainingConfiguration,
+                               space: Workspace, progress: (TrainProgress) -> Void) throws -> TrainOutcome {
+        let started = Date()
+        let outcome = try trainer.run(resume: resume) { progress(.training($0)) }
+        let best: JSONValue = outcome.bestEpoch.map { epoch in
+            .object(["checkpoint": .string(outcome.bestCheckpoint ?? ""), "epoch": .int(Int64(epoch)),
+                     "metric": .string(configuration.selectionMetric.rawValue), "value": outcome.bestValue.map(JSONValue.number) ?? .null])
+        } ?? .null
+        try RunFiles.write(.object([
+            "schema": .string("dosecurate/run-result/1"), "runId": .string(runId), "finishedAt": .string(timestamp()),
+            "epochsPlanned": .int(Int64(configuration.epochs)), "epochsCompleted": .int(Int64(outcome.epochsCompleted)),
+            "stoppedEarly": .bool(outcome.stoppedEarly), "best": best, "lastCheckpoint": .string(outcome.lastCheckpoint),
+            "finalTrainLoss": outcome.finalTrainLoss.map(JSONValue.number) ?? .null,
+            "resumes": .int(Int64(RunFiles.resumeCount(runId, in: space))),
+            "times": .object(["lastSessionSeconds": .number(Date().timeIntervalSince(started)),
+                              "lastSessionTrainingSeconds": .number(outcome.trainingSeconds),
+                              "lastSessionValidationSeconds": .number(outcome.validationSeconds)]),
+        ]), to: RunFiles.result(runId), in: space)
+        return TrainOutcome(runId: runId, runDirectory: RunFiles.directory(runId), cache: pinned.cache, cacheBuilt: pinned.cacheBuilt,
+                            trainCases: pinned.train, validationCases: pinned.validation, training: outcome, configuration: configuration)
+    }
+
+    // MARK: - Record parts
+
+    static func defaultRunId(_ configuration: TrainingConfiguration) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return "run-\(formatter.string(from: Date()))-\(configuration.preset.rawValue)-seed\(configuration.seed)"
+    }
+
+    private static func timestamp() -> String { ISO8601DateFormatter().string(from: Date()) }
+
+    private static var toolJSON: JSONValue {
+        .object(["name": .string(ToolBuild.current.name), "version": .string(ToolBuild.current.version),
+                 "commit": ToolBuild.commit.map(JSONValue.string) ?? .null])
+    }
+
+    private static func gitJSON(_ state: GitState?) -> JSONValue {
+        state.map { .object(["commit": $0.commit.map(JSONValue.string) ?? .null, "dirty": .bool($0.dirty)]) } ?? .null
+    }
+
+    private static func environment(_ configuration: TrainingConfiguration) -> RunEnvironment {
+        let blas = (try? CPUBackend(threads: configuration.threads).summary) ?? "unknown"
+        return RunEnvironment.current(blas: blas, threads: configuration.threads)
+    }
+
+    private static func modelDescription(_ configuration: TrainingConfiguration, channels: Int) throws -> JSONValue {
+        let model = try UNetConfiguration(preset: configuration.preset, depth: configuration.depth, inputChannels: channels)
+        return .object(["architecture": .string("BaselineUNet3D"), "preset": .string(configuration.preset.rawValue),
+                        "baseWidth": .int(Int64(model.baseWidth)), "depth": .int(Int64(model.depth)),
+                        "inputChannels": .int(Int64(model.inputChannels)), "parameters": .int(Int64(model.parameterCount))])
+    }
+}
+
+/// A verified version and split, and the training cache that holds their train and val cases.
+struct PinnedTraining {
+    let dataset: DatasetRevision
+    let split: SplitRevision
+    let train: [String], validation: [String]
+    /// Workspace-relative.
+    let cache: String
+    let cacheBuilt: Bool
+    let channels: [String]
+    let filledChannels: [String: [String]]
+    let space: Workspace
+
+    func trainer(_ configuration: TrainingConfiguration, runDirectory: String) throws -> Trainer {
+        try Trainer(configuration: configuration, data: TrainingSet(cachePath: space.file(cache), trainCases: train, validationCases: validation,
+                                                                    datasetVersion: dataset.reference),
+                    directory: runDirectory)
+    }
+
+    static func prepare(_ space: Workspace, dataset reference: String, split splitReference: String,
+                        progress: @escaping @Sendable (TrainProgress) -> Void) async throws -> PinnedTraining {
+        let dataset = try DatasetRevision.resolve(reference, in: space)
+        let split = try SplitRevision.resolve(splitReference, in: space)
+        for (envelope, file) in [(dataset.envelope, dataset.fileName), (split.envelope, split.fileName)] where envelope.storedHash != envelope.computedHash {
+            throw TrainError.tamperedRecord(path: space.file(file), stored: envelope.storedHash, computed: envelope.computedHash)
+        }
+        guard split.identity.dataset == dataset.id else {
+            throw TrainError.splitOfAnotherVersion(split: split.reference, splitVersion: split.identity.dataset, requested: dataset.id)
+        }
+        let kept = Dictionary(dataset.identity.cases.map { ($0.caseId, $0.caseHash) }, uniquingKeysWith: { first, _ in first })
+        let assigned = split.identity.cases.filter { $0.role == .train || $0.role == .val }
+        for entry in assigned {
+            if let exclusion = dataset.identity.excluded.first(where: { $0.caseId == entry.caseId }) {
+                let checks = exclusion.checks.isEmpty ? "" : ": " + exclusion.checks.joined(separator: ", ")
+                throw TrainError.excludedCase(caseId: entry.caseId, dataset: dataset.id, reason: exclusion.reason.rawValue + checks)
+            }
+            guard let frozen = kept[entry.caseId] else { throw TrainError.caseNotInVersion(caseId: entry.caseId, dataset: dataset.id) }
+            guard frozen == entry.caseHash else { throw TrainError.caseHashDiffers(caseId: entry.caseId, split: split.reference, dataset: dataset.id) }
+        }
+        let train = assigned.filter { $0.role == .train }.map(\.caseId).sorted()
+        let validation = assigned.filter { $0.role == .val }.map(\.caseId).sorted()
+        guard !train.isEmpty else { throw TrainError.noTrainingCases(split: split.reference) }
+        // Every train and val case file is still the bytes the version froze (through the hash cache).
+        for role in [LockedSplit.Role.train, .val] {
+            _ = try await PredictionMatcher.pinnedCases(selection: SplitSelection(workspace: space, dataset: dataset.reference, split: split.reference, role: role))
+        }
+
+        let cache = ".dosecurate/cache/training/\(dataset.id)-\(split.name)-\(split.envelope.storedHash.prefix(16)).h5"
+        var built = false
+        if (try? TrainingCacheReader(path: space.file(cache)).attribute("split_identity")) != split.envelope.identity.canonicalText {
+            try FileManager.default.createDirectory(atPath: (space.file(cache) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            _ = try await ExportWorkflow.run(workspace: space, dataset: dataset.reference, split: split.reference, to: space.file(cache)) {
+                progress(.buildingCache($0))
+            }
+            built = true
+        }
+        let reader = try TrainingCacheReader(path: space.file(cache))
+        let channels = try JSONValue.parse(Array(reader.attribute("channels").utf8)).arrayValue?.compactMap(\.stringValue) ?? []
+        var filled: [String: [String]] = [:]
+        for caseId in train + validation {
+            let text = try reader.attribute("filled_channels", of: "cases/\(caseId)")
+            let names = try JSONValue.parse(Array(text.utf8)).arrayValue?.compactMap(\.stringValue) ?? []
+            if !names.isEmpty { filled[caseId] = names }
+        }
+        return PinnedTraining(dataset: dataset, split: split, train: train, validation: validation, cache: cache, cacheBuilt: built,
+                              channels: channels, filledChannels: filled, space: space)
+    }
+}

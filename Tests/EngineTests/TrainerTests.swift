@@ -1,0 +1,141 @@
+import Dosimetry
+import Engine
+import Foundation
+import Lineage
+import XCTest
+
+/// The training loop on a small synthetic cache: a tiny model overfits one case, the same seed
+/// gives the same loss curve bit for bit, and the validation scores are the ones a reader would
+/// compute from the best checkpoint's predictions.
+final class TrainerTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUp() async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-trainer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() async throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    static let extent = [20, 20, 16]
+
+    /// A case with a spherical PTV70 of `radius` voxels around `centre`: dose 1 inside, falling
+    /// off as a Gaussian outside; CT 0.6 in a body cylinder; SDF channels for PTV70 and a rectum.
+    private func syntheticCase(_ caseId: String, role: String, centre: [Double], radius: Double) throws -> TrainingCacheFile.Case {
+        let extent = Self.extent, voxels = extent.reduce(1, *)
+        var ct = [Float](repeating: 0, count: voxels), ptvSDF = ct, rectumSDF = ct, dose = ct
+        var ptv = [UInt8](repeating: 0, count: voxels), rectum = ptv
+        for y in 0..<extent[0] { for x in 0..<extent[1] { for z in 0..<extent[2] {
+            let voxel = (y * extent[1] + x) * extent[2] + z
+            let distance = ((Double(y) - centre[0]) * (Double(y) - centre[0]) + (Double(x) - centre[1]) * (Double(x) - centre[1])
+                + (Double(z) - centre[2]) * (Double(z) - centre[2])).squareRoot()
+            let rectumDistance = ((Double(y) - centre[0] - radius - 3) * (Double(y) - centre[0] - radius - 3)
+                + (Double(x) - centre[1]) * (Double(x) - centre[1])).squareRoot() - 2
+            ct[voxel] = (Double(y) - 10) * (Double(y) - 10) + (Double(x) - 10) * (Double(x) - 10) < 81 ? 0.6 : 0.1
+            ptvSDF[voxel] = Float(max(-1, min(1, (distance - radius) / 10)))
+            rectumSDF[voxel] = Float(max(-1, min(1, rectumDistance / 10)))
+            ptv[voxel] = distance <= radius ? 1 : 0
+            rectum[voxel] = rectumDistance <= 0 ? 1 : 0
+            dose[voxel] = Float(distance <= radius ? 1 : exp(-(distance - radius) * (distance - radius) / 8))
+        } } }
+        return TrainingCacheFile.Case(caseId: caseId, role: role, caseHash: "hash-\(caseId)",
+                                      input: try Tensor(shape: [1, 3] + extent, elements: ct + ptvSDF + rectumSDF),
+                                      dose: try Tensor(shape: [1, 1] + extent, elements: dose), masks: ptv + rectum,
+                                      constraints: (0..<13).map { Float($0 % 3) / 2 }, filledChannels: [])
+    }
+
+    private func cache(_ cases: [TrainingCacheFile.Case]) throws -> String {
+        let path = folder.appendingPathComponent("cache.h5").path
+        var iterator = cases.makeIterator()
+        try TrainingCacheFile.write(to: path, attributes: ["channels": #"["CT","PTV70","Rectum"]"#]) { iterator.next() }
+        return path
+    }
+
+    private func losses(in run: URL) throws -> [String] {
+        try String(contentsOf: run.appendingPathComponent(Trainer.metricsFile), encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { row in row.split(separator: ",", omittingEmptySubsequences: false).enumerated().filter { $0.offset != 5 }.map(\.element).joined(separator: ",") }
+    }
+
+    func testATinyModelOverfitsOneCase() throws {
+        let path = try cache([syntheticCase("one", role: "train", centre: [9, 10, 8], radius: 4)])
+        let configuration = TrainingConfiguration(preset: .tiny, depth: 2, patch: [16, 16, 16], batchSize: 2, epochs: 40, patchesPerVolume: 2,
+                                                  learningRate: 3e-3, maxShift: 2, patience: nil, seed: 5, threads: 2)
+        var losses: [Double] = []
+        let trainer = try Trainer(configuration: configuration, data: TrainingSet(cachePath: path, trainCases: ["one"], validationCases: [],
+                                                                                  datasetVersion: "dsv-synthetic"),
+                                  directory: folder.appendingPathComponent("run").path)
+        let outcome = try trainer.run(resume: false) { event in
+            if case let .epochFinished(summary) = event { losses.append(summary.trainLoss) }
+        }
+        XCTAssertEqual(outcome.epochsCompleted, 40)
+        XCTAssertNil(outcome.bestEpoch, "no validation cases, no best checkpoint")
+        let first = try XCTUnwrap(losses.first), last = losses.suffix(3).reduce(0, +) / 3
+        XCTAssertLessThan(last, first / 10, "loss \(first) → \(last): \(losses)")
+    }
+
+    func testTheSameSeedGivesTheSameLossCurveAndTheScoresMatchTheBestCheckpoint() throws {
+        let path = try cache([
+            syntheticCase("a", role: "train", centre: [9, 10, 8], radius: 4), syntheticCase("b", role: "train", centre: [11, 8, 7], radius: 3),
+            syntheticCase("v", role: "val", centre: [10, 11, 8], radius: 4),
+        ])
+        let configuration = TrainingConfiguration(preset: .tiny, depth: 2, patch: [16, 16, 16], batchSize: 2, epochs: 3, patchesPerVolume: 2,
+                                                  learningRate: 2e-3, patience: nil, seed: 9, threads: 1)
+        let data = TrainingSet(cachePath: path, trainCases: ["a", "b"], validationCases: ["v"], datasetVersion: "dsv-synthetic@1")
+        let runs = [folder.appendingPathComponent("first"), folder.appendingPathComponent("second")]
+        var outcomes: [TrainingOutcome] = []
+        for run in runs {
+            outcomes.append(try Trainer(configuration: configuration, data: data, directory: run.path).run(resume: false))
+        }
+        XCTAssertEqual(try losses(in: runs[0]), try losses(in: runs[1]), "bit-for-bit: every column but the time")
+        XCTAssertEqual(try losses(in: runs[0]).count, 3)
+        let bestFiles = try runs.map { try SafeTensors.read(path: $0.appendingPathComponent("checkpoints/best.safetensors").path) }
+        XCTAssertEqual(bestFiles[0].tensors, bestFiles[1].tensors)
+        XCTAssertEqual(bestFiles[0].metadata["dataset_version"], "dsv-synthetic@1")
+        // Only the latest epoch's checkpoint is kept.
+        let kept = try FileManager.default.contentsOfDirectory(atPath: runs[0].appendingPathComponent("checkpoints").path).sorted()
+        XCTAssertEqual(kept, ["best.safetensors", "epoch-0003.optstate", "epoch-0003.safetensors"])
+
+        // The best epoch's PTV70 MAE, recomputed from the best weights by hand.
+        let outcome = outcomes[0]
+        let bestEpoch = try XCTUnwrap(outcome.bestEpoch)
+        let weights = try ModelWeights.from(bestFiles[0], file: "best")
+        let validation = try syntheticCase("v", role: "val", centre: [10, 11, 8], radius: 4)
+        let backend = try CPUBackend(threads: 1)
+        let constraints = try Tensor(shape: [1, 13], elements: validation.constraints)
+        let predicted = try configuration.validationWindow.predict(validation.input) { try weights.model.forward($0, constraints: constraints, on: backend) }
+        let voxels = Self.extent.reduce(1, *)
+        var sum = 0.0, count = 0, absoluteSum = 0.0
+        for voxel in 0..<voxels {
+            let error = Double(abs(min(max(predicted.elements[voxel], 0), 1.5) * 70 - validation.dose.elements[voxel] * 70))
+            absoluteSum += error
+            if validation.masks[voxel] == 1 { sum += error; count += 1 }
+        }
+        let row = try losses(in: runs[0])[bestEpoch - 1].split(separator: ",", omittingEmptySubsequences: false)
+        XCTAssertEqual(try XCTUnwrap(Double(row[5])), absoluteSum / Double(voxels), accuracy: 1e-4, "global MAE, Gy")
+        XCTAssertEqual(try XCTUnwrap(Double(row[6])), sum / Double(count), accuracy: 1e-4, "PTV70 MAE, Gy")
+        XCTAssertEqual(try XCTUnwrap(outcome.bestValue), sum / Double(count), accuracy: 1e-4)
+        XCTAssertEqual(row.last, "1")
+    }
+
+    func testEarlyStoppingAndRefusals() throws {
+        let path = try cache([syntheticCase("a", role: "train", centre: [9, 10, 8], radius: 4), syntheticCase("v", role: "val", centre: [10, 11, 8], radius: 4)])
+        let data = TrainingSet(cachePath: path, trainCases: ["a"], validationCases: ["v"], datasetVersion: "dsv-synthetic")
+        // A learning rate this small cannot improve on the first validation within two more.
+        let configuration = TrainingConfiguration(preset: .tiny, depth: 2, patch: [16, 16, 16], batchSize: 1, epochs: 8, patchesPerVolume: 1,
+                                                  learningRate: 1e-12, patience: 2, seed: 1, threads: 2)
+        let run = folder.appendingPathComponent("stop")
+        let outcome = try Trainer(configuration: configuration, data: data, directory: run.path).run(resume: false)
+        XCTAssertTrue(outcome.stoppedEarly)
+        XCTAssertLessThan(outcome.epochsCompleted, 8)
+        XCTAssertThrowsError(try Trainer(configuration: configuration, data: data, directory: run.path).run(resume: false),
+                             "a folder with checkpoints is resumed, never restarted over")
+        var odd = configuration
+        odd.patch = [18, 16, 16]
+        XCTAssertThrowsError(try Trainer(configuration: odd, data: data, directory: folder.appendingPathComponent("odd").path)) { error in
+            XCTAssertTrue("\(error)".contains("2^depth"), "\(error)")
+        }
+        XCTAssertThrowsError(try Trainer(configuration: configuration, data: data, directory: folder.appendingPathComponent("none").path).run(resume: true))
+    }
+}
