@@ -65,7 +65,9 @@ public struct EpochSummary: Sendable, Equatable {
 
 /// What the trainer reports as it goes.
 public enum TrainingEvent: Sendable {
-    case resumed(fromEpoch: Int, checkpoint: String)
+    /// From the checkpoint of `fromEpoch`; from the start (epoch 0, no checkpoint) when the run
+    /// was killed before its first.
+    case resumed(fromEpoch: Int, checkpoint: String?)
     case step(epoch: Int, batch: Int, batches: Int, loss: Float, secondsLeft: Double?)
     case validating(epoch: Int, caseIndex: Int, cases: Int)
     case epochFinished(EpochSummary)
@@ -125,7 +127,7 @@ public struct Trainer: Sendable {
                                           minimum: configuration.minimumLearningRate)
         try FileManager.default.createDirectory(atPath: file(Self.checkpointFolder), withIntermediateDirectories: true)
 
-        var progress = try resume ? resumedProgress(events: events) : freshProgress(modelConfiguration)
+        var progress = try resume ? resumedProgress(modelConfiguration, events: events) : freshProgress(modelConfiguration)
         guard progress.model.configuration == modelConfiguration else {
             throw EngineError.invalidSetting(name: "resumed model", expected: "\(modelConfiguration)", found: "\(progress.model.configuration)")
         }
@@ -237,8 +239,16 @@ public struct Trainer: Sendable {
     }
 
     /// The latest checkpoint that reads back whole (a pair torn by a crash is skipped, never
-    /// used), and the metrics rows up to its epoch.
-    private func resumedProgress(events: (TrainingEvent) -> Void) throws -> Progress {
+    /// used), and the metrics rows up to its epoch. A run killed before its first checkpoint's
+    /// weights were written starts again from its seed.
+    private func resumedProgress(_ modelConfiguration: UNetConfiguration, events: (TrainingEvent) -> Void) throws -> Progress {
+        guard !checkpointEpochs().isEmpty else {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: file(Self.checkpointFolder))) ?? [] where name.hasPrefix("epoch-") {
+                try? FileManager.default.removeItem(atPath: file("\(Self.checkpointFolder)/\(name)"))
+            }
+            events(.resumed(fromEpoch: 0, checkpoint: nil))
+            return try freshProgress(modelConfiguration)
+        }
         var refusals: [String] = []
         for epoch in checkpointEpochs().reversed() {
             let base = file(Self.epochBase(epoch))

@@ -143,7 +143,7 @@ public enum TrainWorkflow {
                 do {
                     try RunFiles.write(.object([
                         "schema": .string("dosecurate/run-resume/1"), "runId": .string(runId), "resume": .int(Int64(number)),
-                        "resumedAt": .string(timestamp()), "fromEpoch": .int(Int64(epoch)), "checkpoint": .string(checkpoint),
+                        "resumedAt": .string(timestamp()), "fromEpoch": .int(Int64(epoch)), "checkpoint": checkpoint.map(JSONValue.string) ?? .null,
                         "tool": toolJSON, "workspace": gitJSON(GitState.of(directory: space.path)),
                         "environment": environment(configuration).json,
                     ]), to: RunFiles.resume(runId, number), in: space)

@@ -136,7 +136,8 @@ final class TrainingProgressBar: @unchecked Sendable {
         case .verifying: draw("verifying the dataset version, the split and the case files…")
         case let .buildingCache(item): draw("building the training cache: \(item)")
         case let .started(runId, resumes): line(resumes == 0 ? "run \(runId)" : "run \(runId): resume \(resumes)")
-        case let .training(.resumed(epoch, checkpoint)): line("resuming after epoch \(epoch) from \(checkpoint)")
+        case let .training(.resumed(epoch, checkpoint?)): line("resuming after epoch \(epoch) from \(checkpoint)")
+        case .training(.resumed(_, nil)): line("no checkpoint was written before the run stopped: starting again from the seed")
         case let .training(.step(epoch, batch, batches, loss, secondsLeft)):
             let width = 20, filled = width * batch / max(batches, 1)
             let eta = secondsLeft.map { " ETA \(Self.duration($0))" } ?? ""
