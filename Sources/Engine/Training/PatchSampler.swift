@@ -76,6 +76,10 @@ public struct PatchSampler: Sendable, Equatable {
         public let start: [Int]
         public let flipped: Bool
         public let highDoseCentre: Bool
+
+        public init(start: [Int], flipped: Bool, highDoseCentre: Bool) {
+            (self.start, self.flipped, self.highDoseCentre) = (start, flipped, highDoseCentre)
+        }
     }
 
     /// What one draw produced: the patch pair and how it was made.
