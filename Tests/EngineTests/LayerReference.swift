@@ -7,9 +7,9 @@ import XCTest
 struct LayerReference {
     let archive: NPZArchive
 
-    init() throws {
+    init(file: String = "layer_reference.npz") throws {
         let folder = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
-        archive = try NPZArchive(path: folder.appendingPathComponent("layer_reference.npz").path)
+        archive = try NPZArchive(path: folder.appendingPathComponent(file).path)
     }
 
     func tensor(_ key: String) throws -> Tensor {

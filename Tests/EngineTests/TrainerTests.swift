@@ -119,6 +119,51 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(row.last, "1")
     }
 
+    func testResampledRunsAreScoredOnTheNativeGrid() throws {
+        let resampling = try InPlaneResampling(factor: 2)
+        let coarse = resampling.coarseExtent(Self.extent)
+        // The cache `train --resample 2` builds: every array area-averaged; the validation case
+        // keeps its native dose and masks.
+        let cases = try [syntheticCase("a", role: "train", centre: [9, 10, 8], radius: 4), syntheticCase("v", role: "val", centre: [10, 11, 8], radius: 4)]
+            .map { item in
+                TrainingCacheFile.Case(
+                    caseId: item.caseId, role: item.role, caseHash: item.caseHash,
+                    input: try Tensor(shape: [1, 3] + coarse, elements: resampling.downsample(item.input.elements, channels: 3, native: Self.extent)),
+                    dose: try Tensor(shape: [1, 1] + coarse, elements: resampling.downsample(item.dose.elements, channels: 1, native: Self.extent)),
+                    masks: resampling.downsampleMasks(item.masks, channels: 2, native: Self.extent), constraints: item.constraints,
+                    filledChannels: [], native: item.role == "val" ? (Self.extent, item.dose.elements, item.masks) : nil)
+            }
+        let path = folder.appendingPathComponent("coarse.h5").path
+        var iterator = cases.makeIterator()
+        try TrainingCacheFile.write(to: path, attributes: ["channels": #"["CT","PTV70","Rectum"]"#, "resample": "2"]) { iterator.next() }
+        let configuration = TrainingConfiguration(preset: .tiny, depth: 2, patch: [8, 8, 8], batchSize: 2, epochs: 1, patchesPerVolume: 2,
+                                                  learningRate: 1e-3, patience: nil, seed: 2, threads: 1, resample: 2)
+        let run = folder.appendingPathComponent("coarse-run")
+        let outcome = try Trainer(configuration: configuration, data: TrainingSet(cachePath: path, trainCases: ["a"], validationCases: ["v"],
+                                                                                  datasetVersion: "dsv-synthetic"), directory: run.path).run(resume: false)
+        let weights = try ModelWeights.read(path: run.appendingPathComponent("checkpoints/best.safetensors").path)
+        XCTAssertEqual(weights.resampling, resampling, "predict learns the grid from the weights")
+
+        let validation = cases[1], native = try XCTUnwrap(validation.native)
+        let constraints = try Tensor(shape: [1, 13], elements: validation.constraints)
+        let backend = try CPUBackend(threads: 1)
+        let predicted = try configuration.validationWindow.predict(validation.input) { try weights.model.forward($0, constraints: constraints, on: backend) }
+        let onNativeGrid = resampling.upsample(predicted.elements, native: Self.extent)
+        var sum = 0.0, count = 0
+        for voxel in native.dose.indices where native.masks[voxel] == 1 {
+            sum += Double(abs(min(max(onNativeGrid[voxel], 0), 1.5) * 70 - native.dose[voxel] * 70))
+            count += 1
+        }
+        XCTAssertEqual(try XCTUnwrap(outcome.bestValue), sum / Double(count), accuracy: 1e-4, "PTV70 MAE on the native grid")
+
+        var mismatched = configuration
+        mismatched.resample = 1
+        XCTAssertThrowsError(try Trainer(configuration: mismatched, data: TrainingSet(cachePath: path, trainCases: ["a"], validationCases: [],
+                                                                                      datasetVersion: "dsv-synthetic"),
+                                         directory: folder.appendingPathComponent("mismatch").path).run(resume: false),
+                             "a cache on another grid than the run's")
+    }
+
     func testEarlyStoppingAndRefusals() throws {
         let path = try cache([syntheticCase("a", role: "train", centre: [9, 10, 8], radius: 4), syntheticCase("v", role: "val", centre: [10, 11, 8], radius: 4)])
         let data = TrainingSet(cachePath: path, trainCases: ["a"], validationCases: ["v"], datasetVersion: "dsv-synthetic")
@@ -136,6 +181,12 @@ final class TrainerTests: XCTestCase {
         XCTAssertThrowsError(try Trainer(configuration: odd, data: data, directory: folder.appendingPathComponent("odd").path)) { error in
             XCTAssertTrue("\(error)".contains("2^depth"), "\(error)")
         }
-        XCTAssertThrowsError(try Trainer(configuration: configuration, data: data, directory: folder.appendingPathComponent("none").path).run(resume: true))
+        // A checkpoint that does not read back is never trained on, nor silently replaced by a fresh start.
+        let broken = folder.appendingPathComponent("broken/checkpoints")
+        try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
+        try Data("not safetensors".utf8).write(to: broken.appendingPathComponent("epoch-0001.safetensors"))
+        XCTAssertThrowsError(try Trainer(configuration: configuration, data: data, directory: broken.deletingLastPathComponent().path).run(resume: true)) { error in
+            XCTAssertTrue("\(error)".contains("intact checkpoint"), "\(error)")
+        }
     }
 }

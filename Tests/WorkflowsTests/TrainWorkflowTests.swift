@@ -162,4 +162,40 @@ final class TrainWorkflowTests: XCTestCase {
                                                                        workspace: space, subsample: 4))
         XCTAssertEqual(evaluated.record.identity.cases.map(\.caseId).sorted(), testIds)
     }
+
+    func testResampledTrainingUsesACoarseCacheAndPredictsOnTheCasesGrid() async throws {
+        var configuration = Self.quick
+        (configuration.epochs, configuration.resample, configuration.patch) = (1, 2, [32, 32, 32])
+        let outcome = try await TrainWorkflow.start(TrainRequest(workspace: space, dataset: dataset, split: "main", configuration: configuration, runId: "coarse"))
+        XCTAssertTrue(outcome.cache.hasSuffix("-r2.h5"), outcome.cache)
+        let cache = try TrainingCacheReader(path: space.file(outcome.cache))
+        XCTAssertEqual(try cache.attribute("resample"), "2")
+
+        // The cached dose is the case's dose area-averaged 2 × 2 in the axial plane.
+        let caseId = try XCTUnwrap(outcome.trainCases.first)
+        let opened = try DoseCase.open(path: try file(of: caseId))
+        let dose = try opened.volume("dose"), resampling = try InPlaneResampling(factor: 2)
+        let coarse = resampling.coarseExtent(dose.shape.dimensions)
+        XCTAssertEqual(try cache.extent(caseId: caseId, array: "dose"), coarse)
+        XCTAssertEqual(try cache.readBox(caseId: caseId, array: "dose", start: [0, 0, 0], size: coarse),
+                       resampling.downsample(dose.elements, channels: 1, native: dose.shape.dimensions))
+
+        // The weights carry the factor; predict works on the coarse grid and writes the case's grid.
+        let weights = space.file("\(outcome.runDirectory)/\(outcome.training.lastCheckpoint)")
+        XCTAssertEqual(try ModelWeights.read(path: weights).resampling, resampling)
+        let testCase = try XCTUnwrap(SplitRevision.resolve("main", in: space).identity.cases.first { $0.role == .test })
+        let folder = work.appendingPathComponent("coarse-predictions").path
+        let predicted = try await PredictWorkflow.run(PredictRequest(weightsPath: weights, cases: .paths([try file(of: testCase.caseId)]),
+                                                                     outputDirectory: folder, window: SlidingWindow(patch: [56, 56, 80]), threads: 2))
+        let written = try XCTUnwrap(predicted.written.first)
+        let reference = try DoseCase.open(path: try file(of: testCase.caseId))
+        XCTAssertEqual(try NPZArchive(path: written.file).read("dose").shape, reference.shape?.dimensions)
+        XCTAssertEqual(try DoseCase.open(path: written.file).metadata?["prediction"]?["in_plane_resample"]?.asInt, 2)
+    }
+
+    private func file(of caseId: String) throws -> String {
+        let revision = try DatasetRevision.resolve(dataset, in: space)
+        let entry = try XCTUnwrap(revision.dataset.context.files.first { $0.caseId == caseId })
+        return space.location(ofRecorded: entry.path).name
+    }
 }

@@ -9,6 +9,10 @@ import NumpyFormat
 ///     /cases/<caseId>/dose    float32 (Y, X, Z), normalised like the case, chunks 32³
 ///     /cases/<caseId>/masks   uint8 (C − 1, Y, X, Z): the binary masks in the input's structure
 ///                             order (an absent structure is all 0), chunks (1, 32, 32, 32)
+///     /cases/<caseId>/native_dose, /native_masks
+///                             only in a cache resampled in plane (root attribute `resample` > 1),
+///                             only for validation cases: dose and masks on the case's own grid,
+///                             where validation metrics are computed
 ///                             group attributes: role, case_hash, filled_channels (JSON text),
 ///                             constraints (float32[13])
 ///
@@ -40,11 +44,13 @@ public enum TrainingCacheFile {
         public let masks: [UInt8]
         public let constraints: [Float]
         public let filledChannels: [String]
+        /// The dose (Y, X, Z) and masks on the case's own grid, when `input` is resampled.
+        public let native: (extent: [Int], dose: [Float], masks: [UInt8])?
 
         public init(caseId: String, role: String, caseHash: String, input: Tensor, dose: Tensor, masks: [UInt8], constraints: [Float],
-                    filledChannels: [String]) {
+                    filledChannels: [String], native: (extent: [Int], dose: [Float], masks: [UInt8])? = nil) {
             (self.caseId, self.role, self.caseHash, self.input, self.dose, self.masks) = (caseId, role, caseHash, input, dose, masks)
-            (self.constraints, self.filledChannels) = (constraints, filledChannels)
+            (self.constraints, self.filledChannels, self.native) = (constraints, filledChannels, native)
         }
     }
 
@@ -69,6 +75,13 @@ public enum TrainingCacheFile {
                 try dataset(caseGroup, "input", Array(item.input.shape.dropFirst()), item.input.elements, type: dc_h5t_native_float(), path: path)
                 try dataset(caseGroup, "dose", spatial, item.dose.elements, type: dc_h5t_native_float(), path: path)
                 try dataset(caseGroup, "masks", [item.input.shape[1] - 1] + spatial, item.masks, type: dc_h5t_native_uint8(), path: path)
+                if let native = item.native {
+                    guard native.dose.count == native.extent.reduce(1, *), native.masks.count == (item.input.shape[1] - 1) * native.dose.count else {
+                        throw TrainingCacheError.shape(file: path, object: "cases/\(item.caseId)/native_dose", found: native.extent)
+                    }
+                    try dataset(caseGroup, "native_dose", native.extent, native.dose, type: dc_h5t_native_float(), path: path)
+                    try dataset(caseGroup, "native_masks", [item.input.shape[1] - 1] + native.extent, native.masks, type: dc_h5t_native_uint8(), path: path)
+                }
                 try attribute(caseGroup, "role", item.role, path: path)
                 try attribute(caseGroup, "case_hash", item.caseHash, path: path)
                 try attribute(caseGroup, "filled_channels", json(item.filledChannels), path: path)

@@ -62,9 +62,9 @@ public final class TrainingCacheReader {
         try read(caseId: caseId, array: array, start: start, size: size, type: dc_h5t_native_float(), zero: Float(0))
     }
 
-    /// The same for the uint8 `masks`.
-    public func readMaskBox(caseId: String, start: [Int], size: [Int]) throws -> [UInt8] {
-        try read(caseId: caseId, array: "masks", start: start, size: size, type: dc_h5t_native_uint8(), zero: UInt8(0))
+    /// The same for the uint8 `masks` (or `native_masks`).
+    public func readMaskBox(caseId: String, array: String = "masks", start: [Int], size: [Int]) throws -> [UInt8] {
+        try read(caseId: caseId, array: array, start: start, size: size, type: dc_h5t_native_uint8(), zero: UInt8(0))
     }
 
     private func read<Element>(caseId: String, array: String, start: [Int], size: [Int], type: hid_t, zero: Element) throws -> [Element] {

@@ -122,6 +122,11 @@ public struct Trainer: Sendable {
         let channels = try cache.extent(caseId: data.trainCases[0], array: "input")[0]
         let modelConfiguration = try UNetConfiguration(preset: configuration.preset, depth: configuration.depth, inputChannels: channels)
         let sampler = try PatchSampler(patch: configuration.patch, maxShift: configuration.maxShift)
+        let resampling = try InPlaneResampling(factor: configuration.resample)
+        let cacheFactor = (try? cache.attribute("resample")).flatMap(Int.init) ?? 1
+        guard cacheFactor == resampling.factor else {
+            throw EngineError.invalidSetting(name: "\(data.cachePath): resample", expected: "\(resampling.factor) (the run's)", found: "\(cacheFactor)")
+        }
         let training = try data.trainCases.map { try TrainingCase(caseId: $0, cache: cache, channels: channels) }
         let schedule = try CosineSchedule(base: configuration.learningRate, totalSteps: configuration.epochs * batchesPerEpoch,
                                           minimum: configuration.minimumLearningRate)
@@ -167,14 +172,14 @@ public struct Trainer: Sendable {
             var scores: ValidationScores?, isBest = false
             if !data.validationCases.isEmpty, epoch % configuration.validateEvery == 0 || epoch == configuration.epochs {
                 let validationStart = Date()
-                scores = try validate(progress.model, window: window, cache: cache, channels: channels, backend: backend) { index in
+                scores = try validate(progress.model, window: window, resampling: resampling, cache: cache, backend: backend) { index in
                     events(.validating(epoch: epoch, caseIndex: index, cases: data.validationCases.count))
                 }
                 validationSeconds += Date().timeIntervalSince(validationStart)
                 if let value = scores?.value(of: configuration.selectionMetric) {
                     if progress.bestValue.map({ value < $0 }) ?? true {
                         (progress.bestEpoch, progress.bestValue, progress.staleValidations, isBest) = (epoch, value, 0, true)
-                        var best = ModelWeights(model: progress.model, datasetVersion: data.datasetVersion).safeTensors
+                        var best = ModelWeights(model: progress.model, datasetVersion: data.datasetVersion, resampling: resampling).safeTensors
                         best.metadata["epoch"] = "\(epoch)"
                         best.metadata[configuration.selectionMetric.rawValue] = "\(value)"
                         try best.write(to: file("\(Self.bestCheckpointBase).\(Checkpoint.weightsExtension)"))
@@ -191,7 +196,7 @@ public struct Trainer: Sendable {
             try AtomicFile.write(Array(([EpochSummary.csvHeader] + progress.metricsRows).joined(separator: "\n").utf8) + [0x0A],
                                  to: file(Self.metricsFile))
             progress.epoch = epoch
-            try Checkpoint.write(model: progress.model, optimizer: progress.optimizer, datasetVersion: data.datasetVersion,
+            try Checkpoint.write(model: progress.model, optimizer: progress.optimizer, datasetVersion: data.datasetVersion, resampling: resampling,
                                  state: progress.state, crashPoint: "train-checkpoint-\(epoch)", to: file(Self.epochBase(epoch)))
             CrashPoint.reach("train-checkpoint-\(epoch)")
             for older in checkpointEpochs() where older < epoch { removeCheckpoint(epoch: older) }
@@ -350,8 +355,10 @@ public struct Trainer: Sendable {
     /// Gy per unit of normalised dose (spec: stored dose × 70 Gy).
     static let prescriptionGy: Float = 70
 
-    private func validate(_ model: BaselineUNet3D, window: SlidingWindow, cache: TrainingCacheReader, channels: Int, backend: CPUBackend,
-                          progress: (Int) -> Void) throws -> ValidationScores {
+    /// Every validation case predicted whole on the training grid, mapped back to the case's own
+    /// grid when resampled, and scored there.
+    private func validate(_ model: BaselineUNet3D, window: SlidingWindow, resampling: InPlaneResampling, cache: TrainingCacheReader,
+                          backend: CPUBackend, progress: (Int) -> Void) throws -> ValidationScores {
         let channelNames = try JSONValue.parse(Array(cache.attribute("channels").utf8)).arrayValue?.compactMap(\.stringValue) ?? []
         guard let ptv70Channel = channelNames.firstIndex(of: StructureChannel.ptv70), ptv70Channel >= 1 else {
             throw TrainingCacheError.missing(file: cache.path, object: "a PTV70 channel in the channels attribute \(channelNames)")
@@ -360,14 +367,16 @@ public struct Trainer: Sendable {
         for (index, caseId) in data.validationCases.enumerated() {
             progress(index + 1)
             let extent = try cache.extent(caseId: caseId, array: "input")
-            let spatial = Array(extent.suffix(3)), voxels = spatial.reduce(1, *)
+            let spatial = Array(extent.suffix(3))
             let input = try Tensor(shape: [1] + extent, elements: cache.readBox(caseId: caseId, array: "input", start: [0, 0, 0], size: spatial))
             let constraints = try Tensor(shape: [1, UNetConfiguration.constraintFeatures], elements: cache.floatAttribute("constraints", of: "cases/\(caseId)"))
-            let reference = try cache.readBox(caseId: caseId, array: "dose", start: [0, 0, 0], size: spatial)
-            let masks = try cache.readMaskBox(caseId: caseId, start: [0, 0, 0], size: spatial)
+            let (doseArray, masksArray) = resampling.isIdentity ? ("dose", "masks") : ("native_dose", "native_masks")
+            let native = try cache.extent(caseId: caseId, array: doseArray), voxels = native.reduce(1, *)
+            let reference = try cache.readBox(caseId: caseId, array: doseArray, start: [0, 0, 0], size: native)
+            let masks = try cache.readMaskBox(caseId: caseId, array: masksArray, start: [0, 0, 0], size: native)
             let ptv70 = Array(masks[((ptv70Channel - 1) * voxels)..<(ptv70Channel * voxels)])
-            let predicted = try window.predict(input) { try model.forward($0, constraints: constraints, on: backend) }
-                .elements.map { min(max($0, 0), 1.5) }
+            let coarse = try window.predict(input) { try model.forward($0, constraints: constraints, on: backend) }
+            let predicted = resampling.upsample(coarse.elements, native: native).map { min(max($0, 0), 1.5) }
             let referenceGy = reference.map { $0 * Self.prescriptionGy }, predictedGy = predicted.map { $0 * Self.prescriptionGy }
             mae += DoseErrors(referenceGy: referenceGy, predictionGy: predictedGy).overallGy ?? 0
             let inside = ptv70.indices.filter { ptv70[$0] != 0 }

@@ -43,12 +43,15 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var seed: UInt64
     /// Engine threads; 1 is bit-for-bit repeatable on one machine.
     public var threads: Int
+    /// In-plane resampling factor of the training grid (1: native); validation metrics are on
+    /// the native grid.
+    public var resample: Int
 
     public init(preset: UNetConfiguration.Preset = .tiny, depth: Int = 4, patch: [Int] = [64, 64, 64], batchSize: Int = 2, epochs: Int = 50,
                 patchesPerVolume: Int = 4, learningRate: Double = 1e-4, minimumLearningRate: Double = 0, weightDecay: Double = 1e-2,
                 maxGradientNorm: Double = 1, negativePenaltyWeight: Double = 0.1, maxShift: Int = 4, validateEvery: Int = 1,
                 validationOverlap: Double = 0.5, selectionMetric: SelectionMetric = .ptv70MAE, patience: Int? = 10, seed: UInt64 = 0,
-                threads: Int = 1) {
+                threads: Int = 1, resample: Int = 1) {
         (self.preset, self.depth, self.patch, self.batchSize, self.epochs) = (preset, depth, patch, batchSize, epochs)
         (self.patchesPerVolume, self.learningRate, self.minimumLearningRate, self.weightDecay) = (patchesPerVolume, learningRate, minimumLearningRate, weightDecay)
         let defaults = AdamW.Settings()
@@ -56,7 +59,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         (self.maxGradientNorm, self.negativePenaltyWeight, self.maxShift) = (maxGradientNorm, negativePenaltyWeight, maxShift)
         (flipProbability, highDoseCentreFraction) = (0.5, 0.5)
         (self.validateEvery, self.validationOverlap, self.selectionMetric) = (validateEvery, validationOverlap, selectionMetric)
-        (self.patience, self.seed, self.threads) = (patience, seed, threads)
+        (self.patience, self.seed, self.threads, self.resample) = (patience, seed, threads, resample)
     }
 
     /// Refuses settings the trainer cannot honour, naming the first one.
@@ -83,6 +86,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         guard validationOverlap > 0, validationOverlap < 1 else { throw refuse("validation overlap", "between 0 and 1", validationOverlap) }
         guard patience.map({ $0 >= 1 }) ?? true else { throw refuse("patience", "≥ 1 validation", patience ?? 0) }
         guard threads >= 1 else { throw refuse("threads", "≥ 1", threads) }
+        guard resample >= 1 else { throw refuse("resample", "a factor ≥ 1", resample) }
         return self
     }
 

@@ -1,16 +1,20 @@
 import Foundation
 
 /// BaselineUNet3D weights in safetensors files. `__metadata__` carries the preset, base width,
-/// depth, input channels and the dataset version the weights were trained on; weights without it
+/// depth, input channels, the dataset version the weights were trained on and, for weights
+/// trained on an in-plane resampled grid, `resample` (the factor); weights without it
 /// (as PyTorch's `save_file(model.state_dict())` writes them) load too, their shape inferred from
 /// the tensor names and shapes.
 public struct ModelWeights: Sendable, Equatable {
     public let model: BaselineUNet3D
     /// The `dsv-…` id of the dataset version the weights were trained on, when recorded.
     public let datasetVersion: String?
+    /// The in-plane factor the weights were trained at (`train --resample`); `predict` resamples
+    /// the same way and maps the prediction back to the case's grid.
+    public let resampling: InPlaneResampling
 
-    public init(model: BaselineUNet3D, datasetVersion: String? = nil) {
-        (self.model, self.datasetVersion) = (model, datasetVersion)
+    public init(model: BaselineUNet3D, datasetVersion: String? = nil, resampling: InPlaneResampling = .native) {
+        (self.model, self.datasetVersion, self.resampling) = (model, datasetVersion, resampling)
     }
 
     public static func read(path: String) throws -> ModelWeights {
@@ -29,9 +33,16 @@ public struct ModelWeights: Sendable, Equatable {
         if let recorded = try recordedConfiguration(file.metadata, file: path), recorded != inferred {
             throw SafeTensorsError.malformed(file: path, reason: "__metadata__ says \(recorded), the tensors are \(inferred)")
         }
+        var resampling = InPlaneResampling.native
+        if let text = file.metadata["resample"] {
+            guard let factor = Int(text), let recorded = try? InPlaneResampling(factor: factor) else {
+                throw SafeTensorsError.malformed(file: path, reason: "__metadata__ resample is \(text), expected a factor ≥ 1")
+            }
+            resampling = recorded
+        }
         do {
             return ModelWeights(model: try BaselineUNet3D(configuration: inferred, parameters: file.tensors),
-                                datasetVersion: file.metadata["dataset_version"])
+                                datasetVersion: file.metadata["dataset_version"], resampling: resampling)
         } catch let error as EngineError {
             throw SafeTensorsError.malformed(file: path, reason: "not a BaselineUNet3D: \(error)")
         }
@@ -43,6 +54,7 @@ public struct ModelWeights: Sendable, Equatable {
                         "input_channels": "\(configuration.inputChannels)", "format": "dosecurate BaselineUNet3D"]
         metadata["preset"] = configuration.preset?.rawValue
         metadata["dataset_version"] = datasetVersion
+        if !resampling.isIdentity { metadata["resample"] = "\(resampling.factor)" }
         return SafeTensors(tensors: model.parameters, metadata: metadata)
     }
 

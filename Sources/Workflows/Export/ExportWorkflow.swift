@@ -9,7 +9,8 @@ import Lineage
 /// (`TrainingCacheFile`) for external trainers. Never the test cases. Channels: CT then the SDFs
 /// in the standard order, as many as the version's largest case has; a case lacking one (an
 /// 8-channel case in a version with 9-channel cases) gets it filled with 0, the v2.4 convention,
-/// recorded per case.
+/// recorded per case. With in-plane resampling (`resample`), the arrays are area-averaged in the
+/// axial plane and the validation cases keep their native dose and masks for validation.
 public enum ExportWorkflow {
     public struct Outcome: Sendable {
         public let dataset: String, split: String
@@ -17,7 +18,7 @@ public enum ExportWorkflow {
         public let cases: [(caseId: String, role: String, filledChannels: [String])]
     }
 
-    public static func run(workspace: Workspace, dataset: String, split: String, to path: String,
+    public static func run(workspace: Workspace, dataset: String, split: String, to path: String, resampling: InPlaneResampling = .native,
                            progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Outcome {
         var pinned: [(PredictionMatcher.PinnedCase, LockedSplit.Role)] = []
         var resolved: (dataset: DatasetRevision, split: SplitRevision)?
@@ -42,17 +43,24 @@ public enum ExportWorkflow {
             "split_identity": resolved.split.envelope.identity.canonicalText,
             "channels": JSONValue.array(inputChannels.map(JSONValue.string)).canonicalText,
             "channel_fill": "absent channels are 0 (the v2.4 convention)",
+            "resample": "\(resampling.factor)",
         ]
         try TrainingCacheFile.write(to: path, attributes: attributes) {
             guard let (entry, role) = remaining.next() else { return nil }
             progress("\(entry.caseId) (\(outcomeCases.count + 1)/\(pinned.count))")
             let opened = try DoseCase.open(path: entry.file)
             let input = try CaseInput(opened, inputChannels: inputChannels.count)
-            let dose = try opened.volume("dose")
+            let dose = try opened.volume("dose"), masks = try input.masks(of: opened)
             outcomeCases.append((entry.caseId, role.rawValue, input.filledChannels))
-            return TrainingCacheFile.Case(caseId: entry.caseId, role: role.rawValue, caseHash: entry.caseHash, input: input.volume,
-                                          dose: try Tensor(shape: [1, 1] + dose.shape.dimensions, elements: dose.elements),
-                                          masks: try input.masks(of: opened), constraints: input.constraints.elements, filledChannels: input.filledChannels)
+            let native = dose.shape.dimensions, coarse = resampling.coarseExtent(native), structures = inputChannels.count - 1
+            return TrainingCacheFile.Case(
+                caseId: entry.caseId, role: role.rawValue, caseHash: entry.caseHash,
+                input: try Tensor(shape: [1, inputChannels.count] + coarse,
+                                  elements: resampling.downsample(input.volume.elements, channels: inputChannels.count, native: native)),
+                dose: try Tensor(shape: [1, 1] + coarse, elements: resampling.downsample(dose.elements, channels: 1, native: native)),
+                masks: resampling.downsampleMasks(masks, channels: structures, native: native), constraints: input.constraints.elements,
+                filledChannels: input.filledChannels,
+                native: resampling.isIdentity || role != .val ? nil : (native, dose.elements, masks))
         }
         return Outcome(dataset: resolved.dataset.reference, split: resolved.split.reference, inputChannels: inputChannels,
                        cases: outcomeCases.map { (caseId: $0.0, role: $0.1, filledChannels: $0.2) })

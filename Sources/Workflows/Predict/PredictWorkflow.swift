@@ -89,11 +89,17 @@ public enum PredictWorkflow {
             }
             let start = Date()
             var tiles = 0
-            let predicted = try request.window.predict(input.volume, progress: { done, total in
+            // Weights trained on an in-plane resampled grid see the case on that grid; the
+            // prediction goes back to the case's own grid.
+            let resampling = weights.resampling, native = input.shape.dimensions
+            let volume = resampling.isIdentity ? input.volume
+                : try Tensor(shape: [1, configuration.inputChannels] + resampling.coarseExtent(native),
+                             elements: resampling.downsample(input.volume.elements, channels: configuration.inputChannels, native: native))
+            let predicted = try request.window.predict(volume, progress: { done, total in
                 tiles = total
                 progress("\(opened.caseId): tile \(done)/\(total)")
             }) { patch in try weights.model.forward(patch, constraints: input.constraints, on: backend) }
-            let dose = predicted.elements.map { min(max($0, clampRange.lowerBound), clampRange.upperBound) }
+            let dose = resampling.upsample(predicted.elements, native: native).map { min(max($0, clampRange.lowerBound), clampRange.upperBound) }
             let provenance = MetadataValue.dictionary([
                 "tool": .string("dosecurate predict"),
                 "weights_sha256": .string(weightsHash),
@@ -104,6 +110,7 @@ public enum PredictWorkflow {
                 "patch": .list(request.window.patch.map { .int(Int64($0)) }),
                 "stride": .list(request.window.stride.map { .int(Int64($0)) }),
                 "blending": .string("gaussian, sigma = patch / 4"),
+                "in_plane_resample": .int(Int64(weights.resampling.factor)),
                 "clamp": .list([.float(Double(clampRange.lowerBound)), .float(Double(clampRange.upperBound))]),
                 "filled_channels_with_zero": .list(input.filledChannels.map(MetadataValue.string)),
                 "unused_channels": .list(input.unusedChannels.map(MetadataValue.string)),

@@ -98,7 +98,8 @@ public enum TrainWorkflow {
         guard RunFiles.isRunId(runId) else { throw TrainError.invalidRunId(runId) }
         guard !space.exists(RunFiles.directory(runId)) else { throw TrainError.runExists(runId: runId) }
         progress(.verifying)
-        let pinned = try await PinnedTraining.prepare(space, dataset: request.dataset, split: request.split, progress: progress)
+        let pinned = try await PinnedTraining.prepare(space, dataset: request.dataset, split: request.split,
+                                                      resampling: try InPlaneResampling(factor: configuration.resample), progress: progress)
         let trainer = try pinned.trainer(configuration, runDirectory: space.file(RunFiles.directory(runId)))
         let record = RunRecord(
             runId: runId, createdAt: timestamp(), datasetVersion: pinned.dataset.id, datasetRevision: pinned.dataset.revision,
@@ -130,7 +131,8 @@ public enum TrainWorkflow {
         configuration = try configuration.validated()
         progress(.verifying)
         let pinned = try await PinnedTraining.prepare(space, dataset: "\(pins.datasetVersion)@\(pins.datasetRevision)",
-                                                      split: "\(pins.split.name)@\(pins.split.revision)", progress: progress)
+                                                      split: "\(pins.split.name)@\(pins.split.revision)",
+                                                      resampling: try InPlaneResampling(factor: configuration.resample), progress: progress)
         guard pinned.split.envelope.storedHash == pins.split.hash else {
             throw TrainError.splitMoved(runId: runId, recorded: pins.split.hash, found: pinned.split.envelope.storedHash)
         }
@@ -229,7 +231,7 @@ struct PinnedTraining {
                     directory: runDirectory)
     }
 
-    static func prepare(_ space: Workspace, dataset reference: String, split splitReference: String,
+    static func prepare(_ space: Workspace, dataset reference: String, split splitReference: String, resampling: InPlaneResampling,
                         progress: @escaping @Sendable (TrainProgress) -> Void) async throws -> PinnedTraining {
         let dataset = try DatasetRevision.resolve(reference, in: space)
         let split = try SplitRevision.resolve(splitReference, in: space)
@@ -257,11 +259,13 @@ struct PinnedTraining {
             _ = try await PredictionMatcher.pinnedCases(selection: SplitSelection(workspace: space, dataset: dataset.reference, split: split.reference, role: role))
         }
 
-        let cache = ".dosecurate/cache/training/\(dataset.id)-\(split.name)-\(split.envelope.storedHash.prefix(16)).h5"
+        let grid = resampling.isIdentity ? "" : "-r\(resampling.factor)"
+        let cache = ".dosecurate/cache/training/\(dataset.id)-\(split.name)-\(split.envelope.storedHash.prefix(16))\(grid).h5"
         var built = false
         if (try? TrainingCacheReader(path: space.file(cache)).attribute("split_identity")) != split.envelope.identity.canonicalText {
             try FileManager.default.createDirectory(atPath: (space.file(cache) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            _ = try await ExportWorkflow.run(workspace: space, dataset: dataset.reference, split: split.reference, to: space.file(cache)) {
+            _ = try await ExportWorkflow.run(workspace: space, dataset: dataset.reference, split: split.reference, to: space.file(cache),
+                                             resampling: resampling) {
                 progress(.buildingCache($0))
             }
             built = true

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Lineage
 import Workflows
@@ -25,6 +26,9 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output format: hdf5.")
     var format: String = "hdf5"
 
+    @Option(name: .long, help: "Area-average the axial plane k-fold; validation cases keep native_dose and native_masks.")
+    var resample: Int = 1
+
     @Argument(help: "The file to write.")
     var output: String
 
@@ -35,7 +39,7 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         let quiet = global.quiet
         let outcome = try await ExportWorkflow.run(workspace: try Workspace(path: global.workspace, create: false), dataset: dataset, split: split,
-                                                   to: output) { line in if !quiet { FileHandle.standardError.write(Data("\r\(line)   ".utf8)) } }
+                                                   to: output, resampling: try InPlaneResampling(factor: resample)) { line in if !quiet { FileHandle.standardError.write(Data("\r\(line)   ".utf8)) } }
         if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
         let roles = Dictionary(grouping: outcome.cases, by: \.role).mapValues(\.count)
         print("wrote \(output): \(outcome.cases.count) cases of \(outcome.dataset), split \(outcome.split) "

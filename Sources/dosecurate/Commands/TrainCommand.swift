@@ -80,6 +80,9 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Engine threads (1 is bit-for-bit repeatable on one machine).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(name: .long, help: "Train on the axial plane area-averaged k-fold (CPU runs); validation maps predictions back to the native grid.")
+    var resample: Int = 1
+
     func validate() throws {
         if resume != nil {
             guard dataset == nil, split == nil, runId == nil else { throw ValidationError("--resume takes the run's recorded version, split and id") }
@@ -100,7 +103,8 @@ struct TrainCommand: AsyncParsableCommand {
             let configuration = TrainingConfiguration(
                 preset: preset, depth: depth, patch: patch.count == 1 ? Array(repeating: patch[0], count: 3) : patch, batchSize: batchSize,
                 epochs: epochs, patchesPerVolume: patchesPerVolume, learningRate: lr, minimumLearningRate: minLr, weightDecay: weightDecay,
-                validateEvery: validateEvery, selectionMetric: select, patience: patience == 0 ? nil : patience, seed: seed, threads: threads)
+                validateEvery: validateEvery, selectionMetric: select, patience: patience == 0 ? nil : patience, seed: seed, threads: threads,
+                resample: resample)
             outcome = try await TrainWorkflow.start(TrainRequest(workspace: space, dataset: dataset, split: split, configuration: configuration,
                                                                  runId: runId), progress: bar.show)
         } else {
