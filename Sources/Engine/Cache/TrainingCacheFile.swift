@@ -23,7 +23,8 @@ public enum TrainingCacheFile {
 
     /// HDF5 prints its error stack to stderr by default; failures here become thrown errors
     /// that name the file and the operation instead.
-    static let quietLibraryErrors: Void = { H5Eset_auto2(dc_h5e_default(), nil, nil) }()
+    /// (The setting is per thread in a thread-safe HDF5 build, so it is made before every open.)
+    static func quietLibraryErrors() { H5Eset_auto2(dc_h5e_default(), nil, nil) }
     public static let chunkEdge = 32
 
     /// A box of one case's array; see `TrainingCacheReader.readBox`.
@@ -57,7 +58,7 @@ public enum TrainingCacheFile {
     /// Writes the cache: `attributes` on the root (text values), then every case `next()` yields,
     /// one in memory at a time.
     public static func write(to path: String, attributes: [String: String], cases next: () throws -> Case?) throws {
-        quietLibraryErrors
+        quietLibraryErrors()
         try AtomicFile.publish(to: path) { temporary in
             let file = H5Fcreate(temporary, dc_h5f_acc_trunc(), dc_h5p_default(), dc_h5p_default())
             guard file >= 0 else { throw TrainingCacheError.hdf5(file: path, operation: "create the file") }

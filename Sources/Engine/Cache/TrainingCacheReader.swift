@@ -9,7 +9,7 @@ public final class TrainingCacheReader {
     private let file: hid_t
 
     public init(path: String) throws {
-        TrainingCacheFile.quietLibraryErrors
+        TrainingCacheFile.quietLibraryErrors()
         let file = H5Fopen(path, dc_h5f_acc_rdonly(), dc_h5p_default())
         guard file >= 0 else { throw TrainingCacheError.hdf5(file: path, operation: "open the file") }
         (self.path, self.file) = (path, file)
