@@ -34,9 +34,11 @@ test: deps python-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
 
+# `dosecurate demo` starts from an empty folder: the previous demo's workspace is removed first.
 demo: deps
 	$(SWIFT) build -c release --product dosecurate
-	./scripts/demo.sh "$(DEMO_WORKSPACE)" "$$($(SWIFT) build -c release --show-bin-path)/dosecurate"
+	rm -rf "$(DEMO_WORKSPACE)"
+	"$$($(SWIFT) build -c release --show-bin-path)/dosecurate" demo --workspace "$(DEMO_WORKSPACE)"
 
 # The benchmarks' references: SciPy (audit, distance transform), pymedphys 0.41 with numba (gamma)
 # and Debian's PyTorch for /usr/bin/python3 (the engine's layers).

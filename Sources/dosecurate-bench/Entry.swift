@@ -22,6 +22,9 @@ enum BenchEntry {
             case "engine"?:
                 try engineSection()
                 return
+            case "demo"?:
+                try demoSection(python: python, binary: binary, scratch: scratch, casePath: nil)
+                return
             case "engine-step"?:
                 // A child of engineSection: one preset's training step, timed alone.
                 let preset = CommandLine.arguments.dropFirst(2).first.flatMap(UNetConfiguration.Preset.init(rawValue:)) ?? .cpu
@@ -92,6 +95,7 @@ enum BenchEntry {
             try freezeSection(binary: binary, scratch: scratch)
             try evaluateSection(python: python, binary: binary, scratch: scratch)
             try engineSection()
+            try demoSection(python: python, binary: binary, scratch: scratch, casePath: casePath)
         } catch {
             FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
             exit(2)
@@ -183,6 +187,24 @@ enum BenchEntry {
             }
             print(line)
         }
+    }
+
+    /// `dosecurate-bench demo` runs only this part (generating its own full-size case).
+    private static func demoSection(python: String, binary: String, scratch: URL, casePath given: String?) throws {
+        let casePath = given ?? scratch.appendingPathComponent("full_case.npz").path
+        if given == nil {
+            let generator = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("scripts/bench/make_full_case.py").path
+            _ = try Subprocess.run(python, [generator, casePath])
+        }
+        let benchmark = DemoBenchmark(dosecurate: binary, scratch: scratch)
+        print("\nPredict one full-size case (300×300×144, 10 inputs; patch 128³, half overlap, Gaussian blending), 2 cores, end to end:")
+        for prediction in try benchmark.predictions(casePath: casePath) {
+            print(String(format: "  %@ weights: %6.1f s (%d tiles)", prediction.preset.padding(toLength: 5, withPad: " ", startingAt: 0),
+                         prediction.seconds, prediction.tiles))
+        }
+        print("\ndosecurate demo (16 small phantoms → audit → freeze → split → train tiny 8 epochs → predict → evaluate), 2 cores:")
+        print("  " + (try benchmark.demo()) + "  (target: under 10 minutes)")
     }
 
     private static func pythonWithNumpy() throws -> String {

@@ -51,6 +51,6 @@ struct Dosecurate: AsyncParsableCommand {
         abstract: "Audit, version and pin radiotherapy dose-prediction datasets (.npz cases).",
         version: ToolBuild.current.version,
         subcommands: [InspectCommand.self, AuditCommand.self, PhantomsCommand.self, FreezeCommand.self, VerifyCommand.self, SplitCommand.self,
-                      EvaluateCommand.self, CompareCommand.self, ModelCommand.self, TrainCommand.self, PredictCommand.self, ExportCommand.self]
+                      EvaluateCommand.self, CompareCommand.self, ModelCommand.self, TrainCommand.self, DemoCommand.self, PredictCommand.self, ExportCommand.self]
     )
 }

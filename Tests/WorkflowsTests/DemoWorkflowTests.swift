@@ -1,0 +1,62 @@
+import Engine
+import Foundation
+import Lineage
+import Phantoms
+import SharedCohort
+import Workflows
+import XCTest
+
+/// `dosecurate demo`: its first half is the reference cohort's (the repository's reference
+/// records), and the whole path runs on a small cohort with a quick model.
+final class DemoWorkflowTests: XCTestCase {
+    func testTheDemosFirstHalfMakesTheReferenceRecords() throws {
+        let demo = DemoRequest.cohort, reference = CohortFixture.options
+        XCTAssertEqual(demo.cleanCases, reference.cleanCases)
+        XCTAssertEqual(demo.defects, reference.defects)
+        XCTAssertEqual(demo.institutions, reference.institutions)
+        XCTAssertEqual(demo.size.name, reference.size.name)
+        XCTAssertEqual(demo.seed, reference.seed)
+        let split = try JSONValue.parse([UInt8](Data(contentsOf: SchemaValidation.packageRoot.appendingPathComponent("splits/reference@1.json"))))
+        XCTAssertEqual(split["name"]?.stringValue, DemoWorkflow.splitName)
+        XCTAssertEqual(split["identity"]?["ratios"], try JSONValue(encoding: DemoWorkflow.splitRatios))
+        XCTAssertEqual(split["identity"]?["seed"]?.intValue, 0)
+    }
+
+    func testTheWholePathRunsAndSaysWhereEveryRecordIs() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-demo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cohort = CohortPlan.Options(cleanCases: 6, defects: [.femurSwap], institutions: ["A", "B"], size: .small, seed: 3)
+        let training = TrainingConfiguration(preset: .tiny, depth: 2, patch: [56, 56, 40], batchSize: 2, epochs: 1, patchesPerVolume: 1,
+                                             learningRate: 1e-3, patience: nil, seed: 1, threads: 2)
+        let texts = TextLog()
+        let outcome = try await DemoWorkflow.run(DemoRequest(workspace: folder.path, cohort: cohort, training: training, threads: 2)) { event in
+            if case let .text(text) = event { texts.append(text) }
+        }
+        let space = try Workspace(path: folder.path, create: false)
+        XCTAssertEqual(outcome.seconds.map(\.step), ["phantoms", "audit + freeze", "split", "train", "predict", "evaluate", "records"])
+        let version = try DatasetRevision.resolve(outcome.dataset, in: space)
+        XCTAssertEqual(version.identity.excluded.map(\.reason), [.auditErrors], "the swapped femurs are excluded")
+        XCTAssertTrue(space.exists(RunFiles.record(outcome.runId)))
+        XCTAssertTrue(space.exists(RunFiles.result(outcome.runId)))
+        let record = try XCTUnwrap(outcome.evaluationRecord)
+        XCTAssertTrue(space.exists(record), record)
+        let all = texts.joined
+        XCTAssertTrue(all.contains("labels.femur_laterality"), "the audit's findings are shown")
+        XCTAssertTrue(all.contains(record), "the summary names the evaluation record")
+
+        // The demo never writes over anything.
+        do {
+            _ = try await DemoWorkflow.run(DemoRequest(workspace: folder.path, cohort: cohort, training: training, threads: 2)) { _ in }
+            XCTFail("a non-empty workspace must be refused")
+        } catch {
+            XCTAssertTrue("\(error)".contains("not empty"), "\(error)")
+        }
+    }
+}
+
+private final class TextLog: @unchecked Sendable {
+    private var texts: [String] = []
+    private let lock = NSLock()
+    func append(_ text: String) { lock.lock(); texts.append(text); lock.unlock() }
+    var joined: String { lock.lock(); defer { lock.unlock() }; return texts.joined(separator: "\n") }
+}
