@@ -203,7 +203,7 @@ enum BenchEntry {
             print(String(format: "  %@ weights: %6.1f s (%d tiles)", prediction.preset.padding(toLength: 5, withPad: " ", startingAt: 0),
                          prediction.seconds, prediction.tiles))
         }
-        print("\ndosecurate demo (16 small phantoms → audit → freeze → split → train tiny 8 epochs → predict → evaluate), 2 cores:")
+        print("\ndosecurate demo (the reference cohort, 30 small phantoms → audit → freeze → split → train tiny 8 epochs → predict → evaluate), 2 cores:")
         print("  " + (try benchmark.demo()) + "  (target: under 10 minutes)")
     }
 

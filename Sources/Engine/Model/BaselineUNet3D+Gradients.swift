@@ -5,9 +5,10 @@ extension BaselineUNet3D {
     public struct Trace: Sendable {
         public let output: Tensor
         let constraints: Tensor, hidden: Tensor, activatedHidden: Tensor, condition: Tensor, activatedCondition: Tensor
-        let blocks: [String: BlockTrace]
-        let encoderOutputs: [Tensor], pools: [MaxPool3d.Output]
-        let decoderInputs: [Tensor], decoderOutput: Tensor
+        // Variables so the training step's backward pass can drop each part once it is used.
+        var blocks: [String: BlockTrace]
+        var encoderOutputs: [Tensor], pools: [MaxPool3d.Output]
+        var decoderInputs: [Tensor], decoderOutput: Tensor
     }
 
     struct BlockTrace: Sendable {
@@ -63,25 +64,40 @@ extension BaselineUNet3D {
 
     /// ∂L/∂θ for every parameter, given ∂L/∂output.
     public func gradients(of trace: Trace, outputGradient: Tensor, on backend: some ComputeBackend) throws -> [String: Tensor] {
+        var copy = trace
+        return try gradients(releasing: &copy, outputGradient: outputGradient, on: backend)
+    }
+
+    /// The same, dropping each activation from `trace` once the backward pass has used it, so a
+    /// training step's memory falls as the pass goes down the network (as PyTorch frees its
+    /// saved tensors during backward). `trace` keeps only its output and the conditioning.
+    func gradients(releasing trace: inout Trace, outputGradient: Tensor, on backend: some ComputeBackend) throws -> [String: Tensor] {
         try outputGradient.expectShape(trace.output.shape, role: "model output gradient")
         var gradients: [String: Tensor] = [:]
         var conditionGradient = Tensor.zeros(trace.activatedCondition.shape)
         let head = try conv("out_conv").backward(input: trace.decoderOutput, outputGradient: outputGradient, on: backend)
         (gradients["out_conv.weight"], gradients["out_conv.bias"]) = (head.weight, head.bias)
+        trace.decoderOutput = .zeros([0])
         var h = head.input
         var skipGradients: [Tensor?] = Array(repeating: nil, count: configuration.depth)
         for level in 1...configuration.depth {
             let concatenated = try blockGradients("dec\(level)", trace, outputGradient: h, into: &gradients, conditionGradient: &conditionGradient, on: backend)
+            trace.blocks["dec\(level)"] = nil
             let upsampledChannels = configuration.decoderWidths(level).input - configuration.encoderWidth(level)
             let (upsampled, skip) = try ChannelConcat.split(concatenated, firstChannels: upsampledChannels, on: backend)
             skipGradients[level - 1] = skip
             h = try TrilinearUpsample.backward(input: trace.decoderInputs[level - 1], outputGradient: upsampled, on: backend)
+            trace.decoderInputs[level - 1] = .zeros([0])
         }
         h = try blockGradients("bottleneck", trace, outputGradient: h, into: &gradients, conditionGradient: &conditionGradient, on: backend)
+        trace.blocks["bottleneck"] = nil
         for level in stride(from: configuration.depth, through: 1, by: -1) {
             let pooled = try MaxPool3d.backward(input: trace.encoderOutputs[level - 1], forward: trace.pools[level - 1], outputGradient: h, on: backend)
             let total = try skipGradients[level - 1].map { try ResidualAdd.forward(pooled, $0, on: backend) } ?? pooled
+            (trace.encoderOutputs[level - 1], trace.pools[level - 1]) = (.zeros([0]), MaxPool3d.Output(output: .zeros([0]), winners: []))
+            skipGradients[level - 1] = nil
             h = try blockGradients("enc\(level)", trace, outputGradient: total, into: &gradients, conditionGradient: &conditionGradient, on: backend)
+            trace.blocks["enc\(level)"] = nil
         }
         let condition = try SiLU.backward(input: trace.condition, outputGradient: conditionGradient, on: backend)
         let second = try linear("constraint_mlp.2").backward(input: trace.activatedHidden, outputGradient: condition, on: backend)

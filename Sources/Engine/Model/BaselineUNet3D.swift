@@ -24,6 +24,17 @@ public struct BaselineUNet3D: Sendable, Equatable {
         self.parameters = parameters
     }
 
+    /// Lets `update` change every parameter in place (an optimiser step, in PyTorch's registration
+    /// order): the tensors are moved out of the model for the call, so the weights are not copied,
+    /// and moved back afterwards, also when `update` throws. `update` keeps every shape (AdamW
+    /// checks all of them before it changes anything).
+    mutating func updateParameters(_ update: (inout [Tensor]) throws -> Void) rethrows {
+        let names = configuration.parameterShapes.map(\.name)
+        var moved = names.compactMap { parameters.removeValue(forKey: $0) }
+        defer { for (name, tensor) in zip(names, moved) { parameters[name] = tensor } }
+        try update(&moved)
+    }
+
     /// PyTorch's default initialisation (conv and linear U(±1/√fan_in), GroupNorm γ = 1, β = 0),
     /// drawn in registration order from the seeded generator.
     public init(configuration: UNetConfiguration, generator: inout SeededGenerator) throws {

@@ -26,11 +26,7 @@ struct TrainCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "The dataset version (dsv-…, or dsv-…@k).")
-    var dataset: String?
-
-    @Option(name: .long, help: "The locked split of that version (NAME or NAME@k).")
-    var split: String?
+    @OptionGroup var pin: PinnedVersionOptions
 
     @Option(name: .long, help: "Continue this run from its latest checkpoint (its recorded settings; only --threads may change).")
     var resume: String?
@@ -85,9 +81,9 @@ struct TrainCommand: AsyncParsableCommand {
 
     func validate() throws {
         if resume != nil {
-            guard dataset == nil, split == nil, runId == nil else { throw ValidationError("--resume takes the run's recorded version, split and id") }
+            guard !pin.isPinned, runId == nil else { throw ValidationError("--resume takes the run's recorded version, split and id") }
         } else {
-            guard dataset != nil, split != nil else { throw ValidationError("give --dataset and --split (or --resume RUN-ID)") }
+            guard pin.isPinned else { throw ValidationError("give --dataset and --split (or --resume RUN-ID)") }
         }
         guard patch.count == 1 || patch.count == 3 else { throw ValidationError("--patch takes one or three numbers") }
         guard patience >= 0 else { throw ValidationError("--patience must be 0 or more") }
@@ -99,7 +95,7 @@ struct TrainCommand: AsyncParsableCommand {
         let outcome: TrainOutcome
         if let resume {
             outcome = try await TrainWorkflow.resume(workspace: space, runId: resume, threads: threads, progress: bar.show)
-        } else if let dataset, let split {
+        } else if let dataset = pin.dataset, let split = pin.split {
             let configuration = TrainingConfiguration(
                 preset: preset, depth: depth, patch: patch.count == 1 ? Array(repeating: patch[0], count: 3) : patch, batchSize: batchSize,
                 epochs: epochs, patchesPerVolume: patchesPerVolume, learningRate: lr, minimumLearningRate: minLr, weightDecay: weightDecay,
