@@ -374,6 +374,10 @@ public struct Trainer: Sendable {
             let native = try cache.extent(caseId: caseId, array: doseArray), voxels = native.reduce(1, *)
             let reference = try cache.readBox(caseId: caseId, array: doseArray, start: [0, 0, 0], size: native)
             let masks = try cache.readMaskBox(caseId: caseId, array: masksArray, start: [0, 0, 0], size: native)
+            guard masks.count >= ptv70Channel * voxels, resampling.coarseExtent(native) == spatial else {
+                throw TrainingCacheError.shape(file: cache.path, object: "cases/\(caseId)/\(masksArray) (\(masks.count / max(voxels, 1)) channels) on a grid matching input \(spatial)",
+                                               found: native)
+            }
             let ptv70 = Array(masks[((ptv70Channel - 1) * voxels)..<(ptv70Channel * voxels)])
             let coarse = try window.predict(input) { try model.forward($0, constraints: constraints, on: backend) }
             let predicted = resampling.upsample(coarse.elements, native: native).map { min(max($0, 0), 1.5) }
