@@ -128,33 +128,47 @@ extension BaselineUNet3D {
     }
 
     /// One block's backward pass: its parameters' gradients into `gradients`, its share of the
-    /// condition's gradient added to `conditionGradient`; returns the gradient of its input.
+    /// condition's gradient added to `conditionGradient`; returns the gradient of its input. One
+    /// running gradient `g` is replaced step by step, so each layer's gradient is freed as soon as
+    /// the next one exists (the block's backward holds two activation-sized gradients at most).
     private func blockGradients(_ name: String, _ trace: Trace, outputGradient: Tensor, into gradients: inout [String: Tensor],
                                 conditionGradient: inout Tensor, on backend: some ComputeBackend) throws -> Tensor {
         guard let block = trace.blocks[name] else { throw EngineError.invalidSetting(name: "trace", expected: "block \(name)", found: "none") }
-        let normed2 = try SiLU.backward(input: block.normed2, outputGradient: outputGradient, on: backend)
-        let norm2 = try norm("\(name).norm2").backward(input: block.conv2, statistics: block.norm2, outputGradient: normed2, on: backend)
-        let conv2 = try conv("\(name).conv2").backward(input: block.modulated, outputGradient: norm2.input, on: backend)
-        let film = try FiLM.backward(input: block.activated1, scale: block.scale, outputGradient: conv2.input, on: backend)
-        let modulation = try linear("\(name).cond_mlp.1").backward(input: trace.activatedCondition,
-                                                                   outputGradient: ChannelConcat.forward(film.scale, film.shift, on: backend), on: backend)
-        conditionGradient = try ResidualAdd.forward(conditionGradient, modulation.input, on: backend)
-        let normed1 = try SiLU.backward(input: block.normed1, outputGradient: film.input, on: backend)
-        let norm1 = try norm("\(name).norm1").backward(input: block.conv1, statistics: block.norm1, outputGradient: normed1, on: backend)
-        let conv1 = try conv("\(name).conv1").backward(input: block.input, outputGradient: norm1.input, on: backend)
-        var inputGradient = conv1.input
+        var g = try SiLU.backward(input: block.normed2, outputGradient: outputGradient, on: backend)
+        do {
+            let norm2 = try norm("\(name).norm2").backward(input: block.conv2, statistics: block.norm2, outputGradient: g, on: backend)
+            (gradients["\(name).norm2.weight"], gradients["\(name).norm2.bias"]) = (norm2.scale, norm2.shift)
+            g = norm2.input
+        }
+        do {
+            let conv2 = try conv("\(name).conv2").backward(input: block.modulated, outputGradient: g, on: backend)
+            (gradients["\(name).conv2.weight"], gradients["\(name).conv2.bias"]) = (conv2.weight, conv2.bias)
+            g = conv2.input
+        }
+        do {
+            let film = try FiLM.backward(input: block.activated1, scale: block.scale, outputGradient: g, on: backend)
+            let modulation = try linear("\(name).cond_mlp.1").backward(input: trace.activatedCondition,
+                                                                       outputGradient: ChannelConcat.forward(film.scale, film.shift, on: backend), on: backend)
+            (gradients["\(name).cond_mlp.1.weight"], gradients["\(name).cond_mlp.1.bias"]) = (modulation.weight, modulation.bias)
+            conditionGradient = try ResidualAdd.forward(conditionGradient, modulation.input, on: backend)
+            g = film.input
+        }
+        g = try SiLU.backward(input: block.normed1, outputGradient: g, on: backend)
+        do {
+            let norm1 = try norm("\(name).norm1").backward(input: block.conv1, statistics: block.norm1, outputGradient: g, on: backend)
+            (gradients["\(name).norm1.weight"], gradients["\(name).norm1.bias"]) = (norm1.scale, norm1.shift)
+            g = norm1.input
+        }
+        do {
+            let conv1 = try conv("\(name).conv1").backward(input: block.input, outputGradient: g, on: backend)
+            (gradients["\(name).conv1.weight"], gradients["\(name).conv1.bias"]) = (conv1.weight, conv1.bias)
+            g = conv1.input
+        }
         if parameters["\(name).residual.weight"] != nil {
             let residual = try conv("\(name).residual").backward(input: block.input, outputGradient: outputGradient, on: backend)
             (gradients["\(name).residual.weight"], gradients["\(name).residual.bias"]) = (residual.weight, residual.bias)
-            inputGradient = try ResidualAdd.forward(inputGradient, residual.input, on: backend)
-        } else {
-            inputGradient = try ResidualAdd.forward(inputGradient, outputGradient, on: backend)
+            return try ResidualAdd.forward(g, residual.input, on: backend)
         }
-        (gradients["\(name).conv1.weight"], gradients["\(name).conv1.bias"]) = (conv1.weight, conv1.bias)
-        (gradients["\(name).norm1.weight"], gradients["\(name).norm1.bias"]) = (norm1.scale, norm1.shift)
-        (gradients["\(name).conv2.weight"], gradients["\(name).conv2.bias"]) = (conv2.weight, conv2.bias)
-        (gradients["\(name).norm2.weight"], gradients["\(name).norm2.bias"]) = (norm2.scale, norm2.shift)
-        (gradients["\(name).cond_mlp.1.weight"], gradients["\(name).cond_mlp.1.bias"]) = (modulation.weight, modulation.bias)
-        return inputGradient
+        return try ResidualAdd.forward(g, outputGradient, on: backend)
     }
 }
