@@ -37,15 +37,15 @@ final class TrainingCacheTests: XCTestCase {
         let written = cases()
         var iterator = written.makeIterator()
         try TrainingCacheFile.write(to: path, attributes: ["dataset_version": "dsv-test", "split": "{\"name\":\"main\"}"]) { iterator.next() }
-        XCTAssertEqual(try TrainingCacheFile.attribute(path: path, name: "case_ids"), #"["case_a","case_b"]"#)
-        XCTAssertEqual(try TrainingCacheFile.attribute(path: path, name: "dataset_version"), "dsv-test")
-        XCTAssertEqual(try TrainingCacheFile.attribute(path: path, name: "format"), TrainingCacheFile.format)
+        XCTAssertEqual(try TrainingCacheReader(path: path).attribute("case_ids"), #"["case_a","case_b"]"#)
+        XCTAssertEqual(try TrainingCacheReader(path: path).attribute("dataset_version"), "dsv-test")
+        XCTAssertEqual(try TrainingCacheReader(path: path).attribute("format"), TrainingCacheFile.format)
 
         for item in written {
             let extent = Array(item.input.shape.suffix(3))
             for (start, size) in [([0, 0, 0], extent), ([5, -3, 7], [16, 16, 16]), ([-4, 2, -1], [8, 6, 40])] {
-                let box = try TrainingCacheFile.readBox(path: path, caseId: item.caseId, array: "input", start: start, size: size)
-                let dose = try TrainingCacheFile.readBox(path: path, caseId: item.caseId, array: "dose", start: start, size: size)
+                let box = try TrainingCacheReader(path: path).readBox(caseId: item.caseId, array: "input", start: start, size: size)
+                let dose = try TrainingCacheReader(path: path).readBox(caseId: item.caseId, array: "dose", start: start, size: size)
                 let masks = try TrainingCacheReader(path: path).readMaskBox(caseId: item.caseId, start: start, size: size)
                 let boxCount = size.reduce(1, *), volumeCount = extent.reduce(1, *)
                 for channel in 0..<3 {
@@ -68,7 +68,7 @@ final class TrainingCacheTests: XCTestCase {
                 }
             }
         }
-        XCTAssertThrowsError(try TrainingCacheFile.readBox(path: path, caseId: "case_c", array: "dose", start: [0, 0, 0], size: [1, 1, 1]))
+        XCTAssertThrowsError(try TrainingCacheReader(path: path).readBox(caseId: "case_c", array: "dose", start: [0, 0, 0], size: [1, 1, 1]))
     }
 
     func testH5pySeesTheDocumentedLayout() throws {

@@ -27,10 +27,10 @@ final class ExportWorkflowTests: XCTestCase {
         let training = split.identity.cases.filter { $0.role == .train || $0.role == .val }.map(\.caseId).sorted()
         XCTAssertEqual(outcome.cases.map(\.caseId).sorted(), training, "train and val cases, never test")
         XCTAssertFalse(training.isEmpty)
-        let storedIds = try JSONValue.parse(Array(TrainingCacheFile.attribute(path: path, name: "case_ids").utf8)).arrayValue?.compactMap(\.stringValue)
+        let storedIds = try JSONValue.parse(Array(TrainingCacheReader(path: path).attribute("case_ids").utf8)).arrayValue?.compactMap(\.stringValue)
         XCTAssertEqual(storedIds?.sorted(), training)
-        XCTAssertEqual(try TrainingCacheFile.attribute(path: path, name: "split"), split.reference)
-        XCTAssertTrue(try TrainingCacheFile.attribute(path: path, name: "dataset_version").hasPrefix(dataset))
+        XCTAssertEqual(try TrainingCacheReader(path: path).attribute("split"), split.reference)
+        XCTAssertTrue(try TrainingCacheReader(path: path).attribute("dataset_version").hasPrefix(dataset))
         XCTAssertEqual(outcome.inputChannels.first, "CT")
 
         let revision = try DatasetRevision.resolve(dataset, in: space)
@@ -40,9 +40,9 @@ final class ExportWorkflowTests: XCTestCase {
             let opened = try DoseCase.open(path: space.location(ofRecorded: entry.path).name)
             let ct = try opened.volume("ct"), dose = try opened.volume("dose")
             let extent = ct.shape.dimensions
-            let box = try TrainingCacheFile.readBox(path: path, caseId: item.caseId, array: "input", start: [0, 0, 0], size: extent)
+            let box = try TrainingCacheReader(path: path).readBox(caseId: item.caseId, array: "input", start: [0, 0, 0], size: extent)
             XCTAssertEqual(Array(box.prefix(ct.shape.voxelCount)), ct.elements, "\(item.caseId): CT")
-            XCTAssertEqual(try TrainingCacheFile.readBox(path: path, caseId: item.caseId, array: "dose", start: [0, 0, 0], size: extent),
+            XCTAssertEqual(try TrainingCacheReader(path: path).readBox(caseId: item.caseId, array: "dose", start: [0, 0, 0], size: extent),
                            dose.elements, "\(item.caseId): dose")
             XCTAssertEqual(item.filledChannels.count, largest - opened.channels.count, "\(item.caseId): missing channels filled")
         }

@@ -29,4 +29,13 @@ enum FrozenCleanCohort {
         try FileManager.default.copyItem(at: frozen.folder.appendingPathComponent("workspace"), to: folder.appendingPathComponent("workspace"))
         return (folder, try Workspace(path: folder.appendingPathComponent("workspace").path, create: false), frozen.dataset)
     }
+
+    /// The file the version `dataset` records for `caseId`, in `space`.
+    static func file(of caseId: String, dataset: String, in space: Workspace) throws -> String {
+        let revision = try DatasetRevision.resolve(dataset, in: space)
+        guard let entry = revision.dataset.context.files.first(where: { $0.caseId == caseId }) else {
+            throw LineageError.invalidRecord(path: revision.fileName, reason: "no file recorded for \(caseId)")
+        }
+        return space.location(ofRecorded: entry.path).name
+    }
 }

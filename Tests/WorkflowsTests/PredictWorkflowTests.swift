@@ -88,11 +88,7 @@ final class PredictWorkflowTests: XCTestCase {
             window: SlidingWindow(patch: [112, 112, 81]), threads: 1)), "patch not a multiple of 2")
     }
 
-    private func file(of caseId: String) throws -> String {
-        let revision = try DatasetRevision.resolve(dataset, in: space)
-        let entry = try XCTUnwrap(revision.dataset.context.files.first { $0.caseId == caseId })
-        return space.location(ofRecorded: entry.path).name
-    }
+    private func file(of caseId: String) throws -> String { try FrozenCleanCohort.file(of: caseId, dataset: dataset, in: space) }
 }
 
 private func XCTAssertThrowsErrorAsync(_ body: @autoclosure () async throws -> some Any, _ message: String,

@@ -193,9 +193,5 @@ final class TrainWorkflowTests: XCTestCase {
         XCTAssertEqual(try DoseCase.open(path: written.file).metadata?["prediction"]?["in_plane_resample"]?.asInt, 2)
     }
 
-    private func file(of caseId: String) throws -> String {
-        let revision = try DatasetRevision.resolve(dataset, in: space)
-        let entry = try XCTUnwrap(revision.dataset.context.files.first { $0.caseId == caseId })
-        return space.location(ofRecorded: entry.path).name
-    }
+    private func file(of caseId: String) throws -> String { try FrozenCleanCohort.file(of: caseId, dataset: dataset, in: space) }
 }

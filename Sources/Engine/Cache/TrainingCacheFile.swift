@@ -27,16 +27,6 @@ public enum TrainingCacheFile {
     static func quietLibraryErrors() { H5Eset_auto2(dc_h5e_default(), nil, nil) }
     public static let chunkEdge = 32
 
-    /// A box of one case's array; see `TrainingCacheReader.readBox`.
-    public static func readBox(path: String, caseId: String, array: String, start: [Int], size: [Int]) throws -> [Float] {
-        try TrainingCacheReader(path: path).readBox(caseId: caseId, array: array, start: start, size: size)
-    }
-
-    /// A root attribute's text.
-    public static func attribute(path: String, name: String) throws -> String {
-        try TrainingCacheReader(path: path).attribute(name)
-    }
-
     public struct Case: Sendable {
         public let caseId: String, role: String, caseHash: String
         /// (1, C, Y, X, Z) network input and (1, 1, Y, X, Z) dose.

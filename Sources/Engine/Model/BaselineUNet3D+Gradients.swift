@@ -135,16 +135,8 @@ extension BaselineUNet3D {
                                 conditionGradient: inout Tensor, on backend: some ComputeBackend) throws -> Tensor {
         guard let block = trace.blocks[name] else { throw EngineError.invalidSetting(name: "trace", expected: "block \(name)", found: "none") }
         var g = try SiLU.backward(input: block.normed2, outputGradient: outputGradient, on: backend)
-        do {
-            let norm2 = try norm("\(name).norm2").backward(input: block.conv2, statistics: block.norm2, outputGradient: g, on: backend)
-            (gradients["\(name).norm2.weight"], gradients["\(name).norm2.bias"]) = (norm2.scale, norm2.shift)
-            g = norm2.input
-        }
-        do {
-            let conv2 = try conv("\(name).conv2").backward(input: block.modulated, outputGradient: g, on: backend)
-            (gradients["\(name).conv2.weight"], gradients["\(name).conv2.bias"]) = (conv2.weight, conv2.bias)
-            g = conv2.input
-        }
+        g = try convNormGradients("\(name).conv2", "\(name).norm2", convInput: block.modulated, normInput: block.conv2, statistics: block.norm2,
+                                  outputGradient: g, into: &gradients, on: backend)
         do {
             let film = try FiLM.backward(input: block.activated1, scale: block.scale, outputGradient: g, on: backend)
             let modulation = try linear("\(name).cond_mlp.1").backward(input: trace.activatedCondition,
@@ -154,21 +146,29 @@ extension BaselineUNet3D {
             g = film.input
         }
         g = try SiLU.backward(input: block.normed1, outputGradient: g, on: backend)
-        do {
-            let norm1 = try norm("\(name).norm1").backward(input: block.conv1, statistics: block.norm1, outputGradient: g, on: backend)
-            (gradients["\(name).norm1.weight"], gradients["\(name).norm1.bias"]) = (norm1.scale, norm1.shift)
-            g = norm1.input
-        }
-        do {
-            let conv1 = try conv("\(name).conv1").backward(input: block.input, outputGradient: g, on: backend)
-            (gradients["\(name).conv1.weight"], gradients["\(name).conv1.bias"]) = (conv1.weight, conv1.bias)
-            g = conv1.input
-        }
+        g = try convNormGradients("\(name).conv1", "\(name).norm1", convInput: block.input, normInput: block.conv1, statistics: block.norm1,
+                                  outputGradient: g, into: &gradients, on: backend)
         if parameters["\(name).residual.weight"] != nil {
             let residual = try conv("\(name).residual").backward(input: block.input, outputGradient: outputGradient, on: backend)
             (gradients["\(name).residual.weight"], gradients["\(name).residual.bias"]) = (residual.weight, residual.bias)
             return try ResidualAdd.forward(g, residual.input, on: backend)
         }
         return try ResidualAdd.forward(g, outputGradient, on: backend)
+    }
+
+    /// GroupNorm `normName` then conv `convName` backward (a block's norm ← conv pair): their
+    /// parameters' gradients into `gradients`; returns the gradient of the conv's input. Each
+    /// layer's result is dropped once its input gradient is taken.
+    private func convNormGradients(_ convName: String, _ normName: String, convInput: Tensor, normInput: Tensor, statistics: GroupNorm.Statistics,
+                                   outputGradient: Tensor, into gradients: inout [String: Tensor], on backend: some ComputeBackend) throws -> Tensor {
+        let g: Tensor
+        do {
+            let normed = try norm(normName).backward(input: normInput, statistics: statistics, outputGradient: outputGradient, on: backend)
+            (gradients["\(normName).weight"], gradients["\(normName).bias"]) = (normed.scale, normed.shift)
+            g = normed.input
+        }
+        let convolved = try conv(convName).backward(input: convInput, outputGradient: g, on: backend)
+        (gradients["\(convName).weight"], gradients["\(convName).bias"]) = (convolved.weight, convolved.bias)
+        return convolved.input
     }
 }

@@ -79,6 +79,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
             throw refuse("learning rate", "lr > 0 and 0 ≤ minimum ≤ lr", "\(learningRate), minimum \(minimumLearningRate)")
         }
         guard weightDecay >= 0 else { throw refuse("weight decay", "≥ 0", weightDecay) }
+        guard adamBetas.count == 2, adamEpsilon > 0 else { throw refuse("AdamW betas and eps", "two betas and eps > 0", "\(adamBetas), \(adamEpsilon)") }
         guard maxGradientNorm > 0, negativePenaltyWeight >= 0, maxShift >= 0 else {
             throw refuse("loss and clipping", "clip > 0, penalty weight ≥ 0, shift ≥ 0", "\(maxGradientNorm), \(negativePenaltyWeight), \(maxShift)")
         }
