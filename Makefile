@@ -2,7 +2,7 @@
 # Both install the Debian packages they need (once), build, and run.
 
 # python3-numpy gives /usr/bin/python3 NumPy 1.x, for the pickle fixtures' numpy-1 round trips.
-SYSTEM_PACKAGES := libarchive-dev libhdf5-dev libxml2-dev libopenblas-dev pkg-config python3-numpy tar gzip
+SYSTEM_PACKAGES := libarchive-dev libisal-dev libhdf5-dev libxml2-dev libopenblas-dev pkg-config python3-numpy tar gzip
 SWIFT ?= swift
 # XCTest only: Swift Testing would close the run with a "0 tests" line.
 SWIFT_TEST_FLAGS ?= --disable-swift-testing

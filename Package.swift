@@ -25,6 +25,7 @@ let package = Package(
     targets: [
         // System-library shims over Debian's -dev packages (DESIGN.md, module table).
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -33,7 +34,7 @@ let package = Package(
 
         .target(
             name: "NumpyFormat",
-            dependencies: ["CArchive"]
+            dependencies: ["CArchive", "CISAL"]
         ),
         .target(
             name: "DoseCase",

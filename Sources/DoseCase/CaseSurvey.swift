@@ -76,12 +76,33 @@ public enum MaskVoxelCounter {
         }
     }
 
+    /// Sixteen bytes at a time into byte-wide lane counters, widened every 255 vectors before they
+    /// can wrap: masks are the largest integer array of a case, and a per-byte `Int` sum stays scalar.
+    private static func nonZeroBytes(_ bytes: UnsafeRawBufferPointer) -> Int {
+        typealias Lanes = SIMD16<UInt8>
+        let vectors = bytes.count / Lanes.scalarCount
+        var total = 0
+        var vector = 0
+        while vector < vectors {
+            let blockEnd = min(vectors, vector + 255)
+            var counts = Lanes(repeating: 0)
+            for index in vector..<blockEnd {
+                let lanes = bytes.loadUnaligned(fromByteOffset: index * Lanes.scalarCount, as: Lanes.self)
+                counts &-= unsafeBitCast(lanes .!= Lanes(repeating: 0), to: Lanes.self)
+            }
+            total += Int(SIMD16<UInt16>(truncatingIfNeeded: counts).wrappedSum())
+            vector = blockEnd
+        }
+        for index in (vectors * Lanes.scalarCount)..<bytes.count where bytes[index] != 0 { total += 1 }
+        return total
+    }
+
     private static func nonZero(_ bytes: UnsafeRawBufferPointer, kind: NPYScalarKind) -> Int {
         func count<T: NPYElement & Equatable & ExpressibleByIntegerLiteral>(_: T.Type) -> Int {
             bytes.bindMemory(to: T.self).reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
         }
         switch kind {
-        case .bool, .int8, .uint8: return bytes.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        case .bool, .int8, .uint8: return nonZeroBytes(bytes)
         case .int16, .uint16: return count(UInt16.self)
         case .int32, .uint32: return count(UInt32.self)
         case .int64, .uint64: return count(UInt64.self)

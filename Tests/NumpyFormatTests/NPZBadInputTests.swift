@@ -49,6 +49,22 @@ final class NPZBadInputTests: XCTestCase {
         }
     }
 
+    /// Damage only the inflater can see: the directory is consistent, the DEFLATE data is not.
+    func testDeflateDamageIsRefusedByTheInflater() {
+        assertRefused("deflate_truncated_stream.npz") { error, message in
+            if case .corruptMember(_, "a.npy", _) = error as? NPZError { message.contains("before its final block") } else { false }
+        }
+        assertRefused("deflate_invalid_block.npz") { error, message in
+            if case .corruptMember(_, "a.npy", _) = error as? NPZError { message.contains("invalid DEFLATE data (invalid block)") } else { false }
+        }
+        assertRefused("pickle_longer_than_declared.npz") { error, message in
+            if case .corruptMember(_, "metadata.npy", _) = error as? NPZError { message.contains("more data than its header declares") } else { false }
+        }
+        assertRefused("local_name_mismatch.npz") { error, message in
+            if case .corruptMember(_, "a.npy", _) = error as? NPZError { message.contains("local header (name b.npy") } else { false }
+        }
+    }
+
     func testMemberDefects() {
         assertRefused("not_npy_member.npz") { error, message in
             if case .notNPY = error as? NPYError { message.contains("a.npy") } else { false }

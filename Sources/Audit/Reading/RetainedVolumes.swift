@@ -20,11 +20,9 @@ struct RetainedVolumes {
         building = nil
         switch (key, header.shape.count) {
         case ("ct", 3), ("dose", 3), ("constraints", 1):
-            building = (key, [Float](), [])
-            building?.floats.reserveCapacity(header.elementCount)
+            building = (key, HugePages.reservedArray(of: Float.self, capacity: header.elementCount), [])
         case ("masks", 4):
-            building = (key, [], [UInt8]())
-            building?.bytes.reserveCapacity(header.elementCount)
+            building = (key, [], HugePages.reservedArray(of: UInt8.self, capacity: header.elementCount))
         case ("masks_sdf", 4):
             let channels = header.shape[0]
             sdf = (0..<channels).map { _ in SDFChannelSummary() }
@@ -199,11 +197,12 @@ enum ValueConversion {
     static func appendNonZero(_ bytes: UnsafeRawBufferPointer, kind: NPYScalarKind, to values: inout [UInt8]) {
         switch kind {
         case .bool, .uint8, .int8:
-            // Copy the bytes whole, then fold any non-zero value to 1 (masks are 0/1 already).
+            // Copy the bytes whole, then fold any non-zero value to 1 (masks are 0/1 already);
+            // `min` rather than a conditional store, so the fold vectorises without branches.
             let start = values.count
             values.append(contentsOf: bytes)
             values.withUnsafeMutableBufferPointer { target in
-                for offset in start..<target.count where target[offset] > 1 { target[offset] = 1 }
+                for offset in start..<target.count { target[offset] = min(target[offset], 1) }
             }
         default:
             var floats: [Float] = []

@@ -1,10 +1,10 @@
 import CArchive
 
 /// A libarchive read handle: walks members in archive order and inflates the current member's
-/// data into caller-owned memory. Over a `.npz` file on disk, over a delivery archive (`.zip`,
-/// `.tar`, `.tar.gz`), or over an `.npz` that is itself a member of a delivery archive, read
-/// straight out of the outer archive's stream without touching the disk.
-final class ArchiveReader {
+/// data into caller-owned memory. Over a delivery archive (`.zip`, `.tar`, `.tar.gz`), or over an
+/// `.npz` that is itself a member of a delivery archive, read straight out of the outer
+/// archive's stream without touching the disk. (A `.npz` on disk is read by `ZipMemberInflater`.)
+final class ArchiveReader: MemberByteReader {
     /// A file path, or `ARCHIVE!member` for an `.npz` inside a delivery archive.
     let path: String
     private let handle: OpaquePointer
@@ -23,27 +23,16 @@ final class ArchiveReader {
     /// libarchive's read block size; large blocks keep system-call overhead off the decode path.
     private static let blockSize = 1 << 20
 
-    /// Reads a `.npz` (ZIP) file.
-    convenience init(path: String) throws {
-        try self.init(path: path) { archive_read_support_format_zip($0) }
-    }
-
     /// Reads a delivery archive: ZIP or tar, the latter optionally compressed (gzip, bzip2, xz, zstd).
-    convenience init(deliveryPath path: String) throws {
-        try self.init(path: path) { handle in
-            archive_read_support_format_zip(handle)
-            archive_read_support_format_tar(handle)
-            archive_read_support_format_gnutar(handle)
-            archive_read_support_filter_all(handle)
-        }
-    }
-
-    private init(path: String, formats: (OpaquePointer) -> Void) throws {
+    init(deliveryPath path: String) throws {
         self.path = path
         nestedSource = nil
         guard let handle = archive_read_new() else { throw NPZError.cannotOpen(file: path, reason: "libarchive could not allocate a reader") }
         self.handle = handle
-        formats(handle)
+        archive_read_support_format_zip(handle)
+        archive_read_support_format_tar(handle)
+        archive_read_support_format_gnutar(handle)
+        archive_read_support_filter_all(handle)
         guard archive_read_open_filename(handle, path, Self.blockSize) == dc_archive_ok() else {
             // `deinit` frees the handle: the object is fully initialised by now.
             throw NPZError.cannotOpen(file: path, reason: Self.errorText(handle))
@@ -70,9 +59,6 @@ final class ArchiveReader {
     }
 
     deinit { archive_read_free(handle) }
-
-    /// Moves to the next member and returns its name, or nil after the last one.
-    func nextMemberName() throws -> String? { try nextEntry()?.name }
 
     /// Moves to the next member and returns its header, or nil after the last one.
     func nextEntry() throws -> Entry? {
@@ -106,12 +92,6 @@ final class ArchiveReader {
         let got = archive_read_data(handle, &probe, 1)
         guard got >= 0 else { throw NPZError.corruptMember(file: path, member: member, reason: errorText) }
         guard got == 0 else { throw NPZError.corruptMember(file: path, member: member, reason: "member holds more data than its header declares") }
-    }
-
-    func skipMember(_ member: String) throws {
-        guard archive_read_data_skip(handle) == dc_archive_ok() else {
-            throw NPZError.corruptMember(file: path, member: member, reason: errorText)
-        }
     }
 
     /// libarchive's message, or the outer archive's when a nested read failed underneath.

@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// A read-only file read at explicit offsets (`pread`), used for the ZIP central directory.
+/// A read-only file read at explicit offsets (`pread`): the ZIP central directory, then each
+/// member's compressed bytes.
 final class RandomAccessFile {
     let path: String
     let size: Int
@@ -30,21 +31,26 @@ final class RandomAccessFile {
     deinit { close(descriptor) }
 
     func read(at offset: Int, count: Int) throws -> [UInt8] {
-        guard offset >= 0, count >= 0, offset + count <= size else {
+        var bytes = [UInt8](repeating: 0, count: count)
+        try bytes.withUnsafeMutableBytes { try read(at: offset, into: $0) }
+        return bytes
+    }
+
+    /// Fills `buffer` with the file's bytes from `offset`; throws when the file ends first.
+    func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws {
+        let count = buffer.count
+        guard offset >= 0, offset <= size, count <= size - offset else {
             throw NPZError.truncated(file: path, reason: "expected \(count) bytes at offset \(offset), file has \(size)")
         }
-        var bytes = [UInt8](repeating: 0, count: count)
+        guard let base = buffer.baseAddress else { return }
         var done = 0
         while done < count {
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                buffer.baseAddress.map { pread(descriptor, $0 + done, count - done, off_t(offset + done)) } ?? 0
-            }
+            let got = pread(descriptor, base + done, count - done, off_t(offset + done))
             if got < 0 && errno == EINTR { continue }
             guard got > 0 else {
                 throw NPZError.truncated(file: path, reason: "read of \(count) bytes at offset \(offset) stopped after \(done)")
             }
             done += got
         }
-        return bytes
     }
 }

@@ -1,9 +1,9 @@
-/// Decodes the `.npy` member an `ArchiveReader` is positioned at: its preamble, then its data
+/// Decodes the `.npy` member a `MemberByteReader` is positioned at: its preamble, then its data
 /// whole, in chunks, or as a pickle. Shared by `.npz` files read from disk (sizes known from the
 /// central directory) and `.npz` files streamed out of a delivery archive (sizes from the local
 /// header when it has them, else checked at the member's end).
 struct NPYMemberReader {
-    let reader: ArchiveReader
+    let reader: any MemberByteReader
     /// The member's name in the `.npz`, e.g. `dose.npy`.
     let name: String
     /// `FILE!member`, for error messages.

@@ -1,8 +1,8 @@
 /// A `.npz` file opened for reading: its member listing (from the ZIP central directory) and
 /// reads of one member, every member in one pass, or one member in bounded chunks.
 ///
-/// Nothing is held in memory beyond what a call returns: libarchive inflates straight from the
-/// file into each array's storage.
+/// Nothing is held in memory beyond what a call returns: each member is found through the
+/// central directory and inflated (ISA-L) straight from the file into the caller's storage.
 public struct NPZArchive: Sendable {
     public let path: String
     public let members: [NPZMember]
@@ -72,16 +72,10 @@ public struct NPZArchive: Sendable {
         return try memberReader(wanted, reader).readContent()
     }
 
-    /// A fresh reader whose next read is the start of `key`'s data (earlier members skipped,
-    /// which the seekable ZIP reader does without inflating them).
-    private func reader(positionedAt key: String) throws -> (NPZMember, ArchiveReader) {
+    /// A reader whose next read is the start of `key`'s data: nothing before it is inflated.
+    private func reader(positionedAt key: String) throws -> (NPZMember, ZipMemberInflater) {
         let wanted = try member(named: key)
-        let reader = try ArchiveReader(path: path)
-        while let name = try reader.nextMemberName() {
-            if name == wanted.name { return (wanted, reader) }
-            try reader.skipMember(name)
-        }
-        throw NPZError.truncated(file: path, reason: "member \(wanted.name) is listed but its data could not be found")
+        return (wanted, try ZipMemberInflater(file: RandomAccessFile(path: path), member: wanted))
     }
 
     /// Reads every member in one pass through the file, in archive order.
@@ -89,25 +83,17 @@ public struct NPZArchive: Sendable {
         try walkMembers { member, reader in try body(member, try memberReader(member, reader).readContent()) }
     }
 
-    /// Visits every member in archive order with one reader, checking each against the central
-    /// directory and that none is missing; `body` reads as much of each member as it needs.
-    private func walkMembers(_ body: (NPZMember, ArchiveReader) throws -> Void) throws {
-        let reader = try ArchiveReader(path: path)
-        var visited = 0
-        while let name = try reader.nextMemberName() {
-            guard let member = members.first(where: { $0.name == name }) else {
-                throw NPZError.truncated(file: path, reason: "member \(name) is not in the central directory")
-            }
-            visited += 1
-            try body(member, reader)
-        }
-        guard visited == members.count else {
-            throw NPZError.truncated(file: path, reason: "read \(visited) of \(members.count) listed members")
+    /// Visits every member in archive order (by local-header offset, so the file is read front to
+    /// back); `body` reads as much of each member as it needs.
+    private func walkMembers(_ body: (NPZMember, ZipMemberInflater) throws -> Void) throws {
+        let file = try RandomAccessFile(path: path)
+        for member in members.sorted(by: { $0.localHeaderOffset < $1.localHeaderOffset }) {
+            try body(member, try ZipMemberInflater(file: file, member: member))
         }
     }
 
     /// Reads every member, largest first, on up to `concurrency` threads (each with its own
-    /// libarchive handle on the file). Members inflate independently, so two cores decode
+    /// handle on the file). Members inflate independently, so two cores decode
     /// about twice as fast as one.
     public func readAll(concurrency: Int = 2) async throws -> [String: NPZContent] {
         let bySize = members.sorted { $0.inflatedSize > $1.inflatedSize }
@@ -132,16 +118,10 @@ public struct NPZArchive: Sendable {
     }
 
     private func readMembers(_ names: Set<String>) throws -> [(String, NPZContent)] {
-        let reader = try ArchiveReader(path: path)
-        var arrays: [(String, NPZContent)] = []
-        while arrays.count < names.count, let name = try reader.nextMemberName() {
-            guard names.contains(name), let member = members.first(where: { $0.name == name }) else {
-                try reader.skipMember(name)
-                continue
-            }
-            arrays.append((member.key, try memberReader(member, reader).readContent()))
+        let file = try RandomAccessFile(path: path)
+        return try members.filter { names.contains($0.name) }.map { member in
+            (member.key, try memberReader(member, try ZipMemberInflater(file: file, member: member)).readContent())
         }
-        return arrays
     }
 
     /// Streams one member's canonical elements (C order, little-endian) in chunks of
@@ -182,7 +162,7 @@ public struct NPZArchive: Sendable {
 
     private func source(_ member: NPZMember) -> String { "\(path)!\(member.name)" }
 
-    private func memberReader(_ member: NPZMember, _ reader: ArchiveReader) -> NPYMemberReader {
+    private func memberReader(_ member: NPZMember, _ reader: ZipMemberInflater) -> NPYMemberReader {
         NPYMemberReader(reader: reader, name: member.name, source: source(member), inflatedSize: member.inflatedSize,
                         maximumArrayBytes: maximumArrayBytes)
     }
