@@ -7,12 +7,12 @@ import Glibc
 /// (measured for `make bench`).
 public enum HugePages {
     /// Buffers at least this large are worth advising.
-    public static let threshold = 8 << 20
-    public static let pageSize = 2 << 20
+    static let threshold = 8 << 20
+    static let pageSize = 2 << 20
 
     /// Asks the kernel to back the whole 2 MiB pages inside `buffer` with huge pages. Advice
     /// only: where the kernel has them disabled this changes nothing.
-    public static func advise(_ buffer: UnsafeMutableRawBufferPointer) {
+    static func advise(_ buffer: UnsafeMutableRawBufferPointer) {
         #if os(Linux)
         guard buffer.count >= threshold, let base = buffer.baseAddress else { return }
         let start = (Int(bitPattern: base) + pageSize - 1) / pageSize * pageSize

@@ -107,7 +107,7 @@ public struct NPZArchive: Sendable {
         }
         return try await withThrowingTaskGroup(of: [(String, NPZContent)].self) { group in
             for queue in queues where !queue.isEmpty {
-                group.addTask { try self.readMembers(Set(queue.map(\.name))) }
+                group.addTask { try self.readMembers(queue) }
             }
             var arrays: [String: NPZContent] = [:]
             for try await batch in group {
@@ -117,9 +117,9 @@ public struct NPZArchive: Sendable {
         }
     }
 
-    private func readMembers(_ names: Set<String>) throws -> [(String, NPZContent)] {
+    private func readMembers(_ queue: [NPZMember]) throws -> [(String, NPZContent)] {
         let file = try RandomAccessFile(path: path)
-        return try members.filter { names.contains($0.name) }.map { member in
+        return try queue.map { member in
             (member.key, try memberReader(member, try ZipMemberInflater(file: file, member: member)).readContent())
         }
     }
