@@ -26,8 +26,12 @@ public struct AuditReport: Sendable, Codable {
     /// Sorted by file.
     public private(set) var cases: [CaseAudit]
     public let summary: Summary
+    /// What the audit was pointed at and did not read as a case (special files, second links,
+    /// loops, names that are not UTF-8, archive links), sorted by path.
+    public let skipped: [SkippedInput]
 
-    public init(catalog: CheckCatalog, policy: EffectivePolicy, cases: [CaseAudit], cacheHits: Int) {
+    public init(catalog: CheckCatalog, policy: EffectivePolicy, cases: [CaseAudit], cacheHits: Int, skipped: [SkippedInput] = []) {
+        self.skipped = skipped.sorted { $0.path < $1.path }
         schema = Self.schemaName
         catalogVersion = CheckCatalog.version
         checks = catalog.definitions

@@ -2,7 +2,7 @@
 /// any check's behaviour or thresholds change, so cached audits made by older checks are not
 /// reused.
 public struct CheckCatalog: Sendable {
-    public static let version = "2"
+    public static let version = "3"
 
     public let caseChecks: [any CaseCheck]
     public let datasetChecks: [any DatasetCheck]
@@ -16,7 +16,7 @@ public struct CheckCatalog: Sendable {
     public static let standard = CheckCatalog(
         caseChecks: [
             FileReadableCheck(), FormatKeysCheck(), FormatDTypesCheck(), FormatShapesCheck(),
-            MetadataSafeCheck(), MetadataPHICheck(), ValuesFiniteCheck(),
+            MetadataSafeCheck(), MetadataCaseIdCheck(), MetadataPHICheck(), ValuesFiniteCheck(),
             CTRangeCheck(), DoseRangeCheck(), DoseNormalizationCheck(), StructuresRequiredCheck(), StructuresTruncationCheck(),
             DoseRegistrationCheck(), PTVD95Check(), FemurLateralityCheck(), PlanTypeCheck(), SDFConsistencyCheck(),
         ],

@@ -12,4 +12,6 @@ static inline int dc_archive_retry(void) { return ARCHIVE_RETRY; }
 static inline int dc_archive_failed(void) { return ARCHIVE_FAILED; }
 static inline int dc_archive_fatal(void) { return ARCHIVE_FATAL; }
 static inline unsigned int dc_archive_regular_file_type(void) { return AE_IFREG; }
+static inline unsigned int dc_archive_directory_type(void) { return AE_IFDIR; }
+static inline unsigned int dc_archive_symlink_type(void) { return AE_IFLNK; }
 #endif

@@ -23,6 +23,10 @@ public struct DoseCase: Sendable {
     public let prescription: Prescription
     /// The grid every volume must share, from the `ct` header (or `dose` when `ct` is absent).
     public let shape: VolumeShape?
+    /// Each numeric member's shape as its header declares it, read before any data: a member is
+    /// checked against the grid before its buffer is allocated, so a header cannot make the
+    /// process allocate what the file does not hold.
+    let declaredShapes: [String: [Int]]
 
     /// Opens a case: reads the ZIP directory, the `masks` / `ct` headers and the metadata (decoded
     /// by the restricted unpickler, never executed). No volume is inflated.
@@ -67,7 +71,8 @@ public struct DoseCase: Sendable {
             channels: ChannelCatalog.from(metadata: metadata, channelCount: channelCount),
             storedPlanType: PlanType.stored(in: metadata),
             prescription: Prescription.from(metadata: metadata),
-            shape: grid.flatMap { $0.count == 3 ? VolumeShape(rows: $0[0], columns: $0[1], slices: $0[2]) : nil })
+            shape: grid.flatMap { $0.count == 3 ? VolumeShape(rows: $0[0], columns: $0[1], slices: $0[2]) : nil },
+            declaredShapes: preview.compactMapValues { if case let .array(header) = $0 { header.shape } else { nil } })
     }
 
     public var arrayKeys: [String] { archive.keys }
@@ -77,6 +82,7 @@ public struct DoseCase: Sendable {
 
     /// A 3D float volume (`ct`, `dose`): float64 data is narrowed to float32, integer data widened.
     public func volume(_ key: String) throws -> Volume<Float> {
+        try checkDeclaredGrid(key, spatialAxesFrom: 0)
         let array = try numericArray(key)
         guard array.shape.count == 3 else {
             throw DoseCaseError.wrongShape(file: file, key: key, expected: "(Y, X, Z)", found: "\(array.shape)")
@@ -113,6 +119,7 @@ public struct DoseCase: Sendable {
     }
 
     private func channelStack<Element: NPYElement>(_ key: String, as type: Element.Type, casting: NPYCasting) throws -> ChannelStack<Element> {
+        try checkDeclaredGrid(key, spatialAxesFrom: 1)
         let array = try numericArray(key)
         guard array.shape.count == 4, array.shape[0] == channels.count else {
             throw DoseCaseError.wrongShape(file: file, key: key, expected: "(\(channels.count), Y, X, Z)", found: "\(array.shape)")
@@ -120,6 +127,12 @@ public struct DoseCase: Sendable {
         let shape = VolumeShape(rows: array.shape[1], columns: array.shape[2], slices: array.shape[3])
         try checkGrid(shape, key: key)
         return ChannelStack(catalog: channels, shape: shape, elements: try array.elements(as: type, casting: casting))
+    }
+
+    /// Refuses a member whose declared grid is not the case's before anything is read.
+    private func checkDeclaredGrid(_ key: String, spatialAxesFrom first: Int) throws {
+        guard shape != nil, let declared = declaredShapes[key], declared.count == first + 3 else { return }
+        try checkGrid(VolumeShape(rows: declared[first], columns: declared[first + 1], slices: declared[first + 2]), key: key)
     }
 
     private func checkGrid(_ found: VolumeShape, key: String) throws {

@@ -4,6 +4,7 @@ public enum DoseCaseError: Error, Sendable, Equatable, CustomStringConvertible {
     case wrongShape(file: String, key: String, expected: String, found: String)
     case unreadableMetadata(file: String, reason: String)
     case noSuchChannel(channel: String, available: [String])
+    case unsafeCaseId(caseId: String, problem: String)
 
     public var description: String {
         switch self {
@@ -15,6 +16,8 @@ public enum DoseCaseError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(file)!metadata.npy: \(reason)"
         case let .noSuchChannel(channel, available):
             "no structure channel \(channel) (channels: \(available.joined(separator: ", ")))"
+        case let .unsafeCaseId(caseId, problem):
+            "case id \(CaseIdName.quoted(caseId)) cannot name a file: \(problem)"
         }
     }
 }

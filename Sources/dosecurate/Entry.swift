@@ -53,4 +53,10 @@ struct Dosecurate: AsyncParsableCommand {
         subcommands: [InspectCommand.self, AuditCommand.self, PhantomsCommand.self, FreezeCommand.self, VerifyCommand.self, SplitCommand.self,
                       EvaluateCommand.self, CompareCommand.self, ModelCommand.self, TrainCommand.self, DemoCommand.self, PredictCommand.self, ExportCommand.self]
     )
+
+    /// `dosecurate` alone did nothing that was asked: the help goes to standard error, exit 2.
+    func run() async throws {
+        FileHandle.standardError.write(Dosecurate.helpMessage() + "\n")
+        throw ExitStatus.couldNotRun.exitCode
+    }
 }

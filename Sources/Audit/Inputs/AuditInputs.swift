@@ -53,6 +53,7 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible {
     case pathNotFound(String)
     case unreadableDirectory(path: String, reason: String)
     case noInputs
+    case noCases(paths: [String])
     case invalidPolicy(path: String, reason: String)
 
     public var description: String {
@@ -60,64 +61,34 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .pathNotFound(path): "no such file or directory: \(path)"
         case let .unreadableDirectory(path, reason): "cannot read directory \(path): \(reason)"
         case .noInputs: "no paths to audit"
+        case let .noCases(paths): "no .npz cases under \(paths.joined(separator: ", "))"
         case let .invalidPolicy(path, reason): "policy \(path): \(reason)"
         }
     }
 }
 
 /// The paths an audit was given, resolved: case files (directories searched recursively for
-/// `*.npz`, other files ignored) and delivery archives (`.zip`, `.tar`, `.tar.gz`).
+/// `*.npz`, other files ignored) and delivery archives (`.zip`, `.tar`, `.tar.gz`), and what was
+/// passed over (see `SkippedInput`).
 public struct AuditInputs: Sendable {
     public let files: [String]
     public let archives: [String]
+    public let skipped: [SkippedInput]
 
     public static func resolve(_ paths: [String]) throws -> AuditInputs {
         guard !paths.isEmpty else { throw AuditError.noInputs }
-        var files: [String] = [], archives: [String] = []
-        let manager = FileManager.default
+        var walk = FolderWalk()
+        var archives: [String] = []
         for path in paths {
-            var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else { throw AuditError.pathNotFound(path) }
-            if isDirectory.boolValue {
-                files += try npzFiles(under: path)
-            } else if DeliveryArchive.isDeliveryArchive(path) {
-                archives.append(path)
+            guard let info = FolderWalk.status(of: path) else { throw AuditError.pathNotFound(path) }
+            if info.isDirectory {
+                walk.merge(try FolderWalk.npzFiles(under: path))
+            } else if info.isRegular, DeliveryArchive.isDeliveryArchive(path) {
+                if !archives.contains(path) { archives.append(path) }
             } else {
-                files.append(path)
+                walk.merge(FolderWalk.file(path))
             }
         }
-        return AuditInputs(files: unique(files), archives: unique(archives))
-    }
-
-    /// `*.npz` below `directory`, sorted by path; an unreadable folder anywhere below is an error.
-    private static func npzFiles(under directory: String) throws -> [String] {
-        let manager = FileManager.default
-        let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
-        var found: [String] = []
-        var pending = [base]
-        while let folder = pending.popLast() {
-            let names: [String]
-            do {
-                names = try manager.contentsOfDirectory(atPath: folder)
-            } catch {
-                throw AuditError.unreadableDirectory(path: folder, reason: (error as NSError).localizedDescription)
-            }
-            for name in names where !name.hasPrefix(".") {
-                let path = "\(folder)/\(name)"
-                var isDirectory: ObjCBool = false
-                guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-                if isDirectory.boolValue {
-                    pending.append(path)
-                } else if name.lowercased().hasSuffix(".npz") {
-                    found.append(path)
-                }
-            }
-        }
-        return found.sorted()
-    }
-
-    private static func unique(_ paths: [String]) -> [String] {
-        var seen = Set<String>()
-        return paths.filter { seen.insert($0).inserted }
+        return AuditInputs(files: walk.files, archives: archives, skipped: walk.skipped)
     }
 }

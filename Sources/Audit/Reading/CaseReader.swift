@@ -9,9 +9,15 @@ enum CaseReader {
     static let chunkBytes = 8 << 20
 
     /// `stream` runs one pass and delivers its events; any error it throws becomes `readFailure`.
-    static func read(file: String, limits: PickleLimits = .default,
+    /// Each member's declared size is added up before anything is kept: a case whose members
+    /// declare more than `budgetBytes` stops there, as a read failure of that case alone.
+    static func read(file: String, limits: PickleLimits = .default, budgetBytes: Int,
                      stream: ((NPZStreamEvent) throws -> Void) throws -> Void) -> CaseFacts {
         var facts = CaseFacts(file: file)
+        var declaredBytes = 0
+        // The grid every volume must share (spec: ct's shape); a member on another grid is
+        // summarised as it streams but never kept (`format.shapes` reports it).
+        var referenceGrid: [Int]?
         var hasher = StreamingSHA256()
         var values = ValueSummary()
         var fingerprint: CTFingerprintBuilder?
@@ -20,6 +26,10 @@ enum CaseReader {
             try stream { event in
                 switch event {
                 case let .arrayStart(key, header):
+                    declaredBytes += header.dataByteCount
+                    guard declaredBytes <= budgetBytes else {
+                        throw CaseBudgetExceeded(member: key, declaredBytes: declaredBytes, budgetBytes: budgetBytes)
+                    }
                     facts.memberOrder.append(key)
                     hasher = StreamingSHA256()
                     values = ValueSummary()
@@ -27,7 +37,12 @@ enum CaseReader {
                         facts.channelVoxelCounts = [Int](repeating: 0, count: channels)
                     }
                     fingerprint = key == "ct" && header.dtype.kind == .float32 ? CTFingerprintBuilder(shape: header.shape) : nil
-                    retained.start(key, header: header)
+                    if key == "ct", header.shape.count == 3 { referenceGrid = header.shape }
+                    if let referenceGrid, ["dose", "masks", "masks_sdf"].contains(key), Array(header.shape.suffix(3)) != referenceGrid {
+                        retained.skip()
+                    } else {
+                        retained.start(key, header: header)
+                    }
                 case let .arrayChunk(key, header, elements, bytes):
                     hasher.update(bytes)
                     // uint8 masks are the spec's dtype: `format.dtypes` needs no value summary of them.
@@ -71,5 +86,17 @@ enum CaseReader {
         } catch {
             return .refused(reason: "\(error)")
         }
+    }
+}
+
+/// A case whose members declare more bytes in all than the audit's per-case budget
+/// (`file.readable`'s `caseBudgetGiB`): refused before the member's buffer is allocated.
+struct CaseBudgetExceeded: Error, CustomStringConvertible {
+    let member: String
+    let declaredBytes: Int
+    let budgetBytes: Int
+
+    var description: String {
+        "the members up to '\(member)' declare \(declaredBytes) bytes, over the per-case budget of \(budgetBytes) bytes (file.readable caseBudgetGiB)"
     }
 }

@@ -34,6 +34,11 @@ struct RetainedVolumes {
         }
     }
 
+    /// A member that is not kept (on another grid than ct's): nothing is allocated for it.
+    mutating func skip() {
+        building = nil
+    }
+
     mutating func add(_ key: String, header: NPYHeader, elements: Range<Int>, bytes: UnsafeRawBufferPointer) {
         if key == "masks_sdf", header.shape.count == 4, header.dtype.kind.isFloatingPoint {
             summariseSDF(header: header, elements: elements, bytes: bytes)

@@ -54,13 +54,18 @@ public enum Auditor {
         // Every case's location; an archive that cannot even be listed is one unreadable case.
         var locations = inputs.files.map(CaseLocation.file)
         var audits: [CaseAudit] = []
+        var skipped = inputs.skipped
         for archive in inputs.archives {
             do {
-                locations += try DeliveryArchive(path: archive).caseMembers().map { .archiveMember(archive: archive, member: $0) }
+                let listing = try DeliveryArchive(path: archive).caseMembers()
+                locations += listing.cases.map { .archiveMember(archive: archive, member: $0) }
+                skipped += listing.passedOver.map { SkippedInput(path: $0.name, reason: $0.reason) }
             } catch {
                 audits.append(.unreadable(file: archive, reason: "\(error)"))
             }
         }
+        // An audit of nothing must not read as a clean audit.
+        guard !locations.isEmpty || !audits.isEmpty else { throw AuditError.noCases(paths: paths) }
         var pending: [(CaseLocation, key: String?)] = []
         for location in locations {
             let key = cache?.key(for: location)
@@ -79,7 +84,7 @@ public enum Auditor {
             let findings = check.evaluate(all, policy.thresholds(for: check.definition))
             for index in all.indices { if let more = findings[all[index].file] { all[index].append(more.map(policy.applied)) } }
         }
-        return AuditReport(catalog: catalog, policy: effective, cases: all, cacheHits: cacheHits)
+        return AuditReport(catalog: catalog, policy: effective, cases: all, cacheHits: cacheHits, skipped: skipped)
     }
 
     /// The identity of each case as its bytes are now: from the hash cache when the file's stamp is
@@ -122,13 +127,14 @@ public enum Auditor {
     private static func readCases(_ pending: [(CaseLocation, key: String?)], workers: Int, catalog: CheckCatalog, policy: AuditPolicy,
                                   cache: AuditCache?, hashes: CaseHashCache?, counter: ProgressCounter) async -> [CaseAudit] {
         var jobs: [@Sendable () -> [CaseAudit]] = []
+        let budgetBytes = FileReadableCheck.caseBudgetBytes(policy.thresholds(for: FileReadableCheck().definition))
         var archiveMembers: [String: [(member: String, key: String?)]] = [:]
         var archiveOrder: [String] = []
         for (location, key) in pending {
             switch location {
             case let .file(path):
                 jobs.append {
-                    let facts = CaseReader.read(file: path) { body in try NPZArchive(path: path).stream(maxChunkBytes: CaseReader.chunkBytes, body) }
+                    let facts = CaseReader.read(file: path, budgetBytes: budgetBytes) { body in try NPZArchive(path: path).stream(maxChunkBytes: CaseReader.chunkBytes, body) }
                     return [finish(facts, at: location, key: key, catalog: catalog, policy: policy, cache: cache, hashes: hashes,
                                    counter: counter)]
                 }
@@ -173,7 +179,7 @@ public enum Auditor {
         var audits: [CaseAudit] = []
         do {
             try DeliveryArchive(path: archive).forEachCase(where: { members[$0] != nil }) { streamed in
-                let facts = CaseReader.read(file: streamed.name) { body in try streamed.stream(maxChunkBytes: CaseReader.chunkBytes, body) }
+                let facts = CaseReader.read(file: streamed.name, budgetBytes: FileReadableCheck.caseBudgetBytes(policy.thresholds(for: FileReadableCheck().definition))) { body in try streamed.stream(maxChunkBytes: CaseReader.chunkBytes, body) }
                 audits.append(finish(facts, at: .archiveMember(archive: archive, member: streamed.member), key: members[streamed.member] ?? nil,
                                      catalog: catalog, policy: policy, cache: cache, hashes: hashes, counter: counter))
             }

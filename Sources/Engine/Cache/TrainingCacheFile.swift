@@ -1,4 +1,5 @@
 import CHDF5
+import DoseCase
 import Foundation
 import NumpyFormat
 
@@ -57,6 +58,10 @@ public enum TrainingCacheFile {
             let cases = try group(file, "cases", path: path)
             defer { H5Gclose(cases) }
             while let item = try next() {
+                // A `/` in the id would nest HDF5 groups; no case id reaches the cache unchecked.
+                if let problem = CaseIdName.problem(with: item.caseId) {
+                    throw TrainingCacheError.unsafeCaseId(file: path, caseId: item.caseId, problem: problem)
+                }
                 let caseGroup = try group(cases, item.caseId, path: path)
                 defer { H5Gclose(caseGroup) }
                 let spatial = Array(item.input.shape.suffix(3))
@@ -152,12 +157,15 @@ public enum TrainingCacheError: Error, Sendable, Equatable, CustomStringConverti
     case hdf5(file: String, operation: String)
     case missing(file: String, object: String)
     case shape(file: String, object: String, found: [Int])
+    case unsafeCaseId(file: String, caseId: String, problem: String)
 
     public var description: String {
         switch self {
         case let .hdf5(file, operation): return "\(file): HDF5 could not \(operation)"
         case let .missing(file, object): return "\(file): no \(object) in the training cache"
         case let .shape(file, object, found): return "\(file): \(object) has shape \(found), expected (C, Y, X, Z) or (Y, X, Z)"
+        case let .unsafeCaseId(file, caseId, problem):
+            return "\(file): case id \(CaseIdName.quoted(caseId)) cannot name a cache group: \(problem)"
         }
     }
 }

@@ -14,10 +14,16 @@ final class ArchiveReader: MemberByteReader {
 
     /// One entry's header as libarchive reports it.
     struct Entry {
-        let name: String
-        let isRegularFile: Bool
+        enum Kind { case regularFile, directory, symbolicLink, special }
+        /// The member's path; nil when its bytes are not UTF-8 (see `displayName`).
+        let name: String?
+        /// The name for a message: the path, or its bytes with those outside printable ASCII as `\xNN`.
+        let displayName: String
+        let kind: Kind
         /// Inflated size when the entry's header states it.
         let size: Int?
+
+        var isRegularFile: Bool { kind == .regularFile }
     }
 
     /// libarchive's read block size; large blocks keep system-call overhead off the decode path.
@@ -65,10 +71,18 @@ final class ArchiveReader: MemberByteReader {
         var entry: OpaquePointer?
         let status = archive_read_next_header(handle, &entry)
         if status == dc_archive_eof() { return nil }
-        guard status == dc_archive_ok() || status == dc_archive_warn(), let entry, let name = archive_entry_pathname(entry) else {
+        guard status == dc_archive_ok() || status == dc_archive_warn(), let entry else {
             throw NPZError.truncated(file: path, reason: errorText)
         }
-        return Entry(name: String(cString: name), isRegularFile: archive_entry_filetype(entry) == dc_archive_regular_file_type(),
+        let bytes = archive_entry_pathname(entry).map { UInt8.bytes(ofCString: $0) } ?? []
+        let name = RawFileName.text(bytes)
+        let kind: Entry.Kind = switch archive_entry_filetype(entry) {
+        case dc_archive_regular_file_type(): .regularFile
+        case dc_archive_directory_type(): .directory
+        case dc_archive_symlink_type(): .symbolicLink
+        default: .special
+        }
+        return Entry(name: name, displayName: name ?? RawFileName.escaped(bytes), kind: kind,
                      size: archive_entry_size_is_set(entry) != 0 ? Int(archive_entry_size(entry)) : nil)
     }
 
@@ -125,5 +139,18 @@ private final class NestedSource {
             failure = "\(error)"
             return -1
         }
+    }
+}
+
+extension UInt8 {
+    /// The bytes of a NUL-terminated C string, whatever their encoding.
+    static func bytes(ofCString text: UnsafePointer<CChar>) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var cursor = UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self)
+        while cursor.pointee != 0 {
+            bytes.append(cursor.pointee)
+            cursor += 1
+        }
+        return bytes
     }
 }

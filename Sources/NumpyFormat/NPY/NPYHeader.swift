@@ -43,16 +43,28 @@ public struct NPYHeader: Sendable, Hashable {
         let major = prefix[6], minor = prefix[7]
         switch (major, minor) {
         case (1, 0):
-            return 10 + Int(prefix[8]) | Int(prefix[9]) << 8
+            return try checkedTotal(dictLength: Int(prefix[8]) | Int(prefix[9]) << 8, fixedBytes: 10, source: source)
         case (2, 0), (3, 0):
             guard prefix.count >= 12 else {
                 throw NPYError.notNPY(source: source, reason: "preamble ends before its 4-byte header length")
             }
             let length = Int(prefix[8]) | Int(prefix[9]) << 8 | Int(prefix[10]) << 16 | Int(prefix[11]) << 24
-            return 12 + length
+            return try checkedTotal(dictLength: length, fixedBytes: 12, source: source)
         default:
             throw NPYError.unsupportedVersion(source: source, major: major, minor: minor)
         }
+    }
+
+    /// The smallest header dict numpy can write, `{'descr':'<f4','fortran_order':False,'shape':()}`
+    /// and its newline, is far longer; a shorter declared length (0 or 1 say) would end the preamble
+    /// inside the bytes already read as its fixed part.
+    static let minimumDictLength = 16
+
+    private static func checkedTotal(dictLength: Int, fixedBytes: Int, source: String) throws -> Int {
+        guard dictLength >= minimumDictLength else {
+            throw NPYError.notNPY(source: source, reason: "header length \(dictLength) is too short to hold the header dict (at least \(minimumDictLength) bytes)")
+        }
+        return fixedBytes + dictLength
     }
 
     /// Parses a complete preamble (as sized by `preambleLength`) of a numeric array; an object

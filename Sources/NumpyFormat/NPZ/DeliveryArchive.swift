@@ -18,29 +18,64 @@ public struct DeliveryArchive: Sendable {
         self.maximumArrayBytes = maximumArrayBytes
     }
 
-    /// The `.npz` members, in archive order (one pass; their data is skipped).
-    public func caseMembers() throws -> [String] {
-        var names: [String] = []
-        try forEachCase(where: { _ in false }) { _ in } onListed: { names.append($0) }
-        return names
+    /// An entry the archive holds that is not read as a case, and why (`ARCHIVE!member` in `name`).
+    public struct PassedOver: Sendable, Hashable {
+        public let name: String
+        public let reason: String
+    }
+
+    /// The `.npz` members, in archive order, and the entries passed over (one pass; their data
+    /// is skipped).
+    public func caseMembers() throws -> (cases: [String], passedOver: [PassedOver]) {
+        var names: [String] = [], passedOver: [PassedOver] = []
+        try forEachCase(where: { _ in false }, { _ in }, onListed: { names.append($0) }, onPassedOver: { passedOver.append($0) })
+        return (names, passedOver)
     }
 
     /// One pass through the archive: `body` streams each `.npz` member that `include` accepts; the
     /// others are skipped. A case that fails inside `body` does not stop the pass; a damaged
     /// archive (the outer stream) does, by throwing.
     public func forEachCase(where include: (String) -> Bool, _ body: (StreamedNPZ) throws -> Void) throws {
-        try forEachCase(where: include, body, onListed: { _ in })
+        try forEachCase(where: include, body, onListed: { _ in }, onPassedOver: { _ in })
     }
 
+    /// Only regular `.npz` entries with a UTF-8 name that stays inside the archive are cases, and of
+    /// two entries with one name only the first (tar keeps both; a case must have one identity).
+    /// Links and special entries are never followed.
     private func forEachCase(where include: (String) -> Bool, _ body: (StreamedNPZ) throws -> Void,
-                             onListed: (String) -> Void) throws {
+                             onListed: (String) -> Void, onPassedOver: (PassedOver) -> Void) throws {
         let outer = try ArchiveReader(deliveryPath: path)
+        var seen = Set<String>()
         while let entry = try outer.nextEntry() {
-            guard entry.isRegularFile, entry.name.lowercased().hasSuffix(".npz") else { continue }
-            onListed(entry.name)
-            guard include(entry.name) else { continue }
-            try body(StreamedNPZ(outer: outer, member: entry.name, maximumArrayBytes: maximumArrayBytes))
+            if let reason = Self.passOverReason(entry, seen: &seen) {
+                if let reason { onPassedOver(PassedOver(name: "\(path)!\(entry.displayName)", reason: reason)) }
+                continue
+            }
+            guard let name = entry.name else { continue }
+            onListed(name)
+            guard include(name) else { continue }
+            try body(StreamedNPZ(outer: outer, member: name, maximumArrayBytes: maximumArrayBytes))
         }
+    }
+}
+
+extension DeliveryArchive {
+    /// Why `entry` is not a case: `.some(reason)` to report it, `.some(nil)` to pass over quietly
+    /// (directories, files that are not `.npz`), nil when it is a case.
+    fileprivate static func passOverReason(_ entry: ArchiveReader.Entry, seen: inout Set<String>) -> String?? {
+        switch entry.kind {
+        case .directory: return .some(nil)
+        case .symbolicLink: return "a symbolic link; links are never followed"
+        case .special: return "a special entry (hard link, device or FIFO), not a file"
+        case .regularFile: break
+        }
+        guard let name = entry.name else {
+            return entry.displayName.lowercased().hasSuffix(".npz") ? "the member name is not UTF-8" : .some(nil)
+        }
+        guard name.lowercased().hasSuffix(".npz") else { return .some(nil) }
+        if ZipDirectory.escapesExtraction(name) { return "the member name leaves the archive (absolute or '..')" }
+        guard seen.insert(name).inserted else { return "a second member with this name; only the first is read" }
+        return nil
     }
 }
 
@@ -68,9 +103,10 @@ public struct StreamedNPZ {
         let reader = try ArchiveReader(npzInside: outer, member: member)
         var seen = Set<String>()
         while let entry = try reader.nextEntry() {
-            try ZipDirectory.validate(name: entry.name, file: name, seen: &seen)
-            let key = entry.name.hasSuffix(".npy") ? String(entry.name.dropLast(4)) : entry.name
-            let decoder = NPYMemberReader(reader: reader, name: entry.name, source: "\(name)!\(entry.name)",
+            guard let member = entry.name else { throw NPZError.unsafeMemberName(file: name, member: entry.displayName) }
+            try ZipDirectory.validate(name: member, file: name, seen: &seen)
+            let key = member.hasSuffix(".npy") ? String(member.dropLast(4)) : member
+            let decoder = NPYMemberReader(reader: reader, name: member, source: "\(name)!\(member)",
                                           inflatedSize: entry.size, maximumArrayBytes: maximumArrayBytes)
             try decoder.stream(key: key, maxChunkBytes: maxChunkBytes, body)
         }

@@ -9,9 +9,10 @@ public struct NPZArchive: Sendable {
     /// The largest array (data bytes) a header may declare before anything is allocated.
     public let maximumArrayBytes: Int
 
-    /// Default ceiling: far above any real case (~0.4 GB for the largest member) yet small enough
-    /// that a header declaring a petabyte is refused before allocation.
-    public static let defaultMaximumArrayBytes = 16 << 30
+    /// Default ceiling per member: ten times the largest real member (~0.4 GB) yet small enough
+    /// that a header declaring 12 GiB of zeros (a 16 MB file) is refused before allocation, where
+    /// a failed allocation would abort the whole run.
+    public static let defaultMaximumArrayBytes = 4 << 30
     /// numpy's own reader refuses headers above 10 000 bytes unless told otherwise.
     static let maximumPreambleBytes = 1 << 20
     /// Pickled metadata is a few kilobytes; anything near this is not pipeline metadata.

@@ -117,12 +117,16 @@ enum ZipDirectory {
 
     /// Refuses names that would escape an extraction directory, and names seen twice.
     static func validate(name: String, file: String, seen: inout Set<String>) throws {
-        let components = name.split(separator: "/", omittingEmptySubsequences: false)
-        if name.hasPrefix("/") || name.hasPrefix("\\") || components.contains("..") || name.contains("\\..")
-            || (name.count >= 2 && name.dropFirst().first == ":") {
-            throw NPZError.unsafeMemberName(file: file, member: name)
-        }
+        if escapesExtraction(name) { throw NPZError.unsafeMemberName(file: file, member: name) }
         guard seen.insert(name).inserted else { throw NPZError.duplicateMember(file: file, member: name) }
+    }
+
+    /// Whether extracting `name` would leave the extraction folder: absolute, a drive letter, or a
+    /// `..` component (with either separator).
+    static func escapesExtraction(_ name: String) -> Bool {
+        let components = name.split(separator: "/", omittingEmptySubsequences: false)
+        return name.hasPrefix("/") || name.hasPrefix("\\") || components.contains("..") || name.contains("\\..")
+            || (name.count >= 2 && name.dropFirst().first == ":")
     }
 
     private static func lastSignature(_ signature: UInt32, in bytes: [UInt8], minimumRemaining: Int) -> Int? {

@@ -43,30 +43,45 @@ public enum SyntheticPrediction {
 
     /// Writes `<caseId>_pred.npz` (key `dose`, float32) in `directory`, as the PyTorch pipeline does.
     public static func write(dose: [Float], shape: VolumeShape, caseId: String, to directory: String) throws -> String {
+        if let problem = CaseIdName.problem(with: caseId) {
+            throw DoseCaseError.unsafeCaseId(caseId: caseId, problem: problem)
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = "\(directory)/\(caseId)_pred.npz"
         try NPZWriter.write([("dose", try NPYArray(shape: shape.dimensions, elements: dose))], to: path)
         return path
     }
 
+    /// What `writePredictions` wrote, and the case files it would not name a file after.
+    public struct Batch: Sendable {
+        public var written: [String] = []
+        /// The case file and why: its case id is not a plain file name.
+        public var refused: [(file: String, reason: String)] = []
+    }
+
     /// Writes one prediction per case id of the case files (sorted by case id; a case id held by
     /// two files, an exact duplicate, gets one), each seeded from `seed` and its position. Files
-    /// without a readable dose (planted damage) get none. Returns the files written.
+    /// without a readable dose (planted damage) get none; a case whose id cannot name a file is
+    /// refused.
     @discardableResult
-    public static func writePredictions(forCases files: [String], to directory: String, seed: UInt64, severity: Double = 1) throws -> [String] {
+    public static func writePredictions(forCases files: [String], to directory: String, seed: UInt64, severity: Double = 1) throws -> Batch {
         var byCaseId: [String: DoseCase] = [:]
+        var batch = Batch()
         for file in files.sorted() {
             guard let opened = try? DoseCase.open(path: file), byCaseId[opened.caseId] == nil else { continue }
+            if let problem = CaseIdName.problem(with: opened.caseId) {
+                batch.refused.append((file, "case id \(CaseIdName.quoted(opened.caseId)) cannot name a file: \(problem)"))
+                continue
+            }
             byCaseId[opened.caseId] = opened
         }
-        var written: [String] = []
         // One dose in memory at a time: full-size doses are 52 MB each.
         for (index, caseId) in byCaseId.keys.sorted().enumerated() {
             guard let opened = byCaseId[caseId], let reference = try? opened.volume("dose") else { continue }
             let predicted = dose(from: reference, spacingMM: opened.spacing.millimetres, seed: seed &+ UInt64(index), severity: severity)
-            written.append(try write(dose: predicted, shape: reference.shape, caseId: caseId, to: directory))
+            batch.written.append(try write(dose: predicted, shape: reference.shape, caseId: caseId, to: directory))
         }
-        return written
+        return batch
     }
 
     /// Trilinear sample with the position clamped to the grid (edges extend outward). Scalars

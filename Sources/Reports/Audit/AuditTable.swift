@@ -31,11 +31,19 @@ public enum AuditTable {
                 }
             }
         }
+        if !report.skipped.isEmpty {
+            lines.append("")
+            lines.append("Skipped, not cases:")
+            for skipped in report.skipped {
+                lines.append("  " + style.paint("warning", Severity.warning) + "  \(skipped.path): \(skipped.reason)")
+            }
+        }
         let summary = report.summary
         lines.append("")
         lines.append("\(counted(summary.cases, "case")): \(summary.pass) pass, \(summary.warn) warn, \(summary.fail) fail"
                      + " · findings: \(counted(summary.findings["error"] ?? 0, "error")), \(counted(summary.findings["warning"] ?? 0, "warning")), \(summary.findings["info"] ?? 0) info"
-                     + (summary.cacheHits > 0 ? " · \(summary.cacheHits) from cache" : ""))
+                     + (summary.cacheHits > 0 ? " · \(summary.cacheHits) from cache" : "")
+                     + (report.skipped.isEmpty ? "" : " · \(report.skipped.count) skipped"))
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -83,6 +83,11 @@ public enum PredictWorkflow {
                 skipped.append((file, "\(error)"))
                 continue
             }
+            // The output name is built from `metadata.case_id`, which the case's authors wrote.
+            if let problem = CaseIdName.problem(with: opened.caseId) {
+                skipped.append((file, "case id \(CaseIdName.quoted(opened.caseId)) cannot name a prediction file: \(problem)"))
+                continue
+            }
             guard seen.insert(opened.caseId).inserted else {
                 skipped.append((file, "case \(opened.caseId) was already predicted from another file"))
                 continue

@@ -57,8 +57,10 @@ struct PhantomsCommand: AsyncParsableCommand {
             let files = (FileManager.default.enumerator(atPath: outputDirectory)?.compactMap { $0 as? String } ?? [])
                 .filter { $0.hasSuffix(".npz") }.map { "\(outputDirectory)/\($0)" }
             guard let predictions, !files.isEmpty else { throw ValidationError("\(outputDirectory): no cases (.npz) to predict") }
-            let written = try SyntheticPrediction.writePredictions(forCases: files, to: predictions, seed: predictionSeed ?? seed, severity: predictionError)
-            if !global.quiet { print("wrote \(written.count) predictions to \(predictions)") }
+            let batch = try SyntheticPrediction.writePredictions(forCases: files, to: predictions, seed: predictionSeed ?? seed, severity: predictionError)
+            for (file, reason) in batch.refused { FileHandle.standardError.write("refused \(file): \(reason)\n") }
+            if !global.quiet { print("wrote \(batch.written.count) predictions to \(predictions)") }
+            if !batch.refused.isEmpty { throw ExitStatus.dataProblems.exitCode }
             return
         }
         let plan = CohortPlan(try options())
