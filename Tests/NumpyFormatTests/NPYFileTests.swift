@@ -100,4 +100,20 @@ final class NPYFileTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["dose.npy"])
         XCTAssertThrowsError(try NPYArray(shape: [4], elements: [Float](repeating: 0, count: 3)))
     }
+
+    /// The header length is a little-endian count added to the fixed part: a length whose low byte
+    /// carries into the high one (502 = 0x01F6) once read as 256 instead of 512, and a length of 0
+    /// or 1 (too short for any dict) made the member reader trap.
+    func testHeaderLengthIsReadAsOneNumberAndMustHoldADict() throws {
+        let prefix = NPYHeader.magic + [1, 0]
+        XCTAssertEqual(try NPYHeader.preambleLength(of: prefix + [0xF6, 0x01, 0, 0], source: "x.npy"), 10 + 502)
+        XCTAssertEqual(try NPYHeader.preambleLength(of: NPYHeader.magic + [2, 0, 0xF4, 0x01, 0, 0], source: "x.npy"), 12 + 500)
+        for length: UInt8 in [0, 1] {
+            XCTAssertThrowsError(try NPYHeader.preambleLength(of: prefix + [length, 0, 0, 0], source: "x.npy")) { error in
+                guard case let NPYError.notNPY(source, reason) = error else { return XCTFail("\(error)") }
+                XCTAssertEqual(source, "x.npy")
+                XCTAssertTrue(reason.contains("header length \(length) is too short"), reason)
+            }
+        }
+    }
 }

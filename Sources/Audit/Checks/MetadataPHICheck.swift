@@ -73,8 +73,14 @@ public struct MetadataPHICheck: CaseCheck {
         key.lowercased() == "id" || key.lowercased().hasSuffix("_id") || key.hasSuffix("Id") || key.hasSuffix("ID")
     }
 
+    /// The longest DICOM PN value: three component groups of at most 64 characters, two `=`
+    /// between them (4 bytes per character at most in UTF-8).
+    static let longestPersonNameBytes = (3 * 64 + 2) * 4
+
     /// DICOM PN form: family name, `^`, given name (further `^` components allowed), letters only.
+    /// Longer text is no person name: a 62 MB string is refused by its length, not split.
     static func isDICOMPersonName(_ text: String) -> Bool {
+        guard text.utf8.count <= longestPersonNameBytes else { return false }
         let components = text.split(separator: "^", omittingEmptySubsequences: false)
         guard components.count >= 2, components.count <= 5, !components[0].isEmpty, !components[1].isEmpty else { return false }
         return components.allSatisfy { component in
@@ -82,10 +88,11 @@ public struct MetadataPHICheck: CaseCheck {
         }
     }
 
+    /// Over the UTF-8 bytes: ASCII digits are single bytes, and no other character's bytes are.
     static func longestDigitRun(_ text: String) -> Int {
         var longest = 0, current = 0
-        for character in text.unicodeScalars {
-            current = ("0"..."9").contains(character) ? current + 1 : 0
+        for byte in text.utf8 {
+            current = (0x30...0x39).contains(byte) ? current + 1 : 0
             longest = max(longest, current)
         }
         return longest

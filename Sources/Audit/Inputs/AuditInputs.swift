@@ -53,7 +53,7 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible {
     case pathNotFound(String)
     case unreadableDirectory(path: String, reason: String)
     case noInputs
-    case noCases(paths: [String])
+    case noCases(paths: [String], skipped: [SkippedInput])
     case invalidPolicy(path: String, reason: String)
 
     public var description: String {
@@ -61,7 +61,9 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .pathNotFound(path): "no such file or directory: \(path)"
         case let .unreadableDirectory(path, reason): "cannot read directory \(path): \(reason)"
         case .noInputs: "no paths to audit"
-        case let .noCases(paths): "no .npz cases under \(paths.joined(separator: ", "))"
+        case let .noCases(paths, skipped):
+            "no .npz cases under \(paths.joined(separator: ", "))"
+                + skipped.map { "\n  skipped \($0.path): \($0.reason)" }.joined()
         case let .invalidPolicy(path, reason): "policy \(path): \(reason)"
         }
     }

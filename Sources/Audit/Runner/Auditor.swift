@@ -65,7 +65,7 @@ public enum Auditor {
             }
         }
         // An audit of nothing must not read as a clean audit.
-        guard !locations.isEmpty || !audits.isEmpty else { throw AuditError.noCases(paths: paths) }
+        guard !locations.isEmpty || !audits.isEmpty else { throw AuditError.noCases(paths: paths, skipped: skipped) }
         var pending: [(CaseLocation, key: String?)] = []
         for location in locations {
             let key = cache?.key(for: location)

@@ -39,6 +39,10 @@ final class ZipMemberInflater: MemberByteReader {
             throw NPZError.corruptMember(file: file.path, member: member.name,
                                          reason: "the local header (name \(String(decoding: localName, as: UTF8.self)), method \(header.uint16(at: 8))) disagrees with the central directory")
         }
+        if header.uint16(at: 6) & 0x08 == 0 {
+            let extra = try file.read(at: member.localHeaderOffset + 30 + nameLength, count: extraLength)
+            try Self.checkLocalSizes(header: header, extra: extra, member: member, file: file.path)
+        }
         dataStart = member.localHeaderOffset + 30 + nameLength + extraLength
         guard dataStart <= file.size, member.compressedSize <= file.size - dataStart else {
             throw NPZError.truncated(file: file.path, reason: "member \(member.name)'s \(member.compressedSize) compressed bytes run past the end of the file")
@@ -53,6 +57,29 @@ final class ZipMemberInflater: MemberByteReader {
         } else {
             state = nil
             input = .allocate(byteCount: 0, alignment: 1)
+        }
+    }
+
+    /// Without a data descriptor (flag bit 3), the local header states the CRC and both sizes
+    /// (in its ZIP64 extra field when they read 0xFFFFFFFF). A streaming reader (an `.npz` inside a
+    /// tar) trusts those, this reader the central directory: where they disagree the file is refused
+    /// here too, so the same bytes never read differently by where they sit.
+    private static func checkLocalSizes(header: [UInt8], extra: [UInt8], member: NPZMember, file: String) throws {
+        var compressed = Int(header.uint32(at: 18)), inflated = Int(header.uint32(at: 22))
+        var position = 0
+        while position + 4 <= extra.count {
+            let id = extra.uint16(at: position), size = Int(extra.uint16(at: position + 2))
+            var field = position + 4
+            let fieldEnd = min(field + size, extra.count)
+            if id == 0x0001 {
+                if inflated == 0xFFFF_FFFF, field + 8 <= fieldEnd { inflated = Int(truncatingIfNeeded: extra.uint64(at: field)); field += 8 }
+                if compressed == 0xFFFF_FFFF, field + 8 <= fieldEnd { compressed = Int(truncatingIfNeeded: extra.uint64(at: field)) }
+            }
+            position += 4 + size
+        }
+        guard header.uint32(at: 14) == member.crc32, compressed == member.compressedSize, inflated == member.inflatedSize else {
+            throw NPZError.corruptMember(file: file, member: member.name,
+                                         reason: "the local header (CRC \(String(header.uint32(at: 14), radix: 16)), \(compressed) compressed, \(inflated) inflated bytes) disagrees with the central directory (CRC \(String(member.crc32, radix: 16)), \(member.compressedSize), \(member.inflatedSize))")
         }
     }
 

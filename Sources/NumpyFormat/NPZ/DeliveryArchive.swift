@@ -47,11 +47,14 @@ public struct DeliveryArchive: Sendable {
         let outer = try ArchiveReader(deliveryPath: path)
         var seen = Set<String>()
         while let entry = try outer.nextEntry() {
-            if let reason = Self.passOverReason(entry, seen: &seen) {
-                if let reason { onPassedOver(PassedOver(name: "\(path)!\(entry.displayName)", reason: reason)) }
+            let name: String
+            switch Self.verdict(on: entry, seen: &seen) {
+            case let .isCase(caseName): name = caseName
+            case .notACase: continue
+            case let .passedOver(reason):
+                onPassedOver(PassedOver(name: "\(path)!\(entry.displayName)", reason: reason))
                 continue
             }
-            guard let name = entry.name else { continue }
             onListed(name)
             guard include(name) else { continue }
             try body(StreamedNPZ(outer: outer, member: name, maximumArrayBytes: maximumArrayBytes))
@@ -60,22 +63,27 @@ public struct DeliveryArchive: Sendable {
 }
 
 extension DeliveryArchive {
-    /// Why `entry` is not a case: `.some(reason)` to report it, `.some(nil)` to pass over quietly
-    /// (directories, files that are not `.npz`), nil when it is a case.
-    fileprivate static func passOverReason(_ entry: ArchiveReader.Entry, seen: inout Set<String>) -> String?? {
+    private enum EntryVerdict {
+        case isCase(String)
+        /// Directories and files that are not `.npz`: not worth a line in the report.
+        case notACase
+        case passedOver(reason: String)
+    }
+
+    private static func verdict(on entry: ArchiveReader.Entry, seen: inout Set<String>) -> EntryVerdict {
         switch entry.kind {
-        case .directory: return .some(nil)
-        case .symbolicLink: return "a symbolic link; links are never followed"
-        case .special: return "a special entry (hard link, device or FIFO), not a file"
+        case .directory: return .notACase
+        case .symbolicLink: return .passedOver(reason: "a symbolic link; links are never followed")
+        case .special: return .passedOver(reason: "a special entry (hard link, device or FIFO), not a file")
         case .regularFile: break
         }
         guard let name = entry.name else {
-            return entry.displayName.lowercased().hasSuffix(".npz") ? "the member name is not UTF-8" : .some(nil)
+            return entry.displayName.lowercased().hasSuffix(".npz") ? .passedOver(reason: "the member name is not UTF-8") : .notACase
         }
-        guard name.lowercased().hasSuffix(".npz") else { return .some(nil) }
-        if ZipDirectory.escapesExtraction(name) { return "the member name leaves the archive (absolute or '..')" }
-        guard seen.insert(name).inserted else { return "a second member with this name; only the first is read" }
-        return nil
+        guard name.lowercased().hasSuffix(".npz") else { return .notACase }
+        if ZipDirectory.escapesExtraction(name) { return .passedOver(reason: "the member name leaves the archive (absolute or '..')") }
+        guard seen.insert(name).inserted else { return .passedOver(reason: "a second member with this name; only the first is read") }
+        return .isCase(name)
     }
 }
 

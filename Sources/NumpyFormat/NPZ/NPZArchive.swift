@@ -22,16 +22,28 @@ public struct NPZArchive: Sendable {
         self.path = path
         self.maximumArrayBytes = maximumArrayBytes
         members = try ZipDirectory.read(from: RandomAccessFile(path: path))
+        // Looked up by key and by member name; a name can equal another member's key only if
+        // it lacks `.npy`, and then the first listed wins, as a linear search would.
+        var index: [String: Int] = [:]
+        for (position, member) in members.enumerated() {
+            if index[member.key] == nil { index[member.key] = position }
+            if index[member.name] == nil { index[member.name] = position }
+        }
+        memberIndex = index
     }
+
+    /// Member position by key and by name: a file with 100 000 members is looked up in constant
+    /// time per key, not searched from the start each time.
+    private let memberIndex: [String: Int]
 
     /// The array keys (member names without `.npy`) in archive order.
     public var keys: [String] { members.map(\.key) }
 
     public func member(named key: String) throws -> NPZMember {
-        guard let member = members.first(where: { $0.key == key || $0.name == key }) else {
+        guard let position = memberIndex[key] else {
             throw NPZError.memberNotFound(file: path, member: key, available: keys)
         }
-        return member
+        return members[position]
     }
 
     /// Reads one numeric array by key (`dose`) or member name (`dose.npy`).

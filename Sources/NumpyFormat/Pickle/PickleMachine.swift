@@ -343,9 +343,9 @@ struct PickleMachine {
     /// UTF-8 text, or nil if the bytes are not valid UTF-8. Decoding repairs bad sequences
     /// with U+FFFD, so a repaired string re-encodes differently. (`String(validating:)`
     /// would say the same but needs macOS 15, and the package deploys to macOS 13.)
+    /// Validates in one pass, without repairing (a repaired string would differ from the bytes).
     private static func strictUTF8(_ bytes: ArraySlice<UInt8>) -> String? {
-        let text = String(decoding: bytes, as: UTF8.self)
-        return text.utf8.elementsEqual(bytes) ? text : nil
+        String(validating: bytes, as: UTF8.self)
     }
 
     static func allowedGlobal(module: String, name: String) throws(PickleError) -> PickleAllowedGlobal {
