@@ -35,18 +35,7 @@ struct AuditBenchmark {
         let folder = scratch.appendingPathComponent("audit-cases")
         let paths = try Self.writeCases(to: folder)
         guard FileManager.default.isExecutableFile(atPath: dosecurate) else { throw BenchmarkError("no dosecurate binary at \(dosecurate)") }
-        // A small Python parent times the audit and reads its peak RSS alone (RUSAGE_CHILDREN of a
-        // process whose only child is the audit; this process has had other children).
-        let wrapper = """
-        import resource, subprocess, sys, time
-        start = time.perf_counter()
-        subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)
-        print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
-        """
-        let measured = try Subprocess.run(python, ["-c", wrapper, dosecurate, "audit", "--no-cache", "--quiet", "--json", folder.path])
-            .split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        guard measured.count == 2 else { throw BenchmarkError("the audit timing wrapper printed \(measured)") }
-        let (audit, peak) = (measured[0], measured[1])
+        let (audit, peak) = try Self.timedWithPeakRSS(python: python, [dosecurate, "audit", "--no-cache", "--quiet", "--json", folder.path])
 
         let cases = paths
         let bound = try Self.timed {
@@ -87,6 +76,21 @@ struct AuditBenchmark {
             if !FileManager.default.fileExists(atPath: path) { try PhantomCase.generate(recipe, size: .full).write(to: path) }
             return path
         }
+    }
+
+    /// Seconds and peak RSS (MB) of one command, measured by a small Python parent whose only child
+    /// it is (RUSAGE_CHILDREN here would include every earlier child of the benchmark).
+    static func timedWithPeakRSS(python: String, _ command: [String]) throws -> (seconds: Double, peakRSSMegabytes: Double) {
+        let wrapper = """
+        import resource, subprocess, sys, time
+        start = time.perf_counter()
+        subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+        """
+        let measured = try Subprocess.run(python, ["-c", wrapper] + command)
+            .split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard measured.count == 2 else { throw BenchmarkError("the timing wrapper printed \(measured)") }
+        return (measured[0], measured[1])
     }
 
     static func timed(_ body: () throws -> Void) throws -> Double {

@@ -16,6 +16,9 @@ enum BenchEntry {
             case "audit"?:
                 try auditSection(python: python, binary: binary, scratch: scratch)
                 return
+            case "hostile"?:
+                try hostileSection(python: python, binary: binary, scratch: scratch)
+                return
             case "freeze"?:
                 try freezeSection(binary: binary, scratch: scratch)
                 return
@@ -83,6 +86,7 @@ enum BenchEntry {
                          phantom.write / phantom.numpySave, phantom.generate + phantom.write))
 
             try auditSection(python: python, binary: binary, scratch: scratch)
+            try hostileSection(python: python, binary: binary, scratch: scratch)
             try freezeSection(binary: binary, scratch: scratch)
             try evaluateSection(python: python, binary: binary, scratch: scratch)
             try engineSection()
@@ -110,6 +114,16 @@ enum BenchEntry {
         }
         print(String(format: "  dosecurate / bound = %.2f× (target ≤ 1.3); dosecurate / floor = %.2f× (the checks' own cost)",
                      audit.dosecurate / audit.bound, audit.dosecurate / audit.readerBound))
+    }
+
+    /// `dosecurate-bench hostile` runs only this part.
+    private static func hostileSection(python: String, binary: String, scratch: URL) throws {
+        print("\nAudit of a zero bomb beside a readable case, cold (--no-cache):")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for row in try HostileInputBenchmark(python: python, scratch: scratch, dosecurate: binary, repositoryRoot: root).run() {
+            print("  " + row.label.padding(toLength: 52, withPad: " ", startingAt: 0)
+                  + String(format: "  %5.1f MB file  %6.2f s  peak RSS %4.0f MB (target < 200)", row.fileMegabytes, row.seconds, row.peakRSSMegabytes))
+        }
     }
 
     /// `dosecurate-bench freeze` runs only this part.

@@ -34,6 +34,25 @@ final class FreezeCommandTests: XCTestCase {
         ((try? FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent(folder).path)) ?? []).sorted()
     }
 
+    /// A tar holding one clean case twice under one name once counted two cases (a false exact
+    /// duplicate) and froze a version `verify` could never pass; the second entry is passed over.
+    func testATarWithOneNameTwiceFreezesOneCaseThatVerifies() throws {
+        let entry = CohortFixture.cleanEntries[0]
+        let tar = work.appendingPathComponent("delivery.tar").path
+        try TestProcess.python("""
+            import sys, tarfile
+            with tarfile.open(sys.argv[1], "w") as archive:
+                for _ in range(2):
+                    archive.add(sys.argv[2], arcname="A/case.npz")
+            """, [tar, CohortFixture.path(entry.fileName)])
+        let frozen = try dosecurate(["freeze", tar, "--workspace", "ws"])
+        XCTAssertEqual(frozen.status, 0, frozen.errors)
+        XCTAssertTrue(frozen.output.contains("kept 1 of 1 case"), frozen.output)
+        let verified = try dosecurate(["verify", "--workspace", "ws"])
+        XCTAssertEqual(verified.status, 0, verified.output + verified.errors)
+        XCTAssertTrue(verified.output.contains("no drift"), verified.output)
+    }
+
     /// The issue's "done when": a stable id, `verify` passing, and one changed voxel named with exit 1.
     func testFreezeVerifyAndAChangedVoxel() throws {
         try makeCohort()
