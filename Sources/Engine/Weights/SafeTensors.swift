@@ -66,7 +66,9 @@ public struct SafeTensors: Sendable, Equatable {
                 let (product, overflowed) = partial.0.multipliedReportingOverflow(by: extent)
                 return (product, partial.1 || overflowed)
             }
-            guard !overflow, count.multipliedReportingOverflow(by: 4) == (count * 4, false), offsets[1] - offsets[0] == count * 4 else {
+            // `count * 4` itself may overflow: it is only formed once known not to.
+            let (byteCount, byteOverflow) = count.multipliedReportingOverflow(by: 4)
+            guard !overflow, !byteOverflow, offsets[1] - offsets[0] == byteCount else {
                 throw SafeTensorsError.malformed(file: file, reason: "\(name): shape \(shape) needs \(count) floats, data_offsets span \(offsets[1] - offsets[0]) bytes")
             }
             let begin = dataStart + offsets[0]

@@ -40,7 +40,8 @@ enum ZipDirectory {
         let eocdFileOffset = file.size - tailLength + eocd
         if eocd >= 20, tail.uint32(at: eocd - 20) == 0x0706_4B50 {
             let zip64Offset = Int(truncatingIfNeeded: tail.uint64(at: eocd - 20 + 8))
-            guard zip64Offset >= 0, zip64Offset + 56 <= eocdFileOffset else {
+            // 64-bit fields from the file: compare without adding, so a value near Int.max cannot overflow.
+            guard zip64Offset >= 0, zip64Offset <= eocdFileOffset - 56 else {
                 throw NPZError.truncated(file: path, reason: "ZIP64 end record offset \(zip64Offset) lies outside the file")
             }
             let record = try file.read(at: zip64Offset, count: 56)
@@ -52,7 +53,8 @@ enum ZipDirectory {
             directoryOffset = Int(truncatingIfNeeded: record.uint64(at: 48))
         }
         guard directoryOffset >= 0, directorySize >= 0, entryCount >= 0,
-              directoryOffset + directorySize <= eocdFileOffset, entryCount <= directorySize / 46 + 1 else {
+              directorySize <= eocdFileOffset, directoryOffset <= eocdFileOffset - directorySize,
+              entryCount <= directorySize / 46 + 1 else {
             throw NPZError.truncated(file: path, reason: "central directory (offset \(directoryOffset), \(directorySize) bytes) lies outside the file")
         }
         let directory = try file.read(at: directoryOffset, count: directorySize)
