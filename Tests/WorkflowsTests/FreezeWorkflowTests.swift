@@ -134,6 +134,24 @@ final class FreezeWorkflowTests: XCTestCase {
         XCTAssertTrue(audits.findings.contains { $0.kind == .unknownVersion && $0.record == "audits/dsv-0000000000000000.json" })
     }
 
+    /// Every case excluded: `freeze` refuses and writes nothing, neither a version nor an audit.
+    func testAVersionThatWouldKeepNoCaseIsRefused() async throws {
+        let files = CohortFixture.files(for: .d95ArtifactBlatant) + CohortFixture.files(for: .truncatedFile)
+        try copy(files, to: "delivery")
+        let space = try workspace()
+        do {
+            _ = try await freeze([work.appendingPathComponent("delivery").path], in: space)
+            XCTFail("freeze wrote a version that keeps no case")
+        } catch let LineageError.nothingKept(audited, excluded) {
+            XCTAssertEqual(audited, 2)
+            XCTAssertEqual(excluded, ["audit-errors": 1, "unreadable": 1])
+            XCTAssertTrue("\(LineageError.nothingKept(audited: audited, excluded: excluded))"
+                .hasPrefix("no case of the 2 audited passed the audit; nothing to freeze (1 with audit errors, 1 unreadable"))
+        }
+        XCTAssertEqual(space.files(in: "datasets"), [])
+        XCTAssertEqual(space.files(in: "audits"), [])
+    }
+
     /// Moving the files and freezing the new place gives the same id and a revision naming its parent.
     func testMovedFilesAreRepointedByANewRevision() async throws {
         let space = try workspace()

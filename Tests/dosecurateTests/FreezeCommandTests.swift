@@ -1,4 +1,5 @@
 import Foundation
+import Phantoms
 import SharedCohort
 import XCTest
 
@@ -88,6 +89,21 @@ final class FreezeCommandTests: XCTestCase {
         XCTAssertEqual(contents("ws/datasets"), [])
         let noWorkspace = try dosecurate(["verify", "--workspace", "absent"])
         XCTAssertEqual(noWorkspace.status, 2)
+    }
+
+    /// Every case excluded: `freeze` refuses (exit 2), says why, and writes no record.
+    func testAFreezeThatWouldKeepNoCaseExitsTwoAndWritesNothing() throws {
+        for defect in [PlantedDefect.femurSwap, .missingKey] {
+            let file = try XCTUnwrap(CohortFixture.files(for: defect).first)
+            let target = work.appendingPathComponent("rejects/\(file)")
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: CohortFixture.path(file), toPath: target.path)
+        }
+        let refused = try dosecurate(["freeze", "rejects", "--workspace", "ws"])
+        XCTAssertEqual(refused.status, 2, refused.output + refused.errors)
+        XCTAssertTrue(refused.errors.contains("no case of the 2 audited passed the audit; nothing to freeze (2 with audit errors"), refused.errors)
+        XCTAssertEqual(contents("ws/datasets"), [])
+        XCTAssertEqual(contents("ws/audits"), [])
     }
 
     /// Killed at every step of a freeze, the workspace afterwards holds either no version or the
