@@ -41,7 +41,10 @@ public enum WorkspaceVerifier {
         records += otherRecords
         findings += otherFindings
 
-        let (cases, caseFindings) = await rehash(latest, in: workspace, deep: deep, workers: workers, progress: progress)
+        // A deep pass replaces what the hash cache holds for the files it re-reads, so a wrong entry
+        // cannot keep reporting drift.
+        let cache: Auditor.HashCacheUse = deep ? .refresh(cacheDirectory: workspace.cacheDirectory) : .use(cacheDirectory: workspace.cacheDirectory)
+        let (cases, caseFindings) = await rehash(latest, in: workspace, cache: cache, workers: workers, progress: progress)
         findings += caseFindings
         return VerificationReport(records: records, versions: catalog.versions.count, cases: cases, deep: deep, findings: findings)
     }
@@ -168,7 +171,7 @@ public enum WorkspaceVerifier {
     }
 
     /// Re-hashes every kept case of each version's latest revision.
-    private static func rehash(_ revisions: [DatasetRevision], in workspace: Workspace, deep: Bool, workers: Int,
+    private static func rehash(_ revisions: [DatasetRevision], in workspace: Workspace, cache: Auditor.HashCacheUse, workers: Int,
                                progress: @escaping @Sendable (AuditProgress) -> Void) async -> (Int, [VerificationFinding]) {
         var findings: [VerificationFinding] = []
         var wanted: [(revision: DatasetRevision, entry: DatasetVersion.Case, path: String, location: CaseLocation)] = []
@@ -189,8 +192,7 @@ public enum WorkspaceVerifier {
                 wanted.append((revision, entry, path, location))
             }
         }
-        let readings = await Auditor.identify(wanted.map(\.location), workers: workers, cacheDirectory: deep ? nil : workspace.cacheDirectory,
-                                              progress: progress)
+        let readings = await Auditor.identify(wanted.map(\.location), workers: workers, cache: cache, progress: progress)
         for item in wanted {
             let record = item.revision.fileName, caseId = item.entry.caseId
             switch readings[item.location] {

@@ -16,7 +16,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "Re-read and re-hash every case, trusting no cache.")
+    @Flag(help: "Re-read and re-hash every case, trusting no cache, and replace the hash cache's entries with what was read.")
     var deep = false
 
     @OptionGroup var reading: JobsOption
