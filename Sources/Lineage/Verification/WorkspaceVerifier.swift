@@ -5,13 +5,20 @@ import Foundation
 /// `verify`: proves the workspace still says what it said. Every record's identity is re-hashed
 /// against its stored hash and name; every dataset version's latest revision has each kept case
 /// re-hashed (through the hash cache when the file is unchanged, unless `deep`); the audit reports
-/// bound to versions must be byte-identical; no record may name a version the workspace lacks.
+/// bound to versions must be byte-identical; no record may name a version the workspace lacks. A
+/// workspace that cannot be written (an archive copy, a read-only mount) is verified as it stands,
+/// writing nothing.
 public enum WorkspaceVerifier {
     public static func verify(_ workspace: Workspace, deep: Bool, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
                               progress: @escaping @Sendable (AuditProgress) -> Void = { _ in }) async throws -> VerificationReport {
-        let lock = try workspace.lock(.shared)
-        defer { withExtendedLifetime(lock) {} }
-        var findings: [VerificationFinding] = []
+        let access = try workspace.lockForReading()
+        defer { withExtendedLifetime(access) {} }
+        var findings: [VerificationFinding] = access.unfinishedCommits.map { commit in
+            VerificationFinding(kind: .commitUnfinished, record: commit.journal, message: """
+                \(commit.journal): a commit interrupted by a crash has not published \(commit.records.joined(separator: ", ")) yet, \
+                and this workspace cannot be written; run dosecurate on it with write access to finish the commit
+                """)
+        }
         var records = 0
 
         let catalog = DatasetRevision.catalog(of: workspace)
@@ -42,11 +49,17 @@ public enum WorkspaceVerifier {
         findings += otherFindings
 
         // A deep pass replaces what the hash cache holds for the files it re-reads, so a wrong entry
-        // cannot keep reporting drift.
-        let cache: Auditor.HashCacheUse = deep ? .refresh(cacheDirectory: workspace.cacheDirectory) : .use(cacheDirectory: workspace.cacheDirectory)
+        // cannot keep reporting drift; a workspace that cannot be written keeps its cache as it is.
+        let cache: Auditor.HashCacheUse = switch (deep, access.isReadOnly) {
+        case (true, true): .none
+        case (true, false): .refresh(cacheDirectory: workspace.cacheDirectory)
+        case (false, true): .readOnly(cacheDirectory: workspace.cacheDirectory)
+        case (false, false): .use(cacheDirectory: workspace.cacheDirectory)
+        }
         let (cases, caseFindings) = await rehash(latest, in: workspace, cache: cache, workers: workers, progress: progress)
         findings += caseFindings
-        return VerificationReport(records: records, versions: catalog.versions.count, cases: cases, deep: deep, findings: findings)
+        return VerificationReport(records: records, versions: catalog.versions.count, cases: cases, deep: deep, readOnly: access.isReadOnly,
+                                  findings: findings)
     }
 
     private static func checkHash(_ stored: DatasetRevision, name: String) -> [VerificationFinding] {
