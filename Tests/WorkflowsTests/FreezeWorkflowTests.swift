@@ -134,6 +134,54 @@ final class FreezeWorkflowTests: XCTestCase {
         XCTAssertTrue(audits.findings.contains { $0.kind == .unknownVersion && $0.record == "audits/dsv-0000000000000000.json" })
     }
 
+    /// A hash cache entry holding a wrong identity makes plain `verify` report drift; `verify
+    /// --deep` re-reads the file, passes, and replaces the entry, so plain `verify` passes again.
+    func testVerifyDeepReplacesAPoisonedHashCacheEntry() async throws {
+        let space = try workspace()
+        try copy(cleanFiles, to: "workspace/cohort")
+        _ = try await freeze([space.file("cohort")], in: space)
+        let folder = space.cacheDirectory + "/hash"
+        let entries = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted()
+        XCTAssertEqual(entries.count, cleanFiles.count)
+        let url = URL(fileURLWithPath: "\(folder)/\(entries[0])")
+        var entry = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var identity = try XCTUnwrap(entry["identity"] as? [String: Any])
+        var arrays = try XCTUnwrap(identity["arrays"] as? [String: Any])
+        var dose = try XCTUnwrap(arrays["dose"] as? [String: Any])
+        dose["sha256"] = String(repeating: "0", count: 64)
+        arrays["dose"] = dose
+        identity["arrays"] = arrays
+        entry["identity"] = identity
+        try JSONSerialization.data(withJSONObject: entry).write(to: url)
+
+        let poisoned = try await WorkspaceVerifier.verify(space, deep: false)
+        XCTAssertEqual(poisoned.findings.map(\.kind), [.caseChanged])
+        XCTAssertTrue(poisoned.findings.first?.message.contains("dose values differ") == true, "\(poisoned.findings)")
+        let deep = try await WorkspaceVerifier.verify(space, deep: true)
+        XCTAssertEqual(deep.findings, [])
+        let plain = try await WorkspaceVerifier.verify(space, deep: false)
+        XCTAssertEqual(plain.findings, [])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted(), entries)
+    }
+
+    /// Every case excluded: `freeze` refuses and writes nothing, neither a version nor an audit.
+    func testAVersionThatWouldKeepNoCaseIsRefused() async throws {
+        let files = CohortFixture.files(for: .d95ArtifactBlatant) + CohortFixture.files(for: .truncatedFile)
+        try copy(files, to: "delivery")
+        let space = try workspace()
+        do {
+            _ = try await freeze([work.appendingPathComponent("delivery").path], in: space)
+            XCTFail("freeze wrote a version that keeps no case")
+        } catch let LineageError.nothingKept(audited, excluded) {
+            XCTAssertEqual(audited, 2)
+            XCTAssertEqual(excluded, ["audit-errors": 1, "unreadable": 1])
+            XCTAssertTrue("\(LineageError.nothingKept(audited: audited, excluded: excluded))"
+                .hasPrefix("no case of the 2 audited passed the audit; nothing to freeze (1 with audit errors, 1 unreadable"))
+        }
+        XCTAssertEqual(space.files(in: "datasets"), [])
+        XCTAssertEqual(space.files(in: "audits"), [])
+    }
+
     /// Moving the files and freezing the new place gives the same id and a revision naming its parent.
     func testMovedFilesAreRepointedByANewRevision() async throws {
         let space = try workspace()

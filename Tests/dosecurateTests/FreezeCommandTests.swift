@@ -1,4 +1,5 @@
 import Foundation
+import Phantoms
 import SharedCohort
 import XCTest
 
@@ -107,6 +108,96 @@ final class FreezeCommandTests: XCTestCase {
         XCTAssertEqual(contents("ws/datasets"), [])
         let noWorkspace = try dosecurate(["verify", "--workspace", "absent"])
         XCTAssertEqual(noWorkspace.status, 2)
+    }
+
+    /// `verify` on a workspace it cannot write (an archive copy, a read-only mount) checks it as it
+    /// stands and writes nothing; an interrupted commit it cannot finish is a finding. Permissions
+    /// do not stop root, so as root the read-only runs go through `setpriv` as the unprivileged
+    /// user nobody, for whom the root-owned, a-w files are read-only as on a read-only mount.
+    func testVerifyReadsAWorkspaceItCannotWrite() throws {
+        try makeCohort()
+        XCTAssertEqual(try dosecurate(["freeze", "cohort", "--workspace", "ws", "--quiet"]).status, 0)
+        let more = work.appendingPathComponent("more/C/solo.npz")
+        try FileManager.default.createDirectory(at: more.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CohortFixture.path(CohortFixture.cleanEntries[4].fileName), toPath: more.path)
+        let crashed = try dosecurate(["freeze", "more", "--workspace", "ws", "--quiet"], environment: ["DOSECURATE_TEST_CRASH_AT": "commit"])
+        XCTAssertEqual(crashed.status, 86, crashed.errors)
+        // The records as a git checkout holds them: no .dosecurate, so no lock file and no cache.
+        for folder in ["datasets", "audits"] {
+            try FileManager.default.createDirectory(at: work.appendingPathComponent("checkout"), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: work.appendingPathComponent("ws/\(folder)"), to: work.appendingPathComponent("checkout/\(folder)"))
+        }
+
+        try setWritable(false, ["ws", "checkout", "cohort", "more"])
+        defer { try? setWritable(true, ["ws", "checkout", "cohort", "more"]) }
+        let before = try snapshot("ws"), checkoutBefore = try snapshot("checkout")
+        let pending = try dosecurateUnableToWrite(["verify", "--workspace", "ws"])
+        XCTAssertEqual(pending.status, 1, pending.output + pending.errors)
+        XCTAssertTrue(pending.output.contains("read-only workspace: verified as it stands, nothing written"), pending.output)
+        XCTAssertTrue(pending.output.contains("checked 1 record, 1 dataset version, 4 cases"), pending.output)
+        XCTAssertTrue(pending.output.contains("1 finding:\n  commit-unfinished  .dosecurate/journal/"), pending.output)
+        XCTAssertTrue(pending.output.contains("cannot be written"), pending.output)
+        let deep = try dosecurateUnableToWrite(["verify", "--workspace", "ws", "--deep", "--json"])
+        XCTAssertEqual(deep.status, 1, deep.errors)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(deep.output.utf8)) as? [String: Any])
+        XCTAssertEqual(report["readOnly"] as? Bool, true)
+        XCTAssertEqual((report["findings"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }, ["commit-unfinished"])
+        XCTAssertEqual(try snapshot("ws"), before)
+
+        let checkout = try dosecurateUnableToWrite(["verify", "--workspace", "checkout"])
+        XCTAssertEqual(checkout.status, 0, checkout.output + checkout.errors)
+        XCTAssertTrue(checkout.output.contains("no drift"), checkout.output)
+        XCTAssertEqual(try snapshot("checkout"), checkoutBefore)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("checkout/.dosecurate").path))
+
+        // Writable again: verify finishes the interrupted commit first, and both versions verify.
+        try setWritable(true, ["ws", "checkout", "cohort", "more"])
+        let finished = try dosecurate(["verify", "--workspace", "ws"])
+        XCTAssertEqual(finished.status, 0, finished.output + finished.errors)
+        XCTAssertTrue(finished.output.contains("checked 2 records, 2 dataset versions, 5 cases"), finished.output)
+    }
+
+    /// Every case excluded: `freeze` refuses (exit 2), says why, and writes no record.
+    func testAFreezeThatWouldKeepNoCaseExitsTwoAndWritesNothing() throws {
+        for defect in [PlantedDefect.femurSwap, .missingKey] {
+            let file = try XCTUnwrap(CohortFixture.files(for: defect).first)
+            let target = work.appendingPathComponent("rejects/\(file)")
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: CohortFixture.path(file), toPath: target.path)
+        }
+        let refused = try dosecurate(["freeze", "rejects", "--workspace", "ws"])
+        XCTAssertEqual(refused.status, 2, refused.output + refused.errors)
+        XCTAssertTrue(refused.errors.contains("no case of the 2 audited passed the audit; nothing to freeze (2 with audit errors"), refused.errors)
+        XCTAssertEqual(contents("ws/datasets"), [])
+        XCTAssertEqual(contents("ws/audits"), [])
+    }
+
+    /// Runs dosecurate as a process that cannot write what `setWritable(false, …)` made read-only.
+    private func dosecurateUnableToWrite(_ arguments: [String]) throws -> TestProcess.Result {
+        guard geteuid() == 0 else { return try dosecurate(arguments) }
+        let setpriv = "/usr/bin/setpriv"
+        guard FileManager.default.isExecutableFile(atPath: setpriv) else {
+            throw XCTSkip("running as root without \(setpriv): cannot make the workspace read-only for the command")
+        }
+        return try TestProcess.run(URL(fileURLWithPath: setpriv),
+                                   ["--reuid=65534", "--regid=65534", "--clear-groups", "--", try DosecurateBinary.url().path] + arguments, in: work)
+    }
+
+    /// `chmod -R a-w` (or `u+w`) on folders of the work area.
+    private func setWritable(_ writable: Bool, _ folders: [String]) throws {
+        let result = try TestProcess.run(URL(fileURLWithPath: "/bin/chmod"), ["-R", writable ? "u+w" : "a-w"] + folders, in: work)
+        guard result.status == 0 else { throw TestProcessError.failed(command: "chmod", errors: result.errors) }
+    }
+
+    /// Every file and folder under `folder` with its size and modification time.
+    private func snapshot(_ folder: String) throws -> [String: String] {
+        let root = work.appendingPathComponent(folder).path
+        var entries: [String: String] = [:]
+        for case let name as String in FileManager.default.enumerator(atPath: root) ?? NSEnumerator() {
+            let attributes = try FileManager.default.attributesOfItem(atPath: "\(root)/\(name)")
+            entries[name] = "\(attributes[.size] ?? "") \((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+        }
+        return entries
     }
 
     /// Killed at every step of a freeze, the workspace afterwards holds either no version or the

@@ -87,17 +87,44 @@ public enum Auditor {
         return AuditReport(catalog: catalog, policy: effective, cases: all, cacheHits: cacheHits, skipped: skipped)
     }
 
+    /// How `identify` uses the hash cache of a `.dosecurate/cache` folder.
+    public enum HashCacheUse: Sendable {
+        /// Read every case; the cache is neither read nor written.
+        case none
+        /// An unchanged file takes its identity from the cache; every case read is stored.
+        case use(cacheDirectory: String)
+        /// As `use`, but nothing is stored (a workspace that cannot be written).
+        case readOnly(cacheDirectory: String)
+        /// Read every case and replace the cache entries with what was read, so an entry that held
+        /// a wrong identity is corrected (`verify --deep`).
+        case refresh(cacheDirectory: String)
+    }
+
     /// The identity of each case as its bytes are now: from the hash cache when the file's stamp is
     /// unchanged (unless `cacheDirectory` is nil), else by reading it in the audit's one streaming
-    /// pass with no checks. What `verify` re-hashes with.
+    /// pass with no checks.
     public static func identify(_ locations: [CaseLocation], workers: Int = ProcessInfo.processInfo.activeProcessorCount,
                                 cacheDirectory: String?,
                                 progress: @escaping @Sendable (AuditProgress) -> Void = { _ in }) async -> [CaseLocation: IdentityReading] {
-        let hashes = cacheDirectory.map { CaseHashCache(directory: "\($0)/hash") }
+        await identify(locations, workers: workers, cache: cacheDirectory.map { .use(cacheDirectory: $0) } ?? .none, progress: progress)
+    }
+
+    /// The identity of each case as its bytes are now, using the hash cache as `cache` says. What
+    /// `verify` re-hashes with.
+    public static func identify(_ locations: [CaseLocation], workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                cache: HashCacheUse,
+                                progress: @escaping @Sendable (AuditProgress) -> Void = { _ in }) async -> [CaseLocation: IdentityReading] {
+        let lookup: CaseHashCache?, store: CaseHashCache?
+        switch cache {
+        case .none: (lookup, store) = (nil, nil)
+        case let .use(directory): (lookup, store) = (CaseHashCache(directory: "\(directory)/hash"), CaseHashCache(directory: "\(directory)/hash"))
+        case let .readOnly(directory): (lookup, store) = (CaseHashCache(directory: "\(directory)/hash"), nil)
+        case let .refresh(directory): (lookup, store) = (nil, CaseHashCache(directory: "\(directory)/hash"))
+        }
         var readings: [CaseLocation: IdentityReading] = [:]
         var pending: [(CaseLocation, key: String?)] = []
         for location in Set(locations) {
-            if let identity = hashes?.identity(of: location) {
+            if let identity = lookup?.identity(of: location) {
                 readings[location] = .identified(identity)
             } else {
                 pending.append((location, nil))
@@ -105,7 +132,7 @@ public enum Auditor {
         }
         let counter = ProgressCounter(total: readings.count + pending.count, done: readings.count, report: progress)
         let hashOnly = CheckCatalog(caseChecks: [], datasetChecks: [])
-        let read = await readCases(pending, workers: max(1, workers), catalog: hashOnly, policy: .standard, cache: nil, hashes: hashes,
+        let read = await readCases(pending, workers: max(1, workers), catalog: hashOnly, policy: .standard, cache: nil, hashes: store,
                                    counter: counter)
         let byName = Dictionary(read.map { ($0.file, $0) }, uniquingKeysWith: { first, _ in first })
         for (location, _) in pending {

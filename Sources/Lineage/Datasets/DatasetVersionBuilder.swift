@@ -8,7 +8,7 @@ import DoseCase
 /// checks, unless the policy includes it with a justification; the same data under several ids
 /// keeps the first id (sorted) and excludes the others as duplicates; the same id in several files
 /// with the same data is one case (the others are copies, in the context only); the same id with
-/// different data is refused.
+/// different data is refused; so is a version that would keep no case.
 public struct DatasetVersionBuilder: Sendable {
     public let report: AuditReport
     public let institutions: InstitutionAssignment
@@ -92,6 +92,11 @@ public struct DatasetVersionBuilder: Sendable {
             throw LineageError.institutionsMissing(caseIds: missingInstitutions.sorted(), map: path)
         }
         guard !representatives.isEmpty else { throw LineageError.nothingToFreeze }
+        // A version of nothing would pin nothing, and every later step would refuse it.
+        guard !kept.isEmpty else {
+            throw LineageError.nothingKept(audited: representatives.count,
+                                           excluded: Dictionary(grouping: excluded, by: \.reason.rawValue).mapValues(\.count))
+        }
         let unused = inclusions.keys.filter { byId[$0] == nil }.sorted()
         return Result(identity: .init(cases: kept, excluded: excluded), files: files, unusedInclusions: unused)
     }

@@ -10,6 +10,8 @@ public enum LineageError: Error, Sendable, Equatable, CustomStringConvertible {
     case conflictingCaseId(caseId: String, files: [String])
     case invalidInclusion(caseId: String, reason: String)
     case nothingToFreeze
+    /// Every audited case was excluded; `excluded` counts them by reason (`audit-errors`, `unreadable`, `duplicate`).
+    case nothingKept(audited: Int, excluded: [String: Int])
     case unknownDataset(reference: String, known: [String])
     case unknownSplit(reference: String, known: [String])
     case invalidSplitRequest(reason: String)
@@ -29,6 +31,12 @@ public enum LineageError: Error, Sendable, Equatable, CustomStringConvertible {
             "case id \(caseId) is claimed by files with different content: \(files.joined(separator: " and ")); rename one (metadata.case_id or the file name) or remove it"
         case let .invalidInclusion(caseId, reason): "policy include \(caseId): \(reason)"
         case .nothingToFreeze: "no cases to freeze"
+        case let .nothingKept(audited, excluded):
+            "no case of the \(audited) audited passed the audit; nothing to freeze ("
+                + excluded.sorted { $0.key < $1.key }.map { reason, count in
+                    "\(count) " + (reason == "audit-errors" ? "with audit errors" : reason == "duplicate" ? (count == 1 ? "duplicate" : "duplicates") : reason)
+                }.joined(separator: ", ")
+                + "; a policy's include can keep a case with audit errors, with a written justification)"
         case let .unknownDataset(reference, known):
             "no dataset version \(reference) in the workspace (it holds: \(known.isEmpty ? "none; run freeze first" : known.joined(separator: ", ")))"
         case let .unknownSplit(reference, known):

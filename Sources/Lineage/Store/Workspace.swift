@@ -78,10 +78,55 @@ public struct Workspace: Sendable {
 
     /// Takes the workspace lock; an exclusive holder first finishes any commit a crash interrupted.
     public func lock(_ mode: WorkspaceLock.Mode) throws -> WorkspaceLock {
-        let lock = try WorkspaceLock(path: lockPath, mode: .exclusive)
+        try hold(try WorkspaceLock(path: lockPath, mode: .exclusive), as: mode)
+    }
+
+    /// Given the lock held exclusively: finishes interrupted commits, then keeps it in `mode`.
+    private func hold(_ lock: WorkspaceLock, as mode: WorkspaceLock.Mode) throws -> WorkspaceLock {
         try recover()
         if mode == .shared { try lock.change(to: .shared) }
         return lock
+    }
+
+    /// What a reading command holds while it reads (`verify`, `split verify`).
+    public struct ReadAccess: Sendable {
+        /// The shared lock; nil on a workspace that cannot be written and has no lock file.
+        public let lock: WorkspaceLock?
+        /// The workspace could not be written (a read-only mount, an archive copy without write
+        /// permission): nothing was written, not even the lock file.
+        public let isReadOnly: Bool
+        /// Commits a crash interrupted after their commit point, left unfinished because the
+        /// workspace is read-only: (`.dosecurate/journal/<name>`, the records each would publish).
+        public let unfinishedCommits: [(journal: String, records: [String])]
+    }
+
+    /// Takes the lock for reading. A writable workspace is locked as `lock(.shared)` does, finishing
+    /// interrupted commits first. One that cannot be written is read as it stands: its existing
+    /// lock file is opened read-only and locked shared (with none, no process can be writing
+    /// there), and interrupted commits are listed rather than finished.
+    public func lockForReading() throws -> ReadAccess {
+        switch WorkspaceLock.openForWriting(lockPath) {
+        case let .opened(descriptor):
+            let lock = WorkspaceLock(path: lockPath, descriptor: descriptor)
+            try lock.change(to: .exclusive)
+            return ReadAccess(lock: try hold(lock, as: .shared), isReadOnly: false, unfinishedCommits: [])
+        case let .failed(reason):
+            throw LineageError.lockFailed(path: lockPath, reason: reason)
+        case .readOnly:
+            let lock = try WorkspaceLock.sharedReadOnly(path: lockPath)
+            return ReadAccess(lock: lock, isReadOnly: true, unfinishedCommits: unfinishedCommits())
+        }
+    }
+
+    /// Journal transactions past their commit point (a plan written), with the records they name.
+    /// Those without a plan never committed: the next writer discards them.
+    func unfinishedCommits() -> [(journal: String, records: [String])] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: journalDirectory)) ?? []).sorted().compactMap { name in
+            let plan = "\(journalDirectory)/\(name)/plan.json"
+            guard let data = FileManager.default.contents(atPath: plan) else { return nil }
+            let records = (try? JSONValue.parse([UInt8](data)))?.arrayValue?.compactMap(\.stringValue) ?? []
+            return (".dosecurate/journal/\(name)", records)
+        }
     }
 
     /// Names of the files in a workspace folder (`datasets`, `audits`…), sorted; none when absent.

@@ -9,6 +9,9 @@ public struct VerificationFinding: Sendable, Codable, Equatable {
         case unknownVersion = "unknown-version"
         /// A rendered audit report bound to a version changed or disappeared.
         case auditChanged = "audit-changed"
+        /// A commit a crash interrupted after its commit point, left unfinished because the
+        /// workspace is read-only: the records it would publish are not there yet.
+        case commitUnfinished = "commit-unfinished"
         /// A case's bytes differ from the version's hashes.
         case caseChanged = "case-changed"
         /// A case's file (or archive member) is gone.
@@ -50,13 +53,17 @@ public struct VerificationReport: Sendable, Codable, Equatable {
     public let cases: Int
     /// Whether every case was re-read (`--deep`) rather than trusted to the hash cache when unchanged.
     public let deep: Bool
+    /// The workspace could not be written: it was read without taking a lock it would have to
+    /// create, and the hash cache was read but not updated.
+    public let readOnly: Bool
     public let findings: [VerificationFinding]
 
-    public init(records: Int, versions: Int, cases: Int, deep: Bool, findings: [VerificationFinding]) {
+    public init(records: Int, versions: Int, cases: Int, deep: Bool, readOnly: Bool = false, findings: [VerificationFinding]) {
         self.records = records
         self.versions = versions
         self.cases = cases
         self.deep = deep
+        self.readOnly = readOnly
         self.findings = findings
     }
 

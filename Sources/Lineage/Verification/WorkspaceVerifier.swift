@@ -5,13 +5,20 @@ import Foundation
 /// `verify`: proves the workspace still says what it said. Every record's identity is re-hashed
 /// against its stored hash and name; every dataset version's latest revision has each kept case
 /// re-hashed (through the hash cache when the file is unchanged, unless `deep`); the audit reports
-/// bound to versions must be byte-identical; no record may name a version the workspace lacks.
+/// bound to versions must be byte-identical; no record may name a version the workspace lacks. A
+/// workspace that cannot be written (an archive copy, a read-only mount) is verified as it stands,
+/// writing nothing.
 public enum WorkspaceVerifier {
     public static func verify(_ workspace: Workspace, deep: Bool, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
                               progress: @escaping @Sendable (AuditProgress) -> Void = { _ in }) async throws -> VerificationReport {
-        let lock = try workspace.lock(.shared)
-        defer { withExtendedLifetime(lock) {} }
-        var findings: [VerificationFinding] = []
+        let access = try workspace.lockForReading()
+        defer { withExtendedLifetime(access) {} }
+        var findings: [VerificationFinding] = access.unfinishedCommits.map { commit in
+            VerificationFinding(kind: .commitUnfinished, record: commit.journal, message: """
+                \(commit.journal): a commit interrupted by a crash has not published \(commit.records.joined(separator: ", ")) yet, \
+                and this workspace cannot be written; run dosecurate on it with write access to finish the commit
+                """)
+        }
         var records = 0
 
         let catalog = DatasetRevision.catalog(of: workspace)
@@ -41,9 +48,18 @@ public enum WorkspaceVerifier {
         records += otherRecords
         findings += otherFindings
 
-        let (cases, caseFindings) = await rehash(latest, in: workspace, deep: deep, workers: workers, progress: progress)
+        // A deep pass replaces what the hash cache holds for the files it re-reads, so a wrong entry
+        // cannot keep reporting drift; a workspace that cannot be written keeps its cache as it is.
+        let cache: Auditor.HashCacheUse = switch (deep, access.isReadOnly) {
+        case (true, true): .none
+        case (true, false): .refresh(cacheDirectory: workspace.cacheDirectory)
+        case (false, true): .readOnly(cacheDirectory: workspace.cacheDirectory)
+        case (false, false): .use(cacheDirectory: workspace.cacheDirectory)
+        }
+        let (cases, caseFindings) = await rehash(latest, in: workspace, cache: cache, workers: workers, progress: progress)
         findings += caseFindings
-        return VerificationReport(records: records, versions: catalog.versions.count, cases: cases, deep: deep, findings: findings)
+        return VerificationReport(records: records, versions: catalog.versions.count, cases: cases, deep: deep, readOnly: access.isReadOnly,
+                                  findings: findings)
     }
 
     private static func checkHash(_ stored: DatasetRevision, name: String) -> [VerificationFinding] {
@@ -168,7 +184,7 @@ public enum WorkspaceVerifier {
     }
 
     /// Re-hashes every kept case of each version's latest revision.
-    private static func rehash(_ revisions: [DatasetRevision], in workspace: Workspace, deep: Bool, workers: Int,
+    private static func rehash(_ revisions: [DatasetRevision], in workspace: Workspace, cache: Auditor.HashCacheUse, workers: Int,
                                progress: @escaping @Sendable (AuditProgress) -> Void) async -> (Int, [VerificationFinding]) {
         var findings: [VerificationFinding] = []
         var wanted: [(revision: DatasetRevision, entry: DatasetVersion.Case, path: String, location: CaseLocation)] = []
@@ -189,8 +205,7 @@ public enum WorkspaceVerifier {
                 wanted.append((revision, entry, path, location))
             }
         }
-        let readings = await Auditor.identify(wanted.map(\.location), workers: workers, cacheDirectory: deep ? nil : workspace.cacheDirectory,
-                                              progress: progress)
+        let readings = await Auditor.identify(wanted.map(\.location), workers: workers, cache: cache, progress: progress)
         for item in wanted {
             let record = item.revision.fileName, caseId = item.entry.caseId
             switch readings[item.location] {

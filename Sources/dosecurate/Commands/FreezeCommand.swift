@@ -13,7 +13,7 @@ struct FreezeCommand: AsyncParsableCommand {
             Writes datasets/<version>@<k>.json, audits/<version>.json and audits/<version>.junit.xml. Cases with audit \
             errors are excluded unless the policy's "include" justifies them. Without --institution or --institution-map, \
             a case's institution is the name of its parent folder. Exit status: 0 when the version is written (or already \
-            frozen at these paths), 2 when it cannot be (conflicting case ids, a bad map or policy, a missing path).
+            frozen at these paths), 2 when it cannot be (conflicting case ids, a bad map or policy, a missing path, no case left to keep).
             """
     )
 

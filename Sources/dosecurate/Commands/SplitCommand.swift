@@ -103,10 +103,10 @@ struct SplitVerifyCommand: ParsableCommand {
 
     func run() throws {
         let workspace = try Workspace(path: global.workspace, create: false)
-        let lock = try workspace.lock(.shared)
+        let access = try workspace.lockForReading()
         let split = try SplitRevision.resolve(name, in: workspace)
         let (records, findings) = SplitVerifier.verify(name: split.name, in: workspace)
-        withExtendedLifetime(lock) {}
+        withExtendedLifetime(access) {}
         let report = VerificationReport(records: records, versions: 0, cases: split.identity.cases.count, deep: false, findings: findings)
         if global.json {
             let encoder = JSONEncoder()

@@ -9,14 +9,15 @@ struct VerifyCommand: AsyncParsableCommand {
         abstract: "Prove the workspace's records and the cases they name are unchanged.",
         discussion: """
             Re-hashes every record's identity, every audit report bound to a version, and every case of each version's \
-            latest revision (unchanged files through the hash cache unless --deep). Exit status: 0 when nothing drifted, \
-            1 when something did (each finding is named), 2 when the workspace cannot be read.
+            latest revision (unchanged files through the hash cache unless --deep, which also replaces the cache entries of \
+            the files it re-reads). A read-only workspace is verified as it stands, writing nothing. Exit status: 0 when \
+            nothing drifted, 1 when something did (each finding is named), 2 when the workspace cannot be read.
             """
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "Re-read and re-hash every case, trusting no cache.")
+    @Flag(help: "Re-read and re-hash every case, trusting no cache, and replace the hash cache's entries with what was read.")
     var deep = false
 
     @OptionGroup var reading: JobsOption
