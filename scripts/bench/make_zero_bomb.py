@@ -42,25 +42,19 @@ def zero_member(shape):
     return head, block, repeats, tail, len(header) + data_bytes, crc
 
 
-def write(path, gib):
-    ct = np.zeros((6, 7, 5), np.float32) + 0.5
-    ct_bytes = npy_header(ct.shape) + ct.tobytes()
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-    ct_stream = compressor.compress(ct_bytes) + compressor.flush()
-    head, block, repeats, tail, dose_size, dose_crc = zero_member((1024, 1024, 256 * gib))
-    dose_compressed = len(head) + len(block) * repeats + len(tail)
+def write_zip64_npz(path, members):
+    """A deflated .npz with ZIP64 local and central records, as numpy's force_zip64 writes it.
+    members: (name bytes, inflated size, CRC-32, [raw DEFLATE pieces written in order])."""
     central = []
     with open(path, "wb") as out:
-        for name, inflated, crc, compressed, write_data in [
-            (b"ct.npy", len(ct_bytes), zlib.crc32(ct_bytes), len(ct_stream), lambda: out.write(ct_stream)),
-            (b"dose.npy", dose_size, dose_crc, dose_compressed,
-             lambda: (out.write(head), [out.write(block) for _ in range(repeats)], out.write(tail))),
-        ]:
+        for name, inflated, crc, pieces in members:
             offset = out.tell()
+            compressed = sum(len(piece) for piece in pieces)
             extra = struct.pack("<HHQQ", 1, 16, inflated, compressed)
             out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0, 8, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF,
                                   len(name), len(extra)) + name + extra)
-            write_data()
+            for piece in pieces:
+                out.write(piece)
             central.append((name, crc, inflated, compressed, offset))
         directory_offset = out.tell()
         for name, crc, inflated, compressed, offset in central:
@@ -73,6 +67,22 @@ def write(path, gib):
                               directory_offset))
         out.write(struct.pack("<IIQI", 0x07064B50, 0, zip64_end, 1))
         out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0))
+
+
+def deflated(data):
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+def small_ct_member():
+    ct_bytes = npy_header((6, 7, 5)) + (np.zeros((6, 7, 5), np.float32) + 0.5).tobytes()
+    return (b"ct.npy", len(ct_bytes), zlib.crc32(ct_bytes), [deflated(ct_bytes)])
+
+
+def write(path, gib):
+    head, block, repeats, tail, dose_size, dose_crc = zero_member((1024, 1024, 256 * gib))
+    # The same block object repeated: 12 MB of list entries, never 12 GiB.
+    write_zip64_npz(path, [small_ct_member(), (b"dose.npy", dose_size, dose_crc, [head] + [block] * repeats + [tail])])
 
 
 if __name__ == "__main__":

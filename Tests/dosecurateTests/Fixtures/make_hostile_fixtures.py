@@ -24,14 +24,15 @@ import struct
 import sys
 import tarfile
 import zipfile
-import zlib
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "hostile")
 sys.path.insert(0, os.path.join(HERE, "..", "..", "DoseCaseTests", "Fixtures"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "scripts", "bench"))
 from make_case_fixtures import arrays, metadata_v24  # noqa: E402
+from make_zero_bomb import deflated, npy_header, small_ct_member, write_zip64_npz  # noqa: E402  (one ZIP64 writer)
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -71,46 +72,11 @@ def with_header_length(members, key, length):
 
 
 def zip64_lying_dose(path):
-    """ct as a normal member, then dose.npy whose header declares 12 GiB, written by hand so the
-    central directory (ZIP64) states the declared size; the deflate stream holds only 1 MiB."""
-    ct = npy_bytes(arrays()["ct"])
-    dict_text = "{'descr': '<f4', 'fortran_order': False, 'shape': (1024, 1024, 3072), }"
-    dict_bytes = dict_text.encode("latin1")
-    padded = dict_bytes + b" " * (118 - len(dict_bytes)) + b"\n"
-    dose_header = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(padded)) + padded
+    """ct as a normal member, then dose.npy whose header and ZIP64 records declare 12 GiB; its
+    DEFLATE stream holds only the header and 1 MiB of zeros."""
+    dose_header = npy_header((1024, 1024, 3072))
     declared = len(dose_header) + 1024 * 1024 * 3072 * 4
-    compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
-    stream = compressor.compress(dose_header + bytes(1 << 20)) + compressor.flush()
-    out = io.BytesIO()
-    central = []
-    for name, data, inflated, crc, compressed in [
-        ("ct.npy", ct, len(ct), zlib.crc32(ct), _deflate(ct)),
-        ("dose.npy", None, declared, 0, stream),
-    ]:
-        offset = out.tell()
-        name_bytes = name.encode()
-        extra = struct.pack("<HHQQ", 1, 16, inflated, len(compressed))
-        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0, 8, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF,
-                              len(name_bytes), len(extra)) + name_bytes + extra + compressed)
-        central.append((name_bytes, crc, inflated, len(compressed), offset))
-    directory_offset = out.tell()
-    for name_bytes, crc, inflated, compressed, offset in central:
-        extra = struct.pack("<HHQQQ", 1, 24, inflated, compressed, offset)
-        out.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0, 8, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF,
-                              len(name_bytes), len(extra), 0, 0, 0, 0, 0xFFFFFFFF) + name_bytes + extra)
-    directory_size = out.tell() - directory_offset
-    zip64_end = out.tell()
-    out.write(struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, len(central), len(central), directory_size,
-                          directory_offset))
-    out.write(struct.pack("<IIQI", 0x07064B50, 0, zip64_end, 1))
-    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0))
-    with open(path, "wb") as handle:
-        handle.write(out.getvalue())
-
-
-def _deflate(data):
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush()
+    write_zip64_npz(path, [small_ct_member(), (b"dose.npy", declared, 0, [deflated(dose_header + bytes(1 << 20))])])
 
 
 def zip64_local_size_lie(source, path):
