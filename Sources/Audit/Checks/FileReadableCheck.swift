@@ -4,7 +4,9 @@ public struct FileReadableCheck: CaseCheck {
     public let definition = CheckDefinition(
         id: id, purpose: "the archive and every .npy member decode; CRCs match",
         severityRule: "error when any part of the file cannot be read",
-        arraysRead: ["every member"], measures: ["reason"])
+        arraysRead: ["every member"], measures: ["reason"],
+        // The reader's reason starts with the file's name.
+        locationFields: ["message", "measured.reason"])
 
     public init() {}
 
