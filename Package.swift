@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "LineageTests", dependencies: ["Lineage", "Audit", "Phantoms", "SharedCohort"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Dosimetry", "DoseCase", "NumpyFormat", "Lineage", "Phantoms", "SharedCohort"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Lineage", "CXML2", "SharedCohort"]),
-        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Lineage", "Audit", "Evaluation", "NumpyFormat", "Phantoms", "Engine", "SharedCohort"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Lineage", "Audit", "DoseCase", "Evaluation", "NumpyFormat", "Phantoms", "Reports", "Engine", "SharedCohort"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "NumpyFormat", "SharedCohort"], resources: [.copy("Fixtures")]),
         .testTarget(name: "dosecurateTests", dependencies: ["dosecurate", "Phantoms", "Engine", "Dosimetry", "NumpyFormat", "SharedCohort"]),
     ],

@@ -10,16 +10,27 @@ struct EmbedBuildCommit: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let output = context.pluginWorkDirectoryURL.appendingPathComponent("BuildCommit.swift")
         let repository = context.package.directoryURL
-        let git = repository.appendingPathComponent(".git")
+        var git = repository.appendingPathComponent(".git"), shared = git
+        // In a `git worktree` checkout `.git` is a file naming the worktree's own git folder, which
+        // holds its HEAD; branches live in the repository's folder that `commondir` names.
+        if let pointer = try? String(contentsOf: git, encoding: .utf8), pointer.hasPrefix("gitdir: ") {
+            git = URL(fileURLWithPath: pointer.dropFirst(8).trimmingCharacters(in: .whitespacesAndNewlines), relativeTo: repository)
+                .standardizedFileURL
+            shared = git
+            if let common = try? String(contentsOf: git.appendingPathComponent("commondir"), encoding: .utf8) {
+                shared = URL(fileURLWithPath: common.trimmingCharacters(in: .whitespacesAndNewlines), relativeTo: URL(fileURLWithPath: git.path, isDirectory: true))
+                    .standardizedFileURL
+            }
+        }
         var inputs: [URL] = []
         let head = git.appendingPathComponent("HEAD")
         if let text = try? String(contentsOf: head, encoding: .utf8) {
             inputs.append(head)
             if text.hasPrefix("ref: ") {
-                let branch = git.appendingPathComponent(text.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines))
+                let branch = shared.appendingPathComponent(text.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines))
                 if FileManager.default.fileExists(atPath: branch.path) { inputs.append(branch) }
             }
-            let packed = git.appendingPathComponent("packed-refs")
+            let packed = shared.appendingPathComponent("packed-refs")
             if FileManager.default.fileExists(atPath: packed.path) { inputs.append(packed) }
         }
         // git may be missing or the source may not be a checkout: then the commit is nil.

@@ -12,9 +12,13 @@ public struct CheckDefinition: Sendable, Hashable, Codable {
     public let crossCase: Bool
     /// The numbers the check decides by, with their defaults; a policy file may override each.
     public let thresholds: [String: Double]
+    /// The parts of its findings that name case files (`message`, `measured.<key>`). A file's name
+    /// is where it lay, not what the audit found, so the audit's identity leaves these out and a
+    /// dataset version's id does not change when its files move (docs/records.md).
+    public let locationFields: [String]
 
     public init(id: String, purpose: String, severityRule: String, arraysRead: [String] = [], measures: [String],
-                crossCase: Bool = false, thresholds: [String: Double] = [:]) {
+                crossCase: Bool = false, thresholds: [String: Double] = [:], locationFields: [String] = []) {
         self.thresholds = thresholds
         self.id = id
         self.purpose = purpose
@@ -22,6 +26,24 @@ public struct CheckDefinition: Sendable, Hashable, Codable {
         self.arraysRead = arraysRead
         self.measures = measures
         self.crossCase = crossCase
+        self.locationFields = locationFields
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, purpose, severityRule, arraysRead, measures, crossCase, thresholds, locationFields
+    }
+
+    /// Reports written before `locationFields` existed read as naming no files.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        purpose = try container.decode(String.self, forKey: .purpose)
+        severityRule = try container.decode(String.self, forKey: .severityRule)
+        arraysRead = try container.decodeIfPresent([String].self, forKey: .arraysRead) ?? []
+        measures = try container.decode([String].self, forKey: .measures)
+        crossCase = try container.decode(Bool.self, forKey: .crossCase)
+        thresholds = try container.decodeIfPresent([String: Double].self, forKey: .thresholds) ?? [:]
+        locationFields = try container.decodeIfPresent([String].self, forKey: .locationFields) ?? []
     }
 }
 

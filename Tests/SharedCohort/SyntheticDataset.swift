@@ -24,15 +24,17 @@ public enum SyntheticDataset {
     /// Writes a dataset version (and its audit, with `groups` as `dataset.duplicates` findings) and returns its id.
     @discardableResult
     public static func freeze(in workspace: Workspace, _ cases: [DatasetVersion.Case], groups: [[String]] = []) throws -> String {
-        let identity = DatasetVersion.Identity(cases: cases.sorted { $0.caseId < $1.caseId }, excluded: [])
-        let id = try DatasetVersion.id(of: identity)
         let groupOf = Dictionary(groups.enumerated().flatMap { index, ids in ids.map { ($0, "g\(index)") } }, uniquingKeysWith: { a, _ in a })
         let audit = JSONValue.object(["cases": .array(cases.map { entry in
-            .object(["file": .string("cohort/\(entry.caseId).npz"), "findings": .array(groupOf[entry.caseId].map { group in
-                [.object(["check": .string("dataset.duplicates"), "measured": .object(["group": .string(group)])])]
-            } ?? [])])
+            .object(["file": .string("cohort/\(entry.caseId).npz"), "caseHash": .string(entry.caseHash),
+                     "findings": .array(groupOf[entry.caseId].map { group in
+                         [.object(["check": .string("dataset.duplicates"), "measured": .object(["group": .string(group)])])]
+                     } ?? [])])
         })])
         let auditBytes = audit.canonicalUTF8
+        let identity = DatasetVersion.Identity(cases: cases.sorted { $0.caseId < $1.caseId }, excluded: [],
+                                               auditDigest: try AuditIdentity.digest(ofReport: auditBytes, path: "synthetic audit"))
+        let id = try DatasetVersion.id(of: identity)
         let context = DatasetVersion.Context(
             createdAt: "2026-11-27T00:00:00Z", parent: nil, tool: .current, inputs: ["cohort"], institutionSource: "parent-folder",
             files: cases.map { .init(caseId: $0.caseId, path: "cohort/\($0.caseId).npz", role: .kept) },

@@ -1,7 +1,9 @@
 import Audit
+import DoseCase
 import Foundation
 import Lineage
 import Phantoms
+import Reports
 import SharedCohort
 import Workflows
 import XCTest
@@ -134,6 +136,71 @@ final class FreezeWorkflowTests: XCTestCase {
         XCTAssertTrue(audits.findings.contains { $0.kind == .unknownVersion && $0.record == "audits/dsv-0000000000000000.json" })
     }
 
+    /// DESIGN.md, "Dataset identity and the audit": the version's identity pins the audit's digest,
+    /// which `verify` re-derives from the report file, so an edited finding is found even when the
+    /// SHA-256 in the (unhashed) context is rewritten to match; the JUnit XML is re-rendered from
+    /// the report, so it cannot be swapped either.
+    func testAnEditedAuditIsFoundEvenWithTheContextRewrittenToMatch() async throws {
+        let space = try workspace()
+        let artifact = try XCTUnwrap(CohortFixture.files(for: .d95ArtifactBlatant).first)
+        try copy([cleanFiles[0], artifact], to: "workspace/cohort")
+        let frozen = try await freeze([space.file("cohort")], in: space)
+        let audit = frozen.revision.dataset.context.audit, record = frozen.revision.fileName
+        XCTAssertEqual(frozen.revision.identity.auditDigest, try AuditIdentity.digest(ofReport: try space.read(audit.report), path: audit.report))
+        let clean = try await WorkspaceVerifier.verify(space, deep: false, renderJUnit: AuditJUnitXML.render)
+        XCTAssertEqual(clean.findings, [])
+        let originalReport = try space.read(audit.report), originalJUnit = try space.read(audit.junit)
+
+        // The artifact's PTV70 D95 made to read 70 Gy instead of 45 Gy, and the context's SHA-256 rewritten.
+        var report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(originalReport)) as? [String: Any])
+        var cases = try XCTUnwrap(report["cases"] as? [[String: Any]])
+        let index = try XCTUnwrap(cases.firstIndex { ($0["file"] as? String)?.hasSuffix(artifact) == true })
+        var findings = try XCTUnwrap(cases[index]["findings"] as? [[String: Any]])
+        var measured = try XCTUnwrap(findings.first?["measured"] as? [String: Any])
+        XCTAssertEqual(findings.first?["check"] as? String, "dose.ptv_d95")
+        measured["d95Gy"] = 70.0
+        findings[0]["measured"] = measured
+        cases[index]["findings"] = findings
+        report["cases"] = cases
+        let edited = [UInt8](try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys]))
+        try write(edited, to: audit.report, in: space)
+        try rewriteAuditContext(of: record, in: space, ["reportSHA256": SHA256Hex.of(edited)])
+        let found = try await WorkspaceVerifier.verify(space, deep: false, renderJUnit: AuditJUnitXML.render)
+        XCTAssertEqual(found.findings.map(\.kind), [.auditChanged], "\(found.findings)")
+        XCTAssertEqual(found.findings.first?.path, audit.report)
+        XCTAssertTrue(found.findings.first?.message.contains("no longer holds the audit the version was frozen with") == true, "\(found.findings)")
+
+        // The report restored; the JUnit XML replaced (a passing test case) and its SHA-256 rewritten.
+        try write(originalReport, to: audit.report, in: space)
+        let forgedJUnit = Array(String(decoding: originalJUnit, as: UTF8.self).replacingOccurrences(of: "<failure", with: "<skipped").utf8)
+        XCTAssertNotEqual(forgedJUnit, originalJUnit)
+        try write(forgedJUnit, to: audit.junit, in: space)
+        try rewriteAuditContext(of: record, in: space, ["reportSHA256": SHA256Hex.of(originalReport), "junitSHA256": SHA256Hex.of(forgedJUnit)])
+        let junit = try await WorkspaceVerifier.verify(space, deep: false, renderJUnit: AuditJUnitXML.render)
+        XCTAssertEqual(junit.findings.map(\.kind), [.auditChanged], "\(junit.findings)")
+        XCTAssertEqual(junit.findings.first?.path, audit.junit)
+    }
+
+    /// The audit's identity leaves out where files lay: a folder holding an exact duplicate, a
+    /// near-duplicate pair and an unreadable file (findings whose messages name files) keeps its
+    /// id when it moves, and `verify` passes on the new revision.
+    func testTheAuditDigestDoesNotDependOnWhereTheFilesLie() async throws {
+        let space = try workspace()
+        let files = [cleanFiles[0]] + CohortFixture.files(for: .exactDuplicate) + CohortFixture.files(for: .nearDuplicate)
+            + CohortFixture.files(for: .truncatedFile)
+        try copy(files, to: "workspace/old")
+        let first = try await freeze([space.file("old")], in: space)
+        XCTAssertTrue(first.report.cases.contains { $0.findings.contains { $0.message.contains(space.file("old")) } })
+        try FileManager.default.createDirectory(atPath: space.file("elsewhere"), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: space.file("old"), toPath: space.file("elsewhere/new"))
+        let second = try await freeze([space.file("elsewhere/new")], in: space)
+        XCTAssertEqual(second.revision.id, first.revision.id)
+        XCTAssertEqual(second.change, .repointed(parent: first.revision.reference))
+        XCTAssertEqual(try AuditIdentity.digest(of: second.report), first.revision.identity.auditDigest)
+        let verified = try await WorkspaceVerifier.verify(space, deep: false, renderJUnit: AuditJUnitXML.render)
+        XCTAssertEqual(verified.findings, [])
+    }
+
     /// A hash cache entry holding a wrong identity makes plain `verify` report drift; `verify
     /// --deep` re-reads the file, passes, and replaces the entry, so plain `verify` passes again.
     func testVerifyDeepReplacesAPoisonedHashCacheEntry() async throws {
@@ -180,6 +247,21 @@ final class FreezeWorkflowTests: XCTestCase {
         }
         XCTAssertEqual(space.files(in: "datasets"), [])
         XCTAssertEqual(space.files(in: "audits"), [])
+    }
+
+    private func write(_ bytes: [UInt8], to name: String, in space: Workspace) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: space.file(name)))
+    }
+
+    /// Rewrites members of a dataset record's `context.audit`, as someone covering an edit would:
+    /// the context is not hashed, so the record stays intact.
+    private func rewriteAuditContext(of record: String, in space: Workspace, _ members: [String: String]) throws {
+        guard case var .object(top) = try JSONValue.parse(try space.read(record)), case var .object(context)? = top["context"],
+              case var .object(audit)? = context["audit"] else { return XCTFail("\(record) is not a dataset record") }
+        for (key, value) in members { audit[key] = .string(value) }
+        context["audit"] = .object(audit)
+        top["context"] = .object(context)
+        try write(JSONValue.object(top).canonicalUTF8 + [0x0A], to: record, in: space)
     }
 
     /// Moving the files and freezing the new place gives the same id and a revision naming its parent.

@@ -50,10 +50,18 @@ final class ReferenceRecordsTests: XCTestCase {
         let committed = try String(contentsOf: root.appendingPathComponent("audits/\(id).json"), encoding: .utf8)
         XCTAssertEqual(committed, expected)
         XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("audits/\(id).junit.xml").path))
+
+        // The version pins its audit: the digest re-derived from the committed report, here and by
+        // an independent Python implementation, is the one in the identity.
+        let auditPath = root.appendingPathComponent("audits/\(id).json").path
+        XCTAssertEqual(envelope.identity["auditDigest"]?.stringValue, try AuditIdentity.digest(ofReport: Array(committed.utf8), path: auditPath))
+        let python = try TestProcess.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                         ["python3", root.appendingPathComponent("Tests/LineageTests/Fixtures/audit_digest.py").path, auditPath])
+        XCTAssertEqual(python.output.trimmingCharacters(in: .whitespacesAndNewlines), envelope.identity["auditDigest"]?.stringValue, python.errors)
     }
 
     /// `splits/reference@1.json`: the committed version split again (70/15/15, seed 0) gives the same record.
-    func testTheCommittedSplitIsWhatTheCodeMakesOfTheCommittedVersion() throws {
+    func testTheCommittedSplitIsWhatTheCodeMakesOfTheCommittedVersion() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-reference-split-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         for folder in ["datasets", "audits"] {
@@ -71,5 +79,10 @@ final class ReferenceRecordsTests: XCTestCase {
                        "the split changed: run `make reference-records` if the change is deliberate")
         XCTAssertEqual(committed.storedHash, committed.computedHash)
         XCTAssertEqual(try SchemaValidation.errors(validating: committedURL, against: "locked-split.schema.json"), [])
+
+        // Every record and the audit (its digest, its JUnit XML rendered again) verify; only the
+        // cohort's files are absent from the scratch copy.
+        let verified = try await WorkspaceVerifier.verify(workspace, deep: false, renderJUnit: AuditJUnitXML.render)
+        XCTAssertEqual(Set(verified.findings.map(\.kind)), [.caseMissing], "\(verified.findings)")
     }
 }

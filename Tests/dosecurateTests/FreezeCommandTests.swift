@@ -110,6 +110,37 @@ final class FreezeCommandTests: XCTestCase {
         XCTAssertEqual(noWorkspace.status, 2)
     }
 
+    /// An audit report edited, with the SHA-256 in the dataset record's context rewritten to match
+    /// (the context is not hashed): `verify` re-derives the audit digest the version's identity
+    /// pins, names the report, and exits 1.
+    func testVerifyFindsAnAuditEditedWithTheContextRewrittenToMatch() throws {
+        try makeCohort()
+        let artifact = try XCTUnwrap(CohortFixture.files(for: .d95ArtifactBlatant).first)
+        try FileManager.default.copyItem(atPath: CohortFixture.path(artifact), toPath: work.appendingPathComponent("cohort/\(artifact)").path)
+        let frozen = try dosecurate(["freeze", "cohort", "--workspace", "ws", "--quiet"])
+        XCTAssertEqual(frozen.status, 0, frozen.errors)
+        let reference = frozen.output.trimmingCharacters(in: .newlines), id = String(reference.split(separator: "@")[0])
+        XCTAssertEqual(try dosecurate(["verify", "--workspace", "ws"]).status, 0)
+
+        try TestProcess.python("""
+            import hashlib, json, sys
+            record_path, report_path = sys.argv[1], sys.argv[2]
+            report = json.load(open(report_path))
+            finding = next(f for case in report["cases"] for f in case["findings"] if f["check"] == "dose.ptv_d95")
+            finding["measured"]["d95Gy"] = 70.0
+            finding["severity"] = "warning"
+            data = (json.dumps(report, indent=2, sort_keys=True) + "\\n").encode()
+            open(report_path, "wb").write(data)
+            record = json.load(open(record_path))
+            record["context"]["audit"]["reportSHA256"] = hashlib.sha256(data).hexdigest()
+            open(record_path, "w").write(json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\\n")
+            """, [work.appendingPathComponent("ws/datasets/\(reference).json").path, work.appendingPathComponent("ws/audits/\(id).json").path])
+        let verified = try dosecurate(["verify", "--workspace", "ws"])
+        XCTAssertEqual(verified.status, 1, verified.output + verified.errors)
+        XCTAssertTrue(verified.output.contains("1 finding:"), verified.output)
+        XCTAssertTrue(verified.output.contains("audit-changed  audits/\(id).json, the audit of \(reference), no longer holds the audit"), verified.output)
+    }
+
     /// `verify` on a workspace it cannot write (an archive copy, a read-only mount) checks it as it
     /// stands and writes nothing; an interrupted commit it cannot finish is a finding. Permissions
     /// do not stop root, so as root the read-only runs go through `setpriv` as the unprivileged

@@ -11,7 +11,8 @@ public struct DatasetDuplicatesCheck: DatasetCheck {
         id: id, purpose: "exact duplicates (case hash) and near-duplicates (same patient: nearly identical CT)",
         severityRule: "exact: error on every copy but the first by case id (then file), warning on the first; near: warning on each",
         arraysRead: ["ct"], measures: ["group", "files", "ctDistanceHU"], crossCase: true,
-        thresholds: ["nearDuplicateCTDistanceHU": nearDuplicateCTDistanceHU])
+        thresholds: ["nearDuplicateCTDistanceHU": nearDuplicateCTDistanceHU],
+        locationFields: ["message", "measured.files"])
 
     public init() {}
 
@@ -37,11 +38,15 @@ public struct DatasetDuplicatesCheck: DatasetCheck {
         }
         for group in nearDuplicateGroups(limitHU: limits["nearDuplicateCTDistanceHU"], order.filter { representative[$0.file, default: $0.file] == $0.file }) {
             let files = group.map(\.audit.file)
+            // Named by its first case, not its first file: the group is part of the audit's identity
+            // (the split keeps its members together), which must not change when the files move.
+            let first = group[0].audit
+            let groupName = "near-" + (first.caseHash.map { String($0.prefix(12)) } ?? first.caseId ?? first.file)
             for (index, member) in group.enumerated() {
                 let others = files.enumerated().filter { $0.offset != index }.map(\.element)
                 findings[member.audit.file, default: []].append(finding(
                     .warning, "near-duplicate: \(member.distanceHU == 0 ? "identical" : "nearly identical") CT to \(others.joined(separator: ", ")) (mean block difference \(Self.rounded(member.distanceHU)) HU) but different plan data: the same patient planned more than once",
-                    ["group": .text(files[0]), "files": .list(files.map(Measured.text)), "ctDistanceHU": .number(Self.rounded(member.distanceHU))]))
+                    ["group": .text(groupName), "files": .list(files.map(Measured.text)), "ctDistanceHU": .number(Self.rounded(member.distanceHU))]))
             }
         }
         return findings

@@ -9,7 +9,9 @@ public struct FileReadableCheck: CaseCheck {
     public let definition = CheckDefinition(
         id: id, purpose: "the archive and every .npy member decode; CRCs match; declared sizes fit the per-case budget",
         severityRule: "error when any part of the file cannot be read, or its members declare more than caseBudgetGiB in all",
-        arraysRead: ["every member"], measures: ["reason"], thresholds: ["caseBudgetGiB": caseBudgetGiB])
+        arraysRead: ["every member"], measures: ["reason"], thresholds: ["caseBudgetGiB": caseBudgetGiB],
+        // The reader's reason starts with the file's name.
+        locationFields: ["message", "measured.reason"])
 
     public init() {}
 

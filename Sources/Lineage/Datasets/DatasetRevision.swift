@@ -25,6 +25,13 @@ public struct DatasetRevision: Sendable, Equatable {
     /// A hash mismatch is not an error here: `verify` reports it.
     public static func read(id: String, revision: Int, from workspace: Workspace) throws -> DatasetRevision {
         let name = fileName(id: id, revision: revision)
+        if let stored = try? RecordEnvelope.read(try workspace.read(name), path: workspace.file(name)),
+           stored.schema == "dosecurate/dataset-version/1" {
+            throw LineageError.invalidRecord(path: workspace.file(name), reason: """
+                schema dosecurate/dataset-version/1 was written before a version's identity pinned its audit \
+                (\(DatasetVersion.schemaName)); freeze its cases again to make a version this build can verify
+                """)
+        }
         let envelope = try RecordEnvelope.read(name, schema: DatasetVersion.schemaName, name: id, revision: revision, from: workspace)
         let (identity, context) = try envelope.decode(DatasetVersion.Identity.self, DatasetVersion.Context.self, path: workspace.file(name))
         return DatasetRevision(id: id, revision: revision, dataset: DatasetVersion(identity: identity, context: context), envelope: envelope)

@@ -5,7 +5,8 @@ import DoseCase
 /// first 16 hex digits of the identity's hash, so the same data gives the same id wherever it
 /// lies; paths and times live in the context, which a move may change (a new revision).
 public struct DatasetVersion: Sendable, Equatable {
-    public static let schemaName = "dosecurate/dataset-version/1"
+    /// `/2` added `auditDigest` to the identity; `/1` records are refused with a note to freeze again.
+    public static let schemaName = "dosecurate/dataset-version/2"
 
     /// One case the version holds.
     public struct Case: Sendable, Codable, Equatable {
@@ -77,10 +78,14 @@ public struct DatasetVersion: Sendable, Equatable {
         public let cases: [Case]
         /// Sorted by case id.
         public let excluded: [Exclusion]
+        /// SHA-256 of the audit's identity (`AuditIdentity`): the audit bound to the version, pinned
+        /// by the version's id; `verify` re-derives it from the report file.
+        public let auditDigest: String
 
-        public init(cases: [Case], excluded: [Exclusion]) {
+        public init(cases: [Case], excluded: [Exclusion], auditDigest: String) {
             self.cases = cases
             self.excluded = excluded
+            self.auditDigest = auditDigest
         }
     }
 
@@ -101,6 +106,8 @@ public struct DatasetVersion: Sendable, Equatable {
             }
         }
 
+        /// The audit's files and their SHA-256 as written. Only a convenience: what `verify` trusts
+        /// is the identity's `auditDigest`, re-derived from the report.
         public struct AuditFiles: Sendable, Codable, Equatable {
             public let report: String
             public let reportSHA256: String

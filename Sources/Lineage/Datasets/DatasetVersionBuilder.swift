@@ -98,7 +98,8 @@ public struct DatasetVersionBuilder: Sendable {
                                            excluded: Dictionary(grouping: excluded, by: \.reason.rawValue).mapValues(\.count))
         }
         let unused = inclusions.keys.filter { byId[$0] == nil }.sorted()
-        return Result(identity: .init(cases: kept, excluded: excluded), files: files, unusedInclusions: unused)
+        return Result(identity: .init(cases: kept, excluded: excluded, auditDigest: try AuditIdentity.digest(of: report)), files: files,
+                      unusedInclusions: unused)
     }
 
     /// The id a file claims: `metadata.case_id`, else its file name; an unreadable file has only its name.

@@ -4,18 +4,21 @@
 /// roles).
 enum DuplicateGroups {
     /// Case id → group id (the group's kept case ids joined by `+`: no path, so it can be identity).
+    /// Only an audit that still gives the digest the version pins is read, and only through what
+    /// that digest covers: a case's hash and its findings' `group`, never its file name.
     static func read(for revision: DatasetRevision, in workspace: Workspace) throws -> [String: String] {
         let reportName = revision.dataset.context.audit.report
-        let report = try JSONValue.parse(try workspace.read(reportName))
-        // The audit names files as they were when it was written; every revision's files map them to ids.
-        var caseIdByFile: [String: String] = [:]
-        for number in DatasetRevision.catalog(of: workspace).versions[revision.id] ?? [] {
-            let files = (try? DatasetRevision.read(id: revision.id, revision: number, from: workspace))?.dataset.context.files ?? []
-            for file in files { caseIdByFile[file.path] = file.caseId }
+        let bytes = try workspace.read(reportName)
+        guard try AuditIdentity.digest(ofReport: bytes, path: workspace.file(reportName)) == revision.identity.auditDigest else {
+            throw LineageError.invalidRecord(path: workspace.file(reportName), reason: """
+                no longer holds the audit \(revision.id) was frozen with (its audit identity changed); dosecurate verify names the change
+                """)
         }
+        let report = try JSONValue.parse(bytes)
+        let keptIdByHash = Dictionary(revision.identity.cases.map { ($0.caseHash, $0.caseId) }, uniquingKeysWith: { first, _ in first })
         var members: [String: Set<String>] = [:]
         for entry in report["cases"]?.arrayValue ?? [] {
-            guard let file = entry["file"]?.stringValue, let caseId = caseIdByFile[file] else { continue }
+            guard let hash = entry["caseHash"]?.stringValue, let caseId = keptIdByHash[hash] else { continue }
             for finding in entry["findings"]?.arrayValue ?? [] where finding["check"]?.stringValue == "dataset.duplicates" {
                 if let group = finding["measured"]?["group"]?.stringValue { members[group, default: []].insert(caseId) }
             }

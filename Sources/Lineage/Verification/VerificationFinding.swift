@@ -7,7 +7,9 @@ public struct VerificationFinding: Sendable, Codable, Equatable {
         case recordUnreadable = "record-unreadable"
         /// A record names a dataset version (or revision) the workspace does not hold.
         case unknownVersion = "unknown-version"
-        /// A rendered audit report bound to a version changed or disappeared.
+        /// An audit report bound to a version changed or disappeared: its findings no longer give
+        /// the audit digest the version's identity pins, or its bytes (or its JUnit XML's) are not
+        /// what was written.
         case auditChanged = "audit-changed"
         /// A commit a crash interrupted after its commit point, left unfinished because the
         /// workspace is read-only: the records it would publish are not there yet.

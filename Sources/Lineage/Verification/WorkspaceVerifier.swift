@@ -4,12 +4,18 @@ import Foundation
 
 /// `verify`: proves the workspace still says what it said. Every record's identity is re-hashed
 /// against its stored hash and name; every dataset version's latest revision has each kept case
-/// re-hashed (through the hash cache when the file is unchanged, unless `deep`); the audit reports
-/// bound to versions must be byte-identical; no record may name a version the workspace lacks. A
-/// workspace that cannot be written (an archive copy, a read-only mount) is verified as it stands,
-/// writing nothing.
+/// re-hashed (through the hash cache when the file is unchanged, unless `deep`); each audit report
+/// bound to a version must still give the audit digest the version's identity pins, and be the
+/// bytes written; no record may name a version the workspace lacks. A workspace that cannot be
+/// written (an archive copy, a read-only mount) is verified as it stands, writing nothing.
 public enum WorkspaceVerifier {
+    /// Renders an audit report as JUnit XML (`AuditJUnitXML.render`, in a module above this one).
+    public typealias JUnitRenderer = @Sendable (AuditReport) throws -> [UInt8]
+
+    /// `renderJUnit`, when given, re-derives each version's JUnit XML from its (intact) audit
+    /// report; without it the XML's bytes are compared with the SHA-256 the context recorded.
     public static func verify(_ workspace: Workspace, deep: Bool, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                              renderJUnit: JUnitRenderer? = nil,
                               progress: @escaping @Sendable (AuditProgress) -> Void = { _ in }) async throws -> VerificationReport {
         let access = try workspace.lockForReading()
         defer { withExtendedLifetime(access) {} }
@@ -35,7 +41,7 @@ public enum WorkspaceVerifier {
                     let stored = try DatasetRevision.read(id: id, revision: revision, from: workspace)
                     findings += checkHash(stored, name: name)
                     findings += checkParent(stored, name: name, catalog: catalog.versions)
-                    findings += checkAudit(stored, name: name, in: workspace)
+                    findings += checkAudit(stored, name: name, in: workspace, renderJUnit: renderJUnit)
                     newest = stored
                 } catch {
                     findings.append(.init(kind: .recordUnreadable, record: name, message: "\(error)"))
@@ -83,19 +89,52 @@ public enum WorkspaceVerifier {
         return []
     }
 
-    private static func checkAudit(_ stored: DatasetRevision, name: String, in workspace: Workspace) -> [VerificationFinding] {
+    /// The audit bound to a version: the report must give the audit digest the version's identity
+    /// pins (re-derived from the file, so rewriting the context's SHA-256 cannot hide an edit) and be
+    /// the bytes written; the JUnit XML must render that report (or, without a renderer, be the bytes
+    /// written). One finding per file.
+    private static func checkAudit(_ stored: DatasetRevision, name: String, in workspace: Workspace,
+                                   renderJUnit: JUnitRenderer?) -> [VerificationFinding] {
         let audit = stored.dataset.context.audit
         var findings: [VerificationFinding] = []
-        for (file, expected) in [(audit.report, audit.reportSHA256), (audit.junit, audit.junitSHA256)] {
-            guard let bytes = try? workspace.read(file) else {
-                findings.append(.init(kind: .auditChanged, record: name, path: file, message: "\(file), the audit of \(stored.id), is missing"))
-                continue
+        func changed(_ file: String, _ message: String) {
+            findings.append(.init(kind: .auditChanged, record: name, path: file, message: "\(file), the audit of \(stored.reference), \(message)"))
+        }
+        var intactReport: [UInt8]?
+        if let bytes = try? workspace.read(audit.report) {
+            do {
+                let digest = try AuditIdentity.digest(ofReport: bytes, path: audit.report)
+                if digest != stored.identity.auditDigest {
+                    changed(audit.report, """
+                        no longer holds the audit the version was frozen with: its audit identity hashes to \(digest.prefix(16))…, \
+                        the version's identity pins \(stored.identity.auditDigest.prefix(16))… (a case, finding, measured value, \
+                        check or threshold was edited)
+                        """)
+                } else if SHA256Hex.of(bytes) != audit.reportSHA256 {
+                    changed(audit.report, """
+                        changed since it was written (sha256 \(audit.reportSHA256.prefix(12))… → \(SHA256Hex.of(bytes).prefix(12))…); \
+                        what it asserts is intact, only file names or messages that name files differ
+                        """)
+                    intactReport = bytes
+                } else {
+                    intactReport = bytes
+                }
+            } catch {
+                changed(audit.report, "cannot be read as an audit report: \(error)")
             }
-            let found = SHA256Hex.of(bytes)
-            if found != expected {
-                findings.append(.init(kind: .auditChanged, record: name, path: file,
-                                      message: "\(file) changed since \(stored.reference) was frozen (sha256 \(expected.prefix(12))… → \(found.prefix(12))…)"))
-            }
+        } else {
+            changed(audit.report, "is missing")
+        }
+
+        guard let junit = try? workspace.read(audit.junit) else {
+            changed(audit.junit, "is missing")
+            return findings
+        }
+        if let renderJUnit, let intactReport {
+            let rendered = try? renderJUnit(JSONDecoder().decode(AuditReport.self, from: Data(intactReport)))
+            if rendered != junit { changed(audit.junit, "is not the JUnit XML of \(audit.report)") }
+        } else if SHA256Hex.of(junit) != audit.junitSHA256 {
+            changed(audit.junit, "changed since it was written (sha256 \(audit.junitSHA256.prefix(12))… → \(SHA256Hex.of(junit).prefix(12))…)")
         }
         return findings
     }

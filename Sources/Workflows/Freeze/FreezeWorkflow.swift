@@ -77,6 +77,14 @@ public enum FreezeWorkflow {
         } else {
             let recorded = report.renamingFiles { workspace.recordedName(for: CaseLocation.parse($0)) }
             let json = [UInt8](try AuditJSON.render(recorded)) + [0x0A]
+            // `verify` re-derives the digest from this file: it must be the one the id pins.
+            let digest = try AuditIdentity.digest(ofReport: json, path: "audits/\(id).json")
+            guard digest == built.identity.auditDigest else {
+                throw LineageError.invalidRecord(path: workspace.file("audits/\(id).json"), reason: """
+                    the rendered report's audit identity (\(digest.prefix(16))…) is not the one the version pins \
+                    (\(built.identity.auditDigest.prefix(16))…); nothing was written
+                    """)
+            }
             let junit = try AuditJUnitXML.render(recorded)
             audit = .init(report: "audits/\(id).json", reportSHA256: SHA256Hex.of(json), junit: "audits/\(id).junit.xml",
                           junitSHA256: SHA256Hex.of(junit), catalogVersion: report.catalogVersion, policySHA256: report.policy.sha256,

@@ -107,7 +107,8 @@ struct SplitVerifyCommand: ParsableCommand {
         let split = try SplitRevision.resolve(name, in: workspace)
         let (records, findings) = SplitVerifier.verify(name: split.name, in: workspace)
         withExtendedLifetime(access) {}
-        let report = VerificationReport(records: records, versions: 0, cases: split.identity.cases.count, deep: false, findings: findings)
+        let report = VerificationReport(records: records, versions: 0, cases: split.identity.cases.count, deep: false, readOnly: access.isReadOnly,
+                                        findings: findings)
         if global.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

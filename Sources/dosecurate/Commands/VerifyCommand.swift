@@ -8,10 +8,11 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Prove the workspace's records and the cases they name are unchanged.",
         discussion: """
-            Re-hashes every record's identity, every audit report bound to a version, and every case of each version's \
-            latest revision (unchanged files through the hash cache unless --deep, which also replaces the cache entries of \
-            the files it re-reads). A read-only workspace is verified as it stands, writing nothing. Exit status: 0 when \
-            nothing drifted, 1 when something did (each finding is named), 2 when the workspace cannot be read.
+            Re-hashes every record's identity, re-derives the audit digest each version pins from its audit report (and \
+            its JUnit XML from the report), and re-hashes every case of each version's latest revision (unchanged files \
+            through the hash cache unless --deep, which also replaces the cache entries of the files it re-reads). A \
+            read-only workspace is verified as it stands, writing nothing. Exit status: 0 when nothing drifted, 1 when \
+            something did (each finding is named), 2 when the workspace cannot be read.
             """
     )
 
@@ -25,7 +26,7 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         let workspace = try Workspace(path: global.workspace, create: false)
         let progress = ProgressLine(total: 0, enabled: !global.quiet)
-        let report = try await WorkspaceVerifier.verify(workspace, deep: deep, workers: reading.jobs) { step in
+        let report = try await WorkspaceVerifier.verify(workspace, deep: deep, workers: reading.jobs, renderJUnit: AuditJUnitXML.render) { step in
             progress.show(done: step.done, total: step.total, item: step.file)
         }
         progress.finish()
