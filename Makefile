@@ -8,7 +8,8 @@ SWIFT ?= swift
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 DEMO_WORKSPACE ?= demo-workspace
 
-.PHONY: deps python-deps bench-deps build test demo bench clean fixtures reference-records protocols
+.PHONY: deps python-deps bench-deps build test demo bench clean fixtures reference-records protocols \
+        fuzz-build fuzz fuzz-smoke
 
 # One `apt-get update`, then install, skipped entirely when every package is present.
 deps:
@@ -62,6 +63,29 @@ reference-records: deps
 # Re-embeds protocols/*.json (the shipped acceptance protocols) in the Dosimetry module after an edit.
 protocols:
 	./scripts/embed-protocols.sh
+
+# Coverage-guided fuzzing of the untrusted-input parsers (docs/fuzzing.md): one libFuzzer binary
+# built with AddressSanitizer in its own scratch folder, every harness run FUZZ_SECONDS in turn.
+# FUZZ_HARNESSES=pickle (a space-separated list) runs a subset. The working corpus, crash inputs
+# and logs stay in $(FUZZ_SCRATCH)/ between runs.
+FUZZ_SECONDS ?= 600
+FUZZ_HARNESSES ?=
+FUZZ_SCRATCH ?= $(CURDIR)/.build-fuzz
+# -enable-testing: the npy-header harness drives NumpyFormat's internal member reader (@testable).
+# lld: gold stops with an internal error on the sanitized link.
+FUZZ_BUILD_FLAGS := --package-path Fuzz --scratch-path "$(FUZZ_SCRATCH)" -c release --product dosecurate-fuzz \
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing -Xswiftc -use-ld=lld
+
+fuzz-build: deps
+	$(SWIFT) build $(FUZZ_BUILD_FLAGS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_WORK="$(FUZZ_SCRATCH)" ./Fuzz/run-fuzz.sh \
+	  "$$($(SWIFT) build $(FUZZ_BUILD_FLAGS) --show-bin-path)/dosecurate-fuzz" $(FUZZ_HARNESSES)
+
+# CI: every harness for 20 s (the build takes most of the time).
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=20 FUZZ_EXTRA_FLAGS=-seed=1
 
 clean:
 	rm -rf .build $(DEMO_WORKSPACE)
