@@ -84,7 +84,9 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Lineage", "CXML2", "SharedCohort"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Lineage", "Audit", "DoseCase", "Evaluation", "NumpyFormat", "Phantoms", "Reports", "Engine", "SharedCohort"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "NumpyFormat", "SharedCohort"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "dosecurateTests", dependencies: ["dosecurate", "Phantoms", "Engine", "Dosimetry", "NumpyFormat", "SharedCohort"]),
+        // Fixtures are read through #filePath (the binary under test gets their paths), not bundled.
+        .testTarget(name: "dosecurateTests", dependencies: ["dosecurate", "Phantoms", "Engine", "Dosimetry", "NumpyFormat", "SharedCohort"],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
