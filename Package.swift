@@ -5,6 +5,7 @@ let package = Package(
     name: "dosecurate",
     platforms: [.macOS(.v13)],
     products: [
+        .library(name: "Support", targets: ["Support"]),
         .library(name: "NumpyFormat", targets: ["NumpyFormat"]),
         .library(name: "DoseCase", targets: ["DoseCase"]),
         .library(name: "Dosimetry", targets: ["Dosimetry"]),
@@ -32,32 +33,36 @@ let package = Package(
         // glibc's <malloc.h> (mallopt), for the engine's allocation policy.
         .systemLibrary(name: "CMalloc"),
 
+        // The bottom module: JSON values and their canonical form, SHA-256 hex, atomic files, the
+        // seeded generator, crash points and a lock box — what several modules share.
+        .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "NumpyFormat",
-            dependencies: ["CArchive", "CISAL"]
+            dependencies: ["Support", "CArchive", "CISAL"]
         ),
         .target(
             name: "DoseCase",
-            dependencies: ["NumpyFormat", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Support", "NumpyFormat", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "Dosimetry", dependencies: ["DoseCase"]),
-        .target(name: "Audit", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
-        .target(name: "Lineage", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Audit"], plugins: ["EmbedBuildCommit"]),
+        .target(name: "Dosimetry", dependencies: ["NumpyFormat", "Support", "DoseCase"]),
+        .target(name: "Audit", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry"]),
+        .target(name: "Lineage", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "Audit"], plugins: ["EmbedBuildCommit"]),
         .plugin(name: "EmbedBuildCommit", capability: .buildTool()),
-        .target(name: "Evaluation", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Audit", "Lineage"]),
-        .target(name: "Reports", dependencies: ["Audit", "Lineage", "Evaluation", "CXML2"]),
-        .target(name: "Workflows", dependencies: ["NumpyFormat", "Audit", "Lineage", "Evaluation", "Reports", "Engine"]),
-        .target(name: "Phantoms", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry"]),
-        .target(name: "Engine", dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Lineage", "CBLAS", "CHDF5", "CMalloc"]),
+        .target(name: "Evaluation", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "Audit", "Lineage"]),
+        .target(name: "Reports", dependencies: ["DoseCase", "Dosimetry", "NumpyFormat", "Support", "Audit", "Lineage", "Evaluation", "CXML2"]),
+        .target(name: "Workflows", dependencies: ["DoseCase", "Dosimetry", "Phantoms", "Support", "NumpyFormat", "Audit", "Lineage", "Evaluation", "Reports", "Engine"]),
+        .target(name: "Phantoms", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry"]),
+        .target(name: "Engine", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "CBLAS", "CHDF5", "CMalloc"]),
         .executableTarget(
             name: "dosecurate",
-            dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Audit", "Lineage", "Evaluation", "Reports", "Workflows", "Phantoms", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "Audit", "Lineage", "Evaluation", "Reports", "Workflows", "Phantoms", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "dosecurate-bench",
-            dependencies: ["NumpyFormat", "DoseCase", "Dosimetry", "Evaluation", "Phantoms", "Engine", "CArchive", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CBLAS", "Support", "NumpyFormat", "DoseCase", "Dosimetry", "Evaluation", "Phantoms", "Engine", "CArchive", .product(name: "Crypto", package: "swift-crypto")]
         ),
 
+        .testTarget(name: "SupportTests", dependencies: ["Support"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SystemShimTests", dependencies: ["CArchive", "CHDF5", "CXML2", "CBLAS"]),
         .testTarget(
             name: "NumpyFormatTests",
@@ -71,21 +76,21 @@ let package = Package(
         ),
         .testTarget(
             name: "DosimetryTests",
-            dependencies: ["Dosimetry", "DoseCase"],
+            dependencies: ["NumpyFormat", "Support", "Dosimetry", "DoseCase"],
             resources: [.copy("Fixtures")]
         ),
         // The phantom cohort (and its audit) every test target shares, generated once per test run.
-        .target(name: "SharedCohort", dependencies: ["Phantoms", "Audit", "Lineage"], path: "Tests/SharedCohort"),
-        .testTarget(name: "PhantomsTests", dependencies: ["Phantoms", "DoseCase", "Dosimetry", "NumpyFormat", "SharedCohort"],
+        .target(name: "SharedCohort", dependencies: ["DoseCase", "Support", "Phantoms", "Audit", "Lineage"], path: "Tests/SharedCohort"),
+        .testTarget(name: "PhantomsTests", dependencies: ["Support", "Phantoms", "DoseCase", "Dosimetry", "NumpyFormat", "SharedCohort"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Phantoms", "DoseCase", "NumpyFormat", "SharedCohort"]),
-        .testTarget(name: "LineageTests", dependencies: ["Lineage", "Audit", "Phantoms", "SharedCohort"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Dosimetry", "DoseCase", "NumpyFormat", "Lineage", "Phantoms", "SharedCohort"]),
+        .testTarget(name: "LineageTests", dependencies: ["DoseCase", "Support", "Lineage", "Audit", "Phantoms", "SharedCohort"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Support", "Evaluation", "Dosimetry", "DoseCase", "NumpyFormat", "Lineage", "Phantoms", "SharedCohort"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Lineage", "CXML2", "SharedCohort"]),
-        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Lineage", "Audit", "DoseCase", "Evaluation", "NumpyFormat", "Phantoms", "Reports", "Engine", "SharedCohort"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "NumpyFormat", "SharedCohort"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Dosimetry", "Support", "Workflows", "Lineage", "Audit", "DoseCase", "Evaluation", "NumpyFormat", "Phantoms", "Reports", "Engine", "SharedCohort"]),
+        .testTarget(name: "EngineTests", dependencies: ["Dosimetry", "Support", "Engine", "NumpyFormat", "SharedCohort"], resources: [.copy("Fixtures")]),
         // Fixtures are read through #filePath (the binary under test gets their paths), not bundled.
-        .testTarget(name: "dosecurateTests", dependencies: ["dosecurate", "Phantoms", "Engine", "Dosimetry", "NumpyFormat", "SharedCohort"],
+        .testTarget(name: "dosecurateTests", dependencies: ["Support", "dosecurate", "Phantoms", "Engine", "Dosimetry", "NumpyFormat", "SharedCohort"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -20,7 +20,7 @@ let package = Package(
             dependencies: [
                 "CLibFuzzer",
                 .product(name: "NumpyFormat", package: "dosecurate"),
-                .product(name: "Lineage", package: "dosecurate"),
+                .product(name: "Support", package: "dosecurate"),
                 .product(name: "Engine", package: "dosecurate"),
                 .product(name: "Dosimetry", package: "dosecurate"),
             ]

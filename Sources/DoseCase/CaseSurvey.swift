@@ -1,3 +1,4 @@
+import Support
 import NumpyFormat
 
 /// What one streaming pass over a case measures: every array's identity and storage, and voxel

@@ -1,3 +1,4 @@
+import Support
 import CBLAS
 import Dispatch
 import Dosimetry

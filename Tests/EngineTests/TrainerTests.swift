@@ -1,7 +1,6 @@
 import Dosimetry
 import Engine
 import Foundation
-import Lineage
 import XCTest
 
 /// The training loop on a small synthetic cache: a tiny model overfits one case, the same seed

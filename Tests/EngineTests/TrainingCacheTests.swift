@@ -1,3 +1,4 @@
+import Support
 import Dosimetry
 import Engine
 import Foundation

@@ -1,3 +1,4 @@
+import Support
 import Dosimetry
 @testable import Evaluation
 import Foundation

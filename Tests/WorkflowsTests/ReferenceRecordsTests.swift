@@ -1,3 +1,4 @@
+import Support
 import Audit
 import Foundation
 import Lineage

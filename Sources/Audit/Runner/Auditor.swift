@@ -1,3 +1,4 @@
+import Support
 import DoseCase
 import Foundation
 import NumpyFormat
@@ -232,23 +233,22 @@ public enum Auditor {
 }
 
 /// Counts finished cases across workers and reports each step.
-final class ProgressCounter: @unchecked Sendable {
-    private let lock = NSLock()
+struct ProgressCounter: Sendable {
     private let total: Int
-    private var done: Int
+    private let done: LockedBox<Int>
     private let report: @Sendable (AuditProgress) -> Void
 
     init(total: Int, done: Int, report: @escaping @Sendable (AuditProgress) -> Void) {
         self.total = total
-        self.done = done
+        self.done = LockedBox(done)
         self.report = report
     }
 
     func advance(_ file: String) {
-        lock.lock()
-        done += 1
-        let step = AuditProgress(done: done, total: total, file: file)
-        lock.unlock()
-        report(step)
+        let count = done.withLock { done in
+            done += 1
+            return done
+        }
+        report(AuditProgress(done: count, total: total, file: file))
     }
 }

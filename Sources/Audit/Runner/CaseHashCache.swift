@@ -1,3 +1,4 @@
+import Support
 import DoseCase
 import Foundation
 import NumpyFormat

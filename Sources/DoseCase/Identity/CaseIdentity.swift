@@ -1,3 +1,4 @@
+import Support
 import NumpyFormat
 
 /// What an array is, for identity (DESIGN.md, "Identity"): canonical dtype spelling, shape, and the

@@ -1,3 +1,5 @@
+import Support
+
 /// The 95 % percentile bootstrap confidence interval of a mean (spec, dosimetry.md "Statistics
 /// across runs"): `resamples` resamples of the n values drawn with replacement, the interval
 /// between the 2.5th and 97.5th percentiles (NumPy's default linear method) of their means.

@@ -1,3 +1,4 @@
+import Support
 import CHDF5
 import DoseCase
 import Foundation

@@ -1,3 +1,4 @@
+import Support
 import Dosimetry
 
 /// A 3D convolution with bias, stride 1 and "same" padding: kernel 3×3×3 (padding 1) or 1×1×1.

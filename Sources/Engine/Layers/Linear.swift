@@ -1,3 +1,4 @@
+import Support
 import Dosimetry
 
 /// y = x·Wᵀ + b on (N, in) rows; W is (out, in), PyTorch's layout.

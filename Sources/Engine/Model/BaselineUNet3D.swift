@@ -1,3 +1,4 @@
+import Support
 import Dosimetry
 
 /// The users' dose-prediction network (PyTorch `BaselineUNet3D`): a FiLM-conditioned residual

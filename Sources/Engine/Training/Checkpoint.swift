@@ -1,5 +1,5 @@
+import Support
 import Foundation
-import Lineage
 
 /// A training checkpoint: the model's parameters in `<base>.safetensors` (the weights format
 /// `predict` and PyTorch read) and the optimiser's state in `<base>.optstate` (safetensors too:

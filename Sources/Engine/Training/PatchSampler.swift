@@ -1,3 +1,4 @@
+import Support
 import Dosimetry
 
 /// Training patches from whole cases (issue 13): fixed-size crops of the input channels and the

@@ -1,7 +1,7 @@
+import Support
 import DoseCase
 import Dosimetry
 import Foundation
-import Lineage
 import NumpyFormat
 
 /// The cases a run trains and validates on, read from a training cache (`TrainingCacheFile`).

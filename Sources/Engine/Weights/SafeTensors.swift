@@ -1,5 +1,5 @@
+import Support
 import Foundation
-import Lineage
 import NumpyFormat
 
 /// The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header

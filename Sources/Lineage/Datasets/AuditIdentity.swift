@@ -1,3 +1,4 @@
+import Support
 import Audit
 
 /// The audit's identity (DESIGN.md, "Dataset identity and the audit"): what an audit report

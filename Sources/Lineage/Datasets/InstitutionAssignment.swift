@@ -1,3 +1,4 @@
+import DoseCase
 import Audit
 import Foundation
 import NumpyFormat

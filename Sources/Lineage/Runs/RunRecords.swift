@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// The records of a training run (DESIGN.md, "The workspace"), each written once:

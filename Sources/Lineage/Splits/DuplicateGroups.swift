@@ -1,3 +1,5 @@
+import Support
+
 /// Which kept cases are one patient, from the audit bound to a dataset version: the cases that
 /// share a `dataset.duplicates` finding's `group` (exact copies under another id are already
 /// excluded; near-duplicates — one patient planned twice — are both kept and must not straddle

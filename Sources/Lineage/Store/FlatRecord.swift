@@ -1,3 +1,5 @@
+import Support
+
 /// A record written as one canonical JSON object whose identity members sit at top level next to
 /// `hash` and `context` — the layout of evaluation records, whose keys the evaluation JSON
 /// contract fixes (`schema`, `settings`, `cases`, `aggregate`). `hash` is the SHA-256 of the

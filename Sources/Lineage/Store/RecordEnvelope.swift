@@ -1,3 +1,5 @@
+import Support
+
 /// The file form every record shares (DESIGN.md, "Identity"): `schema`, a name and revision, the
 /// `identity` part with its `hash` (SHA-256 of its canonical JSON), and the unhashed `context`,
 /// written as canonical JSON with a final newline so `git diff` and `jq` read it.

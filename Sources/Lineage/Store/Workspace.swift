@@ -1,3 +1,5 @@
+import DoseCase
+import Support
 import Audit
 import Foundation
 import NumpyFormat

@@ -1,3 +1,5 @@
+import Support
+
 /// Standalone `.npy` files: read any supported layout, write what `numpy.save` writes.
 public enum NPYFile {
     public static func read(path: String, maximumArrayBytes: Int = NPZArchive.defaultMaximumArrayBytes) throws -> NPYArray {

@@ -1,3 +1,4 @@
+import Support
 import CArchive
 
 /// Writes `.npz` archives that `numpy.load` reads back identically: one `KEY.npy` member per

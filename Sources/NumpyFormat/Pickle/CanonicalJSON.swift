@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The one canonical JSON text of a `MetadataValue`, so two tools (or two runs) that read
 /// the same metadata produce byte-identical JSON — usable for hashing, diffing and records.
@@ -50,17 +51,13 @@ public enum CanonicalJSON {
     /// A string literal with RFC 8259 escaping.
     public static func quoted(_ text: String) -> String {
         var output = ""
-        writeString(text, to: &output)
+        CanonicalJSONText.writeString(text, to: &output)
         return output
     }
 
     /// A float as JSON would carry it, without quotes: Python's repr, or "NaN",
     /// "Infinity", "-Infinity".
-    public static func floatText(_ number: Double) -> String {
-        if number.isNaN { return "NaN" }
-        if number.isInfinite { return number < 0 ? "-Infinity" : "Infinity" }
-        return PythonFloatText.repr(number)
-    }
+    public static func floatText(_ number: Double) -> String { CanonicalJSONText.floatText(number) }
 
     // MARK: - Writer
 
@@ -75,11 +72,11 @@ public enum CanonicalJSON {
         case .bigInt(let digits):
             // The decoder only produces canonical digits; a hand-built malformed value is
             // written as a string rather than as invalid JSON.
-            if isDecimalInteger(digits) { output += digits } else { writeString(digits, to: &output) }
+            if isDecimalInteger(digits) { output += digits } else { CanonicalJSONText.writeString(digits, to: &output) }
         case .float(let number):
-            if number.isFinite { output += PythonFloatText.repr(number) } else { writeString(floatText(number), to: &output) }
+            CanonicalJSONText.writeNumber(number, to: &output)
         case .string(let text):
-            writeString(text, to: &output)
+            CanonicalJSONText.writeString(text, to: &output)
         case .bytes(let bytes):
             output += "{\"$bytes\":\""
             output += Data(bytes).base64EncodedString()
@@ -113,15 +110,13 @@ public enum CanonicalJSON {
         let members = entries
             .map { (key: keyText($0.key), value: encode($0.value)) }
             .sorted { lhs, rhs in
-                // Byte order, never Swift's `<`, which compares canonically-equivalent
-                // strings as equal and orders by normalised form.
-                if !lhs.key.utf8.elementsEqual(rhs.key.utf8) { return lhs.key.utf8.lexicographicallyPrecedes(rhs.key.utf8) }
+                if !lhs.key.utf8.elementsEqual(rhs.key.utf8) { return CanonicalJSONText.keyPrecedes(lhs.key, rhs.key) }
                 return lhs.value.utf8.lexicographicallyPrecedes(rhs.value.utf8)
             }
         output += "{"
         for (index, member) in members.enumerated() {
             if index > 0 { output += "," }
-            writeString(member.key, to: &output)
+            CanonicalJSONText.writeString(member.key, to: &output)
             output += ":"
             output += member.value
         }
@@ -149,41 +144,6 @@ public enum CanonicalJSON {
             writeNested(elements[start..<start + chunk], shape: inner, to: &output)
         }
         output += "]"
-    }
-
-    /// Copies each run of bytes that needs no escape whole: metadata strings can be tens of MB,
-    /// and appending them scalar by scalar took seconds. Escaped bytes are ASCII, so every run
-    /// starts and ends on a scalar boundary.
-    private static func writeString(_ text: String, to output: inout String) {
-        output += "\""
-        let utf8 = text.utf8
-        var runStart = utf8.startIndex, index = utf8.startIndex
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                output += Substring(utf8[runStart..<index])
-                output += escaped(byte)
-                runStart = utf8.index(after: index)
-            }
-            index = utf8.index(after: index)
-        }
-        output += Substring(utf8[runStart..<index])
-        output += "\""
-    }
-
-    private static func escaped(_ byte: UInt8) -> String {
-        switch byte {
-        case UInt8(ascii: "\""): return "\\\""
-        case UInt8(ascii: "\\"): return "\\\\"
-        case 0x08: return "\\b"
-        case 0x0C: return "\\f"
-        case UInt8(ascii: "\n"): return "\\n"
-        case UInt8(ascii: "\r"): return "\\r"
-        case UInt8(ascii: "\t"): return "\\t"
-        default:
-            let hex = String(byte, radix: 16)
-            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        }
     }
 
     private static func isDecimalInteger(_ text: String) -> Bool {

@@ -1,3 +1,4 @@
+import Support
 import Dosimetry
 
 /// One synthetic male pelvis in mm, in the patient frame of `Point3` (origin at the prostate

@@ -1,3 +1,4 @@
+import Support
 import Audit
 import CXML2
 import NumpyFormat

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Support
 import Lineage
 import Workflows
 #if canImport(Glibc)
@@ -123,15 +124,18 @@ struct TrainCommand: AsyncParsableCommand {
 
 /// Training's progress on standard error: the epoch and batch, the batch's loss and the time
 /// left; one line per finished epoch stays on screen.
-final class TrainingProgressBar: @unchecked Sendable {
+struct TrainingProgressBar: Sendable {
     private let enabled: Bool, epochLines: Bool
-    private let lock = NSLock()
+    /// Serialises drawing: progress arrives from the training task and the cache builder.
+    private let drawing = LockedBox(())
 
     init(terminal: Bool, epochLines: Bool) { (enabled, self.epochLines) = (terminal, epochLines) }
 
     func show(_ progress: TrainProgress) {
-        lock.lock()
-        defer { lock.unlock() }
+        drawing.withLock { _ in draw(progress) }
+    }
+
+    private func draw(_ progress: TrainProgress) {
         switch progress {
         case .verifying: draw("verifying the dataset version, the split and the case files…")
         case let .buildingCache(item): draw("building the training cache: \(item)")

@@ -1,15 +1,16 @@
 import Foundation
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A one-line progress counter on standard error, drawn only when standard error is a terminal
 /// (DESIGN.md: progress on a terminal, quiet otherwise).
-final class ProgressLine: @unchecked Sendable {
+struct ProgressLine: Sendable {
     private let total: Int
     private let enabled: Bool
-    private var done = 0
-    private let lock = NSLock()
+    /// Finished items; its lock also keeps two workers' lines from interleaving.
+    private let done = LockedBox(0)
 
     init(total: Int, enabled: Bool) {
         self.total = total
@@ -17,17 +18,15 @@ final class ProgressLine: @unchecked Sendable {
     }
 
     func advance(_ item: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        done += 1
-        draw(done: done, total: total, item: item)
+        done.withLock { done in
+            done += 1
+            draw(done: done, total: total, item: item)
+        }
     }
 
     /// Shows a count kept by someone else (a library that reports its own progress).
-    func show(done: Int, total: Int, item: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        draw(done: done, total: total, item: item)
+    func show(done count: Int, total: Int, item: String) {
+        done.withLock { _ in draw(done: count, total: total, item: item) }
     }
 
     private func draw(done: Int, total: Int, item: String) {

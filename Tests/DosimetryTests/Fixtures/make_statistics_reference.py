@@ -29,8 +29,10 @@ import statsmodels
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-# The project's seeded generator, replayed by the independent implementation next to this script.
-from make_generator_reference import Generator
+# The project's seeded generator (module Support), replayed by its independent implementation.
+import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "SupportTests", "Fixtures"))
+from make_generator_reference import Generator  # noqa: E402
 
 
 # --- Wilcoxon

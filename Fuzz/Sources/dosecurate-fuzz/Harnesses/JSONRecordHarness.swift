@@ -1,4 +1,4 @@
-import Lineage
+import Support
 
 /// Input: a JSON record's text. Parses it, and checks the property every record hash rests on:
 /// the canonical text of a parsed value parses back to the same value.

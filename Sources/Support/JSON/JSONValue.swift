@@ -1,6 +1,4 @@
 import Foundation
-import DoseCase
-import NumpyFormat
 
 /// A JSON document as plain data, keeping what a record's hash depends on: integers stay integers
 /// (no trip through `Double`), object members keep their keys exactly. Records are hashed and
@@ -17,22 +15,40 @@ public indirect enum JSONValue: Sendable, Hashable {
     /// The canonical JSON text (DESIGN.md, "Identity"): keys sorted by UTF-8 bytes, no whitespace,
     /// integers as integers, other numbers in their shortest round-trip form, NaN and infinities as
     /// strings. The same rules the metadata hash follows, by the same writer.
-    public var canonicalText: String { CanonicalJSON.encode(metadataTree) }
+    public var canonicalText: String {
+        var output = ""
+        writeCanonical(to: &output)
+        return output
+    }
 
     public var canonicalUTF8: [UInt8] { Array(canonicalText.utf8) }
 
     /// SHA-256 (hex) of the canonical text.
     public var canonicalSHA256: String { SHA256Hex.of(canonicalUTF8) }
 
-    private var metadataTree: MetadataValue {
+    private func writeCanonical(to output: inout String) {
         switch self {
-        case .null: .none
-        case let .bool(flag): .bool(flag)
-        case let .int(integer): .int(integer)
-        case let .number(number): .float(number)
-        case let .string(text): .string(text)
-        case let .array(items): .list(items.map(\.metadataTree))
-        case let .object(members): .dict(members.map { MetadataEntry(key: .string($0.key), value: $0.value.metadataTree) })
+        case .null: output += "null"
+        case let .bool(flag): output += flag ? "true" : "false"
+        case let .int(integer): output += String(integer)
+        case let .number(number): CanonicalJSONText.writeNumber(number, to: &output)
+        case let .string(text): CanonicalJSONText.writeString(text, to: &output)
+        case let .array(items):
+            output += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { output += "," }
+                item.writeCanonical(to: &output)
+            }
+            output += "]"
+        case let .object(members):
+            output += "{"
+            for (index, key) in members.keys.sorted(by: CanonicalJSONText.keyPrecedes).enumerated() {
+                if index > 0 { output += "," }
+                CanonicalJSONText.writeString(key, to: &output)
+                output += ":"
+                members[key]?.writeCanonical(to: &output)
+            }
+            output += "}"
         }
     }
 

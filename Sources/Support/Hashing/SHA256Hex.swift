@@ -4,7 +4,7 @@ import Crypto
 public enum SHA256Hex {
     public static func of(_ bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
 
-    static func hex(_ digest: SHA256.Digest) -> String {
+    public static func hex(_ digest: SHA256.Digest) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text = [UInt8]()
         text.reserveCapacity(64)

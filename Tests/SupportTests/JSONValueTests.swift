@@ -1,5 +1,5 @@
+import Support
 import Foundation
-import Lineage
 import XCTest
 
 /// Canonical JSON and record hashes against Python's `json` module (Fixtures/make_canonical_reference.py).
@@ -35,6 +35,8 @@ final class JSONValueTests: XCTestCase {
             (#"{"a": 1, "a": 2}"#, "appears twice"), (#"{"a": 01}"#, "leading zero"), (#"[1, 2"#, "unterminated array"),
             (#"{"a": tru}"#, "expected true"), (#"{"a": "\x"}"#, "unknown escape"), (#"{} {}"#, "after the value"),
             (#"{"a": "\ud800"}"#, "lone high surrogate"), ("\"a\u{01}\"", "control character"),
+            // A sign is not a hex digit (the fuzzer found `\u+04F` read as U+004F).
+            (#"{"a": "\u+04F"}"#, "expected four hex digits"), (#"{"a": "\u-04F"}"#, "expected four hex digits"),
         ]
         for (text, reason) in cases {
             XCTAssertThrowsError(try JSONValue.parse(Array(text.utf8)), text) { error in

@@ -1,5 +1,5 @@
+import Support
 import Foundation
-import Dosimetry
 import XCTest
 
 /// The generator is pinned to its documented algorithm by an independent Python implementation

@@ -7,8 +7,8 @@
 /// Python when the decimal exponent is above 16 or below -4. `1e15` is "1e+15" in Swift
 /// and "1000000000000000.0" in Python. So the digits come from Swift and the layout follows
 /// CPython's `float_repr` rule (`decpt <= -4 || decpt > 16` → exponent).
-enum PythonFloatText {
-    static func repr(_ value: Double) -> String {
+public enum PythonFloatText {
+    public static func repr(_ value: Double) -> String {
         // Python's spellings; canonical JSON maps these to strings before getting here.
         if value.isNaN { return "nan" }
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }

@@ -157,9 +157,22 @@ private struct JSONParser {
         throw failure("unterminated string")
     }
 
+    private static func hexDigitValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+
     private mutating func hexQuad() throws -> UInt32 {
-        guard position + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
-            throw failure("expected four hex digits")
+        // Digit by digit: `UInt32(_:radix:)` also takes a leading `+`, which RFC 8259 does not.
+        guard position + 4 <= bytes.count else { throw failure("expected four hex digits") }
+        var code: UInt32 = 0
+        for byte in bytes[position..<position + 4] {
+            guard let digit = Self.hexDigitValue(byte) else { throw failure("expected four hex digits") }
+            code = code << 4 | digit
         }
         position += 4
         return code

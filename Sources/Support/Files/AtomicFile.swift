@@ -53,5 +53,12 @@ public enum AtomicFile {
         guard fsync(descriptor) == 0 else { throw failure(path, "fsync: \(String(cString: strerror(errno)))") }
     }
 
-    private static func failure(_ path: String, _ reason: String) -> NPZError { .writeFailed(file: path, reason: reason) }
+    private static func failure(_ path: String, _ reason: String) -> FileWriteError { FileWriteError(file: path, reason: reason) }
+}
+
+/// A file could not be written (the system's reason attached); the old content, if any, is intact.
+public struct FileWriteError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let file: String
+    public let reason: String
+    public var description: String { "cannot write \(file): \(reason)" }
 }
