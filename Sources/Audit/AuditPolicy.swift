@@ -55,15 +55,57 @@ public struct AuditPolicy: Sendable, Codable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AuditError.invalidPolicy(path: path, reason: "the file cannot be read")
         }
-        var policy: AuditPolicy
-        do {
-            policy = try JSONDecoder().decode(AuditPolicy.self, from: data)
-        } catch {
-            throw AuditError.invalidPolicy(path: path, reason: "not a policy JSON object {\"checks\": {ID: {\"thresholds\": {…}, \"severity\": {…}}}, \"include\": {CASE_ID: JUSTIFICATION}}: \(error)")
-        }
+        let tree: JSONValue
+        do { tree = try JSONValue.parse([UInt8](data)) } catch { throw AuditError.invalidPolicy(path: path, reason: "not JSON: \(error)") }
+        var policy = try parse(tree, path: path)
         policy.source = path
         try policy.validate(against: catalog, path: path)
         return policy
+    }
+
+    /// The policy a JSON tree spells, every key and value checked with the allowed ones named (a
+    /// typo such as `"threshold"` or `"warn"` is refused, never ignored).
+    static func parse(_ tree: JSONValue, path: String) throws -> AuditPolicy {
+        func refuse(_ reason: String) -> AuditError { .invalidPolicy(path: path, reason: reason) }
+        func object(_ value: JSONValue?, _ name: String, keys allowed: [String]? = nil) throws -> [String: JSONValue] {
+            guard case let .object(members)? = value else { throw refuse("\(name) must be a JSON object") }
+            if let allowed, let unknown = members.keys.sorted().first(where: { !allowed.contains($0) }) {
+                throw refuse("\(name) has no key '\(unknown)' (allowed: \(allowed.joined(separator: ", ")))")
+            }
+            return members
+        }
+        let top = try object(tree, "the policy", keys: ["checks", "include"])
+        var checks: [String: CheckPolicy] = [:]
+        let entries: [String: JSONValue] = try top["checks"].map { try object($0, "checks") } ?? [:]
+        for (id, entry) in entries {
+            let members = try object(entry, "checks.\(id)", keys: ["severity", "thresholds"])
+            var thresholds: [String: Double]?
+            if let given = members["thresholds"] {
+                thresholds = try object(given, "checks.\(id).thresholds").mapValues { value in
+                    switch value {
+                    case let .int(integer): Double(integer)
+                    case let .number(number): number
+                    default: throw refuse("checks.\(id).thresholds values must be numbers")
+                    }
+                }
+            }
+            var severity: [String: Severity]?
+            if let given = members["severity"] {
+                let allowed = Severity.allCases.map(\.rawValue)
+                severity = try Dictionary(uniqueKeysWithValues: object(given, "checks.\(id).severity").map { from, to in
+                    guard let target = to.stringValue.flatMap(Severity.init(rawValue:)), Severity(rawValue: from) != nil else {
+                        throw refuse("checks.\(id).severity maps a severity to a severity, each one of \(allowed.joined(separator: ", ")); found '\(from)': \(to.canonicalText)")
+                    }
+                    return (from, target)
+                })
+            }
+            checks[id] = CheckPolicy(thresholds: thresholds, severity: severity)
+        }
+        let include = try (top["include"].map { try object($0, "include") } ?? [:]).mapValues { value in
+            guard let text = value.stringValue else { throw refuse("include values are written justifications (text)") }
+            return text
+        }
+        return AuditPolicy(checks: checks, include: include)
     }
 
     func validate(against catalog: CheckCatalog, path: String) throws {

@@ -101,7 +101,11 @@ public enum CaseEvaluator {
         async let readPrediction = readPrediction(path, expected: shape)
         let referenceGy = try await readReference
         let (predictionArray, predictionHash) = try await readPrediction
-        let predictionGy = try inGy(predictionArray, scale: scale)
+        let predictionInGy = settings.predictionDoseUnit == .gy
+        if !predictionInGy, let maximum = predictionArray.elements.max(), maximum > PredictionDoseUnit.normalisedCeiling {
+            throw EvaluationError.predictionLooksLikeGy(prediction: path, maximum: Double(maximum))
+        }
+        let predictionGy = try inGy(predictionArray, scale: predictionInGy ? 1 : scale)
         let masks = try await readMasks
         let spacing = reference.spacing.millimetres
 

@@ -6,7 +6,7 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
     case gridMismatch(prediction: String, expected: String, found: String)
     case missingDose(prediction: String, available: [String])
     case unreadablePrediction(prediction: String, reason: String)
-    case splitOfAnotherVersion(split: String, splitVersion: String, requested: String)
+    case predictionLooksLikeGy(prediction: String, maximum: Double)
     case referenceNotInVersion(caseId: String, file: String, version: String)
     case referenceChanged(caseId: String, file: String, expected: String, found: String)
     case referenceUnreadable(file: String, reason: String)
@@ -28,8 +28,9 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(prediction): expected an array 'dose', found \(available.isEmpty ? "none" : available.joined(separator: ", "))"
         case let .unreadablePrediction(prediction, reason):
             return "\(prediction): \(reason)"
-        case let .splitOfAnotherVersion(split, splitVersion, requested):
-            return "split \(split) locks cases of \(splitVersion), not of \(requested)"
+        case let .predictionLooksLikeGy(prediction, maximum):
+            return "\(prediction): its dose reaches \(String(format: "%.4g", maximum)), which looks like Gy, expected doses normalised to "
+                + "70 Gy = 1.0 (as the cases store them); divide by 70, or evaluate it with --dose-unit gy"
         case let .referenceNotInVersion(caseId, file, version):
             return "\(file): case \(caseId) is not in dataset version \(version)"
         case let .referenceChanged(caseId, file, expected, found):

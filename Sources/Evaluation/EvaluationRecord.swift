@@ -48,13 +48,16 @@ public struct EvaluationRecord: Sendable, Equatable {
         public let datasetRevision: String?
         public let files: [CaseFiles]
         public let seconds: Double
+        /// What the user called this evaluation (`--label`); shown by `list`, never hashed.
+        public let label: String?
 
-        public init(createdAt: String, tool: ToolBuild, datasetRevision: String?, files: [CaseFiles], seconds: Double) {
+        public init(createdAt: String, tool: ToolBuild, datasetRevision: String?, files: [CaseFiles], seconds: Double, label: String? = nil) {
             self.createdAt = createdAt
             self.tool = tool
             self.datasetRevision = datasetRevision
             self.files = files
             self.seconds = seconds
+            self.label = label
         }
     }
 

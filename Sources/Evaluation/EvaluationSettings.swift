@@ -83,11 +83,15 @@ public struct EvaluationSettings: Sendable, Hashable, Codable {
     /// The dataset version id; nil for files evaluated outside a version.
     public let datasetVersion: String?
     public let split: SplitPin?
+    /// `gy` when the predictions were read as Gy (`--dose-unit gy`); absent for the format's own
+    /// normalised doses, so records made before the option existed keep their hash.
+    public let predictionDoseUnit: PredictionDoseUnit?
 
     /// `acceptanceProtocol` nil means the built-in `current` table.
     public init(criteria: GammaCriteria = .historic, subsample: Int = 1, region: PTVRegion = .cuboid,
                 acceptanceProtocol: AcceptanceProtocol? = nil, openKBP: Bool = false,
-                datasetVersion: String? = nil, split: SplitPin? = nil) throws {
+                datasetVersion: String? = nil, split: SplitPin? = nil, predictionDoseUnit: PredictionDoseUnit = .normalised) throws {
+        self.predictionDoseUnit = predictionDoseUnit == .normalised ? nil : predictionDoseUnit
         gamma = Gamma(criteria: criteria, subsample: subsample)
         self.region = Region(margin: region)
         self.acceptanceProtocol = try ProtocolPin(acceptanceProtocol ?? AcceptanceProtocol.builtIn(named: AcceptanceProtocol.defaultName))
@@ -98,7 +102,7 @@ public struct EvaluationSettings: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case gamma, region, acceptanceProtocol = "protocol", doseScaleGy, openKBP, datasetVersion, split
+        case gamma, region, acceptanceProtocol = "protocol", doseScaleGy, openKBP, datasetVersion, split, predictionDoseUnit
     }
 
     /// `datasetVersion` and `split` are written as null when the evaluation is not pinned.
@@ -111,5 +115,15 @@ public struct EvaluationSettings: Sendable, Hashable, Codable {
         try container.encode(openKBP, forKey: .openKBP)
         try container.encode(datasetVersion, forKey: .datasetVersion)
         try container.encode(split, forKey: .split)
+        try container.encodeIfPresent(predictionDoseUnit, forKey: .predictionDoseUnit)
     }
+}
+
+/// How a prediction's `dose` is read: normalised like the cases (70 Gy = 1.0, the format's
+/// convention), or already in Gy.
+public enum PredictionDoseUnit: String, Sendable, Codable, CaseIterable {
+    case normalised, gy
+
+    /// A normalised dose above this is 210 Gy: no plan delivers it, a dose saved in Gy does.
+    public static let normalisedCeiling: Float = 3
 }

@@ -13,6 +13,17 @@ public struct EvaluationPlan: Sendable {
         /// The hash the reference was verified against (pinned); nil when unpinned, where the
         /// evaluation hashes the reference while it computes (`PredictionMatcher.caseHashes`).
         public let caseHash: String?
+        /// Where the version records the reference (pinned): an archive member's reference file is
+        /// its verified copy, and records name the member.
+        public let recordedLocation: CaseLocation?
+
+        public init(caseId: String, referenceFile: String, predictionFile: String, caseHash: String?, recordedLocation: CaseLocation? = nil) {
+            self.caseId = caseId
+            self.referenceFile = referenceFile
+            self.predictionFile = predictionFile
+            self.caseHash = caseHash
+            self.recordedLocation = recordedLocation
+        }
     }
 
     public let pairs: [Pair]
@@ -22,27 +33,19 @@ public struct EvaluationPlan: Sendable {
     public let unmatchedPredictions: [String]
     /// Pinned cases with a prediction but no reference file among the references given (exit 1).
     public let missingReferences: [String]
+    /// Predictions for cases the split does not assign to the role evaluated (pinned): set aside.
+    public let ignoredPredictions: [String]
+    /// Files in the predictions folder not named `<caseId>_pred.npz` (relative to it): not read.
+    public let unrecognisedFiles: [String]
 
-    public init(pairs: [Pair], missingPredictions: [String], unmatchedPredictions: [String] = [], missingReferences: [String] = []) {
+    public init(pairs: [Pair], missingPredictions: [String], unmatchedPredictions: [String] = [], missingReferences: [String] = [],
+                ignoredPredictions: [String] = [], unrecognisedFiles: [String] = []) {
         self.pairs = pairs
         self.missingPredictions = missingPredictions
         self.unmatchedPredictions = unmatchedPredictions
         self.missingReferences = missingReferences
-    }
-}
-
-/// Where the cases to evaluate are pinned: a dataset version, a split of it, one role.
-public struct SplitSelection: Sendable {
-    public let workspace: Workspace
-    public let dataset: String
-    public let split: String
-    public let role: LockedSplit.Role
-
-    public init(workspace: Workspace, dataset: String, split: String, role: LockedSplit.Role) {
-        self.workspace = workspace
-        self.dataset = dataset
-        self.split = split
-        self.role = role
+        self.ignoredPredictions = ignoredPredictions
+        self.unrecognisedFiles = unrecognisedFiles
     }
 }
 
@@ -60,7 +63,7 @@ public enum PredictionMatcher {
             return EvaluationPlan(pairs: [.init(caseId: only.caseId, referenceFile: only.file, predictionFile: predictions, caseHash: nil)],
                                   missingPredictions: [], unmatchedPredictions: [])
         }
-        let predictionFiles = try predictionsByCaseId(at: predictions)
+        let (predictionFiles, otherFiles) = try predictionsByCaseId(at: predictions)
         var pairs: [EvaluationPlan.Pair] = [], missing: [String] = []
         for reference in cases {
             if let prediction = predictionFiles[reference.caseId] {
@@ -71,38 +74,37 @@ public enum PredictionMatcher {
         }
         let known = Set(cases.map(\.caseId))
         return EvaluationPlan(pairs: pairs, missingPredictions: missing,
-                              unmatchedPredictions: predictionFiles.keys.filter { !known.contains($0) }.sorted())
+                              unmatchedPredictions: predictionFiles.keys.filter { !known.contains($0) }.sorted(), unrecognisedFiles: otherFiles)
     }
 
     /// The cases `selection` assigns to its role, each reference verified against the hash the
-    /// version froze; predictions for any other case are refused. References come from
-    /// `references` when given, else from the paths the version's latest revision records.
-    public static func plan(selection: SplitSelection, references: [String], predictions: String,
+    /// version froze (`PinnedSelection`). References are the version's own files unless
+    /// `references` names others (then only the records are resolved, and each named file is
+    /// verified). Predictions for cases outside the role are set aside in `ignoredPredictions`,
+    /// or refused when `strict`.
+    public static func plan(selection: SplitSelection, references: [String], predictions: String, strict: Bool = false,
                             workers: Int = ProcessInfo.processInfo.activeProcessorCount) async throws
         -> (plan: EvaluationPlan, dataset: DatasetRevision, split: SplitRevision) {
         let workspace = selection.workspace
-        let (dataset, split, assigned) = try resolve(selection)
-
-        let predictionFiles = try predictionsByCaseId(at: predictions)
+        let (predictionFiles, otherFiles) = try predictionsByCaseId(at: predictions)
+        let (dataset, split) = try PinnedSelection.records(in: workspace, dataset: selection.dataset, split: selection.split)
+        let assigned = Dictionary(split.identity.cases.filter { $0.role == selection.role }.map { ($0.caseId, $0.caseHash) },
+                                  uniquingKeysWith: { first, _ in first })
         let outside = predictionFiles.keys.filter { assigned[$0] == nil }.sorted()
-        guard outside.isEmpty else {
+        if strict, !outside.isEmpty {
             throw EvaluationError.predictionsOutsideRole(role: selection.role.rawValue, split: split.reference, caseIds: outside)
         }
 
         var pairs: [EvaluationPlan.Pair] = []
         var referenced: Set<String> = []
         if references.isEmpty {
-            // The version's own files: each must still hold the case recorded for it, byte for byte.
-            let recorded = dataset.dataset.context.files.filter { assigned[$0.caseId] != nil && predictionFiles[$0.caseId] != nil }
-            let files = recorded.map { workspace.location(ofRecorded: $0.path).name }
-            let hashes = try await caseHashes(files, cacheDirectory: workspace.cacheDirectory, workers: workers)
-            for (entry, file) in zip(recorded, files) {
-                guard let expected = assigned[entry.caseId], let prediction = predictionFiles[entry.caseId], !referenced.contains(entry.caseId) else { continue }
-                guard hashes[file] == expected else {
-                    throw EvaluationError.referenceChanged(caseId: entry.caseId, file: file, expected: expected, found: hashes[file] ?? "unreadable")
-                }
+            let pinned = try await selection.resolve(workers: workers)
+            for entry in pinned.cases {
                 referenced.insert(entry.caseId)
-                pairs.append(.init(caseId: entry.caseId, referenceFile: file, predictionFile: prediction, caseHash: expected))
+                if let prediction = predictionFiles[entry.caseId] {
+                    pairs.append(.init(caseId: entry.caseId, referenceFile: entry.file, predictionFile: prediction, caseHash: entry.caseHash,
+                                       recordedLocation: entry.location))
+                }
             }
         } else {
             let candidates = try references.flatMap { try npzFiles(at: $0, predictions: false) }
@@ -123,52 +125,9 @@ public enum PredictionMatcher {
             }
         }
         let plan = EvaluationPlan(pairs: pairs, missingPredictions: assigned.keys.filter { predictionFiles[$0] == nil }.sorted(),
-                                  missingReferences: predictionFiles.keys.filter { !referenced.contains($0) }.sorted())
+                                  missingReferences: assigned.keys.filter { predictionFiles[$0] != nil && !referenced.contains($0) }.sorted(),
+                                  ignoredPredictions: outside, unrecognisedFiles: otherFiles)
         return (plan, dataset, split)
-    }
-
-    /// A case a pinned selection assigns to its role, in the version's own file, verified.
-    public struct PinnedCase: Sendable, Equatable {
-        public let caseId: String
-        public let file: String
-        public let caseHash: String
-    }
-
-    /// Every case `selection` assigns to its role, from the files the version's latest revision
-    /// records, each verified byte for byte against the hash the version froze (a case whose file
-    /// changed or went missing is refused, not skipped).
-    public static func pinnedCases(selection: SplitSelection, workers: Int = ProcessInfo.processInfo.activeProcessorCount) async throws
-        -> (cases: [PinnedCase], dataset: DatasetRevision, split: SplitRevision) {
-        let (dataset, split, assigned) = try resolve(selection)
-        var recorded: [(caseId: String, file: String)] = []
-        for entry in dataset.dataset.context.files where assigned[entry.caseId] != nil && !recorded.contains(where: { $0.caseId == entry.caseId }) {
-            recorded.append((entry.caseId, selection.workspace.location(ofRecorded: entry.path).name))
-        }
-        let hashes = try await caseHashes(recorded.map(\.file), cacheDirectory: selection.workspace.cacheDirectory, workers: workers)
-        var cases: [PinnedCase] = []
-        for (caseId, expected) in assigned.sorted(by: { $0.key < $1.key }) {
-            guard let file = recorded.first(where: { $0.caseId == caseId })?.file else {
-                throw EvaluationError.referenceUnreadable(file: caseId, reason: "the version records no file for this case")
-            }
-            guard hashes[file] == expected else {
-                throw EvaluationError.referenceChanged(caseId: caseId, file: file, expected: expected, found: hashes[file] ?? "unreadable")
-            }
-            cases.append(PinnedCase(caseId: caseId, file: file, caseHash: expected))
-        }
-        return (cases, dataset, split)
-    }
-
-    /// The selection's version and split (the split must be of that version) and the case ids
-    /// (with their frozen hashes) it assigns to the role.
-    private static func resolve(_ selection: SplitSelection) throws -> (DatasetRevision, SplitRevision, [String: String]) {
-        let dataset = try DatasetRevision.resolve(selection.dataset, in: selection.workspace)
-        let split = try SplitRevision.resolve(selection.split, in: selection.workspace)
-        guard split.identity.dataset == dataset.id else {
-            throw EvaluationError.splitOfAnotherVersion(split: split.reference, splitVersion: split.identity.dataset, requested: dataset.id)
-        }
-        let assigned = Dictionary(split.identity.cases.filter { $0.role == selection.role }.map { ($0.caseId, $0.caseHash) },
-                                  uniquingKeysWith: { first, _ in first })
-        return (dataset, split, assigned)
     }
 
     // MARK: - Files
@@ -203,8 +162,9 @@ public enum PredictionMatcher {
         return byCaseId.values.compactMap(\.first).sorted { $0.caseId < $1.caseId }
     }
 
-    /// `<caseId>_pred.npz` files of a folder (or one such file), by case id.
-    private static func predictionsByCaseId(at path: String) throws -> [String: String] {
+    /// `<caseId>_pred.npz` files of a folder (or one such file), by case id, and the folder's other
+    /// files (named to the user, never silently skipped).
+    private static func predictionsByCaseId(at path: String) throws -> (byCaseId: [String: String], otherFiles: [String]) {
         let files = try npzFiles(at: path, predictions: true)
         guard !files.isEmpty else { throw EvaluationError.noPredictions(path: path) }
         var byCaseId: [String: String] = [:]
@@ -212,7 +172,15 @@ public enum PredictionMatcher {
             let name = (file as NSString).lastPathComponent
             byCaseId[String(name.dropLast(predictionSuffix.count))] = file
         }
-        return byCaseId
+        var otherFiles: [String] = []
+        if let walker = FileManager.default.enumerator(atPath: path) {
+            while let relative = walker.nextObject() as? String {
+                guard walker.fileAttributes?[.type] as? FileAttributeType == .typeRegular, !relative.hasSuffix(predictionSuffix),
+                      !(relative as NSString).lastPathComponent.hasPrefix(".") else { continue }
+                otherFiles.append(relative)
+            }
+        }
+        return (byCaseId, otherFiles.sorted())
     }
 
     /// The `.npz` files at `path` (the file itself, or a folder searched recursively, sorted):

@@ -26,8 +26,7 @@ struct AuditRunOptions: ParsableArguments {
         try policy.map { try AuditPolicy.load(path: $0) } ?? .standard
     }
 
-    func auditOptions(workspace: String) throws -> AuditOptions {
-        AuditOptions(workers: reading.jobs, cacheDirectory: noCache ? nil : AuditOptions.cacheDirectory(workspace: workspace),
-                     policy: try loadPolicy())
+    func auditOptions(cacheDirectory: String) throws -> AuditOptions {
+        AuditOptions(workers: reading.jobs, cacheDirectory: noCache ? nil : cacheDirectory, policy: try loadPolicy())
     }
 }

@@ -50,7 +50,7 @@ struct Dosecurate: AsyncParsableCommand {
         commandName: "dosecurate",
         abstract: "Audit, version and pin radiotherapy dose-prediction datasets (.npz cases).",
         version: ToolBuild.current.version,
-        subcommands: [InspectCommand.self, AuditCommand.self, PhantomsCommand.self, FreezeCommand.self, VerifyCommand.self, SplitCommand.self,
+        subcommands: [InitCommand.self, StatusCommand.self, ListCommand.self, InspectCommand.self, AuditCommand.self, PhantomsCommand.self, FreezeCommand.self, VerifyCommand.self, SplitCommand.self,
                       EvaluateCommand.self, CompareCommand.self, ModelCommand.self, TrainCommand.self, DemoCommand.self, PredictCommand.self, ExportCommand.self]
     )
 

@@ -17,8 +17,16 @@ final class AuditPolicyTests: XCTestCase {
         for (json, expected) in [
             (#"{"checks": {"dose.d95": {}}}"#, "no check 'dose.d95'"),
             (#"{"checks": {"dose.ptv_d95": {"thresholds": {"ptv70WarnGy": 60}}}}"#, "dose.ptv_d95 has no threshold 'ptv70WarnGy'"),
-            (#"{"checks": {"metadata.phi": {"severity": {"warning": "fatal"}}}}"#, "not a policy JSON object"),
-            (#"[1, 2]"#, "not a policy JSON object"),
+            (#"{"checks": {"metadata.phi": {"severity": {"warning": "fatal"}}}}"#,
+             "checks.metadata.phi.severity maps a severity to a severity, each one of info, warning, error; found 'warning': \"fatal\""),
+            (#"[1, 2]"#, "the policy must be a JSON object"),
+            // Typos a user makes: named with what is allowed, never a Swift decoding dump.
+            (#"{"check": {}}"#, "the policy has no key 'check' (allowed: checks, include)"),
+            (#"{"checks": {"dose.ptv_d95": {"threshold": {"ptv70WarnBelowGy": 60}}}}"#,
+             "checks.dose.ptv_d95 has no key 'threshold' (allowed: severity, thresholds)"),
+            (#"{"checks": {"dose.ptv_d95": {"thresholds": {"ptv70WarnBelowGy": "60"}}}}"#, "checks.dose.ptv_d95.thresholds values must be numbers"),
+            (#"{"include": {"case_0001": 1}}"#, "include values are written justifications"),
+            ("{\"checks\": ", "not JSON"),
         ] {
             let path = try write(json)
             defer { try? FileManager.default.removeItem(atPath: path) }

@@ -35,7 +35,7 @@ final class EvaluationRecordTests: XCTestCase {
         try Data(bytes).write(to: file)
         XCTAssertEqual(try EvaluationRecord.read(file.path), original)
 
-        let edited = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\"maeGy\":2", with: "\"maeGy\":1.5")
+        let edited = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\"maeGy\": 2", with: "\"maeGy\": 1.5")
         XCTAssertNotEqual(edited, String(decoding: bytes, as: UTF8.self))
         try Data(edited.utf8).write(to: file)
         XCTAssertThrowsError(try EvaluationRecord.read(file.path)) { error in

@@ -152,9 +152,10 @@ final class SplitTests: XCTestCase {
         let split = try lock(dataset: try SyntheticDataset.freeze(in: workspace, SyntheticDataset.cohort(30, institutions: ["A", "B"])))
         let testCase = try XCTUnwrap(split.identity.cases.first { $0.role == .test })
         var text = String(decoding: try workspace.read(split.fileName), as: UTF8.self)
-        let marker = "\"caseId\":\"\(testCase.caseId)\",\"revision\":1,\"role\":\"test\""
-        XCTAssertTrue(text.contains(marker), text)
-        text = text.replacingOccurrences(of: marker, with: "\"caseId\":\"\(testCase.caseId)\",\"revision\":1,\"role\":\"train\"")
+        // Records are pretty-printed: the case's role is the first one after its id.
+        let caseId = try XCTUnwrap(text.range(of: "\"caseId\": \"\(testCase.caseId)\""))
+        let role = try XCTUnwrap(text.range(of: "\"role\": \"test\"", range: caseId.upperBound..<text.endIndex))
+        text.replaceSubrange(role, with: "\"role\": \"train\"")
         try Data(text.utf8).write(to: URL(fileURLWithPath: workspace.file(split.fileName)))
         let findings = SplitVerifier.verify(name: "main", in: workspace).findings
         XCTAssertEqual(findings.map(\.kind), [.recordTampered])
@@ -164,11 +165,31 @@ final class SplitTests: XCTestCase {
     func testWorkspaceVerifyCoversSplits() async throws {
         let split = try lock(dataset: try SyntheticDataset.freeze(in: workspace, SyntheticDataset.cohort(12, institutions: ["A"])))
         var text = String(decoding: try workspace.read(split.fileName), as: UTF8.self)
-        text = text.replacingOccurrences(of: "\"seed\":0", with: "\"seed\":1")
+        text = text.replacingOccurrences(of: "\"seed\": 0", with: "\"seed\": 1")
         try Data(text.utf8).write(to: URL(fileURLWithPath: workspace.file(split.fileName)))
         try Data("{}".utf8).write(to: URL(fileURLWithPath: workspace.file("splits/notes.json")))
         let report = try await WorkspaceVerifier.verify(workspace, deep: false)
         XCTAssertTrue(report.findings.contains { $0.kind == .recordTampered && $0.record == split.fileName }, "\(report.findings)")
         XCTAssertTrue(report.findings.contains { $0.kind == .recordUnreadable && $0.record == "splits/notes.json" }, "\(report.findings)")
+    }
+
+    /// Ids people can type: a unique prefix, `latest`, `@k` after either; an ambiguous prefix is
+    /// refused with the candidates. Seventeen versions guarantee two share a first hex digit.
+    func testVersionsResolveByUniquePrefixAndLatestAndRefuseAmbiguousPrefixes() throws {
+        let ids = try (0..<17).map { try SyntheticDataset.freeze(in: workspace, SyntheticDataset.cohort(2, institutions: ["A"], prefix: "v\($0)")) }
+        for id in ids {
+            let unique = (5...20).map { String(id.prefix($0)) }.first { prefix in ids.filter { $0.hasPrefix(prefix) }.count == 1 }
+            let prefix = try XCTUnwrap(unique)
+            XCTAssertEqual(try DatasetRevision.resolve(prefix, in: workspace).id, id)
+            XCTAssertEqual(try DatasetRevision.resolve(prefix + "@1", in: workspace).reference, "\(id)@1")
+        }
+        // Every synthetic version has one date: the newest is the last by id.
+        XCTAssertEqual(try DatasetRevision.resolve("latest", in: workspace).id, ids.max())
+        let shared = try XCTUnwrap(Dictionary(grouping: ids) { $0.prefix(5) }.first { $0.value.count > 1 })
+        XCTAssertThrowsError(try DatasetRevision.resolve(String(shared.key), in: workspace)) { error in
+            guard case let .ambiguousDataset(reference, candidates)? = error as? LineageError else { return XCTFail("\(error)") }
+            XCTAssertEqual(reference, String(shared.key))
+            XCTAssertEqual(candidates, shared.value.sorted())
+        }
     }
 }

@@ -22,6 +22,33 @@ final class JSONValueTests: XCTestCase {
         }
     }
 
+    /// Records are stored pretty-printed and hashed over the canonical form: both texts of one
+    /// value parse to the same value and so give the same hash.
+    func testPrettyAndOneLineTextsHashTheSame() throws {
+        let value = try JSONValue.parse(Array(#"{"b": [1, 2.5, {"z": null, "a": "\u00e9\n"}], "a": {}, "c": [], "d": true}"#.utf8))
+        let pretty = String(decoding: value.prettyUTF8, as: UTF8.self)
+        XCTAssertEqual(pretty, """
+            {
+              "a": {},
+              "b": [
+                1,
+                2.5,
+                {
+                  "a": "é\\n",
+                  "z": null
+                }
+              ],
+              "c": [],
+              "d": true
+            }
+
+            """)
+        let reparsed = try JSONValue.parse(value.prettyUTF8)
+        XCTAssertEqual(reparsed, value)
+        XCTAssertEqual(reparsed.canonicalSHA256, value.canonicalSHA256)
+        XCTAssertEqual(try JSONValue.parse(value.canonicalUTF8).canonicalSHA256, value.canonicalSHA256)
+    }
+
     func testIntegersStayIntegersAndFractionsStayNumbers() throws {
         let value = try JSONValue.parse(Array(#"{"a": 35, "b": 35.0, "c": -7, "d": 1e2}"#.utf8))
         XCTAssertEqual(value["a"], .int(35))

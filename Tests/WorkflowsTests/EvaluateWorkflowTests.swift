@@ -7,6 +7,7 @@ import NumpyFormat
 import Phantoms
 import SharedCohort
 import Workflows
+import Reports
 import XCTest
 
 /// `evaluate` end to end on a frozen copy of the shared phantom cohort's clean cases with a locked
@@ -88,8 +89,8 @@ final class EvaluateWorkflowTests: XCTestCase {
         XCTAssertEqual(clean.findings.map(\.message), [])
         let path = space.file(recordFile)
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        let mae = try XCTUnwrap(text.range(of: "\"maeGy\":0."))
-        try text.replacingCharacters(in: mae, with: "\"maeGy\":1.").write(toFile: path, atomically: true, encoding: .utf8)
+        let mae = try XCTUnwrap(text.range(of: "\"maeGy\": 0."))
+        try text.replacingCharacters(in: mae, with: "\"maeGy\": 1.").write(toFile: path, atomically: true, encoding: .utf8)
         let edited = try await WorkspaceVerifier.verify(space, deep: false)
         XCTAssertEqual(edited.findings.map(\.kind), [.recordTampered], edited.findings.map(\.message).joined(separator: "; "))
     }
@@ -103,16 +104,68 @@ final class EvaluateWorkflowTests: XCTestCase {
         XCTAssertEqual(outcome.record.identity.cases.count, test.count - 1)
     }
 
-    func testPredictionsForCasesOutsideTheRoleAreRefused() async throws {
+    /// The usual folder holds a prediction for every case: the role's cases are evaluated and the
+    /// others set aside (counted), unless `strict` asks for the refusal.
+    func testPredictionsForCasesOutsideTheRoleAreSetAsideOrRefusedWhenStrict() async throws {
         let train = try XCTUnwrap(cases(.train).first)
         let folder = try predict(cases(.test) + [train])
+        let outcome = try await EvaluateWorkflow.run(request(folder))
+        XCTAssertEqual(outcome.plan.ignoredPredictions, [train])
+        XCTAssertEqual(Set(outcome.record.identity.cases.map(\.caseId)), Set(cases(.test)))
+        XCTAssertFalse(outcome.isIncomplete)
+        XCTAssertTrue(EvaluationText.render(outcome.record, plan: outcome.plan, recordFile: nil, alreadyRecorded: false)
+            .contains("ignored 1 prediction for cases the split does not assign to test"))
+
+        var strict = request(folder)
+        strict.strict = true
         do {
-            _ = try await EvaluateWorkflow.run(request(folder))
-            XCTFail("a prediction of a training case must be refused")
+            _ = try await EvaluateWorkflow.run(strict)
+            XCTFail("strict: a prediction of a training case must be refused")
         } catch let error as EvaluationError {
             XCTAssertEqual(error, .predictionsOutsideRole(role: "test", split: "main@1", caseIds: [train]))
         }
-        XCTAssertEqual(space.files(in: "evaluations").count, 0)
+    }
+
+    /// A prediction saved in Gy is refused with what to do; `--dose-unit gy` reads it as Gy and gives
+    /// the numbers of the same prediction normalised, recording the unit in the settings.
+    func testAPredictionSavedInGyIsRefusedUnlessTheUnitIsGiven() async throws {
+        let caseId = try XCTUnwrap(cases(.test).first)
+        let normalised = try predict([caseId])
+        let inGy = work.appendingPathComponent("gy").path
+        try FileManager.default.createDirectory(atPath: inGy, withIntermediateDirectories: true)
+        let file = "\(normalised)/\(caseId)_pred.npz"
+        let dose = try NPZArchive(path: file).read("dose")
+        let scaled = try dose.elements(as: Float.self, casting: .sameKind).map { $0 * 70 }
+        try NPZWriter.write(members: [("dose", .array(try NPYArray(shape: dose.shape, elements: scaled)))], to: "\(inGy)/\(caseId)_pred.npz")
+
+        do {
+            _ = try await EvaluateWorkflow.run(request(inGy))
+            XCTFail("a dose in Gy must be refused")
+        } catch let error as EvaluationError {
+            guard case let .predictionLooksLikeGy(prediction, maximum) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(prediction, "\(inGy)/\(caseId)_pred.npz")
+            XCTAssertGreaterThan(maximum, 3)
+            XCTAssertTrue("\(error)".contains("looks like Gy, expected doses normalised to 70 Gy = 1.0"), "\(error)")
+        }
+        var asGy = request(inGy)
+        asGy.predictionDoseUnit = .gy
+        let evaluated = try await EvaluateWorkflow.run(asGy)
+        XCTAssertEqual(evaluated.record.identity.settings.predictionDoseUnit, .gy)
+        let reference = try await EvaluateWorkflow.run(request(normalised))
+        XCTAssertNil(reference.record.identity.settings.predictionDoseUnit)
+        let (a, b) = (try XCTUnwrap(evaluated.record.identity.cases.first), try XCTUnwrap(reference.record.identity.cases.first))
+        XCTAssertEqual(try XCTUnwrap(a.maeGy), try XCTUnwrap(b.maeGy), accuracy: 1e-3)
+        XCTAssertEqual(try XCTUnwrap(a.gamma.global.passRate), try XCTUnwrap(b.gamma.global.passRate), accuracy: 0.005)
+    }
+
+    func testFilesNotNamedAsPredictionsAreNamed() async throws {
+        let folder = try predict(cases(.test))
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: folder).appendingPathComponent("notes.txt"))
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: folder).appendingPathComponent("\(cases(.test)[0]).npz"))
+        let outcome = try await EvaluateWorkflow.run(request(folder))
+        XCTAssertEqual(outcome.plan.unrecognisedFiles, ["\(cases(.test)[0]).npz", "notes.txt"])
+        XCTAssertTrue(EvaluationText.render(outcome.record, plan: outcome.plan, recordFile: nil, alreadyRecorded: false)
+            .contains("not read (not named <caseId>_pred.npz): \(cases(.test)[0]).npz, notes.txt"))
     }
 
     /// A reference whose dose changed after the freeze no longer hashes to what the split locked.

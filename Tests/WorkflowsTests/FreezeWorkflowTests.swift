@@ -124,7 +124,7 @@ final class FreezeWorkflowTests: XCTestCase {
         // An edited record: its identity no longer hashes to its name.
         let name = frozen.revision.fileName
         var text = String(decoding: try space.read(name), as: UTF8.self)
-        text = text.replacingOccurrences(of: "\"institution\":\"A\"", with: "\"institution\":\"Z\"")
+        text = text.replacingOccurrences(of: "\"institution\": \"A\"", with: "\"institution\": \"Z\"")
         try Data(text.utf8).write(to: URL(fileURLWithPath: space.file(name)))
         let tampered = try await WorkspaceVerifier.verify(space, deep: false)
         XCTAssertTrue(tampered.findings.contains { $0.kind == .recordTampered && $0.record == name }, "\(tampered.findings)")

@@ -6,6 +6,7 @@ import Evaluation
 import Foundation
 import Lineage
 import NumpyFormat
+import Phantoms
 import Workflows
 import XCTest
 
@@ -65,6 +66,46 @@ final class PredictWorkflowTests: XCTestCase {
             XCTAssertEqual(written.filledChannels, caseFile.channels.count == 8 ? ["PTV50.4"] : [])
             XCTAssertEqual(provenance["filled_channels_with_zero"]?.asArray?.compactMap(\.asString), written.filledChannels)
         }
+    }
+
+    /// One selection path: a hand-edited split record is refused by every pinned command, before
+    /// any work, with the same error; `split verify` reports it.
+    func testAHandEditedSplitIsRefusedByEveryPinnedCommand() async throws {
+        let splitFile = space.file(SplitRevision.fileName(name: "main", revision: 1))
+        let text = try String(contentsOfFile: splitFile, encoding: .utf8)
+        let edited = try XCTUnwrap(text.range(of: "\"role\": \"test\"").map { text.replacingCharacters(in: $0, with: "\"role\": \"train\"") })
+        try edited.write(toFile: splitFile, atomically: true, encoding: .utf8)
+        func assertRefused(_ command: String, _ body: () async throws -> Void) async {
+            do {
+                try await body()
+                XCTFail("\(command) accepted an edited split")
+            } catch let error as SelectionError {
+                guard case let .tamperedRecord(path, _, _) = error else { return XCTFail("\(command): \(error)") }
+                XCTAssertEqual(path, splitFile, command)
+            } catch {
+                XCTFail("\(command): \(error)")
+            }
+        }
+        let selection = SplitSelection(workspace: space, dataset: dataset, split: "main", role: .test)
+        let output = work.appendingPathComponent("refused").path
+        await assertRefused("predict") {
+            _ = try await PredictWorkflow.run(PredictRequest(weightsPath: try weights(inputs: 10, seed: 1), cases: .pinned(selection),
+                                                             outputDirectory: output, window: SlidingWindow(patch: [112, 112, 80]), threads: 1))
+        }
+        await assertRefused("evaluate") {
+            let folder = work.appendingPathComponent("predictions").path
+            try SyntheticPrediction.writePredictions(forCases: [try FrozenCleanCohort.file(of: try XCTUnwrap(SplitRevision.read(name: "main", revision: 1, from: space)
+                .identity.cases.first?.caseId), dataset: dataset, in: space)], to: folder, seed: 3)
+            _ = try await EvaluateWorkflow.run(EvaluateRequest(references: [], predictions: folder, selection: selection, workspace: space))
+        }
+        await assertRefused("export") {
+            _ = try await ExportWorkflow.run(workspace: space, dataset: dataset, split: "main", to: "\(output).h5")
+        }
+        await assertRefused("train") {
+            _ = try await TrainWorkflow.start(TrainRequest(workspace: space, dataset: dataset, split: "main", configuration: TrainWorkflowTests.quick))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output), "nothing written")
+        XCTAssertEqual(SplitVerifier.verify(name: "main", in: space).findings.map(\.kind), [.recordTampered])
     }
 
     func testChannelsAreHarmonisedAndUnreadableFilesListed() async throws {

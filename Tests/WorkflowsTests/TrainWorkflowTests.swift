@@ -55,10 +55,10 @@ final class TrainWorkflowTests: XCTestCase {
         // Move one test case into training by editing the locked split's file.
         let splitFile = space.file(SplitRevision.fileName(name: "main", revision: 1))
         let text = try String(contentsOfFile: splitFile, encoding: .utf8)
-        let edited = try XCTUnwrap(text.range(of: "\"role\":\"test\"").map { text.replacingCharacters(in: $0, with: "\"role\":\"train\"") })
+        let edited = try XCTUnwrap(text.range(of: "\"role\": \"test\"").map { text.replacingCharacters(in: $0, with: "\"role\": \"train\"") })
         try edited.write(toFile: splitFile, atomically: true, encoding: .utf8)
         let tampered = await refusal(TrainRequest(workspace: space, dataset: dataset, split: "main", configuration: Self.quick))
-        guard case .tamperedRecord(let path, _, _)? = tampered as? TrainError else { return XCTFail("\(String(describing: tampered))") }
+        guard case .tamperedRecord(let path, _, _)? = tampered as? SelectionError else { return XCTFail("\(String(describing: tampered))") }
         XCTAssertEqual(path, splitFile)
         XCTAssertFalse(space.exists(RunFiles.folder), "no run folder for a refused run")
     }
@@ -92,7 +92,7 @@ final class TrainWorkflowTests: XCTestCase {
         try Data(forged.canonicalUTF8).write(to: URL(fileURLWithPath: space.file(SplitRevision.fileName(name: "second", revision: 2))))
 
         let refused = await refusal(TrainRequest(workspace: space, dataset: frozen.revision.id, split: "second@2", configuration: Self.quick))
-        guard case let .excludedCase(caseId, version, reason)? = refused as? TrainError else { return XCTFail("\(String(describing: refused))") }
+        guard case let .excludedCase(caseId, version, reason)? = refused as? SelectionError else { return XCTFail("\(String(describing: refused))") }
         XCTAssertEqual(caseId, excluded.caseId)
         XCTAssertEqual(version, frozen.revision.id)
         XCTAssertTrue(reason.contains("dose.ptv_d95"), reason)

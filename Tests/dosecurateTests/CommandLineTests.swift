@@ -25,6 +25,7 @@ final class CommandLineTests: XCTestCase {
         let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: workspace) }
+        XCTAssertEqual(try run(["init", workspace.path]).status, 0)
         let common = ["audit", "--workspace", workspace.path]
 
         let clean = try run(common + [CohortFixture.path(CohortFixture.cleanEntries[0].fileName)])

@@ -77,7 +77,7 @@ final class EvaluateCommandTests: XCTestCase {
         XCTAssertTrue(badProtocol.errors.contains("mine.json: constraint 1: V70 is in %, found unit 'cc'"), badProtocol.errors)
     }
 
-    func testPinnedEvaluationWritesARecordAndRefusesOtherCases() throws {
+    func testPinnedEvaluationWritesARecordAndSetsAsideOrRefusesOtherCases() throws {
         _ = try cases(CohortFixture.cleanEntries.count)
         let frozen = try dosecurate(["freeze", "ws/cases", "--quiet"])
         XCTAssertEqual(frozen.status, 0, frozen.errors)
@@ -106,7 +106,12 @@ final class EvaluateCommandTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: work.appendingPathComponent("ws/\(recordFile)").path), recordFile)
 
         try FileManager.default.copyItem(at: work.appendingPathComponent("all/\(train)_pred.npz"), to: predictions.appendingPathComponent("\(train)_pred.npz"))
-        let refused = try dosecurate(["evaluate", "--dataset", version, "--split", "main", "--prediction", "pred", "--subsample", "4", "--quiet"])
+        // The usual folder with a prediction for every case: the others are set aside, in one line.
+        let setAside = try dosecurate(["evaluate", "--dataset", version, "--split", "main", "--prediction", "pred", "--subsample", "4"])
+        XCTAssertEqual(setAside.status, 0, setAside.errors)
+        XCTAssertTrue(setAside.output.contains("ignored 1 prediction for cases the split does not assign to test"), setAside.output)
+        let refused = try dosecurate(["evaluate", "--dataset", version, "--split", "main", "--prediction", "pred", "--subsample", "4",
+                                      "--strict", "--quiet"])
         XCTAssertEqual(refused.status, 2)
         XCTAssertTrue(refused.errors.contains("refusing predictions for cases that split main@1 does not assign to test: \(train)"), refused.errors)
     }

@@ -84,7 +84,8 @@ final class SplitCommandTests: XCTestCase {
         // Editing an assignment is caught by both.
         let record = work.appendingPathComponent("ws/splits/main@1.json")
         let text = try String(contentsOf: record, encoding: .utf8)
-        let edited = text.contains("\"role\":\"test\"") ? text.replacingOccurrences(of: "\"role\":\"test\"", with: "\"role\":\"train\"") : text
+        XCTAssertTrue(text.contains("\"role\": \"test\""), "records are pretty-printed")
+        let edited = text.replacingOccurrences(of: "\"role\": \"test\"", with: "\"role\": \"train\"")
         try edited.write(to: record, atomically: true, encoding: .utf8)
         XCTAssertEqual(try dosecurate(["split", "verify", "main"]).status, 1)
         let tampered = try dosecurate(["verify"])

@@ -51,13 +51,35 @@ public struct DatasetRevision: Sendable, Equatable {
         return (catalog.revisions, catalog.unrecognised)
     }
 
+    /// `reference` with its id part spelled out: `latest` → the version whose first revision was
+    /// written last; a prefix of exactly one id → that id; anything else unchanged.
+    static func expandingId(in reference: String, versions: [String: [Int]], workspace: Workspace) throws -> String {
+        let parts = reference.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let name = parts.first ?? "", suffix = parts.count == 2 ? "@" + parts[1] : ""
+        if name == "latest" {
+            let dated = versions.keys.compactMap { id in
+                (try? read(id: id, revision: versions[id]?.first ?? 1, from: workspace)).map { (id: id, createdAt: $0.dataset.context.createdAt) }
+            }
+            guard let newest = dated.max(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }) else {
+                throw LineageError.unknownDataset(reference: reference, known: [])
+            }
+            return newest.id + suffix
+        }
+        guard versions[name] == nil, name.hasPrefix("dsv-"), name.count > 4 else { return reference }
+        let candidates = versions.keys.filter { $0.hasPrefix(name) }.sorted()
+        guard candidates.count <= 1 else { throw LineageError.ambiguousDataset(reference: reference, candidates: candidates) }
+        return (candidates.first ?? name) + suffix
+    }
+
     public static func isVersionId(_ text: String) -> Bool {
         text.hasPrefix("dsv-") && text.count == 20 && text.dropFirst(4).allSatisfy { $0.isHexDigit && !$0.isUppercase }
     }
 
-    /// `dsv-…` (the latest revision) or `dsv-…@k`.
+    /// `dsv-…` (the latest revision) or `dsv-…@k`, where the id may be a unique prefix (`dsv-b62a`)
+    /// or `latest`, the version frozen last.
     public static func resolve(_ reference: String, in workspace: Workspace) throws -> DatasetRevision {
         let versions = catalog(of: workspace).versions
+        let reference = try expandingId(in: reference, versions: versions, workspace: workspace)
         guard let (id, revision) = RecordRevisions.resolve(reference, in: versions) else {
             let id = String(reference.split(separator: "@").first ?? "")
             let known = versions[id].map { revisions in revisions.map { "\(id)@\($0)" } } ?? versions.keys.sorted()

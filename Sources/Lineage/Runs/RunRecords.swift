@@ -8,13 +8,23 @@ import Foundation
 ///     runs/<id>/result.json     at the end: the best checkpoint, epochs, times (`RunResult`)
 ///
 /// Unlike dataset versions and splits these are not content-addressed: a run happens once, at a
-/// time, on a machine, and its record says so. They are canonical JSON with a final newline.
+/// time, on a machine, and its record says so. They are stored pretty-printed, like every record.
 public enum RunFiles {
     public static let folder = "runs"
     public static func directory(_ runId: String) -> String { "\(folder)/\(runId)" }
     public static func record(_ runId: String) -> String { "\(directory(runId))/run.json" }
     public static func result(_ runId: String) -> String { "\(directory(runId))/result.json" }
     public static func resume(_ runId: String, _ number: Int) -> String { "\(directory(runId))/resume-\(number).json" }
+
+    /// The files of a run folder that are records (DESIGN "Run folders"): `run.json`,
+    /// `result.json` and `resume-<n>.json`. Everything else there (metrics, checkpoints,
+    /// predictions, logs) is an artifact.
+    public static func isRecordName(_ file: String) -> Bool {
+        if file == "run.json" || file == "result.json" { return true }
+        guard file.hasPrefix("resume-"), file.hasSuffix(".json") else { return false }
+        let number = file.dropFirst(7).dropLast(5)
+        return !number.isEmpty && number.allSatisfy(\.isASCII) && number.allSatisfy(\.isNumber)
+    }
 
     /// Run ids are folder names: letters, digits, `.`, `_`, `-`, not starting with `.`.
     public static func isRunId(_ text: String) -> Bool { SplitRevision.isName(text) }
@@ -27,7 +37,7 @@ public enum RunFiles {
     /// Publishes one record file; refuses to replace one that exists (records are never edited).
     public static func write(_ value: JSONValue, to name: String, in workspace: Workspace) throws {
         let lock = try workspace.lock(.exclusive)
-        try withExtendedLifetime(lock) { try workspace.commit([(name, value.canonicalUTF8 + [0x0A])]) }
+        try withExtendedLifetime(lock) { try workspace.commit([(name, value.prettyUTF8)]) }
     }
 
     /// A run record file's JSON.
@@ -74,15 +84,17 @@ public struct RunRecord: Sendable {
     public let model: JSONValue
     public let data: Data
     public let environment: RunEnvironment
+    public let label: String?
 
     public init(runId: String, createdAt: String, datasetVersion: String, datasetRevision: Int, split: Split, workspaceGit: GitState?,
-                config: JSONValue, model: JSONValue, data: Data, environment: RunEnvironment) {
+                config: JSONValue, model: JSONValue, data: Data, environment: RunEnvironment, label: String? = nil) {
+        self.label = label
         (self.runId, self.createdAt, self.datasetVersion, self.datasetRevision, self.split) = (runId, createdAt, datasetVersion, datasetRevision, split)
         (self.workspaceGit, self.config, self.model, self.data, self.environment) = (workspaceGit, config, model, data, environment)
     }
 
     public var json: JSONValue {
-        .object([
+        var members: [String: JSONValue] = [
             "schema": .string(Self.schemaName),
             "runId": .string(runId),
             "createdAt": .string(createdAt),
@@ -102,7 +114,9 @@ public struct RunRecord: Sendable {
                 "filledChannels": .object(data.filledChannels.mapValues { .array($0.map(JSONValue.string)) }),
             ]),
             "environment": environment.json,
-        ])
+        ]
+        if let label { members["label"] = .string(label) }
+        return .object(members)
     }
 
     /// What a resume needs back from `run.json`: the pinned version and split, and the config.

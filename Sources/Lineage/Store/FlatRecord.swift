@@ -1,6 +1,6 @@
 import Support
 
-/// A record written as one canonical JSON object whose identity members sit at top level next to
+/// A record written as one JSON object (pretty-printed, hashed over its canonical form) whose identity members sit at top level next to
 /// `hash` and `context` — the layout of evaluation records, whose keys the evaluation JSON
 /// contract fixes (`schema`, `settings`, `cases`, `aggregate`). `hash` is the SHA-256 of the
 /// canonical JSON of every member except `hash` and `context`.
@@ -21,12 +21,12 @@ public struct FlatRecord: Sendable, Equatable {
     public var computedHash: String { identity.canonicalSHA256 }
     public var schema: String? { identity["schema"]?.stringValue }
 
-    /// Canonical JSON with a final newline.
+    /// The stored text: pretty-printed JSON with a final newline.
     public var bytes: [UInt8] {
         guard case var .object(members) = identity else { return [] }
         members["hash"] = .string(storedHash)
         members["context"] = context
-        return JSONValue.object(members).canonicalUTF8 + [0x0A]
+        return JSONValue.object(members).prettyUTF8
     }
 
     /// Reads a record file's parts; `path` names it in errors. The hash is not checked here

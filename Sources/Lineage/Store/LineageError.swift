@@ -2,6 +2,8 @@
 /// what was expected.
 public enum LineageError: Error, Sendable, Equatable, CustomStringConvertible {
     case workspaceUnusable(path: String, reason: String)
+    /// `searched`: no workspace at or above `path`; else `path` was named and is not one.
+    case notAWorkspace(path: String, searched: Bool)
     case lockFailed(path: String, reason: String)
     case writeFailed(path: String, reason: String)
     case invalidRecord(path: String, reason: String)
@@ -13,6 +15,7 @@ public enum LineageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Every audited case was excluded; `excluded` counts them by reason (`audit-errors`, `unreadable`, `duplicate`).
     case nothingKept(audited: Int, excluded: [String: Int])
     case unknownDataset(reference: String, known: [String])
+    case ambiguousDataset(reference: String, candidates: [String])
     case unknownSplit(reference: String, known: [String])
     case invalidSplitRequest(reason: String)
     case splitExists(name: String, reason: String)
@@ -21,6 +24,11 @@ public enum LineageError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .workspaceUnusable(path, reason): "workspace \(path): \(reason)"
+        case let .notAWorkspace(path, searched):
+            searched
+                ? "not in a dosecurate workspace (no \(WorkspaceDiscovery.markerName) in \(path) or any folder above it); "
+                    + "create one with `dosecurate init DIR`, or name one with --workspace DIR or \(WorkspaceDiscovery.environmentKey)"
+                : "\(path) is not a dosecurate workspace (no \(WorkspaceDiscovery.markerName)); create it with `dosecurate init \(path)`"
         case let .lockFailed(path, reason): "cannot lock the workspace (\(path)): \(reason)"
         case let .writeFailed(path, reason): "cannot write \(path): \(reason)"
         case let .invalidRecord(path, reason): "record \(path): \(reason)"
@@ -39,6 +47,8 @@ public enum LineageError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "; a policy's include can keep a case with audit errors, with a written justification)"
         case let .unknownDataset(reference, known):
             "no dataset version \(reference) in the workspace (it holds: \(known.isEmpty ? "none; run freeze first" : known.joined(separator: ", ")))"
+        case let .ambiguousDataset(reference, candidates):
+            "\(reference) names more than one dataset version (\(candidates.joined(separator: ", "))); give more of the id"
         case let .unknownSplit(reference, known):
             "no split \(reference) in the workspace (it holds: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
         case let .invalidSplitRequest(reason): reason

@@ -2,7 +2,7 @@ import Support
 
 /// The file form every record shares (DESIGN.md, "Identity"): `schema`, a name and revision, the
 /// `identity` part with its `hash` (SHA-256 of its canonical JSON), and the unhashed `context`,
-/// written as canonical JSON with a final newline so `git diff` and `jq` read it.
+/// stored pretty-printed (`JSONValue.prettyUTF8`: sorted keys, two-space indent) so `git diff` and `jq` read it.
 public struct RecordEnvelope: Sendable, Equatable {
     public let schema: String
     /// The record's id (`dsv-…` for a dataset version).
@@ -34,7 +34,7 @@ public struct RecordEnvelope: Sendable, Equatable {
         JSONValue.object([
             "schema": .string(schema), "name": .string(name), "revision": .int(Int64(revision)), "hash": .string(storedHash),
             "identity": identity, "context": context,
-        ]).canonicalUTF8 + [0x0A]
+        ]).prettyUTF8
     }
 
     /// Reads a record file's envelope; `path` names it in errors.

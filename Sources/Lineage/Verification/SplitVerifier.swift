@@ -61,19 +61,10 @@ public enum SplitVerifier {
         guard let dataset = try? DatasetRevision.read(id: stored.identity.dataset, revision: datasetRevision, from: workspace) else {
             return [.init(kind: .recordUnreadable, record: file, message: "\(file): its dataset version \(stored.identity.dataset) cannot be read")]
         }
-        let hashes = Dictionary(dataset.identity.cases.map { ($0.caseId, $0.caseHash) }, uniquingKeysWith: { first, _ in first })
-        var findings: [VerificationFinding] = []
-        for assignment in stored.identity.cases {
-            guard let hash = hashes[assignment.caseId] else {
-                findings.append(.init(kind: .splitMismatch, record: file, caseId: assignment.caseId,
-                                      message: "\(assignment.caseId) is in \(stored.reference) but not in \(dataset.id)"))
-                continue
-            }
-            if hash != assignment.caseHash {
-                findings.append(.init(kind: .splitMismatch, record: file, caseId: assignment.caseId,
-                                      message: "\(assignment.caseId): \(stored.reference) records case hash \(assignment.caseHash.prefix(12))…, \(dataset.id) \(hash.prefix(12))…"))
-            }
+        var findings = PinnedSelection.assignmentProblems(of: stored, against: dataset).map { problem in
+            VerificationFinding(kind: .splitMismatch, record: file, caseId: problem.caseId, message: problem.description)
         }
+        let hashes = Dictionary(dataset.identity.cases.map { ($0.caseId, $0.caseHash) }, uniquingKeysWith: { first, _ in first })
         let split = Set(stored.identity.cases.map(\.caseId))
         for caseId in hashes.keys.sorted() where !split.contains(caseId) {
             findings.append(.init(kind: .splitMismatch, record: file, caseId: caseId, message: "\(caseId) of \(dataset.id) has no place in \(stored.reference)"))

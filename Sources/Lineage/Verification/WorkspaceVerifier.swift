@@ -166,22 +166,31 @@ public enum WorkspaceVerifier {
             count += 1
             findings += checkFlatRecord("evaluations/\(file)", in: workspace, versions: versions)
         }
-        var names: [String] = []
-        for run in workspace.files(in: "runs") {
-            names += workspace.files(in: "runs/\(run)").filter { $0.hasSuffix(".json") }.map { "runs/\(run)/\($0)" }
-        }
-        for name in names where name.hasSuffix(".json") {
-            count += 1
-            guard let bytes = try? workspace.read(name), let envelope = try? RecordEnvelope.read(bytes, path: name) else {
-                findings.append(.init(kind: .recordUnreadable, record: name, message: "\(name) is not a dosecurate record"))
-                continue
-            }
-            if let tampering = VerificationFinding.tampering(of: envelope, in: name) { findings.append(tampering) }
-            for reference in versionReferences(in: envelope.identity) where RecordRevisions.resolve(reference, in: versions) == nil {
-                findings.append(.init(kind: .unknownVersion, record: name, message: "\(name) names \(reference), which the workspace does not hold"))
+        for run in workspace.files(in: RunFiles.folder) {
+            for file in workspace.files(in: RunFiles.directory(run)) where RunFiles.isRecordName(file) {
+                count += 1
+                findings += checkRunRecord("\(RunFiles.directory(run))/\(file)", in: workspace, versions: versions)
             }
         }
         return (count, findings)
+    }
+
+    /// A run folder's record: JSON of a run schema (an enveloped one must also be intact), naming
+    /// only versions the workspace holds.
+    private static func checkRunRecord(_ name: String, in workspace: Workspace, versions: [String: [Int]]) -> [VerificationFinding] {
+        guard let bytes = try? workspace.read(name), let value = try? JSONValue.parse(bytes),
+              value["schema"]?.stringValue?.hasPrefix("dosecurate/run") == true else {
+            return [.init(kind: .recordUnreadable, record: name, message: "\(name) is not a dosecurate run record")]
+        }
+        var findings: [VerificationFinding] = []
+        if value["identity"] != nil, let envelope = try? RecordEnvelope.read(bytes, path: name),
+           let tampering = VerificationFinding.tampering(of: envelope, in: name) {
+            findings.append(tampering)
+        }
+        for reference in versionReferences(in: value["identity"] ?? value) where RecordRevisions.resolve(reference, in: versions) == nil {
+            findings.append(.init(kind: .unknownVersion, record: name, message: "\(name) names \(reference), which the workspace does not hold"))
+        }
+        return findings
     }
 
     /// An evaluation record (`FlatRecord`): intact, named after its hash, and naming only versions
@@ -227,7 +236,7 @@ public enum WorkspaceVerifier {
     private static func rehash(_ revisions: [DatasetRevision], in workspace: Workspace, cache: Auditor.HashCacheUse, workers: Int,
                                progress: @escaping @Sendable (AuditProgress) -> Void) async -> (Int, [VerificationFinding]) {
         var findings: [VerificationFinding] = []
-        var wanted: [(revision: DatasetRevision, entry: DatasetVersion.Case, path: String, location: CaseLocation)] = []
+        var wanted: [(revision: DatasetRevision, expected: CaseFileCheck.Expected)] = []
         for revision in revisions {
             let paths = revision.dataset.keptPaths
             for entry in revision.dataset.identity.cases {
@@ -236,47 +245,23 @@ public enum WorkspaceVerifier {
                                           message: "\(entry.caseId): \(revision.reference) records no file for it"))
                     continue
                 }
-                let location = workspace.location(ofRecorded: path)
-                guard FileManager.default.fileExists(atPath: location.containingFile) else {
-                    findings.append(.init(kind: .caseMissing, record: revision.fileName, caseId: entry.caseId, path: path,
-                                          message: "\(entry.caseId): \(path) is missing"))
-                    continue
-                }
-                wanted.append((revision, entry, path, location))
+                wanted.append((revision, .init(caseId: entry.caseId, frozen: entry, recordedPath: path, location: workspace.location(ofRecorded: path))))
             }
         }
-        let readings = await Auditor.identify(wanted.map(\.location), workers: workers, cache: cache, progress: progress)
-        for item in wanted {
-            let record = item.revision.fileName, caseId = item.entry.caseId
-            switch readings[item.location] {
-            case let .identified(identity)?:
-                guard identity.caseHash != item.entry.caseHash else { continue }
-                findings.append(.init(kind: .caseChanged, record: record, caseId: caseId, path: item.path,
-                                      message: "\(caseId): \(item.path) changed since \(item.revision.reference) was frozen (\(differences(item.entry, identity)))"))
-            case let .unreadable(reason)?:
-                let kind: VerificationFinding.Kind = reason.contains("not found in its archive") ? .caseMissing : .caseUnreadable
-                findings.append(.init(kind: kind, record: record, caseId: caseId, path: item.path, message: "\(caseId): \(item.path): \(reason)"))
-            case nil:
-                findings.append(.init(kind: .caseUnreadable, record: record, caseId: caseId, path: item.path, message: "\(caseId): \(item.path) was not read"))
+        let outcomes = await CaseFileCheck.check(wanted.map(\.expected), cache: cache, workers: workers, progress: progress)
+        for (item, outcome) in zip(wanted, outcomes) {
+            let record = item.revision.fileName, caseId = item.expected.caseId, path = item.expected.recordedPath
+            switch outcome {
+            case .intact: continue
+            case .missing:
+                findings.append(.init(kind: .caseMissing, record: record, caseId: caseId, path: path, message: "\(caseId): \(path) is missing (if the case moved, freeze the new location)"))
+            case let .changed(differences):
+                findings.append(.init(kind: .caseChanged, record: record, caseId: caseId, path: path,
+                                      message: "\(caseId): \(path) changed since \(item.revision.reference) was frozen (\(differences))"))
+            case let .unreadable(reason):
+                findings.append(.init(kind: .caseUnreadable, record: record, caseId: caseId, path: path, message: "\(caseId): \(path): \(reason)"))
             }
         }
         return (revisions.reduce(0) { $0 + $1.dataset.identity.cases.count }, findings)
-    }
-
-    /// Which arrays (and whether the metadata) differ, as a physicist would want to hear it.
-    private static func differences(_ frozen: DatasetVersion.Case, _ now: CaseIdentity) -> String {
-        var parts: [String] = []
-        for key in Set(frozen.arrays.keys).union(now.arrays.keys).sorted() {
-            switch (frozen.arrays[key], now.arrays[key]) {
-            case let (old?, new?) where old != new:
-                parts.append(old.shape != new.shape || old.dtype != new.dtype
-                    ? "\(key) \(old.dtype)\(old.shape) → \(new.dtype)\(new.shape)" : "\(key) values differ")
-            case (nil, _?): parts.append("\(key) added")
-            case (_?, nil): parts.append("\(key) removed")
-            default: break
-            }
-        }
-        if frozen.metadataHash != now.metadataSHA256 { parts.append("metadata differs") }
-        return parts.isEmpty ? "case hash differs" : parts.joined(separator: ", ")
     }
 }

@@ -1,3 +1,6 @@
+import Foundation
+import Support
+
 /// A delivery of `.npz` cases packed into one archive (`.zip`, `.tar`, `.tar.gz`), read in place:
 /// each case streams straight out of the archive, never extracted to disk. A case inside is named
 /// `ARCHIVE!member`.
@@ -119,5 +122,43 @@ public struct StreamedNPZ {
             try decoder.stream(key: key, maxChunkBytes: maxChunkBytes, body)
         }
         guard !seen.isEmpty else { throw NPZError.notZip(file: name, reason: "no members could be read") }
+    }
+}
+
+extension DeliveryArchive {
+    /// Copies the case member `member` out of the archive, byte for byte, to `path` (published
+    /// atomically). For the commands that need a seekable `.npz` (training, prediction,
+    /// evaluation) of a case frozen inside a delivery; the caller verifies the copy's case hash.
+    /// Refuses a member larger than `maximumBytes` (the bytes as stored) and one the archive lacks.
+    public func copyCase(_ member: String, to path: String, maximumBytes: Int) throws {
+        var copied = false
+        try forEachCase(where: { $0 == member }) { streamed in
+            try streamed.copyBytes(to: path, maximumBytes: maximumBytes)
+            copied = true
+        }
+        guard copied else { throw NPZError.memberNotFound(file: self.path, member: member, available: []) }
+    }
+}
+
+extension StreamedNPZ {
+    /// Writes the member's stored bytes to `path` (temporary file, then rename).
+    func copyBytes(to path: String, maximumBytes: Int) throws {
+        try AtomicFile.publish(to: path) { temporary in
+            guard let output = FileHandle(forWritingAtPath: temporary) ?? {
+                FileManager.default.createFile(atPath: temporary, contents: nil) ? FileHandle(forWritingAtPath: temporary) : nil
+            }() else { throw NPZError.writeFailed(file: path, reason: "cannot create \(temporary)") }
+            defer { try? output.close() }
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            var total = 0
+            while true {
+                let count = try buffer.withUnsafeMutableBytes { try outer.read(into: $0, member: member) }
+                guard count > 0 else { break }
+                total += count
+                guard total <= maximumBytes else {
+                    throw NPZError.corruptMember(file: outer.path, member: member, reason: "larger than the \(maximumBytes >> 30) GiB a case file may hold")
+                }
+                try output.write(contentsOf: buffer[..<count])
+            }
+        }
     }
 }

@@ -54,6 +54,13 @@ public enum EvaluationText {
         }
         if !plan.missingPredictions.isEmpty { lines.append("missing predictions: \(plan.missingPredictions.joined(separator: ", "))") }
         if !plan.missingReferences.isEmpty { lines.append("predictions without a reference file: \(plan.missingReferences.joined(separator: ", "))") }
+        if !plan.ignoredPredictions.isEmpty {
+            let role = record.identity.settings.split?.role ?? "this role"
+            lines.append("ignored \(plan.ignoredPredictions.count) prediction\(plan.ignoredPredictions.count == 1 ? "" : "s") for cases the split does not assign to \(role) (--strict refuses them)")
+        }
+        if !plan.unrecognisedFiles.isEmpty {
+            lines.append("not read (not named <caseId>_pred.npz): \(plan.unrecognisedFiles.joined(separator: ", "))")
+        }
         if !plan.unmatchedPredictions.isEmpty {
             lines.append("warning: predictions matching no reference case: \(plan.unmatchedPredictions.joined(separator: ", "))")
         }

@@ -26,6 +26,43 @@ public indirect enum JSONValue: Sendable, Hashable {
     /// SHA-256 (hex) of the canonical text.
     public var canonicalSHA256: String { SHA256Hex.of(canonicalUTF8) }
 
+    /// The text records are stored as (DESIGN "Identity"): the canonical spellings and key order,
+    /// two-space indent, `": "` between key and value, one trailing newline — so a record reviews
+    /// well in a diff. Hashes are never taken over it: parse it back and take `canonicalSHA256`.
+    public var prettyUTF8: [UInt8] {
+        var output = ""
+        writePretty(to: &output, indent: "")
+        output += "\n"
+        return Array(output.utf8)
+    }
+
+    private func writePretty(to output: inout String, indent: String) {
+        let inner = indent + "  "
+        switch self {
+        case let .array(items) where !items.isEmpty:
+            output += "[\n"
+            for (index, item) in items.enumerated() {
+                output += inner
+                item.writePretty(to: &output, indent: inner)
+                output += index == items.count - 1 ? "\n" : ",\n"
+            }
+            output += indent + "]"
+        case let .object(members) where !members.isEmpty:
+            output += "{\n"
+            let keys = members.keys.sorted(by: CanonicalJSONText.keyPrecedes)
+            for (index, key) in keys.enumerated() {
+                output += inner
+                CanonicalJSONText.writeString(key, to: &output)
+                output += ": "
+                members[key]?.writePretty(to: &output, indent: inner)
+                output += index == keys.count - 1 ? "\n" : ",\n"
+            }
+            output += indent + "}"
+        default:
+            writeCanonical(to: &output)
+        }
+    }
+
     private func writeCanonical(to output: inout String) {
         switch self {
         case .null: output += "null"

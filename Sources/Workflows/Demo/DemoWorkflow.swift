@@ -63,7 +63,7 @@ public enum DemoWorkflow {
         if let entries = try? manager.contentsOfDirectory(atPath: request.workspace), !entries.isEmpty {
             throw LineageError.workspaceUnusable(path: request.workspace, reason: "not empty (\(entries.count) entries); the demo starts from an empty folder")
         }
-        let space = try Workspace(path: request.workspace, create: true)
+        let space = try WorkspaceDiscovery.initialize(request.workspace).workspace
         var times: [(String, Double)] = []
         func timed<T>(_ number: Int, _ name: String, _ title: String, _ body: () async throws -> T) async rethrows -> T {
             events(.step(number, steps, title))

@@ -22,6 +22,14 @@ public struct EvaluateRequest: Sendable {
     public var acceptanceProtocol: AcceptanceProtocol?
     public var openKBP: Bool
     public var workers: Int
+    /// Pinned: refuse predictions for cases outside the role instead of setting them aside.
+    public var strict = false
+    /// The hash cache for unpinned references; nil: the workspace's.
+    public var cacheDirectory: String?
+    /// What the user calls the evaluation, kept in the record's context.
+    public var label: String?
+    /// How the predictions' doses are read (recorded in the settings when `gy`).
+    public var predictionDoseUnit: PredictionDoseUnit = .normalised
 
     public init(references: [String], predictions: String, selection: SplitSelection? = nil, workspace: Workspace, record: Bool = false,
                 criteria: GammaCriteria = .historic, subsample: Int = 1, region: PTVRegion = .cuboid,
@@ -68,11 +76,12 @@ public enum EvaluateWorkflow {
         _ = try request.criteria.validated()
         let plan: EvaluationPlan
         var settings = try EvaluationSettings(criteria: request.criteria, subsample: request.subsample, region: request.region,
-                                              acceptanceProtocol: request.acceptanceProtocol, openKBP: request.openKBP)
+                                              acceptanceProtocol: request.acceptanceProtocol, openKBP: request.openKBP,
+                                              predictionDoseUnit: request.predictionDoseUnit)
         var datasetRevision: String?
         if let selection = request.selection {
             let pinned = try await PredictionMatcher.plan(selection: selection, references: request.references, predictions: request.predictions,
-                                                          workers: request.workers)
+                                                          strict: request.strict, workers: request.workers)
             plan = pinned.plan
             datasetRevision = pinned.dataset.reference
             settings = try EvaluationSettings(
@@ -80,16 +89,16 @@ public enum EvaluateWorkflow {
                 acceptanceProtocol: request.acceptanceProtocol, openKBP: request.openKBP,
                 datasetVersion: pinned.dataset.id,
                 split: .init(name: pinned.split.name, revision: pinned.split.revision, hash: pinned.split.envelope.storedHash,
-                             role: selection.role.rawValue))
+                             role: selection.role.rawValue), predictionDoseUnit: request.predictionDoseUnit)
         } else {
             plan = try await PredictionMatcher.plan(references: request.references, predictions: request.predictions,
-                                                    cacheDirectory: request.workspace.cacheDirectory, workers: request.workers)
+                                                    cacheDirectory: request.cacheDirectory ?? request.workspace.cacheDirectory, workers: request.workers)
         }
 
         // Unpinned references are hashed for the record on a core of their own while the cases
         // are evaluated (a cold hash inflates every array of the case).
         let unhashed = plan.pairs.filter { $0.caseHash == nil }.map(\.referenceFile)
-        async let computedHashes = PredictionMatcher.caseHashes(unhashed, cacheDirectory: request.workspace.cacheDirectory, workers: 1)
+        async let computedHashes = PredictionMatcher.caseHashes(unhashed, cacheDirectory: request.cacheDirectory ?? request.workspace.cacheDirectory, workers: 1)
         var cases: [CaseEvaluation] = []
         for (index, pair) in plan.pairs.enumerated() {
             let reference: DoseCase
@@ -111,13 +120,13 @@ public enum EvaluateWorkflow {
 
         let workspace = request.workspace
         let files = plan.pairs.map {
-            EvaluationRecord.Context.CaseFiles(caseId: $0.caseId, reference: workspace.recordedName(for: .file($0.referenceFile)),
+            EvaluationRecord.Context.CaseFiles(caseId: $0.caseId, reference: workspace.recordedName(for: $0.recordedLocation ?? .file($0.referenceFile)),
                                                prediction: workspace.recordedName(for: .file($0.predictionFile)))
         }
         let record = try EvaluationRecord(
             identity: .init(settings: settings, cases: cases, missingPredictions: plan.missingPredictions + plan.missingReferences),
             context: .init(createdAt: ISO8601DateFormatter().string(from: started), tool: .current, datasetRevision: datasetRevision,
-                           files: files, seconds: Date().timeIntervalSince(started)))
+                           files: files, seconds: Date().timeIntervalSince(started), label: request.label))
         guard request.selection != nil || request.record else {
             return EvaluateOutcome(record: record, plan: plan, recordFile: nil, alreadyRecorded: false)
         }

@@ -21,19 +21,20 @@ public enum ExportWorkflow {
 
     public static func run(workspace: Workspace, dataset: String, split: String, to path: String, resampling: InPlaneResampling = .native,
                            progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Outcome {
-        var pinned: [(PredictionMatcher.PinnedCase, LockedSplit.Role)] = []
-        var resolved: (dataset: DatasetRevision, split: SplitRevision)?
-        for role in [LockedSplit.Role.train, .val] {
-            let selection = SplitSelection(workspace: workspace, dataset: dataset, split: split, role: role)
-            let found = try await PredictionMatcher.pinnedCases(selection: selection)
-            pinned += found.cases.map { ($0, role) }
-            resolved = (found.dataset, found.split)
-        }
-        guard let resolved, !pinned.isEmpty else {
-            throw EngineError.invalidSetting(name: "export", expected: "train or val cases in split \(split)", found: "none")
+        let pinned = try await PinnedSelection.resolve(in: workspace, dataset: dataset, split: split, roles: [.train, .val])
+        return try await write(pinned, to: path, resampling: resampling, progress: progress)
+    }
+
+    /// Writes the train and val cases of an already verified selection.
+    static func write(_ selection: PinnedSelection, to path: String, resampling: InPlaneResampling = .native,
+                      progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Outcome {
+        let pinned = selection.cases.filter { $0.role == .train || $0.role == .val }
+        let resolved = (dataset: selection.dataset, split: selection.split)
+        guard !pinned.isEmpty else {
+            throw EngineError.invalidSetting(name: "export", expected: "train or val cases in split \(selection.split.reference)", found: "none")
         }
         // The larger channel set wins: look at every case's channel count first (headers only).
-        let structureChannels = try pinned.map { try DoseCase.open(path: $0.0.file).channels.count }.max() ?? 0
+        let structureChannels = try pinned.map { try DoseCase.open(path: $0.file).channels.count }.max() ?? 0
         let inputChannels = ["CT"] + (0..<structureChannels).map(CaseInput.structureName)
         var outcomeCases: [(String, String, [String])] = []
         var remaining = pinned.makeIterator()
@@ -47,7 +48,8 @@ public enum ExportWorkflow {
             "resample": "\(resampling.factor)",
         ]
         try TrainingCacheFile.write(to: path, attributes: attributes) {
-            guard let (entry, role) = remaining.next() else { return nil }
+            guard let entry = remaining.next() else { return nil }
+            let role = entry.role
             progress("\(entry.caseId) (\(outcomeCases.count + 1)/\(pinned.count))")
             let opened = try DoseCase.open(path: entry.file)
             let input = try CaseInput(opened, inputChannels: inputChannels.count)

@@ -69,7 +69,7 @@ public enum PredictWorkflow {
         case let .paths(paths):
             files = try paths.flatMap { try PredictionMatcher.npzFiles(at: $0, predictions: false) }.map { ($0, nil) }
         case let .pinned(selection):
-            let pinned = try await PredictionMatcher.pinnedCases(selection: selection)
+            let pinned = try await selection.resolve()
             files = pinned.cases.map { ($0.file, pinned.dataset.reference) }
         }
         try FileManager.default.createDirectory(atPath: request.outputDirectory, withIntermediateDirectories: true)

@@ -22,9 +22,12 @@ public struct TrainRequest: Sendable {
     public let configuration: TrainingConfiguration
     /// Nil: `run-<UTC time>-<preset>-seed<seed>`.
     public let runId: String?
+    /// What the user calls the run (`--label`), kept in `run.json`.
+    public let label: String?
 
-    public init(workspace: Workspace, dataset: String, split: String, configuration: TrainingConfiguration, runId: String? = nil) {
-        (self.workspace, self.dataset, self.split, self.configuration, self.runId) = (workspace, dataset, split, configuration, runId)
+    public init(workspace: Workspace, dataset: String, split: String, configuration: TrainingConfiguration, runId: String? = nil,
+                label: String? = nil) {
+        (self.workspace, self.dataset, self.split, self.configuration, self.runId, self.label) = (workspace, dataset, split, configuration, runId, label)
     }
 }
 
@@ -49,11 +52,6 @@ public struct TrainOutcome: Sendable {
 /// Why training was refused (the CLI's exit 2).
 public enum TrainError: Error, Sendable, Equatable, CustomStringConvertible {
     case unpinned(path: String)
-    case tamperedRecord(path: String, stored: String, computed: String)
-    case splitOfAnotherVersion(split: String, splitVersion: String, requested: String)
-    case excludedCase(caseId: String, dataset: String, reason: String)
-    case caseNotInVersion(caseId: String, dataset: String)
-    case caseHashDiffers(caseId: String, split: String, dataset: String)
     case noTrainingCases(split: String)
     case runExists(runId: String)
     case invalidRunId(String)
@@ -66,15 +64,6 @@ public enum TrainError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .unpinned(path):
             "\(path) is a folder of files, not a dataset version: training uses audited, frozen data only. Run `dosecurate freeze \(path)`, lock a split, and pass the dsv-… id it prints"
-        case let .tamperedRecord(path, stored, computed):
-            "\(path) was edited after it was written: it says its hash is \(stored.prefix(16))…, its content hashes to \(computed.prefix(16))…; refusing to train on it"
-        case let .splitOfAnotherVersion(split, splitVersion, requested):
-            "split \(split) was locked for \(splitVersion), not \(requested)"
-        case let .excludedCase(caseId, dataset, reason):
-            "case \(caseId) is excluded from \(dataset) (\(reason)); a split that assigns it to training is not one this version made"
-        case let .caseNotInVersion(caseId, dataset): "case \(caseId) is not in \(dataset)"
-        case let .caseHashDiffers(caseId, split, dataset):
-            "case \(caseId): split \(split) names another hash than \(dataset) froze"
         case let .noTrainingCases(split): "split \(split) assigns no case to train"
         case let .runExists(runId): "run \(runId) exists; choose another --run-id, or --resume \(runId)"
         case let .invalidRunId(text): "run id \(text): use letters, digits, '.', '_' and '-' (not starting with '.')"
@@ -109,7 +98,7 @@ public enum TrainWorkflow {
             model: try modelDescription(configuration, channels: pinned.channels.count),
             data: .init(cache: pinned.cache, channels: pinned.channels, trainCases: pinned.train, validationCases: pinned.validation,
                         filledChannels: pinned.filledChannels),
-            environment: environment(configuration))
+            environment: environment(configuration), label: request.label)
         try RunFiles.write(record.json, to: RunFiles.record(runId), in: space)
         progress(.started(runId: runId, resumes: 0))
         return try finish(trainer, resume: false, runId: runId, pinned: pinned, configuration: configuration, space: space, progress: progress)
@@ -234,39 +223,20 @@ struct PinnedTraining {
 
     static func prepare(_ space: Workspace, dataset reference: String, split splitReference: String, resampling: InPlaneResampling,
                         progress: @escaping @Sendable (TrainProgress) -> Void) async throws -> PinnedTraining {
-        let dataset = try DatasetRevision.resolve(reference, in: space)
-        let split = try SplitRevision.resolve(splitReference, in: space)
-        for (envelope, file) in [(dataset.envelope, dataset.fileName), (split.envelope, split.fileName)] where envelope.storedHash != envelope.computedHash {
-            throw TrainError.tamperedRecord(path: space.file(file), stored: envelope.storedHash, computed: envelope.computedHash)
-        }
-        guard split.identity.dataset == dataset.id else {
-            throw TrainError.splitOfAnotherVersion(split: split.reference, splitVersion: split.identity.dataset, requested: dataset.id)
-        }
-        let kept = Dictionary(dataset.identity.cases.map { ($0.caseId, $0.caseHash) }, uniquingKeysWith: { first, _ in first })
-        let assigned = split.identity.cases.filter { $0.role == .train || $0.role == .val }
-        for entry in assigned {
-            if let exclusion = dataset.identity.excluded.first(where: { $0.caseId == entry.caseId }) {
-                let checks = exclusion.checks.isEmpty ? "" : ": " + exclusion.checks.joined(separator: ", ")
-                throw TrainError.excludedCase(caseId: entry.caseId, dataset: dataset.id, reason: exclusion.reason.rawValue + checks)
-            }
-            guard let frozen = kept[entry.caseId] else { throw TrainError.caseNotInVersion(caseId: entry.caseId, dataset: dataset.id) }
-            guard frozen == entry.caseHash else { throw TrainError.caseHashDiffers(caseId: entry.caseId, split: split.reference, dataset: dataset.id) }
-        }
-        let train = assigned.filter { $0.role == .train }.map(\.caseId).sorted()
-        let validation = assigned.filter { $0.role == .val }.map(\.caseId).sorted()
+        // Every record hash, the split against the version, and every train and val case file
+        // against the hash the version froze (through the hash cache).
+        let pinned = try await PinnedSelection.resolve(in: space, dataset: reference, split: splitReference, roles: [.train, .val])
+        let (dataset, split) = (pinned.dataset, pinned.split)
+        let train = pinned.cases(in: .train).map(\.caseId)
+        let validation = pinned.cases(in: .val).map(\.caseId)
         guard !train.isEmpty else { throw TrainError.noTrainingCases(split: split.reference) }
-        // Every train and val case file is still the bytes the version froze (through the hash cache).
-        for role in [LockedSplit.Role.train, .val] {
-            _ = try await PredictionMatcher.pinnedCases(selection: SplitSelection(workspace: space, dataset: dataset.reference, split: split.reference, role: role))
-        }
 
         let grid = resampling.isIdentity ? "" : "-r\(resampling.factor)"
         let cache = ".dosecurate/cache/training/\(dataset.id)-\(split.name)-\(split.envelope.storedHash.prefix(16))\(grid).h5"
         var built = false
         if (try? TrainingCacheReader(path: space.file(cache)).attribute("split_identity")) != split.envelope.identity.canonicalText {
             try FileManager.default.createDirectory(atPath: (space.file(cache) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            _ = try await ExportWorkflow.run(workspace: space, dataset: dataset.reference, split: split.reference, to: space.file(cache),
-                                             resampling: resampling) {
+            _ = try await ExportWorkflow.write(pinned, to: space.file(cache), resampling: resampling) {
                 progress(.buildingCache($0))
             }
             built = true

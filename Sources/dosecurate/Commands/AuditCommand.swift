@@ -29,7 +29,7 @@ struct AuditCommand: AsyncParsableCommand {
     @OptionGroup var auditing: AuditRunOptions
 
     func run() async throws {
-        let options = try auditing.auditOptions(workspace: global.workspace)
+        let options = try auditing.auditOptions(cacheDirectory: global.cacheDirectory())
         let progress = ProgressLine(total: 0, enabled: !global.quiet)
         let report = try await Auditor.run(paths: paths, options: options) { step in
             progress.show(done: step.done, total: step.total, item: step.file)

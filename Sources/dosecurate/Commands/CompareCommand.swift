@@ -50,7 +50,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let workspace = try Workspace(path: global.workspace, create: false)
+        let workspace = try global.existingWorkspace()
         func inputs(_ arguments: [String]) throws -> [EvaluationComparison.Input] {
             try arguments.flatMap { try EvaluationRecord.files(named: $0, in: workspace) }
                 .map { EvaluationComparison.Input(file: $0, record: try EvaluationRecord.read($0)) }

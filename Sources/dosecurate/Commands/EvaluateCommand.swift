@@ -13,7 +13,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         discussion: """
             Predictions are <caseId>_pred.npz files with key 'dose', normalised like the cases (× 70 Gy). With --dataset and \
             --split, only the cases the split assigns to --role are evaluated, each reference is verified against the hash \
-            the version froze, predictions for other cases are refused, and the record is written to evaluations/<hash>.json. \
+            the version froze, predictions for other cases are set aside with a one-line count (--strict refuses them), and the record is written to evaluations/<hash>.json. \
             Exit status: 0 when every case was evaluated, 1 when predictions (or reference files) are missing, 2 when the \
             evaluation cannot be made (bad input, a changed reference, predictions outside the role).
             """
@@ -31,6 +31,15 @@ struct EvaluateCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Write evaluations/<hash>.json even without --dataset/--split.")
     var record = false
+
+    @Option(name: .long, help: "How predictions store dose: normalised (70 Gy = 1.0, like the cases) or gy.")
+    var doseUnit: PredictionDoseUnit = .normalised
+
+    @Option(name: .long, help: "A label for the evaluation, kept in its record's context (not hashed) and shown by `dosecurate list`.")
+    var label: String?
+
+    @Flag(name: .long, help: "Pinned: refuse predictions for cases the split does not assign to --role (default: set them aside).")
+    var strict = false
 
     @Option(name: .long, help: "Gamma dose criterion in percent.")
     var gammaDose: Double = 3
@@ -68,13 +77,20 @@ struct EvaluateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = try Workspace(path: global.workspace, create: pin.isPinned || record)
+        // Pinned: the records must exist. --record: a workspace is made when none is found.
+        // Neither: the workspace (if any) only lends its hash cache; nothing is written.
+        let found = pin.isPinned ? try global.existingWorkspace() : record ? try global.workspaceForWriting() : try global.workspaceIfAny()
+        let workspace = try found ?? Workspace(path: FileManager.default.currentDirectoryPath, create: false)
         let criteria = GammaCriteria(dosePercent: gammaDose, distanceMM: gammaDistance, lowerDoseCutoffPercent: gammaCutoff, maxGamma: maxGamma,
                                      normalisation: localGamma ? .local : .global)
         let selection = pin.selection(in: workspace)
-        let request = EvaluateRequest(references: reference, predictions: prediction, selection: selection, workspace: workspace, record: record,
+        var request = EvaluateRequest(references: reference, predictions: prediction, selection: selection, workspace: workspace, record: record,
                                       criteria: criteria, subsample: subsample, region: regionMargin,
                                       acceptanceProtocol: try AcceptanceProtocol.load(acceptanceProtocol), openKBP: openkbp, workers: threads.jobs)
+        request.strict = strict
+        request.label = label
+        request.predictionDoseUnit = doseUnit
+        request.cacheDirectory = try found?.cacheDirectory ?? WorkspaceDiscovery.userCacheDirectory()
         let progress = ProgressLine(total: 0, enabled: !global.quiet)
         let outcome = try await EvaluateWorkflow.run(request) { step in progress.show(done: step.done, total: step.total, item: step.caseId) }
         progress.finish()
@@ -90,3 +106,4 @@ struct EvaluateCommand: AsyncParsableCommand {
 
 extension LockedSplit.Role: ExpressibleByArgument {}
 extension PTVRegion: ExpressibleByArgument {}
+extension PredictionDoseUnit: ExpressibleByArgument {}

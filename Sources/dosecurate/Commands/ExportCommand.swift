@@ -38,7 +38,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let quiet = global.quiet
-        let outcome = try await ExportWorkflow.run(workspace: try Workspace(path: global.workspace, create: false), dataset: dataset, split: split,
+        let outcome = try await ExportWorkflow.run(workspace: try global.existingWorkspace(), dataset: dataset, split: split,
                                                    to: output, resampling: try InPlaneResampling(factor: resample)) { line in if !quiet { FileHandle.standardError.write(Data("\r\(line)   ".utf8)) } }
         if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
         let roles = Dictionary(grouping: outcome.cases, by: \.role).mapValues(\.count)

@@ -38,7 +38,7 @@ struct FreezeCommand: AsyncParsableCommand {
     func run() async throws {
         let assignment: InstitutionAssignment = try institutionMap.map { try InstitutionAssignment.loadMap(path: $0) }
             ?? institution.map { .fixed($0) } ?? .parentFolder
-        let request = FreezeRequest(paths: paths, workspace: try Workspace(path: global.workspace, create: true), institutions: assignment,
+        let request = FreezeRequest(paths: paths, workspace: try global.workspaceForWriting(), institutions: assignment,
                                     policy: try auditing.loadPolicy(), workers: auditing.reading.jobs, useCache: !auditing.noCache)
         let progress = ProgressLine(total: 0, enabled: !global.quiet)
         let outcome = try await FreezeWorkflow.run(request) { step in progress.show(done: step.done, total: step.total, item: step.file) }

@@ -22,9 +22,7 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let reports = files.map(CaseInspection.inspect)
         if global.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(["cases": reports]), as: UTF8.self))
+            try JSONOutput.print(["cases": reports])
         } else {
             print(reports.map(InspectionTable.render).joined(separator: "\n"), terminator: "")
         }

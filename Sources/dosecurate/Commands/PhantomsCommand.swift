@@ -73,9 +73,7 @@ struct PhantomsCommand: AsyncParsableCommand {
             try SyntheticPrediction.writePredictions(forCases: files, to: predictions, seed: predictionSeed ?? seed, severity: predictionError)
         }
         if global.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(truth), as: UTF8.self))
+            try JSONOutput.print(truth)
         } else if !global.quiet {
             print(CohortTable.render(truth, directory: outputDirectory), terminator: "")
         }

@@ -54,7 +54,7 @@ struct PredictCommand: AsyncParsableCommand {
         let extents = patch.count == 1 ? Array(repeating: patch[0], count: 3) : patch
         let window = try SlidingWindow(patch: extents, stride: extents.map { max(1, $0 - Int((Double($0) * overlap).rounded())) })
         let selection: PredictRequest.Cases
-        if pin.isPinned, let pinned = pin.selection(in: try Workspace(path: global.workspace, create: false)) {
+        if pin.isPinned, let pinned = pin.selection(in: try global.existingWorkspace()) {
             selection = .pinned(pinned)
         } else {
             selection = .paths(cases)

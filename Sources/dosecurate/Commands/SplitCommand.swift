@@ -55,7 +55,7 @@ struct SplitLockCommand: ParsableCommand {
     var folds: Int?
 
     func run() throws {
-        let workspace = try Workspace(path: global.workspace, create: false)
+        let workspace = try global.existingWorkspace()
         let request = SplitBook.LockRequest(name: name, dataset: dataset, ratios: try LockedSplit.Ratios.parse(ratios),
                                             strata: try SplitStrata.parseKeys(strata), seed: seed, folds: folds)
         let (split, outcome) = try SplitBook.lock(request, in: workspace)
@@ -83,7 +83,7 @@ struct SplitExtendCommand: ParsableCommand {
     var noNewTest = false
 
     func run() throws {
-        let workspace = try Workspace(path: global.workspace, create: false)
+        let workspace = try global.existingWorkspace()
         let (split, outcome) = try SplitBook.extend(name, dataset: dataset, allowNewTest: !noNewTest, in: workspace)
         try printSplit(split, note: outcome == .written ? "extended: \(split.fileName)" : "already splits \(split.identity.dataset); nothing written",
                        global: global, workspace: workspace)
@@ -103,7 +103,7 @@ struct SplitVerifyCommand: ParsableCommand {
     var name: String
 
     func run() throws {
-        let workspace = try Workspace(path: global.workspace, create: false)
+        let workspace = try global.existingWorkspace()
         let access = try workspace.lockForReading()
         let split = try SplitRevision.resolve(name, in: workspace)
         let (records, findings) = SplitVerifier.verify(name: split.name, in: workspace)
@@ -111,9 +111,7 @@ struct SplitVerifyCommand: ParsableCommand {
         let report = VerificationReport(records: records, versions: 0, cases: split.identity.cases.count, deep: false, readOnly: access.isReadOnly,
                                         findings: findings)
         if global.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
+            try JSONOutput.print(report)
         } else if !global.quiet || !findings.isEmpty {
             print("checked \(records) revision\(records == 1 ? "" : "s") of \(split.name), \(split.identity.cases.count) cases against \(split.identity.dataset)")
             print(findings.isEmpty ? "no drift: the split is as locked" : findings.map { "  \($0.kind.rawValue)  \($0.message)" }.joined(separator: "\n"))
@@ -134,7 +132,7 @@ struct SplitShowCommand: ParsableCommand {
     var name: String
 
     func run() throws {
-        let workspace = try Workspace(path: global.workspace, create: false)
+        let workspace = try global.existingWorkspace()
         let split = try SplitRevision.resolve(name, in: workspace)
         try printSplit(split, note: split.fileName, global: global, workspace: workspace)
     }
@@ -158,7 +156,7 @@ struct SplitExportCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let workspace = try Workspace(path: global.workspace, create: false)
+        let workspace = try global.existingWorkspace()
         let split = try SplitRevision.resolve(name, in: workspace)
         let data = try SplitExport.render(split, dataset: try DatasetRevision.resolve(split.identity.dataset, in: workspace), format: format)
         if let output {

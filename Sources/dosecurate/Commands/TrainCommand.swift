@@ -35,6 +35,9 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The run's folder name under runs/ (default: run-<UTC time>-<preset>-seed<seed>).")
     var runId: String?
 
+    @Option(name: .long, help: "A label for the run, kept in run.json and shown by `dosecurate list`.")
+    var label: String?
+
     @Option(name: .long, help: "tiny (b = 8), cpu (b = 16) or paper (b = 48).")
     var preset: UNetConfiguration.Preset = .tiny
 
@@ -91,7 +94,7 @@ struct TrainCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let space = try Workspace(path: global.workspace, create: false)
+        let space = try global.existingWorkspace()
         let bar = TrainingProgressBar(terminal: !global.quiet && isatty(STDERR_FILENO) != 0, epochLines: !global.quiet)
         let outcome: TrainOutcome
         if let resume {
@@ -103,7 +106,7 @@ struct TrainCommand: AsyncParsableCommand {
                 validateEvery: validateEvery, selectionMetric: select, patience: patience == 0 ? nil : patience, seed: seed, threads: threads,
                 resample: resample)
             outcome = try await TrainWorkflow.start(TrainRequest(workspace: space, dataset: dataset, split: split, configuration: configuration,
-                                                                 runId: runId), progress: bar.show)
+                                                                 runId: runId, label: label), progress: bar.show)
         } else {
             throw ValidationError("give --dataset and --split (or --resume RUN-ID)")
         }

@@ -24,17 +24,14 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var reading: JobsOption
 
     func run() async throws {
-        let workspace = try Workspace(path: global.workspace, create: false)
+        let workspace = try global.existingWorkspace()
         let progress = ProgressLine(total: 0, enabled: !global.quiet)
         let report = try await WorkspaceVerifier.verify(workspace, deep: deep, workers: reading.jobs, renderJUnit: AuditJUnitXML.render) { step in
             progress.show(done: step.done, total: step.total, item: step.file)
         }
         progress.finish()
         if global.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            FileHandle.standardOutput.write(try encoder.encode(report))
-            print()
+            try JSONOutput.print(report)
         } else if !global.quiet || !report.isClean {
             print(VerificationText.render(report), terminator: "")
         }

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Lineage
+import Reports
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show what changed since the records were written: case files modified, deleted or new, records edited.",
+        discussion: """
+            Like `git status` / `dvc status`: every finding `verify` makes (unchanged files trusted to the hash cache), \
+            plus new .npz files (or archive members) under the folders a version was frozen from that no version records. \
+            Reads only; refuses a folder that is not a workspace. Exit status: 0 nothing changed, 1 something did, 2 not a \
+            workspace or unreadable.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var reading: JobsOption
+
+    func run() async throws {
+        let workspace = try global.existingWorkspace()
+        let progress = ProgressLine(total: 0, enabled: !global.quiet)
+        let status = try await WorkspaceStatus.compute(workspace, workers: reading.jobs) { step in
+            progress.show(done: step.done, total: step.total, item: step.file)
+        }
+        progress.finish()
+        if global.json {
+            try JSONOutput.print(status)
+        } else if !global.quiet || !status.isClean {
+            print(StatusText.render(status), terminator: "")
+        }
+        if !status.isClean { throw ExitStatus.dataProblems.exitCode }
+    }
+}

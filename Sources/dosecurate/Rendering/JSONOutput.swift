@@ -1,0 +1,10 @@
+import Foundation
+
+/// `--json` output: pretty-printed, keys sorted, slashes as they are, one trailing newline.
+enum JSONOutput {
+    static func print(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        FileHandle.standardOutput.write(try encoder.encode(value) + Data("\n".utf8))
+    }
+}
