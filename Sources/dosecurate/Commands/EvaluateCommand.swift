@@ -90,7 +90,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         request.strict = strict
         request.label = label
         request.predictionDoseUnit = doseUnit
-        request.cacheDirectory = try found?.cacheDirectory ?? WorkspaceDiscovery.userCacheDirectory()
+        request.cacheDirectory = found?.cacheDirectory ?? WorkspaceDiscovery.userCacheDirectory()
         let progress = ProgressLine(total: 0, enabled: !global.quiet)
         let outcome = try await EvaluateWorkflow.run(request) { step in progress.show(done: step.done, total: step.total, item: step.caseId) }
         progress.finish()
