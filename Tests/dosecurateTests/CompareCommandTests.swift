@@ -69,6 +69,14 @@ final class CompareCommandTests: XCTestCase {
         let maeDifference = try XCTUnwrap((metrics.first?["difference"] as? [String: Any])?["mean"] as? Double)
         XCTAssertGreaterThan(maeDifference, 0)
 
+        // Record files named by path compare anywhere, outside any workspace too.
+        let outside = work.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        let absolute = { (path: String) in path.hasPrefix("/") ? path : self.work.appendingPathComponent(path).path }
+        let anywhere = try TestProcess.run(try DosecurateBinary.url(), ["compare", "--a", absolute(a1), absolute(a2), "--b", absolute(b1), absolute(b2),
+                                                                         "--seed", "7", "--json"], in: outside)
+        XCTAssertEqual(anywhere.status, 0, anywhere.errors)
+
         let older = try evaluatedRun("a3", seed: 3, error: 1, protocolName: "published-v2.3")
         let refused = try dosecurate(["compare", "--a", a1, older, "--b", b1, b2])
         XCTAssertEqual(refused.status, 2)

@@ -50,7 +50,8 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let workspace = try global.existingWorkspace()
+        // Record files may be named by path anywhere; hash prefixes are looked up in the workspace, if any.
+        let workspace = try global.workspaceIfAny() ?? Workspace(path: FileManager.default.currentDirectoryPath, create: false)
         func inputs(_ arguments: [String]) throws -> [EvaluationComparison.Input] {
             try arguments.flatMap { try EvaluationRecord.files(named: $0, in: workspace) }
                 .map { EvaluationComparison.Input(file: $0, record: try EvaluationRecord.read($0)) }
