@@ -87,7 +87,11 @@ public enum PredictionMatcher {
         -> (plan: EvaluationPlan, dataset: DatasetRevision, split: SplitRevision) {
         let workspace = selection.workspace
         let (predictionFiles, otherFiles) = try predictionsByCaseId(at: predictions)
-        let (dataset, split) = try PinnedSelection.records(in: workspace, dataset: selection.dataset, split: selection.split)
+        // The version's own files: resolving verifies records and files in one pass. Named
+        // references: only the records are resolved here, the files are verified below.
+        let pinned = references.isEmpty ? try await selection.resolve(workers: workers) : nil
+        let (dataset, split) = try pinned.map { ($0.dataset, $0.split) }
+            ?? PinnedSelection.records(in: workspace, dataset: selection.dataset, split: selection.split)
         let assigned = Dictionary(split.identity.cases.filter { $0.role == selection.role }.map { ($0.caseId, $0.caseHash) },
                                   uniquingKeysWith: { first, _ in first })
         let outside = predictionFiles.keys.filter { assigned[$0] == nil }.sorted()
@@ -97,8 +101,7 @@ public enum PredictionMatcher {
 
         var pairs: [EvaluationPlan.Pair] = []
         var referenced: Set<String> = []
-        if references.isEmpty {
-            let pinned = try await selection.resolve(workers: workers)
+        if let pinned {
             for entry in pinned.cases {
                 referenced.insert(entry.caseId)
                 if let prediction = predictionFiles[entry.caseId] {

@@ -34,10 +34,10 @@ public enum CaseFileCheck {
     /// The outcome for each case, in the order given, reading through the hash cache as `cache` allows.
     public static func check(_ cases: [Expected], cache: Auditor.HashCacheUse, workers: Int,
                              progress: @escaping @Sendable (AuditProgress) -> Void = { _ in }) async -> [Outcome] {
-        let present = cases.filter { FileManager.default.fileExists(atPath: $0.location.containingFile) }
-        let readings = await Auditor.identify(present.map(\.location), workers: workers, cache: cache, progress: progress)
-        return cases.map { item in
-            guard FileManager.default.fileExists(atPath: item.location.containingFile) else { return .missing }
+        let present = cases.map { FileManager.default.fileExists(atPath: $0.location.containingFile) }
+        let readings = await Auditor.identify(zip(cases, present).filter(\.1).map(\.0.location), workers: workers, cache: cache, progress: progress)
+        return zip(cases, present).map { item, isPresent in
+            guard isPresent else { return .missing }
             switch readings[item.location] {
             case let .identified(identity)?:
                 return identity.caseHash == item.frozen.caseHash ? .intact : .changed(differences: differences(item.frozen, identity))

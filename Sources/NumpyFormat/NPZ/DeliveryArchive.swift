@@ -144,9 +144,9 @@ extension StreamedNPZ {
     /// Writes the member's stored bytes to `path` (temporary file, then rename).
     func copyBytes(to path: String, maximumBytes: Int) throws {
         try AtomicFile.publish(to: path) { temporary in
-            guard let output = FileHandle(forWritingAtPath: temporary) ?? {
-                FileManager.default.createFile(atPath: temporary, contents: nil) ? FileHandle(forWritingAtPath: temporary) : nil
-            }() else { throw NPZError.writeFailed(file: path, reason: "cannot create \(temporary)") }
+            guard FileManager.default.createFile(atPath: temporary, contents: nil), let output = FileHandle(forWritingAtPath: temporary) else {
+                throw NPZError.writeFailed(file: path, reason: "cannot create \(temporary)")
+            }
             defer { try? output.close() }
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
             var total = 0
