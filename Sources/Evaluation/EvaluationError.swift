@@ -13,6 +13,9 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
     case predictionsOutsideRole(role: String, split: String, caseIds: [String])
     case duplicateCaseId(caseId: String, files: [String])
     case unreadableRecord(path: String, reason: String)
+    case mixedWeights(hashes: [String])
+    case unknownRun(runId: String)
+    case weightsNotOfRun(runId: String, weightsSHA256: String)
 
     public var description: String {
         switch self {
@@ -43,6 +46,14 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
             return "case id \(caseId) is held by more than one reference file: \(files.joined(separator: ", "))"
         case let .unreadableRecord(path, reason):
             return "\(path): not a readable evaluation record: \(reason)"
+        case let .mixedWeights(hashes):
+            return "the predictions come from different weights (sha256 \(hashes.map { String($0.prefix(12)) }.joined(separator: ", "))): "
+                + "an evaluation scores one model; evaluate each model's predictions on their own"
+        case let .unknownRun(runId):
+            return "no run \(runId) in this workspace (no runs/\(runId)/run.json)"
+        case let .weightsNotOfRun(runId, weights):
+            return "the predictions were made with weights sha256 \(weights.prefix(12))…, which run \(runId) did not write "
+                + "(not among the files its result lists)"
         }
     }
 }

@@ -2,15 +2,24 @@ import DoseCase
 import Foundation
 import Lineage
 
-/// An evaluation as written to `evaluations/<hash>.json` (schema `dosecurate/evaluation/2`; version 1 had no acceptance protocol): what
-/// was compared, how, and every number, so a published number traces to audited data.
+/// An evaluation as written to `evaluations/<hash>.json` (schema `dosecurate/evaluation/3`): what
+/// was compared, how, by which model, and every number, so a published number traces to audited
+/// data and to the weights that made the predictions. Version 2 records (no `model`, no
+/// `gammaStatistics`) are still read; version 1 (before acceptance protocols) is refused.
 ///
 /// The file is one canonical JSON object: the identity members (`schema`, `settings`, `cases`,
 /// `missingPredictions`, `aggregate`) at top level, as the evaluation JSON contract has them, plus
 /// `hash` (SHA-256 of the canonical JSON of those members) and `context` (paths, time, tool;
 /// not hashed). The file name is the first 16 hex digits of the hash.
 public struct EvaluationRecord: Sendable, Equatable {
-    public static let schemaName = "dosecurate/evaluation/2"
+    public static let schemaName = "dosecurate/evaluation/3"
+    static let readableSchemas: Set<String> = [schemaName, "dosecurate/evaluation/2"]
+
+    /// Which gamma numbers a record holds: the full map's statistics, or the pass rate alone.
+    public enum GammaStatistics: String, Sendable, Equatable, Codable {
+        case full
+        case passRate = "pass-rate"
+    }
 
     public struct Identity: Sendable, Equatable, Codable {
         public let schema: String
@@ -19,9 +28,15 @@ public struct EvaluationRecord: Sendable, Equatable {
         public let cases: [CaseEvaluation]
         public let missingPredictions: [String]
         public let aggregate: EvaluationAggregate
+        /// Nil only in version 2 records.
+        public let model: EvaluationModel?
+        public let gammaStatistics: GammaStatistics?
 
-        public init(settings: EvaluationSettings, cases: [CaseEvaluation], missingPredictions: [String]) {
+        public init(settings: EvaluationSettings, cases: [CaseEvaluation], missingPredictions: [String], model: EvaluationModel = .unknown,
+                    gammaStatistics: GammaStatistics = .full) {
             schema = EvaluationRecord.schemaName
+            self.model = model
+            self.gammaStatistics = gammaStatistics
             self.settings = settings
             self.cases = cases.sorted { $0.caseId < $1.caseId }
             self.missingPredictions = missingPredictions.sorted()
@@ -84,7 +99,7 @@ public struct EvaluationRecord: Sendable, Equatable {
         do { flat = try FlatRecord.read(Array(data), path: path) } catch {
             throw EvaluationError.unreadableRecord(path: path, reason: "\(error)")
         }
-        guard flat.schema == schemaName else {
+        guard let schema = flat.schema, readableSchemas.contains(schema) else {
             let hint = flat.schema == "dosecurate/evaluation/1" ? " (written before acceptance protocols existed: evaluate again)" : ""
             throw EvaluationError.unreadableRecord(path: path, reason: "expected schema \(schemaName), found \(flat.schema ?? "none")\(hint)")
         }

@@ -39,6 +39,10 @@ final class DemoWorkflowTests: XCTestCase {
         XCTAssertEqual(version.identity.excluded.map(\.reason), [.auditErrors], "the swapped femurs are excluded")
         XCTAssertTrue(space.exists(RunFiles.record(outcome.runId)))
         XCTAssertTrue(space.exists(RunFiles.result(outcome.runId)))
+        // The workspace a user gets verifies clean, its run and the artifacts the run lists included.
+        let verification = try await WorkspaceVerifier.verify(space, deep: false)
+        XCTAssertEqual(verification.findings, [])
+        XCTAssertGreaterThanOrEqual(verification.records, 5, "version, split, run.json, result.json, evaluation")
         let record = try XCTUnwrap(outcome.evaluationRecord)
         XCTAssertTrue(space.exists(record), record)
         let all = texts.joined

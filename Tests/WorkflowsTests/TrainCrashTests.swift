@@ -71,7 +71,7 @@ final class TrainCrashTests: XCTestCase {
         XCTAssertEqual(note["fromEpoch"]?.intValue, 1)
         XCTAssertEqual(try curve("mid-epoch"), try curve("straight"), "the same loss curve, bit for bit")
         XCTAssertEqual(try finalWeights("mid-epoch"), try finalWeights("straight"))
-        XCTAssertEqual(try JSONValue.parse(try space.read(RunFiles.result("mid-epoch")))["resumes"]?.intValue, 1)
+        XCTAssertEqual(try JSONValue.parse(try space.read(RunFiles.result("mid-epoch")))["training"]?["resumes"]?.intValue, 1)
 
         // Killed between epoch 2's optimiser state and its weights: the torn pair is never used.
         let torn = try TestProcess.run(binary, trainArguments(runId: "torn"), environment: [CrashPoint.environmentKey: "train-checkpoint-2-between-files"])

@@ -117,18 +117,23 @@ final class TrainWorkflowTests: XCTestCase {
         // run.json: valid against its schema, and naming everything.
         let recordURL = URL(fileURLWithPath: space.file(RunFiles.record("r1")))
         XCTAssertEqual(try SchemaValidation.errors(validating: recordURL, against: "run.schema.json"), [])
-        let record = try JSONValue.parse([UInt8](Data(contentsOf: recordURL)))
+        let stored = try FlatRecord.read([UInt8](Data(contentsOf: recordURL)), path: recordURL.path)
+        XCTAssertEqual(stored.computedHash, stored.storedHash)
+        let record = stored.identity, context = stored.context
+        XCTAssertEqual(record["schema"]?.stringValue, "dosecurate/run/2")
         XCTAssertEqual(record["datasetVersion"]?.stringValue, dataset)
         XCTAssertEqual(record["split"]?["name"]?.stringValue, "main")
         XCTAssertEqual(record["split"]?["revision"]?.intValue, 1)
         XCTAssertEqual(record["split"]?["hash"]?.stringValue, split.envelope.storedHash)
-        XCTAssertEqual(record["tool"]?["version"]?.stringValue, ToolBuild.current.version)
-        XCTAssertEqual(record["tool"]?["commit"]?.stringValue, ToolBuild.commit, "the commit embedded at build time")
-        XCTAssertEqual(record["workspace"]?["commit"]?.stringValue, head)
-        XCTAssertEqual(record["workspace"]?["dirty"], .bool(false), "the training cache under .dosecurate/ does not count")
+        XCTAssertEqual(record["engine"], .object(["kind": .string("dosecurate")]))
+        XCTAssertEqual(context["tool"]?["version"]?.stringValue, ToolBuild.current.version)
+        XCTAssertEqual(context["tool"]?["commit"]?.stringValue, ToolBuild.commit, "the commit embedded at build time")
+        XCTAssertEqual(context["workspace"]?["commit"]?.stringValue, head)
+        XCTAssertEqual(context["workspace"]?["dirty"], .bool(false), "the training cache under .dosecurate/ does not count")
         XCTAssertEqual(record["config"], try JSONValue(encoding: Self.quick), "every setting, the seed included")
         XCTAssertEqual(record["config"]?["seed"]?.intValue, 3)
-        XCTAssertEqual(record["environment"]?["threads"]?.intValue, 2)
+        XCTAssertEqual(context["environment"]?["threads"]?.intValue, 2)
+        XCTAssertEqual(context["environment"]?["host"]?.stringValue, ProcessInfo.processInfo.hostName)
         XCTAssertEqual(record["data"]?["trainCases"]?.arrayValue?.compactMap(\.stringValue), trainIds)
 
         // The cache holds train and val cases only, never test cases.
@@ -137,9 +142,18 @@ final class TrainWorkflowTests: XCTestCase {
         XCTAssertEqual(cached.sorted(), trainIds)
         XCTAssertTrue(Set(cached).isDisjoint(with: testIds))
 
+        let resultURL = URL(fileURLWithPath: space.file(RunFiles.result("r1")))
+        XCTAssertEqual(try SchemaValidation.errors(validating: resultURL, against: "run.schema.json"), [])
         let result = try JSONValue.parse(try space.read(RunFiles.result("r1")))
-        XCTAssertEqual(result["epochsCompleted"]?.intValue, 2)
-        XCTAssertEqual(result["best"], .null, "no validation cases in this split")
+        XCTAssertEqual(result["status"]?.stringValue, "succeeded")
+        XCTAssertEqual(result["training"]?["epochsCompleted"]?.intValue, 2)
+        XCTAssertEqual(result["training"]?["best"], .null, "no validation cases in this split")
+        // Every file of the run folder but its records is listed with the SHA-256 of its bytes.
+        let artifacts = try XCTUnwrap(RunResult.artifacts(in: result))
+        XCTAssertEqual(artifacts.map(\.path), ["checkpoints/epoch-0002.optstate", "checkpoints/epoch-0002.safetensors", "metrics.csv"],
+                       "the trainer keeps the latest checkpoint only")
+        let last = try XCTUnwrap(artifacts.first { $0.path == outcome.training.lastCheckpoint })
+        XCTAssertEqual(last.sha256, SHA256Hex.of(try space.read("\(outcome.runDirectory)/\(last.path)")))
         let metrics = try String(contentsOfFile: space.file("\(outcome.runDirectory)/\(Trainer.metricsFile)"), encoding: .utf8)
         XCTAssertEqual(metrics.split(separator: "\n").count, 3, "header and two epochs")
 
@@ -162,6 +176,8 @@ final class TrainWorkflowTests: XCTestCase {
         let evaluated = try await EvaluateWorkflow.run(EvaluateRequest(references: [], predictions: predictions, selection: selection,
                                                                        workspace: space, subsample: 4))
         XCTAssertEqual(evaluated.record.identity.cases.map(\.caseId).sorted(), testIds)
+        // No --run: the weights hash in the predictions finds the run whose result lists that checkpoint.
+        XCTAssertEqual(evaluated.record.identity.model, EvaluationModel(run: "r1", weightsSHA256: last.sha256))
     }
 
     func testResampledTrainingUsesACoarseCacheAndPredictsOnTheCasesGrid() async throws {

@@ -49,7 +49,7 @@ final class EvaluateCommandTests: XCTestCase {
                                      "--protocol", "published-v2.3"])
         XCTAssertEqual(single.status, 0, single.errors)
         let record = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(single.output.utf8)) as? [String: Any])
-        XCTAssertEqual(record["schema"] as? String, "dosecurate/evaluation/2")
+        XCTAssertEqual(record["schema"] as? String, "dosecurate/evaluation/3")
         let used = try XCTUnwrap((record["settings"] as? [String: Any])?["protocol"] as? [String: Any])
         XCTAssertEqual((used["definition"] as? [String: Any])?["name"] as? String, "published-v2.3")
         let acceptance = try XCTUnwrap(((record["cases"] as? [[String: Any]])?.first)?["acceptance"] as? [String: Any])

@@ -13,10 +13,13 @@ public struct EvaluationComparison: Sendable, Equatable, Codable {
     public struct Input: Sendable {
         public let file: String
         public let record: EvaluationRecord
+        /// What the reader calls it: the evaluation's label, else its run's (`--label` of train or run).
+        public let label: String?
 
-        public init(file: String, record: EvaluationRecord) {
+        public init(file: String, record: EvaluationRecord, label: String? = nil) {
             self.file = file
             self.record = record
+            self.label = label ?? record.context.label
         }
     }
 
@@ -24,6 +27,14 @@ public struct EvaluationComparison: Sendable, Equatable, Codable {
         public let hash: String
         public let file: String
         public let cases: Int
+        /// The run and weights behind its predictions (nil for a version 2 record).
+        public let model: EvaluationModel?
+        public let label: String?
+
+        init(_ input: Input) {
+            (hash, file, cases) = (input.record.hash, input.file, input.record.identity.cases.count)
+            (model, label) = (input.record.identity.model, input.label)
+        }
     }
 
     /// How the evaluations were made (taken from the first record; `mismatches` lists differences).
@@ -104,8 +115,8 @@ public struct EvaluationComparison: Sendable, Equatable, Codable {
 
         let first = a[0].record.identity.settings
         schema = Self.schemaName
-        self.a = a.map { RecordReference(hash: $0.record.hash, file: $0.file, cases: $0.record.identity.cases.count) }
-        self.b = b.map { RecordReference(hash: $0.record.hash, file: $0.file, cases: $0.record.identity.cases.count) }
+        self.a = a.map(RecordReference.init)
+        self.b = b.map(RecordReference.init)
         provenance = Provenance(datasetVersion: first.datasetVersion, split: first.split, protocolName: first.acceptanceProtocol.definition.name,
                                 protocolHash: first.acceptanceProtocol.hash, gamma: Self.gammaText(first))
         commonCases = common

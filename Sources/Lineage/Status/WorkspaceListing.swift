@@ -66,14 +66,12 @@ public struct WorkspaceListing: Sendable, Codable, Equatable {
 
         var runsByVersion: [String: [Run]] = [:]
         for runId in workspace.files(in: RunFiles.folder) {
-            guard let record = try? RunFiles.read(RunFiles.record(runId), in: workspace), let version = record["datasetVersion"]?.stringValue else {
+            guard let pins = try? RunRecord.pins(of: runId, in: workspace) else {
                 if workspace.exists(RunFiles.record(runId)) { unreadable.append(RunFiles.record(runId)) }
                 continue
             }
-            let split = record["split"].flatMap { split in split["name"]?.stringValue.map { "\($0)@\(split["revision"]?.intValue ?? 1)" } }
-            runsByVersion[version, default: []].append(Run(runId: runId, createdAt: record["createdAt"]?.stringValue, split: split,
-                                                           finished: workspace.exists(RunFiles.result(runId)),
-                                                           label: record["label"]?.stringValue))
+            runsByVersion[pins.datasetVersion, default: []].append(Run(runId: runId, createdAt: pins.createdAt, split: pins.split.reference,
+                                                                       finished: workspace.exists(RunFiles.result(runId)), label: pins.label))
         }
 
         var evaluationsByVersion: [String: [Evaluation]] = [:], unpinned: [Evaluation] = []

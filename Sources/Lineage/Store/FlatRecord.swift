@@ -11,11 +11,13 @@ public struct FlatRecord: Sendable, Equatable {
     public let storedHash: String
 
     public init(identity: some Encodable, context: some Encodable) throws {
-        let tree = try JSONValue(encoding: identity)
-        guard case .object = tree else { throw LineageError.invalidRecord(path: "<memory>", reason: "a flat record's identity must be an object") }
-        self.identity = tree
-        self.context = try JSONValue(encoding: context)
-        storedHash = tree.canonicalSHA256
+        try self.init(identity: try JSONValue(encoding: identity), context: try JSONValue(encoding: context))
+    }
+
+    /// A record built from JSON values (run records, whose parts depend on the engine).
+    public init(identity: JSONValue, context: JSONValue) throws {
+        guard case .object = identity else { throw LineageError.invalidRecord(path: "<memory>", reason: "a flat record's identity must be an object") }
+        self.init(identity: identity, context: context, storedHash: identity.canonicalSHA256)
     }
 
     public var computedHash: String { identity.canonicalSHA256 }

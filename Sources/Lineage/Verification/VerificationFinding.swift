@@ -23,6 +23,11 @@ public struct VerificationFinding: Sendable, Codable, Equatable {
         /// A split disagrees with its dataset version or its parent revision (a case hash, a
         /// missing case, a moved assignment).
         case splitMismatch = "split-mismatch"
+        /// A file a run's result lists (a checkpoint, metrics, its log) differs from the size and
+        /// SHA-256 the result recorded.
+        case artifactChanged = "artifact-changed"
+        /// A file a run's result lists is gone.
+        case artifactMissing = "artifact-missing"
     }
 
     public let kind: Kind

@@ -175,22 +175,49 @@ public enum WorkspaceVerifier {
         return (count, findings)
     }
 
-    /// A run folder's record: JSON of a run schema (an enveloped one must also be intact), naming
-    /// only versions the workspace holds.
+    /// A run folder's record. A `dosecurate/run…/2` record must be intact, name only versions and
+    /// split revisions the workspace holds, and (a result) list artifacts that are still the bytes
+    /// it hashed; a record written before run records had an identity (`…/1`) is checked for the
+    /// versions it names only.
     private static func checkRunRecord(_ name: String, in workspace: Workspace, versions: [String: [Int]]) -> [VerificationFinding] {
         guard let bytes = try? workspace.read(name), let value = try? JSONValue.parse(bytes),
-              value["schema"]?.stringValue?.hasPrefix("dosecurate/run") == true else {
+              let schema = value["schema"]?.stringValue, schema.hasPrefix("dosecurate/run") else {
             return [.init(kind: .recordUnreadable, record: name, message: "\(name) is not a dosecurate run record")]
         }
-        var findings: [VerificationFinding] = []
-        if value["identity"] != nil, let envelope = try? RecordEnvelope.read(bytes, path: name),
-           let tampering = VerificationFinding.tampering(of: envelope, in: name) {
-            findings.append(tampering)
+        guard !schema.hasSuffix("/1") else { return unknownVersions(in: value, record: name, versions: versions) }
+        guard let record = try? FlatRecord.read(bytes, path: name) else {
+            return [.init(kind: .recordUnreadable, record: name, message: "\(name) is not a \(schema) record (no hash or context)")]
         }
-        for reference in versionReferences(in: value["identity"] ?? value) where RecordRevisions.resolve(reference, in: versions) == nil {
-            findings.append(.init(kind: .unknownVersion, record: name, message: "\(name) names \(reference), which the workspace does not hold"))
+        if let tampering = tampering(of: record, in: name) { return [tampering] }
+        var findings = unknownVersions(in: record.identity, record: name, versions: versions)
+        findings += splitMismatch(record.identity["split"], record: name, in: workspace)
+        if let artifacts = RunResult.artifacts(in: record.identity) {
+            let folder = String(name.dropLast("/result.json".count))
+            findings += artifacts.compactMap { checkArtifact($0, folder: folder, record: name, in: workspace) }
         }
         return findings
+    }
+
+    /// One artifact a result lists, re-hashed.
+    private static func checkArtifact(_ artifact: RunArtifact, folder: String, record: String, in workspace: Workspace) -> VerificationFinding? {
+        guard RunArtifact.isContained(artifact.path) else {
+            return .init(kind: .recordTampered, record: record, path: artifact.path,
+                         message: "\(record) lists \(artifact.path), which is not a path inside its run folder")
+        }
+        let path = "\(folder)/\(artifact.path)"
+        guard workspace.exists(path) else {
+            return .init(kind: .artifactMissing, record: record, path: path, message: "\(path), an artifact of \(folder), is missing")
+        }
+        guard let (bytes, sha256) = try? RunArtifact.hash(workspace.file(path)) else {
+            return .init(kind: .artifactChanged, record: record, path: path, message: "\(path), an artifact of \(folder), cannot be read")
+        }
+        guard bytes == artifact.bytes, sha256 == artifact.sha256 else {
+            return .init(kind: .artifactChanged, record: record, path: path, message: """
+                \(path) changed since \(record) was written (\(artifact.bytes) bytes, sha256 \(artifact.sha256.prefix(12))… → \
+                \(bytes) bytes, sha256 \(sha256.prefix(12))…)
+                """)
+        }
+        return nil
     }
 
     /// An evaluation record (`FlatRecord`): intact, named after its hash, and naming only versions
@@ -199,25 +226,35 @@ public enum WorkspaceVerifier {
         guard name.hasSuffix(".json"), let bytes = try? workspace.read(name), let record = try? FlatRecord.read(bytes, path: name) else {
             return [.init(kind: .recordUnreadable, record: name, message: "\(name) is not a dosecurate record")]
         }
-        guard record.computedHash == record.storedHash else {
-            return [.init(kind: .recordTampered, record: name,
-                          message: "\(name): its content hashes to \(record.computedHash.prefix(16))…, the record says \(record.storedHash.prefix(16))…: it was edited after it was written")]
-        }
+        if let tampering = tampering(of: record, in: name) { return [tampering] }
         var findings: [VerificationFinding] = []
         if name != "evaluations/\(record.storedHash.prefix(16)).json" {
             findings.append(.init(kind: .recordTampered, record: name, message: "\(name) is not named after its hash \(record.storedHash.prefix(16))…"))
         }
-        for reference in versionReferences(in: record.identity) where RecordRevisions.resolve(reference, in: versions) == nil {
-            findings.append(.init(kind: .unknownVersion, record: name, message: "\(name) names \(reference), which the workspace does not hold"))
-        }
-        if let split = record.identity["settings"]?["split"], let splitName = split["name"]?.stringValue, let revision = split["revision"]?.intValue {
-            let stored = try? SplitRevision.read(name: splitName, revision: revision, from: workspace)
-            if stored?.envelope.storedHash != split["hash"]?.stringValue {
-                findings.append(.init(kind: .splitMismatch, record: name,
-                                      message: "\(name) was made on split \(splitName)@\(revision), which the workspace does not hold with the recorded hash"))
-            }
-        }
+        findings += unknownVersions(in: record.identity, record: name, versions: versions)
+        findings += splitMismatch(record.identity["settings"]?["split"], record: name, in: workspace)
         return findings
+    }
+
+    private static func tampering(of record: FlatRecord, in name: String) -> VerificationFinding? {
+        guard record.computedHash != record.storedHash else { return nil }
+        return .init(kind: .recordTampered, record: name,
+                     message: "\(name): its content hashes to \(record.computedHash.prefix(16))…, the record says \(record.storedHash.prefix(16))…: it was edited after it was written")
+    }
+
+    private static func unknownVersions(in value: JSONValue, record name: String, versions: [String: [Int]]) -> [VerificationFinding] {
+        versionReferences(in: value).filter { RecordRevisions.resolve($0, in: versions) == nil }.map { reference in
+            .init(kind: .unknownVersion, record: name, message: "\(name) names \(reference), which the workspace does not hold")
+        }
+    }
+
+    /// A record's `{name, revision, hash}` split must be a revision the workspace holds with that hash.
+    private static func splitMismatch(_ split: JSONValue?, record name: String, in workspace: Workspace) -> [VerificationFinding] {
+        guard let split, let splitName = split["name"]?.stringValue, let revision = split["revision"]?.intValue else { return [] }
+        let stored = try? SplitRevision.read(name: splitName, revision: revision, from: workspace)
+        guard stored?.envelope.storedHash != split["hash"]?.stringValue else { return [] }
+        return [.init(kind: .splitMismatch, record: name,
+                      message: "\(name) was made on split \(splitName)@\(revision), which the workspace does not hold with the recorded hash")]
     }
 
     /// Every string in `value` that spells a dataset version (`dsv-…` or `dsv-…@k`).

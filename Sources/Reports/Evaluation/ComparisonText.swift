@@ -7,7 +7,7 @@ public enum ComparisonText {
     public static func render(_ comparison: EvaluationComparison) -> String {
         var lines: [String] = []
         func side(_ name: String, _ records: [EvaluationComparison.RecordReference]) -> String {
-            "\(name): \(records.count) evaluation\(records.count == 1 ? "" : "s") (\(records.map { String($0.hash.prefix(8)) }.joined(separator: ", ")))"
+            "\(name): \(records.count) evaluation\(records.count == 1 ? "" : "s") (\(records.map(EvaluationText.describe).joined(separator: ", ")))"
         }
         lines.append("comparing \(side("A", comparison.a)) with \(side("B", comparison.b)) on \(comparison.commonCases.count) common cases")
         let made = comparison.provenance

@@ -5,6 +5,23 @@ import Foundation
 
 /// `evaluate` on a terminal: settings, one row per case, the aggregate, and what is missing.
 public enum EvaluationText {
+    /// `run r1, weights 3fa2c1…` / `unknown model (predictions from another tool)`.
+    public static func describe(_ model: EvaluationModel) -> String {
+        switch (model.run, model.weightsSHA256) {
+        case (nil, nil): "unknown (the predictions name no weights)"
+        case let (run?, nil): "run \(run), weights unknown"
+        case let (run, weights?): (run.map { "run \($0), " } ?? "no run of this workspace, ") + "weights sha256 \(weights.prefix(12))…"
+        }
+    }
+
+    /// One evaluation of a comparison: its hash, label and model.
+    static func describe(_ reference: EvaluationComparison.RecordReference) -> String {
+        var text = String(reference.hash.prefix(8))
+        if let label = reference.label { text += " \"\(label)\"" }
+        if let run = reference.model?.run { text += " run \(run)" }
+        return text
+    }
+
     public static func render(_ record: EvaluationRecord, plan: EvaluationPlan, recordFile: String?, alreadyRecorded: Bool) -> String {
         let identity = record.identity, settings = identity.settings
         var lines: [String] = []
@@ -17,6 +34,7 @@ public enum EvaluationText {
         if let version = settings.datasetVersion, let split = settings.split {
             lines.append("pinned to \(version), split \(split.name)@\(split.revision) (\(split.hash.prefix(12))…), role \(split.role)")
         }
+        if let model = identity.model { lines.append("model: " + describe(model) + (record.context.label.map { " — \"\($0)\"" } ?? "")) }
         lines.append("")
         let header = ["case", "MAE Gy", "body MAE", "γ global %", "γ PTV %", "γ mean", "PTV70 D95 ref", "pred", "error Gy", "femur L−R MAE",
                       "accept pred %", "ref %"]

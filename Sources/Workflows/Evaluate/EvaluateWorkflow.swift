@@ -30,6 +30,9 @@ public struct EvaluateRequest: Sendable {
     public var label: String?
     /// How the predictions' doses are read (recorded in the settings when `gy`).
     public var predictionDoseUnit: PredictionDoseUnit = .normalised
+    /// The run whose weights made the predictions (`--run`); nil: found from the weights hash
+    /// the predictions' metadata names, when the workspace holds that run.
+    public var run: String?
 
     public init(references: [String], predictions: String, selection: SplitSelection? = nil, workspace: Workspace, record: Bool = false,
                 criteria: GammaCriteria = .historic, subsample: Int = 1, region: PTVRegion = .cuboid,
@@ -95,6 +98,8 @@ public enum EvaluateWorkflow {
                                                     cacheDirectory: request.cacheDirectory ?? request.workspace.cacheDirectory, workers: request.workers)
         }
 
+        let model = try EvaluationModel.resolve(run: request.run, predictionFiles: plan.pairs.map(\.predictionFile), in: request.workspace)
+
         // Unpinned references are hashed for the record on a core of their own while the cases
         // are evaluated (a cold hash inflates every array of the case).
         let unhashed = plan.pairs.filter { $0.caseHash == nil }.map(\.referenceFile)
@@ -124,7 +129,7 @@ public enum EvaluateWorkflow {
                                                prediction: workspace.recordedName(for: .file($0.predictionFile)))
         }
         let record = try EvaluationRecord(
-            identity: .init(settings: settings, cases: cases, missingPredictions: plan.missingPredictions + plan.missingReferences),
+            identity: .init(settings: settings, cases: cases, missingPredictions: plan.missingPredictions + plan.missingReferences, model: model),
             context: .init(createdAt: ISO8601DateFormatter().string(from: started), tool: .current, datasetRevision: datasetRevision,
                            files: files, seconds: Date().timeIntervalSince(started), label: request.label))
         guard request.selection != nil || request.record else {

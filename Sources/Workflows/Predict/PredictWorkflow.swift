@@ -23,9 +23,12 @@ public struct PredictRequest: Sendable {
     public let outputDirectory: String
     public let window: SlidingWindow
     public let threads: Int
+    /// The run the weights come from (`--run`), written into each prediction's metadata.
+    public let runId: String?
 
-    public init(weightsPath: String, cases: Cases, outputDirectory: String, window: SlidingWindow, threads: Int) {
+    public init(weightsPath: String, cases: Cases, outputDirectory: String, window: SlidingWindow, threads: Int, runId: String? = nil) {
         (self.weightsPath, self.cases, self.outputDirectory, self.window, self.threads) = (weightsPath, cases, outputDirectory, window, threads)
+        self.runId = runId
     }
 }
 
@@ -108,7 +111,8 @@ public enum PredictWorkflow {
             let dose = resampling.upsample(predicted.elements, native: native).map { min(max($0, clampRange.lowerBound), clampRange.upperBound) }
             let provenance = MetadataValue.dictionary([
                 "tool": .string("dosecurate predict"),
-                "weights_sha256": .string(weightsHash),
+                EvaluationModel.PredictionKey.weightsSHA256: .string(weightsHash),
+                EvaluationModel.PredictionKey.run: request.runId.map(MetadataValue.string) ?? .none,
                 "weights_file": .string((request.weightsPath as NSString).lastPathComponent),
                 "model": .string(configuration.description),
                 "trained_on_dataset_version": weights.datasetVersion.map(MetadataValue.string) ?? .none,

@@ -81,25 +81,20 @@ public enum TrainWorkflow {
     public static func start(_ request: TrainRequest, progress: @escaping @Sendable (TrainProgress) -> Void = { _ in }) async throws -> TrainOutcome {
         let configuration = try request.configuration.validated()
         let space = request.workspace
-        if !DatasetRevision.isVersionId(String(request.dataset.split(separator: "@").first ?? "")), FileManager.default.fileExists(atPath: request.dataset) {
-            throw TrainError.unpinned(path: request.dataset)
-        }
         let runId = request.runId ?? defaultRunId(configuration)
         guard RunFiles.isRunId(runId) else { throw TrainError.invalidRunId(runId) }
         guard !space.exists(RunFiles.directory(runId)) else { throw TrainError.runExists(runId: runId) }
         progress(.verifying)
         let pinned = try await PinnedTraining.prepare(space, dataset: request.dataset, split: request.split,
-                                                      resampling: try InPlaneResampling(factor: configuration.resample), progress: progress)
+                                                      resampling: try InPlaneResampling(factor: configuration.resample),
+                                                      buildingCache: { progress(.buildingCache($0)) })
         let trainer = try pinned.trainer(configuration, runDirectory: space.file(RunFiles.directory(runId)))
         let record = RunRecord(
-            runId: runId, createdAt: timestamp(), datasetVersion: pinned.dataset.id, datasetRevision: pinned.dataset.revision,
-            split: .init(name: pinned.split.name, revision: pinned.split.revision, hash: pinned.split.envelope.storedHash),
-            workspaceGit: GitState.of(directory: space.path), config: try JSONValue(encoding: configuration),
-            model: try modelDescription(configuration, channels: pinned.channels.count),
-            data: .init(cache: pinned.cache, channels: pinned.channels, trainCases: pinned.train, validationCases: pinned.validation,
-                        filledChannels: pinned.filledChannels),
-            environment: environment(configuration), label: request.label)
-        try RunFiles.write(record.json, to: RunFiles.record(runId), in: space)
+            runId: runId, datasetVersion: pinned.dataset.id, datasetRevision: pinned.dataset.revision, split: pinned.splitPin,
+            engine: .builtIn(configuration: try JSONValue(encoding: configuration),
+                             model: try modelDescription(configuration, channels: pinned.channels.count)),
+            data: pinned.data, workspaceGit: GitState.of(directory: space.path), environment: environment(configuration), label: request.label)
+        try RunFiles.write(try record.record(), to: RunFiles.record(runId), in: space)
         progress(.started(runId: runId, resumes: 0))
         return try finish(trainer, resume: false, runId: runId, pinned: pinned, configuration: configuration, space: space, progress: progress)
     }
@@ -112,17 +107,20 @@ public enum TrainWorkflow {
         guard space.exists(RunFiles.record(runId)) else { throw TrainError.noRun(runId: runId) }
         guard !space.exists(RunFiles.result(runId)) else { throw TrainError.runFinished(runId: runId) }
         let recordPath = space.file(RunFiles.record(runId))
-        let pins = try RunRecord.pins(of: try RunFiles.read(RunFiles.record(runId), in: space), path: recordPath)
+        let pins = try RunRecord.pins(of: runId, in: space)
+        guard let recorded = pins.config else {
+            throw TrainError.unreadableRunConfig(path: recordPath, reason: "the run was trained by an external engine (dosecurate run); resume it there")
+        }
         var configuration: TrainingConfiguration
-        do { configuration = try pins.config.decode(TrainingConfiguration.self) } catch {
+        do { configuration = try recorded.decode(TrainingConfiguration.self) } catch {
             throw TrainError.unreadableRunConfig(path: recordPath, reason: "\(error)")
         }
         if let threads { configuration.threads = threads }
         configuration = try configuration.validated()
         progress(.verifying)
-        let pinned = try await PinnedTraining.prepare(space, dataset: "\(pins.datasetVersion)@\(pins.datasetRevision)",
-                                                      split: "\(pins.split.name)@\(pins.split.revision)",
-                                                      resampling: try InPlaneResampling(factor: configuration.resample), progress: progress)
+        let pinned = try await PinnedTraining.prepare(space, dataset: pins.dataset, split: pins.split.reference,
+                                                      resampling: try InPlaneResampling(factor: configuration.resample),
+                                                      buildingCache: { progress(.buildingCache($0)) })
         guard pinned.split.envelope.storedHash == pins.split.hash else {
             throw TrainError.splitMoved(runId: runId, recorded: pins.split.hash, found: pinned.split.envelope.storedHash)
         }
@@ -133,12 +131,9 @@ public enum TrainWorkflow {
         let outcome = try finish(trainer, resume: true, runId: runId, pinned: pinned, configuration: configuration, space: space) { event in
             if case let .training(.resumed(epoch, checkpoint)) = event {
                 do {
-                    try RunFiles.write(.object([
-                        "schema": .string("dosecurate/run-resume/1"), "runId": .string(runId), "resume": .int(Int64(number)),
-                        "resumedAt": .string(timestamp()), "fromEpoch": .int(Int64(epoch)), "checkpoint": checkpoint.map(JSONValue.string) ?? .null,
-                        "tool": toolJSON, "workspace": gitJSON(GitState.of(directory: space.path)),
-                        "environment": environment(configuration).json,
-                    ]), to: RunFiles.resume(runId, number), in: space)
+                    let resume = RunResume(runId: runId, number: number, fromEpoch: epoch, checkpoint: checkpoint,
+                                           workspaceGit: GitState.of(directory: space.path), environment: environment(configuration))
+                    try RunFiles.write(try resume.record(), to: RunFiles.resume(runId, number), in: space)
                 } catch { written = error }
             }
             progress(event)
@@ -155,16 +150,18 @@ public enum TrainWorkflow {
             .object(["checkpoint": .string(outcome.bestCheckpoint ?? ""), "epoch": .int(Int64(epoch)),
                      "metric": .string(configuration.selectionMetric.rawValue), "value": outcome.bestValue.map(JSONValue.number) ?? .null])
         } ?? .null
-        try RunFiles.write(.object([
-            "schema": .string("dosecurate/run-result/1"), "runId": .string(runId), "finishedAt": .string(timestamp()),
+        let training: JSONValue = .object([
             "epochsPlanned": .int(Int64(configuration.epochs)), "epochsCompleted": .int(Int64(outcome.epochsCompleted)),
             "stoppedEarly": .bool(outcome.stoppedEarly), "best": best, "lastCheckpoint": .string(outcome.lastCheckpoint),
             "finalTrainLoss": outcome.finalTrainLoss.map(JSONValue.number) ?? .null,
             "resumes": .int(Int64(RunFiles.resumeCount(runId, in: space))),
-            "times": .object(["lastSessionSeconds": .number(Date().timeIntervalSince(started)),
-                              "lastSessionTrainingSeconds": .number(outcome.trainingSeconds),
-                              "lastSessionValidationSeconds": .number(outcome.validationSeconds)]),
-        ]), to: RunFiles.result(runId), in: space)
+        ])
+        // The built-in engine's runs list their artifacts too, so verify holds their checkpoints.
+        let result = RunResult(runId: runId, status: .succeeded, exitCode: 0,
+                               artifacts: try RunArtifact.inventory(of: space.file(RunFiles.directory(runId))), training: training,
+                               startedAt: started, finishedAt: Date(),
+                               times: ["training": outcome.trainingSeconds, "validation": outcome.validationSeconds])
+        try RunFiles.write(try result.record(), to: RunFiles.result(runId), in: space)
         return TrainOutcome(runId: runId, runDirectory: RunFiles.directory(runId), cache: pinned.cache, cacheBuilt: pinned.cacheBuilt,
                             trainCases: pinned.train, validationCases: pinned.validation, training: outcome, configuration: configuration)
     }
@@ -179,17 +176,6 @@ public enum TrainWorkflow {
         return "run-\(formatter.string(from: Date()))-\(configuration.preset.rawValue)-seed\(configuration.seed)"
     }
 
-    private static func timestamp() -> String { ISO8601DateFormatter().string(from: Date()) }
-
-    private static var toolJSON: JSONValue {
-        .object(["name": .string(ToolBuild.current.name), "version": .string(ToolBuild.current.version),
-                 "commit": ToolBuild.commit.map(JSONValue.string) ?? .null])
-    }
-
-    private static func gitJSON(_ state: GitState?) -> JSONValue {
-        state.map { .object(["commit": $0.commit.map(JSONValue.string) ?? .null, "dirty": .bool($0.dirty)]) } ?? .null
-    }
-
     private static func environment(_ configuration: TrainingConfiguration) -> RunEnvironment {
         let blas = (try? CPUBackend(threads: configuration.threads).summary) ?? "unknown"
         return RunEnvironment.current(blas: blas, threads: configuration.threads)
@@ -200,56 +186,5 @@ public enum TrainWorkflow {
         return .object(["architecture": .string("BaselineUNet3D"), "preset": .string(configuration.preset.rawValue),
                         "baseWidth": .int(Int64(model.baseWidth)), "depth": .int(Int64(model.depth)),
                         "inputChannels": .int(Int64(model.inputChannels)), "parameters": .int(Int64(model.parameterCount))])
-    }
-}
-
-/// A verified version and split, and the training cache that holds their train and val cases.
-struct PinnedTraining {
-    let dataset: DatasetRevision
-    let split: SplitRevision
-    let train: [String], validation: [String]
-    /// Workspace-relative.
-    let cache: String
-    let cacheBuilt: Bool
-    let channels: [String]
-    let filledChannels: [String: [String]]
-    let space: Workspace
-
-    func trainer(_ configuration: TrainingConfiguration, runDirectory: String) throws -> Trainer {
-        try Trainer(configuration: configuration, data: TrainingSet(cachePath: space.file(cache), trainCases: train, validationCases: validation,
-                                                                    datasetVersion: dataset.reference),
-                    directory: runDirectory)
-    }
-
-    static func prepare(_ space: Workspace, dataset reference: String, split splitReference: String, resampling: InPlaneResampling,
-                        progress: @escaping @Sendable (TrainProgress) -> Void) async throws -> PinnedTraining {
-        // Every record hash, the split against the version, and every train and val case file
-        // against the hash the version froze (through the hash cache).
-        let pinned = try await PinnedSelection.resolve(in: space, dataset: reference, split: splitReference, roles: [.train, .val])
-        let (dataset, split) = (pinned.dataset, pinned.split)
-        let train = pinned.cases(in: .train).map(\.caseId)
-        let validation = pinned.cases(in: .val).map(\.caseId)
-        guard !train.isEmpty else { throw TrainError.noTrainingCases(split: split.reference) }
-
-        let grid = resampling.isIdentity ? "" : "-r\(resampling.factor)"
-        let cache = ".dosecurate/cache/training/\(dataset.id)-\(split.name)-\(split.envelope.storedHash.prefix(16))\(grid).h5"
-        var built = false
-        if (try? TrainingCacheReader(path: space.file(cache)).attribute("split_identity")) != split.envelope.identity.canonicalText {
-            try FileManager.default.createDirectory(atPath: (space.file(cache) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            _ = try await ExportWorkflow.write(pinned, to: space.file(cache), resampling: resampling) {
-                progress(.buildingCache($0))
-            }
-            built = true
-        }
-        let reader = try TrainingCacheReader(path: space.file(cache))
-        let channels = try JSONValue.parse(Array(reader.attribute("channels").utf8)).arrayValue?.compactMap(\.stringValue) ?? []
-        var filled: [String: [String]] = [:]
-        for caseId in train + validation {
-            let text = try reader.attribute("filled_channels", of: "cases/\(caseId)")
-            let names = try JSONValue.parse(Array(text.utf8)).arrayValue?.compactMap(\.stringValue) ?? []
-            if !names.isEmpty { filled[caseId] = names }
-        }
-        return PinnedTraining(dataset: dataset, split: split, train: train, validation: validation, cache: cache, cacheBuilt: built,
-                              channels: channels, filledChannels: filled, space: space)
     }
 }

@@ -54,7 +54,11 @@ struct CompareCommand: ParsableCommand {
         let workspace = try global.workspaceIfAny() ?? Workspace(path: FileManager.default.currentDirectoryPath, create: false)
         func inputs(_ arguments: [String]) throws -> [EvaluationComparison.Input] {
             try arguments.flatMap { try EvaluationRecord.files(named: $0, in: workspace) }
-                .map { EvaluationComparison.Input(file: $0, record: try EvaluationRecord.read($0)) }
+                .map { file in
+                    let record = try EvaluationRecord.read(file)
+                    let runLabel = record.identity.model?.run.flatMap { try? RunRecord.pins(of: $0, in: workspace).label }
+                    return EvaluationComparison.Input(file: file, record: record, label: record.context.label ?? runLabel)
+                }
         }
         let metrics = metricNames.isEmpty ? ComparisonMetric.defaults : try metricNames.map(ComparisonMetric.parse)
         let comparison = try EvaluationComparison(a: inputs(sideA), b: inputs(sideB), metrics: metrics,

@@ -24,8 +24,11 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A reference case (.npz) or a folder of cases; repeatable. Default with --dataset: the version's files.")
     var reference: [String] = []
 
-    @Option(name: .long, help: "A prediction (.npz with key 'dose') or a folder of <caseId>_pred.npz.")
-    var prediction: String
+    @Option(name: .long, help: "A prediction (.npz with key 'dose') or a folder of <caseId>_pred.npz (default with --run: runs/<id>/predictions).")
+    var prediction: String?
+
+    @Option(name: .long, help: "The run whose weights made the predictions; the record names it and the checkpoint's SHA-256 (default: found from the predictions' weights hash).")
+    var run: String?
 
     @OptionGroup var pin: PinnedSplitOptions
 
@@ -73,6 +76,7 @@ struct EvaluateCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard !reference.isEmpty || pin.isPinned else { throw ValidationError("give --reference (or --dataset and --split)") }
+        guard prediction != nil || run != nil else { throw ValidationError("give --prediction (or --run, whose predictions folder is used)") }
         guard subsample >= 1 else { throw ValidationError("--subsample must be at least 1") }
     }
 
@@ -84,11 +88,13 @@ struct EvaluateCommand: AsyncParsableCommand {
         let criteria = GammaCriteria(dosePercent: gammaDose, distanceMM: gammaDistance, lowerDoseCutoffPercent: gammaCutoff, maxGamma: maxGamma,
                                      normalisation: localGamma ? .local : .global)
         let selection = pin.selection(in: workspace)
-        var request = EvaluateRequest(references: reference, predictions: prediction, selection: selection, workspace: workspace, record: record,
+        let predictions = prediction ?? run.map { workspace.file(RunFiles.predictions($0)) } ?? ""
+        var request = EvaluateRequest(references: reference, predictions: predictions, selection: selection, workspace: workspace, record: record,
                                       criteria: criteria, subsample: subsample, region: regionMargin,
                                       acceptanceProtocol: try AcceptanceProtocol.load(acceptanceProtocol), openKBP: openkbp, workers: threads.jobs)
         request.strict = strict
         request.label = label
+        request.run = run
         request.predictionDoseUnit = doseUnit
         request.cacheDirectory = found?.cacheDirectory ?? WorkspaceDiscovery.userCacheDirectory()
         let progress = ProgressLine(total: 0, enabled: !global.quiet)

@@ -21,16 +21,19 @@ struct PredictCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "A safetensors file of BaselineUNet3D weights.")
-    var weights: String
+    @Option(name: .long, help: "A safetensors file of BaselineUNet3D weights (default with --run: the run's checkpoints/best.safetensors).")
+    var weights: String?
+
+    @Option(name: .long, help: "A run of this workspace (built-in or `dosecurate run`): its best checkpoint, named in every prediction.")
+    var run: String?
 
     @Option(name: .long, parsing: .upToNextOption, help: "Case files or folders of cases.")
     var cases: [String] = []
 
     @OptionGroup var pin: PinnedSplitOptions
 
-    @Option(name: .long, help: "The folder predictions are written to.")
-    var out: String
+    @Option(name: .long, help: "The folder predictions are written to (default with --run: runs/<id>/predictions).")
+    var out: String?
 
     @Option(name: .long, parsing: .upToNextOption, help: "Patch extent (one number, or three: Y X Z); multiples of 2^depth.")
     var patch: [Int] = [96]
@@ -45,6 +48,8 @@ struct PredictCommand: AsyncParsableCommand {
         guard cases.isEmpty == pin.isPinned else {
             throw ValidationError("give either --cases or both --dataset and --split")
         }
+        guard weights != nil || run != nil else { throw ValidationError("give --weights or --run") }
+        guard out != nil || run != nil else { throw ValidationError("give --out (or --run, whose predictions folder is used)") }
         guard patch.count == 1 || patch.count == 3 else { throw ValidationError("--patch takes one or three numbers") }
         guard overlap > 0, overlap < 1 else { throw ValidationError("--overlap must be between 0 and 1") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -53,15 +58,22 @@ struct PredictCommand: AsyncParsableCommand {
     func run() async throws {
         let extents = patch.count == 1 ? Array(repeating: patch[0], count: 3) : patch
         let window = try SlidingWindow(patch: extents, stride: extents.map { max(1, $0 - Int((Double($0) * overlap).rounded())) })
+        let space = run != nil || pin.isPinned ? try global.existingWorkspace() : nil
+        var weightsPath = weights ?? "", outputDirectory = out ?? ""
+        if let run, let space {
+            guard RunFiles.isRunId(run), space.exists(RunFiles.record(run)) else { throw EvaluationError.unknownRun(runId: run) }
+            weightsPath = weights ?? space.file(RunFiles.bestCheckpoint(run))
+            outputDirectory = out ?? space.file(RunFiles.predictions(run))
+        }
         let selection: PredictRequest.Cases
-        if pin.isPinned, let pinned = pin.selection(in: try global.existingWorkspace()) {
+        if pin.isPinned, let space, let pinned = pin.selection(in: space) {
             selection = .pinned(pinned)
         } else {
             selection = .paths(cases)
         }
         let quiet = global.quiet
         let outcome = try await PredictWorkflow.run(
-            PredictRequest(weightsPath: weights, cases: selection, outputDirectory: out, window: window, threads: threads),
+            PredictRequest(weightsPath: weightsPath, cases: selection, outputDirectory: outputDirectory, window: window, threads: threads, runId: run),
             progress: { line in if !quiet { FileHandle.standardError.write(Data("\r\(line)   ".utf8)) } })
         if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
         print("weights: \(outcome.configuration), sha256 \(outcome.weightsSHA256.prefix(12))…; patch \(window.patch), stride \(window.stride)")
