@@ -3,18 +3,22 @@
 
 # python3-numpy gives /usr/bin/python3 NumPy 1.x, for the pickle fixtures' numpy-1 round trips.
 SYSTEM_PACKAGES := libarchive-dev libisal-dev libhdf5-dev libxml2-dev libopenblas-dev pkg-config python3-numpy tar gzip
+# Debian's PyTorch (1.13) and h5py for /usr/bin/python3: the PyTorch adapter's tests (python/, docs/python.md)
+# and the benchmarks' layer references. Nothing installs PyTorch from PyPI.
+TORCH_PACKAGES := python3-torch python3-h5py
 SWIFT ?= swift
 # XCTest only: Swift Testing would close the run with a "0 tests" line.
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 DEMO_WORKSPACE ?= demo-workspace
 
-.PHONY: deps python-deps bench-deps build test demo bench clean fixtures reference-records protocols \
+.PHONY: deps test-deps python-deps bench-deps build test demo bench clean fixtures reference-records protocols \
         fuzz-build fuzz fuzz-smoke
 
-# One `apt-get update`, then install, skipped entirely when every package is present.
-deps:
+# Installs the Debian packages among $(1) that are missing: one `apt-get update`, then one install,
+# skipped entirely when every package is present.
+define apt-install
 	@missing=""; \
-	for p in $(SYSTEM_PACKAGES); do \
+	for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -22,6 +26,14 @@ deps:
 	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $$missing; \
 	fi
+endef
+
+deps:
+	$(call apt-install,$(SYSTEM_PACKAGES))
+
+# What `make test` needs from Debian, in one go (one apt-get update).
+test-deps:
+	$(call apt-install,$(SYSTEM_PACKAGES) $(TORCH_PACKAGES))
 
 # Python packages the tests use (numpy, jsonschema, h5py for the HDF5 cache), installed only when missing.
 python-deps:
@@ -31,7 +43,7 @@ python-deps:
 build: deps
 	$(SWIFT) build
 
-test: deps python-deps
+test: test-deps python-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
 
@@ -44,13 +56,11 @@ demo: deps
 # The benchmarks' references: SciPy (audit, distance transform), pymedphys 0.41 with numba (gamma)
 # and Debian's PyTorch for /usr/bin/python3 (the engine's layers).
 bench-deps: python-deps
-	@dpkg-query -W -f='$${Status}' python3-torch 2>/dev/null | grep -q "install ok installed" || { \
-	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y python3-torch; }
+	$(call apt-install,$(SYSTEM_PACKAGES) $(TORCH_PACKAGES))
 	@python3 -c "import scipy, pymedphys, numba" 2>/dev/null || python3 -m pip install --quiet scipy pymedphys==0.41.0 numba \
 	  || python3 -m pip install --quiet --break-system-packages scipy pymedphys==0.41.0 numba
 
-bench: deps bench-deps
+bench: bench-deps
 	$(SWIFT) build -c release --product dosecurate
 	$(SWIFT) build -c release --product dosecurate-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/dosecurate-bench"

@@ -74,7 +74,7 @@ final class RunCommandTests: XCTestCase {
         XCTAssertEqual(seen["DOSECURATE_SPLIT"]?.stringValue, "main@1")
         XCTAssertEqual(seen["DOSECURATE_RUN_DIR"]?.stringValue.map { URL(fileURLWithPath: $0).lastPathComponent }, "probe")
         XCTAssertEqual(seen["cases"]?.arrayValue?.compactMap(\.stringValue),
-                       ((record["data"]?["trainCases"]?.arrayValue ?? []) + (record["data"]?["validationCases"]?.arrayValue ?? [])).compactMap(\.stringValue).sorted())
+                       record["data"]?["trainCases"]?.arrayValue?.compactMap(\.stringValue).sorted(), "PinnedCache's default: the train cases")
         XCTAssertEqual(record["engine"]?["kind"]?.stringValue, "external")
         XCTAssertEqual(record["engine"]?["command"]?.arrayValue?.first?.stringValue, "/usr/bin/python3")
         XCTAssertEqual(record["context"]?["engine"]?["directory"]?.stringValue.map { URL(fileURLWithPath: $0).standardizedFileURL.path },

@@ -46,7 +46,11 @@ public enum InstitutionAssignment: Sendable, Equatable {
 
     /// Reads a `caseId,institution` CSV (header required; no quoting; blank lines ignored).
     public static func loadMap(path: String) throws -> InstitutionAssignment {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file"
+            throw LineageError.invalidInstitutionMap(path: path, reason: reason)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
             throw LineageError.invalidInstitutionMap(path: path, reason: "cannot be read as UTF-8 text")
         }
         var rows = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
