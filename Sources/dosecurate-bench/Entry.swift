@@ -28,6 +28,9 @@ enum BenchEntry {
             case "engine"?:
                 try engineSection()
                 return
+            case "run"?:
+                try runSection(binary: binary, scratch: scratch)
+                return
             case "demo"?:
                 try demoSection(python: python, binary: binary, scratch: scratch, casePath: nil)
                 return
@@ -90,6 +93,7 @@ enum BenchEntry {
             try freezeSection(binary: binary, scratch: scratch)
             try evaluateSection(python: python, binary: binary, scratch: scratch)
             try engineSection()
+            try runSection(binary: binary, scratch: scratch)
             try demoSection(python: python, binary: binary, scratch: scratch, casePath: casePath)
         } catch {
             FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
@@ -124,6 +128,21 @@ enum BenchEntry {
             print("  " + row.label.padding(toLength: 52, withPad: " ", startingAt: 0)
                   + String(format: "  %5.1f MB file  %6.2f s  peak RSS %4.0f MB (target < 200)", row.fileMegabytes, row.seconds, row.peakRSSMegabytes))
         }
+    }
+
+    /// `dosecurate-bench run` runs only this part.
+    private static func runSection(binary: String, scratch: URL) throws {
+        print("\ndosecurate run -- COMMAND, and PinnedCache (8 small phantom cases, split main):")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let run = try RunBenchmark(dosecurate: binary, scratch: scratch, repositoryRoot: root).run()
+        print(String(format: "  first run (builds the training cache)        %6.2f s", run.cacheBuild))
+        print(String(format: "  /bin/true alone                              %6.3f s", run.commandAlone))
+        print(String(format: "  dosecurate run -- /bin/true (cache exists)   %6.3f s", run.underRun))
+        print(String(format: "  run overhead = %.3f s (target < 1)", run.underRun - run.commandAlone))
+        print(String(format: "  one epoch, %d patches of 64³ (input + dose, oriented), same seed:", run.patches))
+        print(String(format: "    engine TrainingCacheReader   %7.1f patches/s", run.enginePatchesPerSecond))
+        print(String(format: "    dosecurate_torch PinnedCache %7.1f patches/s", run.torchPatchesPerSecond))
+        print(String(format: "  PinnedCache / engine = %.2f× (target ≥ 1)", run.torchPatchesPerSecond / run.enginePatchesPerSecond))
     }
 
     /// `dosecurate-bench freeze` runs only this part.

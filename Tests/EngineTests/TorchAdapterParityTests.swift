@@ -143,8 +143,14 @@ final class TorchAdapterParityTests: XCTestCase {
         let metrics = try String(contentsOfFile: "\(runFolder)/metrics.csv", encoding: .utf8).split(separator: "\n")
         let engineNorm = try XCTUnwrap(Double(metrics[1].split(separator: ",")[4]), "gradient_norm of epoch 1")
 
+        struct EpochDraw: Decodable, Equatable {
+            let caseId: String
+            let start: [Int]
+            let flipped: Bool
+            let highDoseCentre: Bool
+        }
         struct PythonEpoch: Decodable {
-            let cases: [String]
+            let draws: [EpochDraw]
             let trainLoss: Double, gradientNorm: Double
         }
         let settings = ["--seed", "\(configuration.seed)", "--max-shift", "\(configuration.maxShift)",
@@ -153,7 +159,17 @@ final class TorchAdapterParityTests: XCTestCase {
         let printed = try torchParity(["epoch", "--cache", file("cache.h5"), "--run-json", file("run.json"),
                                        "--weights", file("initial.safetensors")] + settings)
         let python = try JSONDecoder().decode(PythonEpoch.self, from: Data(printed.utf8))
-        XCTAssertEqual(python.cases.sorted(), ["case_a", "case_a", "case_b", "case_b"], "the patches of the epoch, by case")
+        // The epoch's draws, in batch order, as the engine's trainer makes them.
+        let cache = try TrainingCacheReader(path: file("cache.h5"))
+        let centres = try ["case_a", "case_b"].map { caseId in
+            let extent = try cache.extent(caseId: caseId, array: "dose")
+            return try PatchSampler.Centres(extent: extent, dose: cache.readBox(caseId: caseId, array: "dose", start: [0, 0, 0], size: extent))
+        }
+        let engineDraws = try PatchSampler(patch: configuration.patch, maxShift: configuration.maxShift)
+            .epochDraws(centres, seed: configuration.seed, epoch: 1, patchesPerVolume: configuration.patchesPerVolume)
+            .map { EpochDraw(caseId: ["case_a", "case_b"][$0.volume], start: $0.draw.start, flipped: $0.draw.flipped, highDoseCentre: $0.draw.highDoseCentre) }
+        XCTAssertEqual(python.draws, engineDraws, "the epoch's patches, boxes and flips, in the engine's order")
+        XCTAssertEqual(python.draws.map(\.caseId).sorted(), ["case_a", "case_a", "case_b", "case_b"])
         let engineLoss = try XCTUnwrap(outcome.finalTrainLoss)
         XCTAssertEqual(python.trainLoss, engineLoss, accuracy: 1e-4 * engineLoss, "mean training loss of epoch 1")
         XCTAssertEqual(python.gradientNorm, engineNorm, accuracy: 1e-4 * engineNorm, "mean gradient norm of epoch 1")

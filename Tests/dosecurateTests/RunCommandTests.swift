@@ -97,7 +97,8 @@ final class RunCommandTests: XCTestCase {
         XCTAssertTrue(artifacts.contains { $0["path"]?.stringValue == "metrics.csv" }, "log_metrics wrote the curve")
 
         // PyTorch weights predict in dosecurate, and the evaluation names the run and the checkpoint.
-        let predicted = try dosecurate(["predict", "--run", "torch", "--dataset", "latest", "--split", "main", "--role", "test", "--patch", "32",
+        // Few tiles: the tests run a debug build, where each tile of the tiny model takes a third of a second.
+        let predicted = try dosecurate(["predict", "--run", "torch", "--dataset", "latest", "--split", "main", "--role", "test", "--patch", "32", "--overlap", "0.2",
                                         "--threads", "2", "--quiet"])
         XCTAssertEqual(predicted.status, 0, predicted.errors)
         let evaluated = try dosecurate(["evaluate", "--run", "torch", "--dataset", "latest", "--split", "main", "--subsample", "4", "--quiet"])

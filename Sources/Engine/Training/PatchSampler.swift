@@ -110,6 +110,20 @@ public struct PatchSampler: Sendable, Equatable {
     }
 
     /// The `index`-th draw of an epoch from a volume in memory.
+    /// Training epoch `epoch`'s draws, in the order the trainer batches them: a generator seeded
+    /// by (`seed`, stream `epoch`) makes `patchesPerVolume` draws from each volume in turn, then
+    /// shuffles them (Fisher–Yates, the same generator). `dosecurate_torch` reproduces this.
+    public func epochDraws(_ volumes: [Centres], seed: UInt64, epoch: Int, patchesPerVolume: Int) -> [(volume: Int, draw: Draw)] {
+        var generator = SeededGenerator(seed: seed, stream: UInt64(epoch))
+        var draws = volumes.indices.flatMap { volume in
+            (0..<patchesPerVolume).map { (volume: volume, draw: self.draw(in: volumes[volume], index: $0, generator: &generator)) }
+        }
+        for index in stride(from: draws.count - 1, to: 0, by: -1) {
+            draws.swapAt(index, Int(generator.nextInt(below: UInt64(index + 1))))
+        }
+        return draws
+    }
+
     public func sample(_ volume: Volume, index: Int, generator: inout SeededGenerator) throws -> Sample {
         let draw = draw(in: volume.centres, index: index, generator: &generator)
         let extent = volume.centres.extent

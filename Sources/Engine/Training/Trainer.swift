@@ -141,13 +141,8 @@ public struct Trainer: Sendable {
         let window = try configuration.validationWindow
         for epoch in (progress.epoch + 1)...max(progress.epoch + 1, configuration.epochs) where epoch <= configuration.epochs {
             let epochStart = Date()
-            var generator = SeededGenerator(seed: configuration.seed, stream: UInt64(epoch))
-            var draws = training.indices.flatMap { caseIndex in
-                (0..<configuration.patchesPerVolume).map { (caseIndex, sampler.draw(in: training[caseIndex].centres, index: $0, generator: &generator)) }
-            }
-            for index in stride(from: draws.count - 1, to: 0, by: -1) {
-                draws.swapAt(index, Int(generator.nextInt(below: UInt64(index + 1))))
-            }
+            let draws = sampler.epochDraws(training.map(\.centres), seed: configuration.seed, epoch: epoch,
+                                           patchesPerVolume: configuration.patchesPerVolume)
             var lossSum = 0.0, normSum = 0.0
             for batch in 0..<batchesPerEpoch {
                 let members = draws[(batch * configuration.batchSize)..<min(draws.count, (batch + 1) * configuration.batchSize)]
@@ -331,7 +326,7 @@ public struct Trainer: Sendable {
 
     /// The batch's input (B, C, patch), constraints (B, 13) and dose (B, 1, patch), each patch
     /// read from the cache box by box and oriented as its draw says.
-    private func batchTensors(_ members: ArraySlice<(Int, PatchSampler.Draw)>, training: [TrainingCase], cache: TrainingCacheReader,
+    private func batchTensors(_ members: ArraySlice<(volume: Int, draw: PatchSampler.Draw)>, training: [TrainingCase], cache: TrainingCacheReader,
                               sampler: PatchSampler, channels: Int) throws -> (Tensor, Tensor, Tensor) {
         let patch = configuration.patch
         var inputs: [Float] = [], doses: [Float] = [], constraints: [Float] = []

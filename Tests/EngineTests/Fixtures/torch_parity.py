@@ -15,7 +15,8 @@ PYTHONPATH=<repository>/python; arrays travel as safetensors, small results as J
             --patches-per-volume P --batch-size B --lr L
         epoch 1 of a run from the weights in W as the engine's trainer takes it (its patches, the
         loss MSE + 0.1·mean(ReLU(−y)), clipping at 1, AdamW, the cosine schedule over the epoch):
-        prints {cases: [the case of each patch, in order], trainLoss, gradientNorm} (means over the batches).
+        prints {draws: [{caseId, start, flipped, highDoseCentre}] in batch order, trainLoss, gradientNorm}
+        (means over the batches).
 """
 import argparse
 import json
@@ -84,8 +85,9 @@ def epoch(arguments):
         norms.append(torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0).item())
         optimizer.step()
         losses.append(loss.item())
-    cases = [cache.case_ids[case] for case, _ in patches.draws]
-    print(json.dumps({"cases": cases, "trainLoss": sum(losses) / len(losses), "gradientNorm": sum(norms) / len(norms)}))
+    draws = [{"caseId": cache.case_ids[case], "start": list(draw.start), "flipped": draw.flipped, "highDoseCentre": draw.high_dose_centre}
+             for case, draw in patches.draws]
+    print(json.dumps({"draws": draws, "trainLoss": sum(losses) / len(losses), "gradientNorm": sum(norms) / len(norms)}))
 
 
 def main():
