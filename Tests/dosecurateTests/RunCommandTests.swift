@@ -118,6 +118,12 @@ final class RunCommandTests: XCTestCase {
         let drifted = try dosecurate(["verify"])
         XCTAssertEqual(drifted.status, 1)
         XCTAssertTrue(drifted.output.contains("artifact-changed  runs/torch/checkpoints/best.safetensors"), drifted.output)
+
+        // An evaluation whose run is gone says so.
+        try FileManager.default.moveItem(at: work.appendingPathComponent("ws/runs/torch"), to: work.appendingPathComponent("torch-moved"))
+        let orphaned = try dosecurate(["verify"])
+        XCTAssertEqual(orphaned.status, 1)
+        XCTAssertTrue(orphaned.output.contains("unknown-run") && orphaned.output.contains("names run torch"), orphaned.output)
     }
 
     func testRefusalsFailuresAndSignalsAreRecorded() throws {

@@ -154,7 +154,8 @@ def main():
                 save_weights(network, best_weights, resample=training.resample, metadata={"epoch": str(epoch), "step": str(step)})
             log_metrics(epoch, step=step, learning_rate=learning_rate, train_loss=train_loss, gradient_norm=mean(norms),
                         seconds=seconds, best=is_best, **scores)
-            print(f"epoch {epoch}: step {step}, loss {train_loss:.5f}, {scores}", flush=True)
+            shown = "".join(f", {name.removeprefix('val_').removesuffix('_gy').replace('_', ' ')} {value:.2f} Gy" for name, value in scores.items())
+            print(f"epoch {epoch}: step {step}, loss {train_loss:.5f}{shown}{' (best)' if is_best else ''}", flush=True)
         if world > 1:
             dist.barrier()
     if world > 1:

@@ -28,6 +28,9 @@ public struct VerificationFinding: Sendable, Codable, Equatable {
         case artifactChanged = "artifact-changed"
         /// A file a run's result lists is gone.
         case artifactMissing = "artifact-missing"
+        /// An evaluation names a run the workspace does not hold, or weights that run's result
+        /// does not list.
+        case unknownRun = "unknown-run"
     }
 
     public let kind: Kind

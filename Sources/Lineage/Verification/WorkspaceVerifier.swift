@@ -233,7 +233,22 @@ public enum WorkspaceVerifier {
         }
         findings += unknownVersions(in: record.identity, record: name, versions: versions)
         findings += splitMismatch(record.identity["settings"]?["split"], record: name, in: workspace)
+        findings += unknownRun(record.identity["model"], record: name, in: workspace)
         return findings
+    }
+
+    /// An evaluation's `model`: its run must be in the workspace, and its weights among the files
+    /// that run's result lists (when it lists any).
+    private static func unknownRun(_ model: JSONValue?, record name: String, in workspace: Workspace) -> [VerificationFinding] {
+        guard let run = model?["run"]?.stringValue else { return [] }
+        guard RunFiles.isRunId(run), workspace.exists(RunFiles.record(run)) else {
+            return [.init(kind: .unknownRun, record: name, message: "\(name) names run \(run), which the workspace does not hold")]
+        }
+        guard let weights = model?["weightsSHA256"]?.stringValue, workspace.exists(RunFiles.result(run)),
+              let listed = (try? RunFiles.read(RunFiles.result(run), in: workspace)).flatMap(RunResult.artifacts(in:)),
+              !listed.contains(where: { $0.sha256 == weights }) else { return [] }
+        return [.init(kind: .unknownRun, record: name,
+                      message: "\(name) names weights sha256 \(weights.prefix(12))… of run \(run), whose result lists no such file")]
     }
 
     private static func tampering(of record: FlatRecord, in name: String) -> VerificationFinding? {

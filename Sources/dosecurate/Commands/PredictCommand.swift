@@ -62,6 +62,9 @@ struct PredictCommand: AsyncParsableCommand {
         var weightsPath = weights ?? "", outputDirectory = out ?? ""
         if let run, let space {
             guard RunFiles.isRunId(run), space.exists(RunFiles.record(run)) else { throw EvaluationError.unknownRun(runId: run) }
+            guard weights != nil || space.exists(RunFiles.bestCheckpoint(run)) else {
+                throw ValidationError("run \(run) has no \(RunFiles.bestCheckpoint(run)) (did it fail, or save its weights elsewhere? name them with --weights)")
+            }
             weightsPath = weights ?? space.file(RunFiles.bestCheckpoint(run))
             outputDirectory = out ?? space.file(RunFiles.predictions(run))
         }
