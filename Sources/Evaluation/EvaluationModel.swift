@@ -55,10 +55,13 @@ public struct EvaluationModel: Sendable, Equatable, Codable {
         return EvaluationModel(run: run, weightsSHA256: try RunArtifact.hash(workspace.file(best)).sha256)
     }
 
-    /// The run whose result lists a checkpoint with these bytes; nil when none or several do.
+    /// The finished run whose result lists a checkpoint with these bytes; nil when none or several
+    /// do. Only results are read: hashing every unfinished run's files on each evaluation would
+    /// cost a read of every checkpoint in the workspace.
     private static func runHolding(_ weights: String, in workspace: Workspace) -> String? {
         let holders = workspace.files(in: RunFiles.folder).filter { run in
-            ((try? runArtifacts(run, in: workspace)) ?? []).contains { $0.sha256 == weights }
+            guard workspace.exists(RunFiles.result(run)), let result = try? RunFiles.read(RunFiles.result(run), in: workspace) else { return false }
+            return (RunResult.artifacts(in: result) ?? []).contains { $0.sha256 == weights }
         }
         return holders.count == 1 ? holders[0] : nil
     }

@@ -11,7 +11,7 @@ public struct RunArtifact: Sendable, Equatable {
 
     public init(path: String, bytes: Int64, sha256: String) { (self.path, self.bytes, self.sha256) = (path, bytes, sha256) }
 
-    var json: JSONValue { .object(["path": .string(path), "bytes": .int(bytes), "sha256": .string(sha256)]) }
+    public var json: JSONValue { .object(["path": .string(path), "bytes": .int(bytes), "sha256": .string(sha256)]) }
 
     init?(_ value: JSONValue) {
         guard let path = value["path"]?.stringValue, let bytes = value["bytes"]?.intValue, let sha256 = value["sha256"]?.stringValue else { return nil }

@@ -59,4 +59,13 @@ public enum RunFiles {
     }
 
     static var timestamp: String { ISO8601DateFormatter().string(from: Date()) }
+
+    /// `run-<UTC time>-<what>`: the id `train` and `run` give a run the user did not name.
+    public static func defaultRunId(describing what: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return "run-\(formatter.string(from: Date()))-\(what)"
+    }
 }

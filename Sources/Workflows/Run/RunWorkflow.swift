@@ -123,11 +123,7 @@ public enum RunWorkflow {
     }
 
     static func defaultRunId(_ command: [String]) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
         let name = String(((command.first ?? "command") as NSString).lastPathComponent.filter { $0.isLetter || $0.isNumber || "._-".contains($0) })
-        return "run-\(formatter.string(from: Date()))-\(name.isEmpty ? "command" : name)"
+        return RunFiles.defaultRunId(describing: name.isEmpty ? "command" : name)
     }
 }

@@ -169,11 +169,7 @@ public enum TrainWorkflow {
     // MARK: - Record parts
 
     static func defaultRunId(_ configuration: TrainingConfiguration) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return "run-\(formatter.string(from: Date()))-\(configuration.preset.rawValue)-seed\(configuration.seed)"
+        RunFiles.defaultRunId(describing: "\(configuration.preset.rawValue)-seed\(configuration.seed)")
     }
 
     private static func environment(_ configuration: TrainingConfiguration) -> RunEnvironment {

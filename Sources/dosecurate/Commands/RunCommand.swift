@@ -63,7 +63,7 @@ struct RunCommand: AsyncParsableCommand {
             JSONOutput.print(.object([
                 "runId": .string(outcome.runId), "runDirectory": .string(outcome.runDirectory), "status": .string(outcome.status.rawValue),
                 "exitCode": .int(Int64(outcome.exitCode)), "cacheBuilt": .bool(outcome.cacheBuilt),
-                "artifacts": .array(outcome.artifacts.map { .object(["path": .string($0.path), "bytes": .int($0.bytes), "sha256": .string($0.sha256)]) }),
+                "artifacts": .array(outcome.artifacts.map(\.json)),
             ]))
         } else {
             FileHandle.standardError.write(summary + "\n")
