@@ -59,7 +59,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "dosecurate-bench",
-            dependencies: ["CBLAS", "Support", "NumpyFormat", "DoseCase", "Dosimetry", "Evaluation", "Phantoms", "Engine", "CArchive", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CBLAS", "Support", "NumpyFormat", "DoseCase", "Dosimetry", "Audit", "Evaluation", "Phantoms", "Engine", "CArchive", .product(name: "Crypto", package: "swift-crypto")]
         ),
 
         .testTarget(name: "SupportTests", dependencies: ["Support"], resources: [.copy("Fixtures")]),

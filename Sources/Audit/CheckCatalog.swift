@@ -2,7 +2,7 @@
 /// any check's behaviour or thresholds change, so cached audits made by older checks are not
 /// reused.
 public struct CheckCatalog: Sendable {
-    public static let version = "3"
+    public static let version = "4"
 
     public let caseChecks: [any CaseCheck]
     public let datasetChecks: [any DatasetCheck]
@@ -18,7 +18,8 @@ public struct CheckCatalog: Sendable {
             FileReadableCheck(), FormatKeysCheck(), FormatDTypesCheck(), FormatShapesCheck(),
             MetadataSafeCheck(), MetadataCaseIdCheck(), MetadataPHICheck(), ValuesFiniteCheck(),
             CTRangeCheck(), DoseRangeCheck(), DoseNormalizationCheck(), StructuresRequiredCheck(), StructuresTruncationCheck(),
-            DoseRegistrationCheck(), PTVD95Check(), FemurLateralityCheck(), PlanTypeCheck(), SDFConsistencyCheck(),
+            GeometrySpacingCheck(), AnatomyOrientationCheck(), DoseRegistrationCheck(), DoseConsistencyCheck(), PTVD95Check(),
+            FemurLateralityCheck(), PlanTypeCheck(), TargetsGeometryCheck(), SDFConsistencyCheck(),
         ],
         datasetChecks: [DatasetDuplicatesCheck()])
 

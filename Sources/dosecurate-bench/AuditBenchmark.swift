@@ -1,3 +1,4 @@
+import Audit
 import Crypto
 import Foundation
 import NumpyFormat
@@ -66,6 +67,25 @@ struct AuditBenchmark {
             }
         }
         return Result(dosecurate: audit, numpy: numpy, bound: bound, readerBound: readerBound, peakRSSMegabytes: peak)
+    }
+
+    /// What the anatomy and geometry checks (catalog version 4) add: the same cases audited in
+    /// process, cold, 2 workers, with the standard catalog and with it minus those four checks,
+    /// alternating, best of two each.
+    static func anatomyChecksCost(folder: String) async throws -> (with: Double, without: Double) {
+        let added: Set<String> = [AnatomyOrientationCheck.id, GeometrySpacingCheck.id, TargetsGeometryCheck.id, DoseConsistencyCheck.id]
+        let standard = CheckCatalog.standard
+        let without = CheckCatalog(caseChecks: standard.caseChecks.filter { !added.contains($0.definition.id) }, datasetChecks: standard.datasetChecks)
+        var best = (with: Double.infinity, without: Double.infinity)
+        for _ in 0..<2 {
+            for (catalog, isStandard) in [(without, false), (standard, true)] {
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = try await Auditor.run(paths: [folder], options: AuditOptions(workers: 2, cacheDirectory: nil, catalog: catalog))
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                if isStandard { best.with = min(best.with, seconds) } else { best.without = min(best.without, seconds) }
+            }
+        }
+        return best
     }
 
     /// Writes the four full-size cases into `folder` (skipping those already there).

@@ -14,7 +14,7 @@ enum BenchEntry {
             let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dosecurate").path
             switch CommandLine.arguments.dropFirst().first {
             case "audit"?:
-                try auditSection(python: python, binary: binary, scratch: scratch)
+                try await auditSection(python: python, binary: binary, scratch: scratch)
                 return
             case "hostile"?:
                 try hostileSection(python: python, binary: binary, scratch: scratch)
@@ -88,7 +88,7 @@ enum BenchEntry {
             print(String(format: "  dosecurate write / numpy save = %.2f×; whole case %.1f s (target: seconds, not minutes)",
                          phantom.write / phantom.numpySave, phantom.generate + phantom.write))
 
-            try auditSection(python: python, binary: binary, scratch: scratch)
+            try await auditSection(python: python, binary: binary, scratch: scratch)
             try hostileSection(python: python, binary: binary, scratch: scratch)
             try freezeSection(binary: binary, scratch: scratch)
             try evaluateSection(python: python, binary: binary, scratch: scratch)
@@ -102,7 +102,7 @@ enum BenchEntry {
     }
 
     /// `dosecurate-bench audit` runs only this part.
-    private static func auditSection(python: String, binary: String, scratch: URL) throws {
+    private static func auditSection(python: String, binary: String, scratch: URL) async throws {
         print("\nAudit of 4 full-size phantom cases, cold (--no-cache), 2 cores:")
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let audit = try AuditBenchmark(python: python, scratch: scratch, dosecurate: binary,
@@ -118,6 +118,9 @@ enum BenchEntry {
         }
         print(String(format: "  dosecurate / bound = %.2f× (target ≤ 1.3); dosecurate / floor = %.2f× (the checks' own cost)",
                      audit.dosecurate / audit.bound, audit.dosecurate / audit.readerBound))
+        let cost = try await AuditBenchmark.anatomyChecksCost(folder: scratch.appendingPathComponent("audit-cases").path)
+        print(String(format: "  in process, standard catalog %6.2f s; without the 4 anatomy and geometry checks %6.2f s: they cost %.2f s (%.1f %%)",
+                     cost.with, cost.without, cost.with - cost.without, 100 * (cost.with - cost.without) / cost.without))
     }
 
     /// `dosecurate-bench hostile` runs only this part.

@@ -52,6 +52,46 @@ final class ClinicalChecksTests: XCTestCase {
         XCTAssertTrue(femur.message.contains("swapped"), femur.message)
     }
 
+    func testMirroredCasesNameTheAxisAndEveryCue() async throws {
+        let rows = try await finding(AnatomyOrientationCheck.id, in: .mirroredAnteriorPosterior)
+        XCTAssertEqual(rows.severity, .error)
+        XCTAssertEqual(rows.measured["rowsVotes"], .list([.integer(0), .integer(3)]))
+        XCTAssertEqual(rows.measured["slicesVotes"], .list([.integer(3), .integer(0)]))
+        XCTAssertLessThan(try number(rows, "rectumPosteriorToProstateMM"), -20, "the rectum in front of the prostate")
+        let slices = try await finding(AnatomyOrientationCheck.id, in: .mirroredSuperiorInferior)
+        XCTAssertEqual(slices.measured["slicesVotes"], .list([.integer(0), .integer(3)]))
+        XCTAssertLessThan(try number(slices, "bladderSuperiorToProstateMM"), -20, "the bladder below the prostate")
+        let columns = try await finding(FemurLateralityCheck.id, in: .mirroredLeftRight)
+        XCTAssertLessThan(try number(columns, "leftMinusRightMM"), -50)
+        XCTAssertTrue(columns.message.contains("mirrored left–right"), columns.message)
+    }
+
+    func testDoubledSpacingPutsTheFemursTooFarApart() async throws {
+        let spacing = try await finding(GeometrySpacingCheck.id, in: .inPlaneSpacingDoubled)
+        XCTAssertEqual(spacing.severity, .error)
+        XCTAssertEqual(spacing.measured["spacingMM"], .list([.number(4), .number(4), .number(2.5)]))
+        XCTAssertGreaterThan(try number(spacing, "femurSeparationMM"), 280)
+        XCTAssertGreaterThan(try number(spacing, "femurDepthMM"), 85)
+        XCTAssertTrue(spacing.message.hasSuffix("the in-plane spacing looks too large"), spacing.message)
+    }
+
+    func testImpossibleNestingAndAnotherPatientsDose() async throws {
+        let nesting = try await finding(TargetsGeometryCheck.id, in: .ptv56InsidePTV70)
+        XCTAssertEqual(try number(nesting, "ptv56InsidePTV70Share"), 1)
+        XCTAssertTrue(nesting.message.contains("100.0 % of PTV56 lies inside PTV70"), nesting.message)
+        let foreign = try await finding(DoseConsistencyCheck.id, in: .doseFromAnotherCase)
+        // The other patient lies 12 mm superior and 8 mm right; the centroids of two different
+        // prostates add a few mm.
+        guard case let .list(offset)? = foreign.measured["offsetRowsColumnsSlicesMM"], offset.count == 3,
+              case let .number(columns) = offset[1], case let .number(slices) = offset[2] else { return XCTFail("\(foreign.measured)") }
+        XCTAssertEqual(columns, -8, accuracy: 3)
+        XCTAssertEqual(slices, 12, accuracy: 3)
+        XCTAssertTrue(foreign.message.contains("another patient's plan"), foreign.message)
+        let shifted = try await finding(DoseConsistencyCheck.id, in: .doseMisregistration)
+        XCTAssertEqual(try number(shifted, "centroidOffsetMM"), (10.0 * 10 + 20 * 20).squareRoot(), accuracy: 1.5)
+        XCTAssertGreaterThan(try number(shifted, "recentredDice"), 0.8, "the same plan, moved")
+    }
+
     func testPlanTypeNamesTheSourcesThatDisagree() async throws {
         let plan = try await finding(PlanTypeCheck.id, in: .planTypeMislabel)
         XCTAssertEqual(plan.measured["masks"], "sib_3level")

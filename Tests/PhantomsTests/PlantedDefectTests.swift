@@ -11,6 +11,7 @@ import XCTest
 final class PlantedDefectTests: XCTestCase {
     func testEachDefectChangesExactlyTheMembersItClaims() async throws {
         _ = try await CohortFixture.truth()
+        _ = try await CohortFixture.later.truth()
         let single = PlantedDefect.allCases.filter { $0.fileCount == 1 }
         let differences = try await withThrowingTaskGroup(of: (PlantedDefect, Set<String>).self) { group in
             var pending = single[...]

@@ -5,6 +5,7 @@ import Lineage
 import Phantoms
 import Reports
 import SharedCohort
+import Workflows
 import XCTest
 
 /// The repository's own `datasets/` and `audits/` hold the reference cohort's records (DESIGN.md,
@@ -18,9 +19,10 @@ final class ReferenceRecordsTests: XCTestCase {
         let options = CohortFixture.options
         let arguments = try String(contentsOf: root.appendingPathComponent("scripts/reference-cohort.args"), encoding: .utf8)
         XCTAssertEqual(arguments.trimmingCharacters(in: .whitespacesAndNewlines),
-                       "--cases \(options.cleanCases) --size \(options.size.name) --defects all --seed \(options.seed) --institutions \(options.institutions.joined(separator: ","))",
+                       "--cases \(options.cleanCases) --size \(options.size.name) --defects \(options.defects.map(\.rawValue).joined(separator: ",")) --seed \(options.seed) --institutions \(options.institutions.joined(separator: ","))",
                        "the shared test cohort is the reference cohort")
-        XCTAssertEqual(options.defects, PlantedDefect.allCases)
+        XCTAssertEqual(options.defects, PlantedDefect.referenceCohort)
+        XCTAssertEqual(DemoRequest.cohort.defects, PlantedDefect.referenceCohort, "the demo's cohort is the reference cohort")
 
         let report = try await AuditedCohort.report()
         let built = try DatasetVersionBuilder(report: report, institutions: .parentFolder, inclusions: [:]).build()

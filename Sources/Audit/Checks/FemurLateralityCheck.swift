@@ -33,7 +33,7 @@ public struct FemurLateralityCheck: CaseCheck {
         var findings: [AuditFinding] = []
         var errors: [String] = []
         if leftColumn <= rightColumn {
-            errors.append("Femur_L centroid (column \(text(leftColumn))) is not to the patient's left of Femur_R (column \(text(rightColumn))): the labels look swapped")
+            errors.append("Femur_L centroid (column \(text(leftColumn))) is not to the patient's left of Femur_R (column \(text(rightColumn))): the labels look swapped, or the whole case is mirrored left–right (the pelvis alone cannot tell the two apart)")
         }
         let prostateEmpty = facts.structures[StructureChannel.prostate]?.isEmpty ?? true
         let middleName = prostateEmpty ? StructureChannel.ptv70 : StructureChannel.prostate

@@ -47,24 +47,12 @@ public struct PhantomCase: Sendable {
         let grid = placement.grid
         var structures = PhantomStructures.build(anatomy: anatomy, grid: grid, recipe: recipe)
         let hu = PhantomCT.hounsfieldUnits(anatomy: anatomy, grid: grid, noiseSeed: recipe.patientSeed)
-        let ct = PhantomCT.normalized(hu, rawPixels: defect == .rawPixelCT)
+        var ct = PhantomCT.normalized(hu, rawPixels: defect == .rawPixelCT)
 
-        var ripple = SeededGenerator(seed: recipe.planSeed, stream: PhantomStream.ripple)
-        var plan = PlanDose(levels: [], body: grid.rasterize([anatomy.body]), ripple: RippleField.sample(using: &ripple),
-                            isocentre: anatomy.isocentre, arcZRange: Self.arcZRange(targets))
-        let levels: [(String, Double, ClosedRange<Double>)] = [
-            (StructureChannel.ptv70, levelsGy.ptv70, 1.01...1.035), (StructureChannel.ptv56, levelsGy.ptv56, 1.01...1.035),
-            (StructureChannel.ptv50_4, levelsGy.ptv50_4, 1.005...1.025),
-        ]
-        for (name, levelGy, plateau) in levels {
-            guard let mask = structures.mask(name), mask.contains(1), let sdf = structures.signedDistance(name) else { continue }
-            plan.levels.append(.init(doseGy: levelGy, signedDistance: sdf, plateau: plateau, edgeMM: 1,
-                                     falloffMM: name == StructureChannel.ptv70 ? 7 : 6))
+        var doseGy = Self.planDose(anatomy: anatomy, structures: structures, targets: targets, grid: grid, recipe: recipe)
+        if defect == .doseFromAnotherCase {
+            doseGy = Self.anotherPatientsDose(on: grid, recipe: recipe)
         }
-        if let targetD95 = defect?.artifactD95Gy {
-            plan = BoundaryArtifact.calibrate(plan, grid: grid, ptv70: structures.masks[0], targetD95Gy: targetD95)
-        }
-        var doseGy = plan.compute(on: grid)
         if defect == .doseMisregistration {
             // 10 mm anterior (towards row 0) and 20 mm to the patient's left (larger columns).
             doseGy = Self.moved(doseGy, grid: grid, rowsPosterior: -Int((10 / grid.spacingMM[0]).rounded()),
@@ -87,6 +75,11 @@ public struct PhantomCase: Sendable {
             for channel in structures.masks.indices where !structures.masks[channel].contains(1) {
                 structures.signedDistances[channel] = [Float](repeating: 1, count: grid.shape.voxelCount)
             }
+        case .ptv56InsidePTV70:
+            // A CTV mapped into the PTV56 channel by name (as the seminal-vesicle CTV once was):
+            // the prostate, which lies inside PTV70.
+            structures.masks[1] = structures.masks[2]
+            structures.signedDistances[1] = structures.signedDistances[2]
         default: break
         }
 
@@ -113,7 +106,18 @@ public struct PhantomCase: Sendable {
         case .shapeMismatch: encoding.doseDropsLastSlice = true
         case .missingKey: encoding.omittedKeys = ["dose"]
         case .maliciousPickle: encoding.metadataPickle = Self.commandRunningPickle
+        case .inPlaneSpacingDoubled:
+            let spacing = grid.spacingMM
+            metadata = metadata.replacing("voxel_spacing_mm", with: .tuple([spacing[0] * 2, spacing[1] * 2, spacing[2]].map { .float($0) }))
         default: break
+        }
+        if let axis = defect?.mirroredAxis {
+            // The whole case at once, as an axis mix-up in a conversion step does it: every array
+            // still agrees with the others.
+            ct = Self.mirrored(ct, grid: grid, axis: axis)
+            doseGy = Self.mirrored(doseGy, grid: grid, axis: axis)
+            structures.masks = structures.masks.map { Self.mirrored($0, grid: grid, axis: axis) }
+            structures.signedDistances = structures.signedDistances.map { Self.mirrored($0, grid: grid, axis: axis) }
         }
         var leaves = SeededGenerator(seed: recipe.planSeed, stream: PhantomStream.leaves)
         return PhantomCase(recipe: recipe, grid: grid, ct: ct, dose: doseGy.map { Float($0 / normalizationGy) },
@@ -186,6 +190,62 @@ public struct PhantomCase: Sendable {
         let values = [level(0, levelsGy.ptv70), level(1, levelsGy.ptv56), level(8, levelsGy.ptv50_4),
                       0.50, 0.35, 0.20, 75.0 / 70, 0.50, 0.35, 0.25, 0.10, 195.0 / 500, 45.0 / 70]
         return values.map { Float($0) }
+    }
+
+    /// The plan's dose (Gy) on `grid`: one level per target present, each a plateau over its PTV
+    /// with a fall-off outside (D95 artifacts recalibrated to their target D95).
+    static func planDose(anatomy: PelvisAnatomy, structures: PhantomStructures, targets: [Solid], grid: PhantomGrid,
+                         recipe: PhantomRecipe) -> [Double] {
+        var ripple = SeededGenerator(seed: recipe.planSeed, stream: PhantomStream.ripple)
+        var plan = PlanDose(levels: [], body: grid.rasterize([anatomy.body]), ripple: RippleField.sample(using: &ripple),
+                            isocentre: anatomy.isocentre, arcZRange: Self.arcZRange(targets))
+        let levels: [(String, Double, ClosedRange<Double>)] = [
+            (StructureChannel.ptv70, levelsGy.ptv70, 1.01...1.035), (StructureChannel.ptv56, levelsGy.ptv56, 1.01...1.035),
+            (StructureChannel.ptv50_4, levelsGy.ptv50_4, 1.005...1.025),
+        ]
+        for (name, levelGy, plateau) in levels {
+            guard let mask = structures.mask(name), mask.contains(1), let sdf = structures.signedDistance(name) else { continue }
+            plan.levels.append(.init(doseGy: levelGy, signedDistance: sdf, plateau: plateau, edgeMM: 1,
+                                     falloffMM: name == StructureChannel.ptv70 ? 7 : 6))
+        }
+        if let targetD95 = recipe.defect?.artifactD95Gy {
+            plan = BoundaryArtifact.calibrate(plan, grid: grid, ptv70: structures.masks[0], targetD95Gy: targetD95)
+        }
+        return plan.compute(on: grid)
+    }
+
+    /// Where the dose_from_another_case defect's patient lay on the shared grid: 12 mm superior and
+    /// 8 mm to the right of this patient (v2.2's fixed grid keeps each scan's own position).
+    static let anotherPatientOffset = Point3(y: 0, x: -8, z: 12)
+
+    /// A single-prescription plan for another patient (anatomy from the plan seed), lying
+    /// `anotherPatientOffset` away, on this case's grid: what a file mix-up puts in `dose`.
+    static func anotherPatientsDose(on grid: PhantomGrid, recipe: PhantomRecipe) -> [Double] {
+        var generator = SeededGenerator(seed: recipe.planSeed, stream: PhantomStream.anotherPatient)
+        let other = PelvisAnatomy.sample(using: &generator)
+        // The other patient's frame is this one's moved by the offset: its grid starts that much lower.
+        let shifted = PhantomGrid(shape: grid.shape, spacingMM: grid.spacingMM, origin: grid.origin - anotherPatientOffset)
+        let plan = PhantomRecipe(caseId: recipe.caseId, institution: recipe.institution, planType: .singleRx,
+                                 formatVersion: recipe.formatVersion, patientSeed: recipe.patientSeed, planSeed: recipe.planSeed, defect: nil)
+        let structures = PhantomStructures.build(anatomy: other, grid: shifted, recipe: plan)
+        return planDose(anatomy: other, structures: structures, targets: [other.ptv70], grid: shifted, recipe: plan)
+    }
+
+    /// The volume reversed along one array axis.
+    static func mirrored<Element>(_ values: [Element], grid: PhantomGrid, axis: Int) -> [Element] {
+        let shape = grid.shape
+        var result = values
+        for row in 0..<shape.rows {
+            for column in 0..<shape.columns {
+                for slice in 0..<shape.slices {
+                    let source = shape.offset(row: axis == 0 ? shape.rows - 1 - row : row,
+                                              column: axis == 1 ? shape.columns - 1 - column : column,
+                                              slice: axis == 2 ? shape.slices - 1 - slice : slice)
+                    result[shape.offset(row: row, column: column, slice: slice)] = values[source]
+                }
+            }
+        }
+        return result
     }
 
     static func arcZRange(_ targets: [Solid]) -> ClosedRange<Double> {

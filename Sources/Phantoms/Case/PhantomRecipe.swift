@@ -49,4 +49,6 @@ enum PhantomStream {
     static let ripple: UInt64 = 1
     static let record: UInt64 = 2
     static let leaves: UInt64 = 3
+    /// The dose_from_another_case defect's other patient.
+    static let anotherPatient: UInt64 = 4
 }

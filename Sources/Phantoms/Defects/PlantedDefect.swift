@@ -44,6 +44,37 @@ public enum PlantedDefect: String, Sendable, Hashable, Codable, CaseIterable {
     case maliciousPickle = "malicious_pickle"
     /// The file stops part-way (a broken copy): its zip directory is gone.
     case truncatedFile = "truncated_file"
+    /// The whole case (CT, masks, SDFs, dose) mirrored anterior–posterior: rows reversed.
+    case mirroredAnteriorPosterior = "mirrored_anterior_posterior"
+    /// The whole case mirrored superior–inferior: slices reversed.
+    case mirroredSuperiorInferior = "mirrored_superior_inferior"
+    /// The whole case mirrored left–right: columns reversed (the pelvis alone cannot tell this
+    /// from swapped femur labels).
+    case mirroredLeftRight = "mirrored_left_right"
+    /// `voxel_spacing_mm` records twice the in-plane spacing the arrays have.
+    case inPlaneSpacingDoubled = "in_plane_spacing_doubled"
+    /// The PTV56 channel holds the prostate, inside PTV70: a 56 Gy target inside the 70 Gy one.
+    case ptv56InsidePTV70 = "ptv56_inside_ptv70"
+    /// The dose of another patient, lying 12 mm superior and 8 mm right, on this case's grid.
+    case doseFromAnotherCase = "dose_from_another_case"
+
+    /// The defects of the reference cohort (the demo and the committed reference records), fixed
+    /// so that adding a defect class never changes those records.
+    public static let referenceCohort: [PlantedDefect] = [
+        .d95ArtifactBlatant, .d95ArtifactSubtle, .femurSwap, .planTypeMislabel, .rxNormalization, .nanDose, .sdfMaskMismatch,
+        .absentSDFConvention, .exactDuplicate, .nearDuplicate, .emptyRequiredStructure, .doseMisregistration, .rawPixelCT,
+        .truncatedStructure, .phiMetadata, .wrongMaskDType, .shapeMismatch, .missingKey, .maliciousPickle, .truncatedFile,
+    ]
+
+    /// The array axis a mirroring defect reverses.
+    var mirroredAxis: Int? {
+        switch self {
+        case .mirroredAnteriorPosterior: PatientAxes.row
+        case .mirroredLeftRight: PatientAxes.column
+        case .mirroredSuperiorInferior: PatientAxes.slice
+        default: nil
+        }
+    }
 
     /// Audit check ids that must fire on every file this defect produces.
     public var expectedChecks: [String] {
@@ -56,7 +87,7 @@ public enum PlantedDefect: String, Sendable, Hashable, Codable, CaseIterable {
         case .sdfMaskMismatch, .absentSDFConvention: ["sdf.consistency"]
         case .exactDuplicate, .nearDuplicate: ["dataset.duplicates"]
         case .emptyRequiredStructure: ["structures.required"]
-        case .doseMisregistration: ["dose.registration", "dose.ptv_d95"]
+        case .doseMisregistration: ["dose.registration", "dose.consistency", "dose.ptv_d95"]
         case .rawPixelCT: ["ct.range"]
         case .truncatedStructure: ["structures.truncation"]
         case .phiMetadata: ["metadata.phi"]
@@ -65,6 +96,11 @@ public enum PlantedDefect: String, Sendable, Hashable, Codable, CaseIterable {
         case .missingKey: ["format.keys"]
         case .maliciousPickle: ["metadata.safe"]
         case .truncatedFile: ["file.readable"]
+        case .mirroredAnteriorPosterior, .mirroredSuperiorInferior: ["anatomy.orientation"]
+        case .mirroredLeftRight: ["labels.femur_laterality"]
+        case .inPlaneSpacingDoubled: ["geometry.spacing"]
+        case .ptv56InsidePTV70: ["targets.geometry"]
+        case .doseFromAnotherCase: ["dose.consistency", "dose.ptv_d95"]
         }
     }
 
@@ -91,6 +127,10 @@ public enum PlantedDefect: String, Sendable, Hashable, Codable, CaseIterable {
         case .missingKey: ["dose"]
         case .maliciousPickle: ["metadata"]
         case .truncatedFile: []
+        case .mirroredAnteriorPosterior, .mirroredSuperiorInferior, .mirroredLeftRight: ["ct", "dose", "masks", "masks_sdf"]
+        case .inPlaneSpacingDoubled: ["metadata"]
+        case .ptv56InsidePTV70: ["masks", "masks_sdf"]
+        case .doseFromAnotherCase: ["dose", "metadata"]
         }
     }
 
@@ -117,6 +157,12 @@ public enum PlantedDefect: String, Sendable, Hashable, Codable, CaseIterable {
         case .missingKey: (.v2_3, .singleRx)
         case .maliciousPickle: (.v2_4, .singleRx)
         case .truncatedFile: (.v2_4, .singleRx)
+        case .mirroredAnteriorPosterior: (.v2_4, .sib2Level)
+        case .mirroredSuperiorInferior: (.v2_3, .singleRx)
+        case .mirroredLeftRight: (.v2_4, .nodalOnly)
+        case .inPlaneSpacingDoubled: (.v2_4, .singleRx)
+        case .ptv56InsidePTV70: (.v2_3, .sib2Level)
+        case .doseFromAnotherCase: (.v2_2, .singleRx)
         }
     }
 

@@ -20,7 +20,7 @@ public struct DemoRequest: Sendable {
     /// of every kind and one case of every planted defect, institutions A and B, small phantoms,
     /// seed 7; its first half (phantoms → audit → freeze → split lock) makes the repository's
     /// reference records.
-    public static let cohort = CohortPlan.Options(cleanCases: 8, defects: PlantedDefect.allCases, institutions: ["A", "B"], size: .small, seed: 7)
+    public static let cohort = CohortPlan.Options(cleanCases: 8, defects: PlantedDefect.referenceCohort, institutions: ["A", "B"], size: .small, seed: 7)
 
     /// A tiny model for a few minutes on two cores: 64³ patches, 8 epochs, a learning rate
     /// high enough to learn something in that time.
