@@ -91,7 +91,7 @@ public enum CaseEvaluator {
     /// Reading and the DVH work run beside the gamma search (which keeps `workers` threads busy),
     /// so the cores are not left idle while one file inflates or one structure sorts.
     public static func evaluate(reference: DoseCase, caseHash: String, prediction path: String, settings: EvaluationSettings,
-                                workers: Int = 2) async throws -> CaseEvaluation {
+                                gammaStatistics: EvaluationRecord.GammaStatistics = .full, workers: Int = 2) async throws -> CaseEvaluation {
         guard let shape = reference.shape else {
             throw EvaluationError.referenceUnreadable(file: reference.file, reason: "no 'ct' or 'dose' array gives its grid")
         }
@@ -113,7 +113,8 @@ public enum CaseEvaluator {
                                              voxelVolumeCC: reference.spacing.voxelVolumeCC)
         async let growingRegion = settings.region.margin.mask(masks: masks, spacingMM: spacing)
         let map = try GammaIndex.compute(reference: referenceGy, evaluation: predictionGy, spacingMM: spacing,
-                                         criteria: settings.gamma.criteria, subsample: settings.gamma.subsample, workers: workers)
+                                         criteria: settings.gamma.criteria, subsample: settings.gamma.subsample, workers: workers,
+                                         passRateOnly: gammaStatistics == .passRate)
         let region = try await growingRegion
         async let regionStatistics = region.map { map.statistics(inside: $0) }
         let gamma = CaseEvaluation.Gamma(global: map.statistics(), ptvRegion: await regionStatistics,

@@ -16,7 +16,7 @@ public struct EvaluationRecord: Sendable, Equatable {
     static let readableSchemas: Set<String> = [schemaName, "dosecurate/evaluation/2"]
 
     /// Which gamma numbers a record holds: the full map's statistics, or the pass rate alone.
-    public enum GammaStatistics: String, Sendable, Equatable, Codable {
+    public enum GammaStatistics: String, Sendable, Equatable, Codable, CaseIterable {
         case full
         case passRate = "pass-rate"
     }

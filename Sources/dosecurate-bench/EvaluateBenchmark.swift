@@ -21,6 +21,9 @@ struct EvaluateBenchmark {
         let dosecurateWarmSeconds: Double
         let dosecuratePassRate: Double
         let dosecuratePTVPassRate: Double
+        /// `--gamma-stat pass-rate`, hash cached, and its global pass rate.
+        let passRateOnlySeconds: Double
+        let passRateOnlyPassRate: Double
         let evaluatedVoxels: Int
         let pymedphys: [String: Double]?
     }
@@ -43,10 +46,15 @@ struct EvaluateBenchmark {
         start = DispatchTime.now().uptimeNanoseconds
         _ = try Subprocess.run(dosecurate, arguments)
         let warmSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let record = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
-        let first = (record?["cases"] as? [[String: Any]])?.first
-        let gamma = first?["gamma"] as? [String: Any]
-        let global = gamma?["global"] as? [String: Any], region = gamma?["ptvRegion"] as? [String: Any]
+        start = DispatchTime.now().uptimeNanoseconds
+        let passRateOnlyOutput = try Subprocess.run(dosecurate, arguments + ["--gamma-stat", "pass-rate"])
+        let passRateOnlySeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        func gammaStatistics(_ output: String) -> (global: [String: Any]?, region: [String: Any]?) {
+            let record = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+            let gamma = ((record?["cases"] as? [[String: Any]])?.first)?["gamma"] as? [String: Any]
+            return (gamma?["global"] as? [String: Any], gamma?["ptvRegion"] as? [String: Any])
+        }
+        let (global, region) = gammaStatistics(output)
 
         var pymedphys: [String: Double]?
         if includePymedphys {
@@ -62,7 +70,8 @@ struct EvaluateBenchmark {
             pymedphys = parsed?.compactMapValues { ($0 as? NSNumber)?.doubleValue }
         }
         return Result(dosecurateSeconds: seconds, dosecurateWarmSeconds: warmSeconds, dosecuratePassRate: (global?["passRate"] as? NSNumber)?.doubleValue ?? .nan,
-                      dosecuratePTVPassRate: (region?["passRate"] as? NSNumber)?.doubleValue ?? .nan,
+                      dosecuratePTVPassRate: (region?["passRate"] as? NSNumber)?.doubleValue ?? .nan, passRateOnlySeconds: passRateOnlySeconds,
+                      passRateOnlyPassRate: (gammaStatistics(passRateOnlyOutput).global?["passRate"] as? NSNumber)?.doubleValue ?? .nan,
                       evaluatedVoxels: (global?["evaluatedVoxels"] as? NSNumber)?.intValue ?? 0, pymedphys: pymedphys)
     }
 }

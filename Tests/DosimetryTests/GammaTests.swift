@@ -65,6 +65,55 @@ final class GammaTests: XCTestCase {
         }
     }
 
+    /// Pass-rate-only mode on every fixture run (easy to hard, every subsample, global and local):
+    /// the same evaluated voxels and pass rate as pymedphys, voxel by voxel the same pass/fail as
+    /// pymedphys' map (the full map matches that map within 1e-4, tested above; only voxels within
+    /// 1e-4 of γ = 1 may go either way), no mean, median or max claimed; 1 and 2 threads agree.
+    func testPassRateOnlyModeMatchesTheFullMapOnEveryFixture() throws {
+        let (fixture, archive) = try reference()
+        let referenceDose = try volume(archive, "reference", shape: fixture.shape)
+        for (key, expected) in fixture.runs.sorted(by: { $0.key < $1.key }) {
+            let parts = key.split(separator: "/").map(String.init)
+            let subsample = try XCTUnwrap(Int(parts[1].dropFirst())), normalisation = try XCTUnwrap(GammaCriteria.Normalisation(rawValue: parts[2]))
+            let evaluation = try volume(archive, "evaluation_\(parts[0])", shape: fixture.shape)
+            func compute(workers: Int) throws -> GammaMap {
+                try GammaIndex.compute(reference: referenceDose, evaluation: evaluation, spacingMM: fixture.spacing_mm,
+                                       criteria: GammaCriteria(normalisation: normalisation), subsample: subsample, workers: workers,
+                                       passRateOnly: true)
+            }
+            let passOnly = try compute(workers: 2)
+            let statistics = passOnly.statistics()
+            XCTAssertEqual(statistics.evaluatedVoxels, expected.evaluated, key)
+            XCTAssertEqual(try XCTUnwrap(statistics.passRate), expected.passRateLE1, accuracy: 0.1, key)
+            XCTAssertNil(statistics.mean, key)
+            XCTAssertNil(statistics.max, key)
+            let pymedphys = try archive.read("gamma_\(parts[0])_k\(subsample)_\(normalisation.rawValue)").elements(as: Double.self, casting: .safe)
+            let disagreeing = zip(pymedphys, passOnly.values).count { theirs, ours in
+                theirs.isNaN != ours.isNaN || (!theirs.isNaN && (theirs <= 1) != (ours <= 1) && abs(theirs - 1) > 1e-4)
+            }
+            XCTAssertEqual(disagreeing, 0, "\(key): \(disagreeing) voxels pass in one and fail in the other")
+            XCTAssertTrue(zip(pymedphys, passOnly.values).allSatisfy { $1.isNaN || $1 > 1 || Double($1) >= $0 - 1e-4 },
+                          "a passing value is a γ found on the way, never below the minimum")
+            if key == "hard/k1/global" {
+                XCTAssertEqual(try compute(workers: 1).values.map(\.bitPattern), passOnly.values.map(\.bitPattern), key)
+            }
+        }
+    }
+
+    /// A γ capped at or below 1 passes everywhere, in both modes.
+    func testPassRateOnlyModeWithMaxGammaAtOrBelowOnePassesEverything() throws {
+        let (fixture, archive) = try reference()
+        let referenceDose = try volume(archive, "reference", shape: fixture.shape)
+        let evaluation = try volume(archive, "evaluation_hard", shape: fixture.shape)
+        let criteria = GammaCriteria(maxGamma: 0.8)
+        let full = try GammaIndex.compute(reference: referenceDose, evaluation: evaluation, spacingMM: fixture.spacing_mm, criteria: criteria)
+        let passOnly = try GammaIndex.compute(reference: referenceDose, evaluation: evaluation, spacingMM: fixture.spacing_mm, criteria: criteria,
+                                              passRateOnly: true)
+        XCTAssertEqual(full.statistics().passRate, 100)
+        XCTAssertEqual(passOnly.statistics().passRate, 100)
+        XCTAssertEqual(passOnly.statistics().evaluatedVoxels, full.statistics().evaluatedVoxels)
+    }
+
     /// The fixtures span easy to hard, with one pair near 70 % global pass (the request).
     func testFixturePairsSpanDifficulties() throws {
         let (fixture, _) = try reference()

@@ -1,5 +1,6 @@
 import DoseCase
 import Dosimetry
+import Support
 import Evaluation
 import Foundation
 import Lineage
@@ -156,6 +157,32 @@ final class EvaluateWorkflowTests: XCTestCase {
         let (a, b) = (try XCTUnwrap(evaluated.record.identity.cases.first), try XCTUnwrap(reference.record.identity.cases.first))
         XCTAssertEqual(try XCTUnwrap(a.maeGy), try XCTUnwrap(b.maeGy), accuracy: 1e-3)
         XCTAssertEqual(try XCTUnwrap(a.gamma.global.passRate), try XCTUnwrap(b.gamma.global.passRate), accuracy: 0.005)
+    }
+
+    /// `--gamma-stat pass-rate`: the same pass rates (global and PTV region) as the full map, no γ
+    /// mean, median or max, and a record that says which statistics it holds (another hash).
+    func testAPassRateOnlyEvaluationHasTheFullMapsPassRatesAndSaysSo() async throws {
+        let predictions = try predict(Array(cases(.test).prefix(1)))
+        let full = try await EvaluateWorkflow.run(request(predictions))
+        var passOnly = request(predictions)
+        passOnly.gammaStatistics = .passRate
+        let fast = try await EvaluateWorkflow.run(passOnly)
+        XCTAssertEqual(full.record.identity.gammaStatistics, .full)
+        XCTAssertEqual(fast.record.identity.gammaStatistics, .passRate)
+        XCTAssertNotEqual(fast.record.hash, full.record.hash)
+        XCTAssertEqual(fast.record.identity.cases.count, full.record.identity.cases.count)
+        for (a, b) in zip(fast.record.identity.cases, full.record.identity.cases) {
+            XCTAssertEqual(a.gamma.global.passRate, b.gamma.global.passRate, a.caseId)
+            XCTAssertEqual(a.gamma.global.evaluatedVoxels, b.gamma.global.evaluatedVoxels, a.caseId)
+            XCTAssertEqual(a.gamma.ptvRegion?.passRate, b.gamma.ptvRegion?.passRate, a.caseId)
+            XCTAssertNil(a.gamma.global.mean)
+            XCTAssertNil(a.gamma.global.median)
+            XCTAssertNotNil(b.gamma.global.mean)
+        }
+        let text = EvaluationText.render(fast.record, plan: fast.plan, recordFile: nil, alreadyRecorded: false)
+        XCTAssertTrue(text.contains("pass rate only (no γ mean, median or max)"), text)
+        let json = try JSONValue.parse(fast.record.bytes())
+        XCTAssertEqual(json["gammaStatistics"]?.stringValue, "pass-rate")
     }
 
     func testFilesNotNamedAsPredictionsAreNamed() async throws {

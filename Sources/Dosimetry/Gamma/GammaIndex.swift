@@ -14,12 +14,19 @@ import Foundation
 ///   them (`DoseRangeBlocks`) proves they cannot lower the minimum, so the result is unchanged;
 /// - reference points are split between threads; each point's search is independent, so the map
 ///   is the same whatever the thread count.
+///
+/// With `passRateOnly`, a point's search answers only "γ ≤ 1?": shells beyond the DTA (r/DTA > 1)
+/// cannot pass and are not searched, samples whose dose difference proves γ > 1 are skipped by the
+/// same bounds, and a point stops at the first group of samples that passes. Passing points hold
+/// a γ ≤ 1 found on the way (not always their minimum), failing points +∞; the pass rate and
+/// the evaluated voxels equal the full map's.
 public enum GammaIndex {
     /// Gamma of every reference voxel at or above the cutoff; NaN elsewhere. Axes are
     /// `index · spacing` (mm) on both doses. With `subsample` k, both grids are first decimated to
     /// `x[::k, ::k, ::k]` (the old pipeline's shortcut) and the map has the decimated shape.
     public static func compute(reference: Volume<Float>, evaluation: Volume<Float>, spacingMM: [Double],
-                               criteria: GammaCriteria = .historic, subsample: Int = 1, workers: Int = 2) throws -> GammaMap {
+                               criteria: GammaCriteria = .historic, subsample: Int = 1, workers: Int = 2,
+                               passRateOnly: Bool = false) throws -> GammaMap {
         let criteria = try criteria.validated()
         guard reference.shape == evaluation.shape else {
             throw GammaError.gridMismatch(reference: reference.shape.description, evaluation: evaluation.shape.description)
@@ -44,7 +51,8 @@ public enum GammaIndex {
                                 let search = ShellSearch(
                                     criteria: criteria, pattern: pattern, offsets: offsets, sectors: sectors, groups: groups, shape: shape, spacing: spacing,
                                     globalMaximum: globalMaximum, reference: referenceDose, evaluation: evaluationDose,
-                                    blockCounts: blocks.blockCounts, blockMinimum: blockMinimum, blockMaximum: blockMaximum)
+                                    blockCounts: blocks.blockCounts, blockMinimum: blockMinimum, blockMaximum: blockMaximum,
+                                    passRateOnly: passRateOnly)
                                 nonisolated(unsafe) let sharedOutput = output
                                 // Rows are handed out one at a time, so a slow region does not idle the other core.
                                 let rowCount = shape.rows
@@ -64,7 +72,7 @@ public enum GammaIndex {
                 }
             }
         }
-        return GammaMap(shape: shape, spacingMM: spacing, subsample: subsample, criteria: criteria, values: gamma)
+        return GammaMap(shape: shape, spacingMM: spacing, subsample: subsample, criteria: criteria, values: gamma, passRateOnly: passRateOnly)
     }
 
     /// `x[::k, ::k, ::k]`.
@@ -128,11 +136,14 @@ private struct ShellSearch: @unchecked Sendable {
     /// eight loads and multiply-adds instead of locating the cell again for every sample.
     let sampleCorner: [Int]
     let sampleWeights: [Double]
+    /// Answer only whether γ ≤ 1 (`GammaIndex`).
+    let passRateOnly: Bool
 
     init(criteria: GammaCriteria, pattern: GammaSearchPattern, offsets: UnsafeBufferPointer<SIMD3<Double>>,
          sectors: UnsafeBufferPointer<GammaSearchPattern.Region>, groups: UnsafeBufferPointer<GammaSearchPattern.Region>, shape: VolumeShape,
          spacing: [Double], globalMaximum: Double, reference: UnsafeBufferPointer<Float>, evaluation: UnsafeBufferPointer<Float>,
-         blockCounts: SIMD3<Int>, blockMinimum: UnsafeBufferPointer<Float>, blockMaximum: UnsafeBufferPointer<Float>) {
+         blockCounts: SIMD3<Int>, blockMinimum: UnsafeBufferPointer<Float>, blockMaximum: UnsafeBufferPointer<Float>, passRateOnly: Bool) {
+        self.passRateOnly = passRateOnly
         self.criteria = criteria
         self.pattern = pattern
         self.offsets = offsets
@@ -206,8 +217,15 @@ private struct ShellSearch: @unchecked Sendable {
                 let interior = all(voxel &- cellReach .>= SIMD3<Int>(repeating: 0)) && all(voxel &+ cellReach .< blockCounts)
                 let gamma = gammaAt(point, referenceDose: referenceDose, voxelIndex: base + slice,
                                     cellBase: interior ? (row * blockCounts.y + column) * blockCounts.z + slice : nil, tables: tables)
-                // As pymedphys reports: capped at max_gamma; a point with no sample at all stays unevaluated.
-                output[base + slice] = gamma.isFinite ? Self.roundedUp(min(gamma, criteria.maxGamma)) : .nan
+                if passRateOnly {
+                    // The point's own sample always lies on the grid, so the full map evaluates every
+                    // point at or above the cutoff; here a point with nothing passing within the DTA fails.
+                    let capped = min(gamma, criteria.maxGamma)
+                    output[base + slice] = capped <= 1 ? Self.roundedUp(capped) : .infinity
+                } else {
+                    // As pymedphys reports: capped at max_gamma; a point with no sample at all stays unevaluated.
+                    output[base + slice] = gamma.isFinite ? Self.roundedUp(min(gamma, criteria.maxGamma)) : .nan
+                }
             }
         }
     }
@@ -230,13 +248,19 @@ private struct ShellSearch: @unchecked Sendable {
             let doseTerm = difference / normalisation / doseFraction
             return (doseTerm * doseTerm + distanceTerm * distanceTerm).squareRoot()
         }
+        // Every point passes when γ is capped at or below 1.
+        if passRateOnly && criteria.maxGamma <= 1 { return criteria.maxGamma }
         var best = Double.infinity
         for shell in pattern.shells {
             let distanceTerm = shell.radiusMM / criteria.distanceMM
             // pymedphys keeps searching while best > r/DTA; a shell at or beyond that cannot lower best.
             guard best > distanceTerm else { break }
-            // The shell lowers best only with a dose difference below this.
-            let limit = best.isFinite ? doseCriterion * (best * best - distanceTerm * distanceTerm).squareRoot() : .infinity
+            // Beyond the DTA every γ exceeds 1: nothing there can make the point pass.
+            if passRateOnly && distanceTerm > 1 { break }
+            // The shell lowers best only with a dose difference below this; when only passing
+            // matters, only with one that gives γ ≤ 1.
+            let cap = passRateOnly ? min(best, 1) : best
+            let limit = cap.isFinite ? doseCriterion * (cap * cap - distanceTerm * distanceTerm).squareRoot() : .infinity
             // One test for the whole shell before its octants and groups.
             if limit.isFinite, !mayContain(referenceDose - limit, referenceDose + limit,
                                            lower: point - shell.radiusMM, upper: point + shell.radiusMM) { continue }
@@ -281,10 +305,14 @@ private struct ShellSearch: @unchecked Sendable {
                             low = Float(referenceDose - tighter).nextDown
                         }
                     }
+                    if passRateOnly, smallest.isFinite, gamma(difference: smallest, distanceTerm: distanceTerm) <= 1 {
+                        return gamma(difference: smallest, distanceTerm: distanceTerm)
+                    }
                 }
             }
             guard smallest.isFinite else { continue }
             best = min(best, gamma(difference: smallest, distanceTerm: distanceTerm))
+            if passRateOnly && best <= 1 { return best }
         }
         return best
     }

@@ -10,6 +10,9 @@ public struct GammaMap: Sendable {
     public let subsample: Int
     public let criteria: GammaCriteria
     public let values: [Float]
+    /// True when the search answered only "γ ≤ 1?" (`GammaIndex.compute(passRateOnly:)`): values
+    /// are a γ ≤ 1 for passing points and +∞ for failing ones, so only the pass rate means anything.
+    public let passRateOnly: Bool
 
     /// Statistics over every evaluated voxel, or only those inside `region` (a mask on the full
     /// resolution grid; decimated like the doses when the map is subsampled).
@@ -24,7 +27,7 @@ public struct GammaMap: Sendable {
         } else {
             inside = values.filter { !$0.isNaN }
         }
-        return GammaStatistics(gammas: inside)
+        return passRateOnly ? GammaStatistics(passRateOf: inside) : GammaStatistics(gammas: inside)
     }
 }
 
@@ -51,6 +54,13 @@ public struct GammaStatistics: Sendable, Hashable, Codable {
         mean = sorted.reduce(0, +) / Double(count)
         median = count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2
         max = sorted[count - 1]
+    }
+
+    /// The pass rate alone, from a pass-rate-only map: mean, median and max are unknown (nil).
+    public init(passRateOf gammas: [Float]) {
+        evaluatedVoxels = gammas.count
+        passRate = gammas.isEmpty ? nil : 100 * Double(gammas.count { $0 <= 1 }) / Double(gammas.count)
+        mean = nil; median = nil; max = nil
     }
 
     private enum CodingKeys: String, CodingKey { case passRate, evaluatedVoxels, mean, median, max }

@@ -27,7 +27,8 @@ public enum EvaluationText {
         var lines: [String] = []
         let gamma = settings.gamma
         let resolution = gamma.subsample == 1 ? "full resolution" : "subsample \(gamma.subsample) (x[::\(gamma.subsample)] per axis, the old decimated numbers)"
-        lines.append("gamma \(gamma.criteria.summary), \(resolution); PTV region: \(settings.region.margin.rawValue) \(GammaCriteria.format(settings.region.marginMM)) mm margin")
+        let statistics = identity.gammaStatistics == .passRate ? ", pass rate only (no γ mean, median or max)" : ""
+        lines.append("gamma \(gamma.criteria.summary), \(resolution)\(statistics); PTV region: \(settings.region.margin.rawValue) \(GammaCriteria.format(settings.region.marginMM)) mm margin")
         let table = settings.acceptanceProtocol
         lines.append("acceptance protocol \(table.definition.name) (\(table.definition.constraints.count) constraints, \(table.hash.prefix(12))…), "
                      + "applied to prediction and reference")

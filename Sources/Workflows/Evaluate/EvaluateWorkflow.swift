@@ -33,6 +33,8 @@ public struct EvaluateRequest: Sendable {
     /// The run whose weights made the predictions (`--run`); nil: found from the weights hash
     /// the predictions' metadata names, when the workspace holds that run.
     public var run: String?
+    /// The full gamma map's statistics, or the pass rate alone (a faster search; the record says which).
+    public var gammaStatistics: EvaluationRecord.GammaStatistics = .full
 
     public init(references: [String], predictions: String, selection: SplitSelection? = nil, workspace: Workspace, record: Bool = false,
                 criteria: GammaCriteria = .historic, subsample: Int = 1, region: PTVRegion = .cuboid,
@@ -111,7 +113,8 @@ public enum EvaluateWorkflow {
                 throw EvaluationError.referenceUnreadable(file: pair.referenceFile, reason: "\(error)")
             }
             cases.append(try await CaseEvaluator.evaluate(reference: reference, caseHash: pair.caseHash ?? "", prediction: pair.predictionFile,
-                                                    settings: settings, workers: max(1, request.workers)))
+                                                    settings: settings, gammaStatistics: request.gammaStatistics,
+                                                    workers: max(1, request.workers)))
             progress(EvaluateProgress(done: index + 1, total: plan.pairs.count, caseId: pair.caseId))
         }
         let hashes = try await computedHashes
@@ -129,7 +132,8 @@ public enum EvaluateWorkflow {
                                                prediction: workspace.recordedName(for: .file($0.predictionFile)))
         }
         let record = try EvaluationRecord(
-            identity: .init(settings: settings, cases: cases, missingPredictions: plan.missingPredictions + plan.missingReferences, model: model),
+            identity: .init(settings: settings, cases: cases, missingPredictions: plan.missingPredictions + plan.missingReferences, model: model,
+                            gammaStatistics: request.gammaStatistics),
             context: .init(createdAt: ISO8601DateFormatter().string(from: started), tool: .current, datasetRevision: datasetRevision,
                            files: files, seconds: Date().timeIntervalSince(started), label: request.label))
         guard request.selection != nil || request.record else {

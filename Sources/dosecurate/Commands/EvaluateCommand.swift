@@ -59,6 +59,10 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Local gamma (dose criterion relative to each reference point) instead of global.")
     var localGamma = false
 
+    @Option(name: .customLong("gamma-stat"),
+            help: "full: the gamma map's pass rate, mean, median and max; pass-rate: the pass rate alone, from a search that stops as soon as a point passes (faster where many points fail).")
+    var gammaStatistics: EvaluationRecord.GammaStatistics = .full
+
     @Option(name: .long, help: "Decimate both grids by K per axis first (x[::K]), to reproduce old numbers. Default 1: full resolution.")
     var subsample: Int = 1
 
@@ -96,6 +100,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         request.label = label
         request.run = run
         request.predictionDoseUnit = doseUnit
+        request.gammaStatistics = gammaStatistics
         request.cacheDirectory = found?.cacheDirectory ?? WorkspaceDiscovery.userCacheDirectory()
         let progress = ProgressLine(total: 0, enabled: !global.quiet)
         let outcome = try await EvaluateWorkflow.run(request) { step in progress.show(done: step.done, total: step.total, item: step.caseId) }
@@ -113,3 +118,4 @@ struct EvaluateCommand: AsyncParsableCommand {
 extension LockedSplit.Role: ExpressibleByArgument {}
 extension PTVRegion: ExpressibleByArgument {}
 extension PredictionDoseUnit: ExpressibleByArgument {}
+extension EvaluationRecord.GammaStatistics: ExpressibleByArgument {}
