@@ -25,10 +25,14 @@ public struct AnatomyOrientationCheck: CaseCheck {
         let axis: Axis
         /// The `measured` key.
         let key: String
-        /// What the normal anatomy is, as a sentence subject ("the rectum posterior to the prostate").
-        let expectation: String
+        /// The landmark measured and the one it is measured from ("the rectum", "the prostate").
+        let subject: String
+        let reference: String
         /// Positive = as the convention expects.
         let separationMM: Double
+
+        /// The direction normal anatomy puts `subject` in.
+        var expectation: String { axis == .rows ? "posterior" : "superior" }
     }
 
     public let definition = CheckDefinition(
@@ -76,18 +80,8 @@ public struct AnatomyOrientationCheck: CaseCheck {
     /// "the rectum lies 31.0 mm anterior of the prostate".
     static func observed(_ cue: Cue) -> String {
         let words: (positive: String, negative: String) = cue.axis == .rows ? ("posterior", "anterior") : ("superior", "inferior")
-        let (subject, reference) = Self.landmarks[cue.key] ?? ("", "")
-        return "\(subject) lies \(text(abs(cue.separationMM))) mm \(cue.separationMM >= 0 ? words.positive : words.negative) of \(reference)"
+        return "\(cue.subject) lies \(text(abs(cue.separationMM))) mm \(cue.separationMM >= 0 ? words.positive : words.negative) of \(cue.reference)"
     }
-
-    static let landmarks: [String: (String, String)] = [
-        "rectumPosteriorToProstateMM": ("the rectum", "the prostate"),
-        "rectumPosteriorToBladderMM": ("the rectum", "the bladder"),
-        "midlineBonePosteriorToProstateMM": ("the midline bone (mostly sacrum)", "the prostate"),
-        "bladderSuperiorToProstateMM": ("the bladder", "the prostate"),
-        "bowelSuperiorToProstateMM": ("the bowel", "the prostate"),
-        "bladderSuperiorToFemursMM": ("the bladder", "the femoral heads"),
-    ]
 
     /// Every cue whose landmarks the case holds. The prostate stands in for PTV70 when it is
     /// empty (as in `labels.femur_laterality`).
@@ -99,27 +93,29 @@ public struct AnatomyOrientationCheck: CaseCheck {
         let bowel = centroid(StructureChannel.bowel)
         let femurs = [centroid(StructureChannel.femurLeft), centroid(StructureChannel.femurRight)].compactMap { $0 }
         var cues: [Cue] = []
-        func add(_ axis: Cue.Axis, _ key: String, _ expectation: String, _ subject: [Double]?, _ reference: [Double]?) {
-            guard let subject, let reference else { return }
+        func add(_ axis: Cue.Axis, _ key: String, _ subject: (String, [Double]?), _ reference: (String, [Double]?)) {
+            guard let from = subject.1, let to = reference.1 else { return }
             let index = axis == .rows ? PatientAxes.row : PatientAxes.slice
             let step = axis == .rows ? spacing.yMM : spacing.zMM
-            cues.append(Cue(axis: axis, key: key, expectation: expectation, separationMM: (subject[index] - reference[index]) * step))
+            cues.append(Cue(axis: axis, key: key, subject: subject.0, reference: reference.0, separationMM: (from[index] - to[index]) * step))
         }
-        add(.rows, "rectumPosteriorToProstateMM", "posterior", rectum, prostate)
-        add(.rows, "rectumPosteriorToBladderMM", "posterior", rectum, bladder)
-        if let prostate, let tissue = CTTissue(ct: facts.ct, grid: facts.grid) {
-            let halfWidth = Int((midlineHalfWidthMM / spacing.xMM).rounded())
+        add(.rows, "rectumPosteriorToProstateMM", ("the rectum", rectum), ("the prostate", prostate))
+        add(.rows, "rectumPosteriorToBladderMM", ("the rectum", rectum), ("the bladder", bladder))
+        if let prostate, let grid = facts.grid, let tissue = CTTissue(ct: facts.ct, grid: grid) {
+            // A policy may give any finite width: clamp it to the grid before it becomes an index range.
+            let halfWidth = Int(min(max(midlineHalfWidthMM / spacing.xMM, 0), Double(grid.columns)).rounded())
             let centre = Int(prostate[PatientAxes.column].rounded())
             let femurMasks = [StructureChannel.femurLeft, StructureChannel.femurRight].compactMap { facts.structures[$0] }
             if let boneRow = tissue.meanBoneRow(columns: (centre - halfWidth)...(centre + halfWidth),
                                                 excluded: { voxel in femurMasks.contains { $0.contains(voxel) } }) {
-                add(.rows, "midlineBonePosteriorToProstateMM", "posterior", [boneRow, 0, 0], prostate)
+                add(.rows, "midlineBonePosteriorToProstateMM", ("the midline bone (mostly sacrum)", [boneRow, 0, 0]), ("the prostate", prostate))
             }
         }
-        add(.slices, "bladderSuperiorToProstateMM", "superior", bladder, prostate)
-        add(.slices, "bowelSuperiorToProstateMM", "superior", bowel, prostate)
+        add(.slices, "bladderSuperiorToProstateMM", ("the bladder", bladder), ("the prostate", prostate))
+        add(.slices, "bowelSuperiorToProstateMM", ("the bowel", bowel), ("the prostate", prostate))
         if !femurs.isEmpty {
-            add(.slices, "bladderSuperiorToFemursMM", "superior", bladder, femurs.reduce([0, 0, 0]) { zip($0, $1).map { $0 + $1 / Double(femurs.count) } })
+            add(.slices, "bladderSuperiorToFemursMM", ("the bladder", bladder),
+                ("the femoral heads", femurs.reduce([0, 0, 0]) { zip($0, $1).map { $0 + $1 / Double(femurs.count) } }))
         }
         return cues
     }

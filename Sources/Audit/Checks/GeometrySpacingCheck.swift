@@ -100,8 +100,10 @@ public struct GeometrySpacingCheck: CaseCheck {
             let axes = [("y", grid.rows), ("x", grid.columns), ("z", grid.slices)]
             for (axis, count) in axes {
                 guard let start = box["\(axis)_start"]?.asInt, let end = box["\(axis)_end"]?.asInt else { continue }
-                if end - start != count {
-                    problems.append("crop_box \(axis)_end − \(axis)_start = \(end - start) but the arrays hold \(count) along \(axis)")
+                // Metadata may hold any integers: subtract without trapping.
+                let (extent, overflow) = end.subtractingReportingOverflow(start)
+                if overflow || extent != count {
+                    problems.append("crop_box \(axis)_end − \(axis)_start = \(overflow ? "\(end) − \(start)" : "\(extent)") but the arrays hold \(count) along \(axis)")
                 }
             }
         }
