@@ -11,7 +11,7 @@ SWIFT ?= swift
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 DEMO_WORKSPACE ?= demo-workspace
 
-.PHONY: deps test-deps python-deps bench-deps build test demo bench clean fixtures reference-records protocols \
+.PHONY: deps test-deps python-deps bench-deps build test demo bench gamma-reference clean fixtures reference-records protocols \
         fuzz-build fuzz fuzz-smoke
 
 # Installs the Debian packages among $(1) that are missing: one `apt-get update`, then one install,
@@ -64,6 +64,13 @@ bench: bench-deps
 	$(SWIFT) build -c release --product dosecurate
 	$(SWIFT) build -c release --product dosecurate-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/dosecurate-bench"
+
+# Re-runs pymedphys on every case of the hard gamma benchmark (tens of minutes) and rewrites
+# Benchmarks/gamma_hard_pymedphys.json, which `make bench` reads instead of re-running it.
+gamma-reference: bench-deps
+	$(SWIFT) build -c release --product dosecurate
+	$(SWIFT) build -c release --product dosecurate-bench
+	"$$($(SWIFT) build -c release --show-bin-path)/dosecurate-bench" gamma --remeasure
 
 # Rewrites audits/ and datasets/ (the reference cohort's records) after a deliberate change.
 reference-records: deps

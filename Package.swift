@@ -44,7 +44,11 @@ let package = Package(
             name: "DoseCase",
             dependencies: ["Support", "NumpyFormat", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "Dosimetry", dependencies: ["NumpyFormat", "Support", "DoseCase"]),
+        // The gamma index's inner loop in C: AVX-512 / AVX2 / scalar, chosen at run time (Swift cannot
+        // reach the vector units without fixing the CPU at build time). -O2 in debug builds too: the
+        // tests compare full gamma maps.
+        .target(name: "CGammaKernel", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "Dosimetry", dependencies: ["NumpyFormat", "Support", "DoseCase", "CGammaKernel"]),
         .target(name: "Audit", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry"]),
         .target(name: "Lineage", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "Audit"], plugins: ["EmbedBuildCommit"]),
         .plugin(name: "EmbedBuildCommit", capability: .buildTool()),

@@ -25,6 +25,10 @@ enum BenchEntry {
             case "evaluate"?:
                 try evaluateSection(python: python, binary: binary, scratch: scratch)
                 return
+            case "gamma"?:
+                try gammaSection(python: python, binary: binary, scratch: scratch,
+                                 remeasure: CommandLine.arguments.dropFirst(2).contains("--remeasure"))
+                return
             case "engine"?:
                 try engineSection()
                 return
@@ -92,6 +96,7 @@ enum BenchEntry {
             try hostileSection(python: python, binary: binary, scratch: scratch)
             try freezeSection(binary: binary, scratch: scratch)
             try evaluateSection(python: python, binary: binary, scratch: scratch)
+            try gammaSection(python: python, binary: binary, scratch: scratch, remeasure: false)
             try engineSection()
             try runSection(binary: binary, scratch: scratch)
             try demoSection(python: python, binary: binary, scratch: scratch, casePath: casePath)
@@ -181,6 +186,67 @@ enum BenchEntry {
         print(String(format: "  pymedphys / dosecurate = %.1f× (hash cached: %.1f×; target ≥ 50; pass-rate only: %.1f×); pass-rate difference %.3f points (target ≤ 0.1)",
                      seconds / result.dosecurateSeconds, seconds / result.dosecurateWarmSeconds, seconds / result.passRateOnlySeconds,
                      abs(passRate - result.dosecuratePassRate)))
+    }
+
+    /// `dosecurate-bench gamma` runs only this part; `--remeasure` first re-runs pymedphys on every
+    /// case and rewrites its fixture (`make gamma-reference`).
+    private static func gammaSection(python: String, binary: String, scratch: URL, remeasure: Bool) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let benchmark = GammaBenchmark(python: python, scratch: scratch, dosecurate: binary,
+                                       script: root.appendingPathComponent("Benchmarks/gamma_pymedphys.py").path,
+                                       fixture: root.appendingPathComponent("Benchmarks/gamma_hard_pymedphys.json"))
+        print("\nGamma where it is hard: 3 %/3 mm global, full resolution, 2 cores; dosecurate evaluate end to end (hash cached)")
+        print("against pymedphys 0.41's gamma call alone (numba compiled first):")
+        var references: [GammaBenchmark.Reference] = []
+        var measurements: [GammaBenchmark.Measurement] = []
+        for (index, benchmarkCase) in GammaBenchmark.cases.enumerated() {
+            let prepared = try benchmark.prepare(benchmarkCase, index: index)
+            if remeasure {
+                print("  pymedphys on \(benchmarkCase.name) …")
+                fflush(nil)
+                references.append(try benchmark.pymedphys(prepared))
+            }
+            measurements.append(try benchmark.measure(prepared))
+        }
+        if remeasure { try benchmark.writeFixture(references) }
+        let fixture = benchmark.loadFixture()
+        if let fixture { print("  pymedphys \(fixture.pymedphys), measured on \(fixture.measuredOn) (Benchmarks/gamma_hard_pymedphys.json)") }
+        print("  case                           grid          evaluated   full s  points/s  pass %   rate s |  pymedphys s  pass %   full×  rate×")
+        var fullRatios: [Double] = [], rateRatios: [Double] = []
+        for measurement in measurements {
+            let prepared = measurement.prepared, shape = prepared.shape
+            let grid = "\(shape.rows)×\(shape.columns)×\(shape.slices)".padding(toLength: 13, withPad: " ", startingAt: 0)
+            var line = String(format: "  %@ %@ %9d %8.2f %9.2e %7.2f %8.2f", prepared.benchmarkCase.name.padding(toLength: 30, withPad: " ", startingAt: 0), grid,
+                              measurement.evaluated, measurement.fullSeconds, Double(measurement.evaluated) / measurement.fullSeconds,
+                              measurement.passRate, measurement.passRateOnlySeconds)
+            let reference = fixture?.cases.first { $0.name == prepared.benchmarkCase.name }
+            if let reference, reference.referenceSHA256 == prepared.referenceSHA256, reference.evaluationSHA256 == prepared.evaluationSHA256 {
+                fullRatios.append(reference.seconds / measurement.fullSeconds)
+                rateRatios.append(reference.seconds / measurement.passRateOnlySeconds)
+                line += String(format: " | %11.1f %7.2f %7.1f %6.1f", reference.seconds, reference.passRate, fullRatios.last ?? .nan, rateRatios.last ?? .nan)
+                if abs(reference.passRate - measurement.passRate) > 0.1 || abs(measurement.passRateOnlyPassRate - measurement.passRate) > 1e-9 {
+                    line += String(format: "  PASS RATES DIFFER (pass-rate mode %.2f %%)", measurement.passRateOnlyPassRate)
+                }
+            } else {
+                line += reference == nil ? " | not in the fixture (make gamma-reference)" : " | fixture is stale: other arrays (make gamma-reference)"
+            }
+            print(line)
+        }
+        print("  where the time goes (share of evaluated points; gamma alone = the in-process call, 2 threads):")
+        print("  case                           pass ≤ DTA  fail < max γ  search to end  near an edge   gamma alone s  of full")
+        for measurement in measurements {
+            let profile = measurement.profile
+            print(String(format: "  %@ %9.1f %% %11.1f %% %12.1f %% %11.1f %% %13.2f %7.0f %%",
+                         measurement.prepared.benchmarkCase.name.padding(toLength: 30, withPad: " ", startingAt: 0), profile.share(profile.passed),
+                         profile.share(profile.failedBeforeEnd), profile.share(profile.searchedToEnd), profile.share(profile.nearEdge),
+                         measurement.kernelSeconds, 100 * measurement.kernelSeconds / measurement.fullSeconds))
+        }
+        if let worst = fullRatios.min(), let worstRate = rateRatios.min() {
+            print(String(format: "  slowest ratio: full map %.1f× (target ≥ 100), pass-rate only %.1f× (target ≥ 300)", worst, worstRate))
+        }
+        if let hardest = measurements.filter({ $0.prepared.benchmarkCase.size == .full }).min(by: { $0.passRate < $1.passRate }) {
+            print(String(format: "  full-size case at %.1f %% pass: %.2f s end to end (target < 5 s)", hardest.passRate, hardest.fullSeconds))
+        }
     }
 
     /// `dosecurate-bench engine` runs only this part.

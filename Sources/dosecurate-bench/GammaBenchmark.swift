@@ -1,0 +1,215 @@
+import DoseCase
+import Dosimetry
+import Foundation
+import NumpyFormat
+import Phantoms
+import Support
+
+/// The gamma index where it is hard (issue 33): predictions that fail many points, steep
+/// gradients on a coarse grid. `dosecurate evaluate` is timed as the user sees it (process start
+/// to exit, reading included) against pymedphys 0.41's gamma call alone; pymedphys takes minutes
+/// per full-size case, so its values and times come from `Benchmarks/gamma_hard_pymedphys.json`,
+/// which `dosecurate-bench gamma --remeasure` (`make gamma-reference`) rewrites. Each fixture entry
+/// carries the SHA-256 of the two `.npy` files it was measured on, so a changed generator shows
+/// up as a stale fixture instead of a wrong comparison.
+struct GammaBenchmark {
+    let python: String
+    let scratch: URL
+    let dosecurate: String
+    let script: String
+    let fixture: URL
+
+    struct Case: Sendable {
+        let name: String
+        let size: PhantomSize
+        /// `SyntheticPrediction` severity (`phantoms --prediction-error`).
+        let severity: Double
+        let seed: UInt64
+    }
+
+    /// A clinical-like coarse dose grid: 128² in-plane at 4.7 mm, 2 mm slices (the phantom's
+    /// slices span its structures ± 30 mm, at least 128).
+    static let coarse = PhantomSize(name: "coarse", rows: 128, columns: 128, spacingMM: [4.7, 4.7, 2], minimumSlices: 128,
+                                    zMarginMM: 30, fixedGridSlices: 128)
+
+    /// Pass rates from ~30 % to ~90 % (the easy benchmark pair is `dosecurate-bench evaluate`).
+    /// Severity is `SyntheticPrediction`'s (`phantoms --prediction-error`, which stops at 10).
+    static let cases = [
+        Case(name: "full, error 3", size: .full, severity: 3, seed: 31),
+        Case(name: "full, error 14", size: .full, severity: 14, seed: 32),
+        Case(name: "small, error 1.5", size: .small, severity: 1.5, seed: 33),
+        Case(name: "small, error 3", size: .small, severity: 3, seed: 34),
+        Case(name: "small, error 14", size: .small, severity: 14, seed: 35),
+        Case(name: "coarse 4.7×4.7×2 mm, error 4", size: coarse, severity: 4, seed: 36),
+    ]
+
+    /// One case written to disk: the case file, the prediction, and the two Gy arrays pymedphys reads.
+    struct Prepared {
+        let benchmarkCase: Case
+        let casePath: String
+        let predictionPath: String
+        let referenceNPY: String
+        let evaluationNPY: String
+        let referenceSHA256: String
+        let evaluationSHA256: String
+        let shape: VolumeShape
+        let spacingMM: [Double]
+        let reference: Volume<Float>
+        let evaluation: Volume<Float>
+    }
+
+    /// pymedphys' numbers for one case, as the fixture holds them.
+    struct Reference: Codable {
+        let name: String
+        let referenceSHA256: String
+        let evaluationSHA256: String
+        let seconds: Double
+        let passRate: Double
+        let evaluated: Double
+    }
+
+    struct Fixture: Codable {
+        let pymedphys: String
+        let measuredOn: String
+        let cases: [Reference]
+    }
+
+    struct Measurement {
+        let prepared: Prepared
+        /// `dosecurate evaluate` (full map), process start to exit, hash cached as for a frozen case.
+        let fullSeconds: Double
+        let passRateOnlySeconds: Double
+        let passRate: Double
+        let passRateOnlyPassRate: Double
+        let evaluated: Int
+        /// The gamma call alone, in process, 2 threads.
+        let kernelSeconds: Double
+        let profile: GammaProfile
+    }
+
+    func prepare(_ benchmarkCase: Case, index: Int) throws -> Prepared {
+        let folder = scratch.appendingPathComponent("gamma-\(index)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let caseId = "gamma_\(index)"
+        let recipe = PhantomRecipe(caseId: caseId, planType: .sib3Level, formatVersion: .v2_4, patientSeed: 40 + benchmarkCase.seed,
+                                   planSeed: 80 + benchmarkCase.seed)
+        let casePath = folder.appendingPathComponent("\(caseId).npz").path
+        try PhantomCase.generate(recipe, size: benchmarkCase.size).write(to: casePath)
+        let opened = try DoseCase.open(path: casePath)
+        let dose = try opened.volume("dose")
+        let spacing = opened.spacing.millimetres
+        let predicted = SyntheticPrediction.dose(from: dose, spacingMM: spacing, seed: benchmarkCase.seed, severity: benchmarkCase.severity)
+        let predictionPath = try SyntheticPrediction.write(dose: predicted, shape: dose.shape, caseId: caseId, to: folder.path)
+        // The Gy arrays evaluate compares: stored dose × the 70 Gy prescription, in float32.
+        let prescription = Float(70)
+        let reference = try Volume(shape: dose.shape, elements: dose.elements.map { $0 * prescription })
+        let evaluation = try Volume(shape: dose.shape, elements: predicted.map { $0 * prescription })
+        let referenceNPY = folder.appendingPathComponent("reference_gy.npy").path, evaluationNPY = folder.appendingPathComponent("evaluation_gy.npy").path
+        try NPYFile.write(try NPYArray(shape: dose.shape.dimensions, elements: reference.elements), to: referenceNPY)
+        try NPYFile.write(try NPYArray(shape: dose.shape.dimensions, elements: evaluation.elements), to: evaluationNPY)
+        return Prepared(benchmarkCase: benchmarkCase, casePath: casePath, predictionPath: predictionPath, referenceNPY: referenceNPY,
+                        evaluationNPY: evaluationNPY, referenceSHA256: try Self.fileSHA256(referenceNPY), evaluationSHA256: try Self.fileSHA256(evaluationNPY),
+                        shape: dose.shape, spacingMM: spacing, reference: reference, evaluation: evaluation)
+    }
+
+    func measure(_ prepared: Prepared) throws -> Measurement {
+        let workspace = URL(fileURLWithPath: prepared.casePath).deletingLastPathComponent().path
+        let arguments = ["evaluate", "--reference", prepared.casePath, "--prediction", prepared.predictionPath, "--json", "--quiet", "--workspace", workspace]
+        // A first run fills the case-hash cache: a pinned evaluation reads a frozen case whose hash is known.
+        _ = try Subprocess.run(dosecurate, arguments + ["--gamma-stat", "pass-rate"])
+        let (full, fullSeconds) = try Self.timed { try Subprocess.run(dosecurate, arguments) }
+        let (passRateOnly, passRateOnlySeconds) = try Self.timed { try Subprocess.run(dosecurate, arguments + ["--gamma-stat", "pass-rate"]) }
+        let (map, kernelSeconds) = try Self.timed {
+            try GammaIndex.compute(reference: prepared.reference, evaluation: prepared.evaluation, spacingMM: prepared.spacingMM)
+        }
+        let global = Self.globalGamma(full), passRateOnlyGlobal = Self.globalGamma(passRateOnly)
+        return Measurement(prepared: prepared, fullSeconds: fullSeconds, passRateOnlySeconds: passRateOnlySeconds,
+                           passRate: (global?["passRate"] as? NSNumber)?.doubleValue ?? .nan,
+                           passRateOnlyPassRate: (passRateOnlyGlobal?["passRate"] as? NSNumber)?.doubleValue ?? .nan,
+                           evaluated: (global?["evaluatedVoxels"] as? NSNumber)?.intValue ?? 0, kernelSeconds: kernelSeconds,
+                           profile: GammaProfile(map: map, criteria: .historic))
+    }
+
+    /// pymedphys on one prepared case, in a fresh process (numba compiled before the timed call).
+    func pymedphys(_ prepared: Prepared) throws -> Reference {
+        let line = try Subprocess.run(python, [script, prepared.referenceNPY, prepared.evaluationNPY, "--warmup", "--spacing"]
+                                      + prepared.spacingMM.map { String($0) })
+        let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        func number(_ key: String) throws -> Double {
+            guard let value = (parsed?[key] as? NSNumber)?.doubleValue else { throw BenchmarkError("pymedphys printed no \(key): \(line)") }
+            return value
+        }
+        return Reference(name: prepared.benchmarkCase.name, referenceSHA256: prepared.referenceSHA256, evaluationSHA256: prepared.evaluationSHA256,
+                         seconds: try number("seconds"), passRate: try number("passRate"), evaluated: try number("evaluated"))
+    }
+
+    func loadFixture() -> Fixture? {
+        guard let data = try? Data(contentsOf: fixture) else { return nil }
+        return try? JSONDecoder().decode(Fixture.self, from: data)
+    }
+
+    func writeFixture(_ references: [Reference]) throws {
+        let version = (try? Subprocess.run(python, ["-c", "import pymedphys; print(pymedphys.__version__)"]))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n")
+            .first { $0.hasPrefix("model name") }.map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(Fixture(pymedphys: version, measuredOn: "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores", cases: references))
+        try data.write(to: fixture, options: .atomic)
+    }
+
+    static func globalGamma(_ output: String) -> [String: Any]? {
+        let record = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+        let gamma = ((record?["cases"] as? [[String: Any]])?.first)?["gamma"] as? [String: Any]
+        return gamma?["global"] as? [String: Any]
+    }
+
+    static func timed<T>(_ work: () throws -> T) rethrows -> (T, Double) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let value = try work()
+        return (value, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    static func fileSHA256(_ path: String) throws -> String {
+        SHA256Hex.of(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+    }
+}
+
+/// Where a gamma map's search time goes, read from the map: a point with γ ≤ 1 stops within the
+/// DTA, a failing point searches out to r = γ·DTA, a point capped at max γ searches every shell,
+/// and a point within max γ·DTA of a face has part of its search off the grid.
+struct GammaProfile {
+    let evaluated: Int
+    let passed: Int
+    let failedBeforeEnd: Int
+    let searchedToEnd: Int
+    let nearEdge: Int
+
+    init(map: GammaMap, criteria: GammaCriteria) {
+        let shape = map.shape, reach = criteria.maxGamma * criteria.distanceMM
+        let margin = (0..<3).map { Int((reach / map.spacingMM[$0]).rounded(.up)) }
+        var evaluated = 0, passed = 0, failed = 0, capped = 0, nearEdge = 0
+        for row in 0..<shape.rows {
+            let rowNearEdge = row < margin[0] || row >= shape.rows - margin[0]
+            for column in 0..<shape.columns {
+                let columnNearEdge = rowNearEdge || column < margin[1] || column >= shape.columns - margin[1]
+                let base = shape.offset(row: row, column: column, slice: 0)
+                for slice in 0..<shape.slices {
+                    let gamma = map.values[base + slice]
+                    guard !gamma.isNaN else { continue }
+                    evaluated += 1
+                    if gamma <= 1 { passed += 1 } else if Double(gamma) >= criteria.maxGamma { capped += 1 } else { failed += 1 }
+                    if columnNearEdge || slice < margin[2] || slice >= shape.slices - margin[2] { nearEdge += 1 }
+                }
+            }
+        }
+        self.evaluated = evaluated
+        self.passed = passed
+        failedBeforeEnd = failed
+        searchedToEnd = capped
+        self.nearEdge = nearEdge
+    }
+
+    func share(_ count: Int) -> Double { evaluated > 0 ? 100 * Double(count) / Double(evaluated) : 0 }
+}
