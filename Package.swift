@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The numeric modules are optimised in debug builds too: the tests build cohorts, audit them,
+// compute full gamma maps, DVHs, distance maps and training steps, which unoptimised generic
+// (SIMD) code makes ten times slower.
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "dosecurate",
     platforms: [.macOS(.v13)],
@@ -38,25 +43,28 @@ let package = Package(
         .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "NumpyFormat",
-            dependencies: ["Support", "CArchive", "CISAL"]
+            dependencies: ["Support", "CArchive", "CISAL"],
+            swiftSettings: optimisedInDebug
         ),
         .target(
             name: "DoseCase",
-            dependencies: ["Support", "NumpyFormat", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Support", "NumpyFormat", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: optimisedInDebug
         ),
         // The gamma index's inner loop in C: AVX-512 / AVX2 / scalar, chosen at run time (Swift cannot
         // reach the vector units without fixing the CPU at build time). -O2 in debug builds too: the
         // tests compare full gamma maps.
         .target(name: "CGammaKernel", cSettings: [.unsafeFlags(["-O2"])]),
-        .target(name: "Dosimetry", dependencies: ["NumpyFormat", "Support", "DoseCase", "CGammaKernel"]),
-        .target(name: "Audit", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry"]),
+        .target(name: "Dosimetry", dependencies: ["NumpyFormat", "Support", "DoseCase", "CGammaKernel"], swiftSettings: optimisedInDebug),
+        .target(name: "Audit", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry"], swiftSettings: optimisedInDebug),
         .target(name: "Lineage", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "Audit"], plugins: ["EmbedBuildCommit"]),
         .plugin(name: "EmbedBuildCommit", capability: .buildTool()),
         .target(name: "Evaluation", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "Audit", "Lineage"]),
         .target(name: "Reports", dependencies: ["DoseCase", "Dosimetry", "NumpyFormat", "Support", "Audit", "Lineage", "Evaluation", "CXML2"]),
         .target(name: "Workflows", dependencies: ["DoseCase", "Dosimetry", "Phantoms", "Support", "NumpyFormat", "Audit", "Lineage", "Evaluation", "Reports", "Engine"]),
-        .target(name: "Phantoms", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry"]),
-        .target(name: "Engine", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "CBLAS", "CHDF5", "CMalloc"]),
+        .target(name: "Phantoms", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry"], swiftSettings: optimisedInDebug),
+        .target(name: "Engine", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "CBLAS", "CHDF5", "CMalloc"],
+                swiftSettings: optimisedInDebug),
         .executableTarget(
             name: "dosecurate",
             dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "Audit", "Lineage", "Evaluation", "Reports", "Workflows", "Phantoms", "Engine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
