@@ -10,7 +10,9 @@ enum BenchEntry {
             let python = try pythonWithNumpy()
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-bench-\(getpid())")
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: scratch) }
+            // DOSECURATE_BENCH_KEEP=1 keeps the generated inputs (to profile or re-run one by hand).
+            let keep = ProcessInfo.processInfo.environment["DOSECURATE_BENCH_KEEP"] != nil
+            defer { if keep { print("inputs kept in \(scratch.path)") } else { try? FileManager.default.removeItem(at: scratch) } }
             let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dosecurate").path
             switch CommandLine.arguments.dropFirst().first {
             case "audit"?:
@@ -195,8 +197,8 @@ enum BenchEntry {
         let benchmark = GammaBenchmark(python: python, scratch: scratch, dosecurate: binary,
                                        script: root.appendingPathComponent("Benchmarks/gamma_pymedphys.py").path,
                                        fixture: root.appendingPathComponent("Benchmarks/gamma_hard_pymedphys.json"))
-        print("\nGamma where it is hard: 3 %/3 mm global, full resolution, 2 cores; dosecurate evaluate end to end (hash cached)")
-        print("against pymedphys 0.41's gamma call alone (numba compiled first):")
+        print("\nGamma where it is hard: 3 %/3 mm global, full resolution, 2 cores; dosecurate evaluate end to end (hash cached,")
+        print("best of 3) against pymedphys 0.41's gamma call alone (numba compiled first):")
         var references: [GammaBenchmark.Reference] = []
         var measurements: [GammaBenchmark.Measurement] = []
         for (index, benchmarkCase) in GammaBenchmark.cases.enumerated() {
@@ -214,13 +216,13 @@ enum BenchEntry {
         print("  case                           grid          evaluated   full s  points/s  pass %   rate s |  pymedphys s  pass %   full×  rate×")
         var fullRatios: [Double] = [], rateRatios: [Double] = []
         for measurement in measurements {
-            let prepared = measurement.prepared, shape = prepared.shape
+            let shape = measurement.shape
             let grid = "\(shape.rows)×\(shape.columns)×\(shape.slices)".padding(toLength: 13, withPad: " ", startingAt: 0)
-            var line = String(format: "  %@ %@ %9d %8.2f %9.2e %7.2f %8.2f", prepared.benchmarkCase.name.padding(toLength: 30, withPad: " ", startingAt: 0), grid,
+            var line = String(format: "  %@ %@ %9d %8.2f %9.2e %7.2f %8.2f", measurement.benchmarkCase.name.padding(toLength: 30, withPad: " ", startingAt: 0), grid,
                               measurement.evaluated, measurement.fullSeconds, Double(measurement.evaluated) / measurement.fullSeconds,
                               measurement.passRate, measurement.passRateOnlySeconds)
-            let reference = fixture?.cases.first { $0.name == prepared.benchmarkCase.name }
-            if let reference, reference.referenceSHA256 == prepared.referenceSHA256, reference.evaluationSHA256 == prepared.evaluationSHA256 {
+            let reference = fixture?.cases.first { $0.name == measurement.benchmarkCase.name }
+            if let reference, reference.referenceSHA256 == measurement.referenceSHA256, reference.evaluationSHA256 == measurement.evaluationSHA256 {
                 fullRatios.append(reference.seconds / measurement.fullSeconds)
                 rateRatios.append(reference.seconds / measurement.passRateOnlySeconds)
                 line += String(format: " | %11.1f %7.2f %7.1f %6.1f", reference.seconds, reference.passRate, fullRatios.last ?? .nan, rateRatios.last ?? .nan)
@@ -237,14 +239,14 @@ enum BenchEntry {
         for measurement in measurements {
             let profile = measurement.profile
             print(String(format: "  %@ %9.1f %% %11.1f %% %12.1f %% %11.1f %% %13.2f %7.0f %%",
-                         measurement.prepared.benchmarkCase.name.padding(toLength: 30, withPad: " ", startingAt: 0), profile.share(profile.passed),
+                         measurement.benchmarkCase.name.padding(toLength: 30, withPad: " ", startingAt: 0), profile.share(profile.passed),
                          profile.share(profile.failedBeforeEnd), profile.share(profile.searchedToEnd), profile.share(profile.nearEdge),
                          measurement.kernelSeconds, 100 * measurement.kernelSeconds / measurement.fullSeconds))
         }
         if let worst = fullRatios.min(), let worstRate = rateRatios.min() {
             print(String(format: "  slowest ratio: full map %.1f× (target ≥ 100), pass-rate only %.1f× (target ≥ 300)", worst, worstRate))
         }
-        if let hardest = measurements.filter({ $0.prepared.benchmarkCase.size == .full }).min(by: { $0.passRate < $1.passRate }) {
+        if let hardest = measurements.filter({ $0.benchmarkCase.size == .full }).min(by: { $0.passRate < $1.passRate }) {
             print(String(format: "  full-size case at %.1f %% pass: %.2f s end to end (target < 5 s)", hardest.passRate, hardest.fullSeconds))
         }
     }
