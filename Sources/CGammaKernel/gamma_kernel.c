@@ -21,6 +21,14 @@ static cell_polynomial polynomial_of(const float *corner, long s0, long s1, long
     return p;
 }
 
+/* The lowest of `count` scored lanes below *lowest, starting at sample `first`: updates *lowest and
+ * *found (ties keep the earlier sample). */
+static void take_lowest_lane(const double *lanes, int count, long first, double *lowest, long *found) {
+    for (int lane = 0; lane < count; lane++) {
+        if (lanes[lane] < *lowest) { *lowest = lanes[lane]; *found = first + lane; }
+    }
+}
+
 static long search_scalar(const float *corner, long s0, long s1, long s2, dosecurate_gamma_samples s, double reference, double k, double gap,
                           double *best, int stop_at_first) {
     const cell_polynomial p = polynomial_of(corner, s0, s1, s2);
@@ -62,9 +70,7 @@ static long search_avx2(const float *corner, long s0, long s1, long s2, dosecura
         if (below) {
             double lanes[4];
             _mm256_storeu_pd(lanes, g2);
-            for (int lane = 0; lane < 4; lane++) {
-                if (lanes[lane] < lowest) { lowest = lanes[lane]; found = i + lane; }
-            }
+            take_lowest_lane(lanes, 4, i, &lowest, &found);
             if (stop_at_first) break;
         }
     }
@@ -92,9 +98,7 @@ static long search_avx512(const float *corner, long s0, long s1, long s2, dosecu
         if (below) {
             double lanes[8];
             _mm512_storeu_pd(lanes, g2);
-            for (int lane = 0; lane < 8; lane++) {
-                if (lanes[lane] < lowest) { lowest = lanes[lane]; found = i + lane; }
-            }
+            take_lowest_lane(lanes, 8, i, &lowest, &found);
             if (stop_at_first) break;
         }
     }

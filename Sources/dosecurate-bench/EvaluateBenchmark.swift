@@ -49,12 +49,7 @@ struct EvaluateBenchmark {
         start = DispatchTime.now().uptimeNanoseconds
         let passRateOnlyOutput = try Subprocess.run(dosecurate, arguments + ["--gamma-stat", "pass-rate"])
         let passRateOnlySeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        func gammaStatistics(_ output: String) -> (global: [String: Any]?, region: [String: Any]?) {
-            let record = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
-            let gamma = ((record?["cases"] as? [[String: Any]])?.first)?["gamma"] as? [String: Any]
-            return (gamma?["global"] as? [String: Any], gamma?["ptvRegion"] as? [String: Any])
-        }
-        let (global, region) = gammaStatistics(output)
+        let (global, region) = Self.gammaStatistics(output)
 
         var pymedphys: [String: Double]?
         if includePymedphys {
@@ -71,7 +66,14 @@ struct EvaluateBenchmark {
         }
         return Result(dosecurateSeconds: seconds, dosecurateWarmSeconds: warmSeconds, dosecuratePassRate: (global?["passRate"] as? NSNumber)?.doubleValue ?? .nan,
                       dosecuratePTVPassRate: (region?["passRate"] as? NSNumber)?.doubleValue ?? .nan, passRateOnlySeconds: passRateOnlySeconds,
-                      passRateOnlyPassRate: (gammaStatistics(passRateOnlyOutput).global?["passRate"] as? NSNumber)?.doubleValue ?? .nan,
+                      passRateOnlyPassRate: (Self.gammaStatistics(passRateOnlyOutput).global?["passRate"] as? NSNumber)?.doubleValue ?? .nan,
                       evaluatedVoxels: (global?["evaluatedVoxels"] as? NSNumber)?.intValue ?? 0, pymedphys: pymedphys)
+    }
+
+    /// The first case's global and PTV-region gamma statistics of an `evaluate --json` record.
+    static func gammaStatistics(_ output: String) -> (global: [String: Any]?, region: [String: Any]?) {
+        let record = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+        let gamma = ((record?["cases"] as? [[String: Any]])?.first)?["gamma"] as? [String: Any]
+        return (gamma?["global"] as? [String: Any], gamma?["ptvRegion"] as? [String: Any])
     }
 }

@@ -126,10 +126,12 @@ struct GammaBenchmark {
         let output = URL(fileURLWithPath: workspace).appendingPathComponent("evaluate.json").path
         let (full, fullSeconds) = try Self.bestOf3 { try Self.spawn(dosecurate, arguments, output: output) }
         let (passRateOnly, passRateOnlySeconds) = try Self.bestOf3 { try Self.spawn(dosecurate, arguments + ["--gamma-stat", "pass-rate"], output: output) }
-        let (map, kernelSeconds) = try Self.timed {
-            try GammaIndex.compute(reference: prepared.reference, evaluation: prepared.evaluation, spacingMM: prepared.spacingMM)
+        var computed: GammaMap?
+        let kernelSeconds = try AuditBenchmark.timed {
+            computed = try GammaIndex.compute(reference: prepared.reference, evaluation: prepared.evaluation, spacingMM: prepared.spacingMM)
         }
-        let global = Self.globalGamma(full), passRateOnlyGlobal = Self.globalGamma(passRateOnly)
+        guard let map = computed else { throw BenchmarkError("no gamma map for \(prepared.benchmarkCase.name)") }
+        let global = EvaluateBenchmark.gammaStatistics(full).global, passRateOnlyGlobal = EvaluateBenchmark.gammaStatistics(passRateOnly).global
         return Measurement(benchmarkCase: prepared.benchmarkCase, shape: prepared.shape, referenceSHA256: prepared.referenceSHA256,
                            evaluationSHA256: prepared.evaluationSHA256, fullSeconds: fullSeconds, passRateOnlySeconds: passRateOnlySeconds,
                            passRate: (global?["passRate"] as? NSNumber)?.doubleValue ?? .nan,
@@ -167,18 +169,6 @@ struct GammaBenchmark {
         try data.write(to: fixture, options: .atomic)
     }
 
-    static func globalGamma(_ output: String) -> [String: Any]? {
-        let record = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
-        let gamma = ((record?["cases"] as? [[String: Any]])?.first)?["gamma"] as? [String: Any]
-        return gamma?["global"] as? [String: Any]
-    }
-
-    static func timed<T>(_ work: () throws -> T) rethrows -> (T, Double) {
-        let start = DispatchTime.now().uptimeNanoseconds
-        let value = try work()
-        return (value, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    }
-
     /// Runs `executable` as a shell would (posix_spawn, standard output to `output`) and returns
     /// what it printed: Foundation's `Process` adds tens of milliseconds of its own per launch,
     /// which a user does not pay and which would swamp a 0.15 s evaluation.
@@ -199,11 +189,12 @@ struct GammaBenchmark {
     }
 
     /// Sub-second runs vary by tens of milliseconds between runs: the best of three.
-    static func bestOf3<T>(_ work: () throws -> T) rethrows -> (T, Double) {
-        var best = try timed(work)
-        for _ in 0..<2 {
-            let next = try timed(work)
-            if next.1 < best.1 { best = next }
+    static func bestOf3(_ run: () throws -> String) throws -> (output: String, seconds: Double) {
+        var best = (output: "", seconds: Double.infinity)
+        for _ in 0..<3 {
+            var output = ""
+            let seconds = try AuditBenchmark.timed { output = try run() }
+            if seconds < best.seconds { best = (output, seconds) }
         }
         return best
     }

@@ -246,6 +246,16 @@ private struct CellSearch: @unchecked Sendable {
             let gap = max(referenceDose - Double(range.y), Double(range.x) - referenceDose, 0) * inverseCriterion
             return gap * gap
         }
+        // One cell's samples through the vector kernel; true when pass-rate mode can stop.
+        @inline(__always) func scoreCell(corner: UnsafePointer<Float>, samples range: Range<Int>, gapTerm: Double) -> Bool {
+            var lowest = best
+            let found = dosecurate_gamma_cell_search(kernel, corner, cornerStride.x, cornerStride.y, cornerStride.z, samples.cell(range),
+                                                     referenceDose, inverseCriterion, gapTerm, &lowest, passRateOnly ? 1 : 0)
+            guard found >= 0 else { return false }
+            best = lowest
+            bestSample = range.lowerBound + found
+            return passRateOnly
+        }
         if interior {
             // The vector kernels pick the cells worth opening and score their samples.
             let cellBase = (voxel.x * cellCounts.y + voxel.y) * cellCounts.z + voxel.z
@@ -257,16 +267,8 @@ private struct CellSearch: @unchecked Sendable {
                 index = dosecurate_gamma_next_cell(kernel, rangeFloats, rangeOffsets.baseAddress, nearestTerms.baseAddress, index, cells.count,
                                                    referenceDose, inverseCriterion, best)
                 guard index >= 0 else { break }
-                let cell = cells[index]
-                var lowest = best
-                let found = dosecurate_gamma_cell_search(
-                    kernel, dose + (voxelIndex &+ corners[index]), cornerStride.x, cornerStride.y, cornerStride.z,
-                    samples.cell(cell.samples), referenceDose, inverseCriterion, gapTerm(ranges[cellBase &+ rangeOffsets[index]]), &lowest, passRateOnly ? 1 : 0)
-                if found >= 0 {
-                    best = lowest
-                    bestSample = cell.samples.lowerBound + found
-                    if passRateOnly { break }
-                }
+                if scoreCell(corner: dose + (voxelIndex &+ corners[index]), samples: cells[index].samples,
+                             gapTerm: gapTerm(ranges[cellBase &+ rangeOffsets[index]])) { break }
                 index += 1
             }
             return bestSample == nil ? (nil, nil) : (best, bestSample)
@@ -284,16 +286,8 @@ private struct CellSearch: @unchecked Sendable {
             let gap = gapTerm(ranges[(clamped.x * cellCounts.y + clamped.y) * cellCounts.z + clamped.z])
             if gap + cell.nearestDistanceTerm >= best { continue }
             if hasInterior && absolute == clamped {
-                var lowest = best
-                let found = dosecurate_gamma_cell_search(
-                    kernel, evaluation.baseAddress.unsafelyUnwrapped + ((absolute.x * counts.y + absolute.y) * counts.z + absolute.z),
-                    cornerStride.x, cornerStride.y, cornerStride.z, samples.cell(cell.samples), referenceDose, inverseCriterion, gap, &lowest,
-                    passRateOnly ? 1 : 0)
-                if found >= 0 {
-                    best = lowest
-                    bestSample = cell.samples.lowerBound + found
-                    if passRateOnly { break }
-                }
+                let corner = evaluation.baseAddress.unsafelyUnwrapped + ((absolute.x * counts.y + absolute.y) * counts.z + absolute.z)
+                if scoreCell(corner: corner, samples: cell.samples, gapTerm: gap) { break }
                 continue
             }
             for sample in cell.samples {
