@@ -9,6 +9,8 @@
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 #include <libxml/xmlmemory.h>
+#include <libxml/xmlsave.h>
+#include <libxml/xmlerror.h>
 
 // xmlFree is a global function pointer; Swift 6 refuses to touch mutable C globals.
 static inline void dc_xml_free(void *pointer) { xmlFree(pointer); }

@@ -23,7 +23,7 @@ public enum AuditJUnitXML {
             let suite = xmlNewChild(root, nil, "testsuite", nil)
             let unreadable = audit.findings.contains { $0.check == FileReadableCheck.id && $0.severity == .error }
             let failed = Set(audit.findings.filter { $0.severity == .error }.map(\.check))
-            xmlNewProp(suite, "name", clean(audit.file))
+            xmlNewProp(suite, "name", MarkupDocument.xmlSafe(audit.file))
             xmlNewProp(suite, "tests", String(checks.count))
             xmlNewProp(suite, "failures", String(failed.count))
             xmlNewProp(suite, "errors", "0")
@@ -34,17 +34,17 @@ public enum AuditJUnitXML {
                 guard let value else { continue }
                 let property = xmlNewChild(properties, nil, "property", nil)
                 xmlNewProp(property, "name", name)
-                xmlNewProp(property, "value", clean(value))
+                xmlNewProp(property, "value", MarkupDocument.xmlSafe(value))
             }
             for check in checks {
                 let testcase = xmlNewChild(suite, nil, "testcase", nil)
-                xmlNewProp(testcase, "classname", clean(audit.file))
+                xmlNewProp(testcase, "classname", MarkupDocument.xmlSafe(audit.file))
                 xmlNewProp(testcase, "name", check.id)
                 let findings = audit.findings.filter { $0.check == check.id }
                 let errors = findings.filter { $0.severity == .error }
                 if !errors.isEmpty {
-                    let failure = xmlNewTextChild(testcase, nil, "failure", clean(errors.map(\.message).joined(separator: "\n")))
-                    xmlNewProp(failure, "message", clean(errors[0].message))
+                    let failure = xmlNewTextChild(testcase, nil, "failure", MarkupDocument.xmlSafe(errors.map(\.message).joined(separator: "\n")))
+                    xmlNewProp(failure, "message", MarkupDocument.xmlSafe(errors[0].message))
                     xmlNewProp(failure, "type", "error")
                 } else if unreadable && check.id != FileReadableCheck.id {
                     let skipped = xmlNewChild(testcase, nil, "skipped", nil)
@@ -52,7 +52,7 @@ public enum AuditJUnitXML {
                 }
                 let notes = findings.filter { $0.severity != .error }
                 if !notes.isEmpty {
-                    xmlNewTextChild(testcase, nil, "system-out", clean(notes.map { "\($0.severity.rawValue): \($0.message)" }.joined(separator: "\n")))
+                    xmlNewTextChild(testcase, nil, "system-out", MarkupDocument.xmlSafe(notes.map { "\($0.severity.rawValue): \($0.message)" }.joined(separator: "\n")))
                 }
             }
         }
@@ -67,24 +67,5 @@ public enum AuditJUnitXML {
     /// Writes the XML atomically.
     public static func write(_ report: AuditReport, to path: String) throws {
         try AtomicFile.write(render(report), to: path)
-    }
-
-    /// XML 1.0 cannot carry most C0 control characters, even escaped; a file name or a decoder
-    /// message might hold one.
-    static func clean(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            scalar.value < 0x20 && scalar != "\n" && scalar != "\t" && scalar != "\r" ? "\u{FFFD}" : scalar
-        }))
-    }
-}
-
-/// Why a report could not be rendered.
-public enum ReportError: Error, Sendable, CustomStringConvertible {
-    case xml(String)
-
-    public var description: String {
-        switch self {
-        case let .xml(reason): "JUnit XML: \(reason)"
-        }
     }
 }
