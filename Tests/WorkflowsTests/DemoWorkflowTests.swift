@@ -34,7 +34,7 @@ final class DemoWorkflowTests: XCTestCase {
             if case let .text(text) = event { texts.append(text) }
         }
         let space = try Workspace(path: folder.path, create: false)
-        XCTAssertEqual(outcome.seconds.map(\.step), ["phantoms", "audit + freeze", "split", "train", "predict", "evaluate", "records"])
+        XCTAssertEqual(outcome.seconds.map(\.step), ["phantoms", "audit + freeze", "split", "train", "predict", "evaluate", "report", "records"])
         let version = try DatasetRevision.resolve(outcome.dataset, in: space)
         XCTAssertEqual(version.identity.excluded.map(\.reason), [.auditErrors], "the swapped femurs are excluded")
         XCTAssertTrue(space.exists(RunFiles.record(outcome.runId)))
@@ -48,6 +48,13 @@ final class DemoWorkflowTests: XCTestCase {
         let all = texts.joined
         XCTAssertTrue(all.contains("labels.femur_laterality"), "the audit's findings are shown")
         XCTAssertTrue(all.contains(record), "the summary names the evaluation record")
+        // The demo ends with the evaluation's report, every figure drawn, and says where it is.
+        XCTAssertTrue(all.contains(outcome.report), "the summary names the report")
+        let page = String(decoding: try Data(contentsOf: URL(fileURLWithPath: outcome.report)), as: UTF8.self)
+        for figure in ["training-curves", "colourwash-", "difference-", "dvh-", "gamma-pass-rates", "per-case-distributions", "acceptance",
+                       "femur-asymmetry", "gamma-case"] {
+            XCTAssertTrue(page.contains("id=\"figure-\(figure)"), "figure \(figure) is in the demo's report")
+        }
 
         // The demo never writes over anything.
         do {

@@ -43,6 +43,21 @@ public struct StructureDose: Sendable {
         return Double(voxels(receivingAtLeast: gy)) / Double(voxels) * 100
     }
 
+    /// The cumulative DVH as points: the percentage of the volume receiving at least each dose
+    /// from 0 up to the maximum in `stepGy` steps, then at the maximum itself (where the curve
+    /// reaches its last voxel). Empty for an empty structure.
+    public func cumulativeCurve(stepGy: Double) -> [(doseGy: Double, volumePercent: Double)] {
+        guard let maximum = maxGy, stepGy > 0 else { return [] }
+        var points: [(doseGy: Double, volumePercent: Double)] = []
+        var index = 0.0
+        while index * stepGy < maximum {
+            points.append((index * stepGy, volumePercent(receivingAtLeast: index * stepGy) ?? 0))
+            index += 1
+        }
+        points.append((maximum, volumePercent(receivingAtLeast: maximum) ?? 0))
+        return points
+    }
+
     /// Vx in cc: the volume receiving at least `gy`.
     public func volumeCC(receivingAtLeast gy: Double) -> Double? {
         isEmpty ? nil : Double(voxels(receivingAtLeast: gy)) * voxelVolumeCC

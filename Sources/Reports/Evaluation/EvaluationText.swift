@@ -23,40 +23,13 @@ public enum EvaluationText {
     }
 
     public static func render(_ record: EvaluationRecord, plan: EvaluationPlan, recordFile: String?, alreadyRecorded: Bool) -> String {
-        let identity = record.identity, settings = identity.settings
-        var lines: [String] = []
-        let gamma = settings.gamma
-        let resolution = gamma.subsample == 1 ? "full resolution" : "subsample \(gamma.subsample) (x[::\(gamma.subsample)] per axis, the old decimated numbers)"
-        let statistics = identity.gammaStatistics == .passRate ? ", pass rate only (no γ mean, median or max)" : ""
-        lines.append("gamma \(gamma.criteria.summary), \(resolution)\(statistics); PTV region: \(settings.region.margin.rawValue) \(GammaCriteria.format(settings.region.marginMM)) mm margin")
-        let table = settings.acceptanceProtocol
-        lines.append("acceptance protocol \(table.definition.name) (\(table.definition.constraints.count) constraints, \(table.hash.prefix(12))…), "
-                     + "applied to prediction and reference")
-        if let version = settings.datasetVersion, let split = settings.split {
-            lines.append("pinned to \(version), split \(split.name)@\(split.revision) (\(split.hash.prefix(12))…), role \(split.role)")
-        }
-        if let model = identity.model { lines.append("model: " + describe(model) + (record.context.label.map { " — \"\($0)\"" } ?? "")) }
+        let identity = record.identity
+        var lines = settingsLines(record)
         lines.append("")
-        let header = ["case", "MAE Gy", "body MAE", "γ global %", "γ PTV %", "γ mean", "PTV70 D95 ref", "pred", "error Gy", "femur L−R MAE",
-                      "accept pred %", "ref %"]
-        let rows = identity.cases.map { evaluation -> [String] in
-            let d95 = evaluation.dvh[StructureChannel.ptv70]?[DVHMetric.d95.rawValue]
-            return [
-                evaluation.caseId, format(evaluation.maeGy, 2), format(evaluation.mae.bodyGy, 2),
-                format(evaluation.gamma.global.passRate, 1), format(evaluation.gamma.ptvRegion?.passRate, 1),
-                format(evaluation.gamma.global.mean, 2), format(d95?.reference, 2), format(d95?.prediction, 2), format(d95?.error, 2, signed: true),
-                format(evaluation.femurAsymmetry?.maeDifferenceGy, 2, signed: true),
-                format(evaluation.acceptance.prediction.compliancePercent, 1), format(evaluation.acceptance.reference.compliancePercent, 1),
-            ]
-        }
+        let (header, rows) = caseTable(record)
         lines += TextTable.lines(header: header, rows: rows, rightAligned: 1)
-        let aggregate = identity.aggregate
         lines.append("")
-        lines.append("\(aggregate.cases) case\(aggregate.cases == 1 ? "" : "s"): MAE \(summary(aggregate.maeGy, 2)) Gy; "
-                     + "γ pass \(summary(aggregate.gammaGlobalPassRate, 1)) % global, \(summary(aggregate.gammaPTVRegionPassRate, 1)) % PTV region; "
-                     + "PTV70 D95 error \(summary(aggregate.ptv70D95ErrorGy, 2)) Gy")
-        lines.append("acceptance: predictions pass \(aggregate.predictionsPassed)/\(aggregate.cases) (compliance \(summary(aggregate.predictionCompliancePercent, 1)) %), "
-                     + "references pass \(aggregate.referencesPassed)/\(aggregate.cases) (\(summary(aggregate.referenceCompliancePercent, 1)) %)")
+        lines += aggregateLines(identity.aggregate)
         for evaluation in identity.cases {
             for (side, result) in [("prediction", evaluation.acceptance.prediction), ("reference", evaluation.acceptance.reference)]
             where !result.violations.isEmpty {
@@ -87,6 +60,50 @@ public enum EvaluationText {
             lines.append(alreadyRecorded ? "record: \(recordFile) (already recorded; nothing written)" : "record: \(recordFile)")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The gamma settings, protocol, pin and model, one line each.
+    static func settingsLines(_ record: EvaluationRecord) -> [String] {
+        let identity = record.identity, settings = identity.settings
+        var lines: [String] = []
+        let gamma = settings.gamma
+        let resolution = gamma.subsample == 1 ? "full resolution" : "subsample \(gamma.subsample) (x[::\(gamma.subsample)] per axis, the old decimated numbers)"
+        let statistics = identity.gammaStatistics == .passRate ? ", pass rate only (no γ mean, median or max)" : ""
+        lines.append("gamma \(gamma.criteria.summary), \(resolution)\(statistics); PTV region: \(settings.region.margin.rawValue) \(GammaCriteria.format(settings.region.marginMM)) mm margin")
+        let table = settings.acceptanceProtocol
+        lines.append("acceptance protocol \(table.definition.name) (\(table.definition.constraints.count) constraints, \(table.hash.prefix(12))…), "
+                     + "applied to prediction and reference")
+        if let version = settings.datasetVersion, let split = settings.split {
+            lines.append("pinned to \(version), split \(split.name)@\(split.revision) (\(split.hash.prefix(12))…), role \(split.role)")
+        }
+        if let model = identity.model { lines.append("model: " + describe(model) + (record.context.label.map { " — \"\($0)\"" } ?? "")) }
+        return lines
+    }
+
+    /// The across-case means ± SD and the acceptance counts.
+    static func aggregateLines(_ aggregate: EvaluationAggregate) -> [String] {
+        ["\(aggregate.cases) case\(aggregate.cases == 1 ? "" : "s"): MAE \(summary(aggregate.maeGy, 2)) Gy; "
+            + "γ pass \(summary(aggregate.gammaGlobalPassRate, 1)) % global, \(summary(aggregate.gammaPTVRegionPassRate, 1)) % PTV region; "
+            + "PTV70 D95 error \(summary(aggregate.ptv70D95ErrorGy, 2)) Gy",
+         "acceptance: predictions pass \(aggregate.predictionsPassed)/\(aggregate.cases) (compliance \(summary(aggregate.predictionCompliancePercent, 1)) %), "
+            + "references pass \(aggregate.referencesPassed)/\(aggregate.cases) (\(summary(aggregate.referenceCompliancePercent, 1)) %)"]
+    }
+
+    /// One row per case: the numbers users look at first.
+    static func caseTable(_ record: EvaluationRecord) -> (header: [String], rows: [[String]]) {
+        let header = ["case", "MAE Gy", "body MAE", "γ global %", "γ PTV %", "γ mean", "PTV70 D95 ref", "pred", "error Gy", "femur L−R MAE",
+                      "accept pred %", "ref %"]
+        let rows = record.identity.cases.map { evaluation -> [String] in
+            let d95 = evaluation.dvh[StructureChannel.ptv70]?[DVHMetric.d95.rawValue]
+            return [
+                evaluation.caseId, format(evaluation.maeGy, 2), format(evaluation.mae.bodyGy, 2),
+                format(evaluation.gamma.global.passRate, 1), format(evaluation.gamma.ptvRegion?.passRate, 1),
+                format(evaluation.gamma.global.mean, 2), format(d95?.reference, 2), format(d95?.prediction, 2), format(d95?.error, 2, signed: true),
+                format(evaluation.femurAsymmetry?.maeDifferenceGy, 2, signed: true),
+                format(evaluation.acceptance.prediction.compliancePercent, 1), format(evaluation.acceptance.reference.compliancePercent, 1),
+            ]
+        }
+        return (header, rows)
     }
 
     static func format(_ value: Double?, _ digits: Int, signed: Bool = false) -> String {

@@ -102,6 +102,15 @@ public indirect enum JSONValue: Sendable, Hashable {
         if case let .int(integer) = self { Int(exactly: integer) } else { nil }
     }
 
+    /// A number, integer or not.
+    public var doubleValue: Double? {
+        switch self {
+        case let .number(number): number
+        case let .int(integer): Double(integer)
+        default: nil
+        }
+    }
+
     public var arrayValue: [JSONValue]? {
         if case let .array(items) = self { items } else { nil }
     }

@@ -9,7 +9,7 @@ import Reports
 /// `dosecurate demo` (what `make demo` runs): the whole path on a seeded phantom cohort in a fresh
 /// workspace — phantoms from two institutions with planted defects → audit → freeze (defective
 /// cases excluded with reasons) → split lock → train a `tiny` model → predict the test cases →
-/// evaluate with the current protocol → where every record is.
+/// evaluate with the current protocol, keeping gamma maps → the evaluation's report → where every record is.
 public struct DemoRequest: Sendable {
     public let workspace: String
     public let cohort: CohortPlan.Options
@@ -49,13 +49,15 @@ public enum DemoEvent: Sendable {
 public struct DemoOutcome: Sendable {
     public let dataset: String, split: String, runId: String
     public let evaluationRecord: String?
+    /// The evaluation report's `index.html` (absolute).
+    public let report: String
     public let seconds: [(step: String, seconds: Double)]
 }
 
 public enum DemoWorkflow {
     /// The reference split: 70/15/15, stratified, seed 0 (`splits/reference@1.json`).
     public static let splitName = "reference", splitRatios = LockedSplit.Ratios(train: 70, val: 15, test: 15), runId = "demo-tiny"
-    static let steps = 7
+    static let steps = 8
 
     /// Refuses a workspace folder that exists and is not empty: the demo never writes over anything.
     public static func run(_ request: DemoRequest, events: @escaping @Sendable (DemoEvent) -> Void) async throws -> DemoOutcome {
@@ -112,12 +114,19 @@ public enum DemoWorkflow {
         events(.text(predicted.written.map { "\($0.file): \($0.tiles) tiles, " + String(format: "%.1f s", $0.seconds) }.joined(separator: "\n") + "\n"))
 
         let evaluated = try await timed(6, "evaluate", "evaluate the predictions against the pinned test cases (current acceptance protocol)") {
-            try await EvaluateWorkflow.run(EvaluateRequest(references: [], predictions: predictions, selection: selection, workspace: space,
-                                                           workers: request.threads)) { events(.progress("evaluating [\($0.done)/\($0.total)] \($0.caseId)")) }
+            var evaluation = EvaluateRequest(references: [], predictions: predictions, selection: selection, workspace: space, workers: request.threads)
+            evaluation.saveGammaMaps = true
+            return try await EvaluateWorkflow.run(evaluation) { events(.progress("evaluating [\($0.done)/\($0.total)] \($0.caseId)")) }
         }
         events(.text(EvaluationText.render(evaluated.record, plan: evaluated.plan, recordFile: evaluated.recordFile, alreadyRecorded: evaluated.alreadyRecorded)))
 
-        await timed(7, "records", "where every record is") {
+        let report = try await timed(7, "report", "draw the evaluation's report: lineage, training curves, dose, DVH, gamma, acceptance, femurs") {
+            try await ReportWorkflow.run(ReportRequest(subject: evaluated.record.fileName, workspace: space, workers: request.threads)) {
+                events(.progress($0))
+            }
+        }
+
+        await timed(8, "records", "where every record is") {
             events(.text("""
                 cohort:       \(cohort) (truth.json: what was planted)
                 audit:        \(frozen.revision.dataset.context.audit.report), \(frozen.revision.dataset.context.audit.junit)
@@ -125,11 +134,12 @@ public enum DemoWorkflow {
                 split:        \(split.fileName)
                 training:     \(trained.runDirectory)/run.json, metrics.csv, result.json, checkpoints/
                 predictions:  \(trained.runDirectory)/predictions/
-                evaluation:   \(evaluated.recordFile ?? "not recorded")
+                evaluation:   \(evaluated.recordFile ?? "not recorded"), gamma maps in evaluations/\(evaluated.record.hash.prefix(16))/gamma/
+                report:       \(report.page)
 
                 """))
         }
         return DemoOutcome(dataset: frozen.revision.reference, split: split.reference, runId: runId, evaluationRecord: evaluated.recordFile,
-                           seconds: times)
+                           report: report.page, seconds: times)
     }
 }

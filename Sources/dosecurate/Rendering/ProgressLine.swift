@@ -29,6 +29,11 @@ struct ProgressLine: Sendable {
         done.withLock { _ in draw(done: count, total: total, item: item) }
     }
 
+    /// Shows a step without a count (a library that says what it does, not how far it is).
+    func show(_ step: String) {
+        done.withLock { _ in if enabled { FileHandle.standardError.write("\r\u{1B}[K\(step)") } }
+    }
+
     private func draw(done: Int, total: Int, item: String) {
         if enabled { FileHandle.standardError.write("\r\u{1B}[K[\(done)/\(total)] \(item)") }
     }

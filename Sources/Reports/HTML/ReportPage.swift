@@ -1,0 +1,104 @@
+/// A self-contained report page: one HTML file that opens offline — inline CSS, inline SVG
+/// figures, no scripts, fonts or images fetched from anywhere — with links to each figure's own
+/// SVG and PNG beside it.
+public struct ReportPage: Sendable {
+    public let title: String
+    /// One line under the title (what the subject is, when it was made).
+    public let subtitle: String
+    /// Key–value pairs shown first: where every number came from.
+    public let lineage: [(key: String, value: String)]
+    public let sections: [ReportSection]
+
+    public init(title: String, subtitle: String, lineage: [(key: String, value: String)], sections: [ReportSection]) {
+        self.title = title
+        self.subtitle = subtitle
+        self.lineage = lineage
+        self.sections = sections
+    }
+
+    public var figures: [ReportFigure] { sections.flatMap(\.figures) }
+
+    public func html() throws -> [UInt8] {
+        var body = MarkupElement("body")
+        body.append(MarkupElement("h1", text: title))
+        body.append(MarkupElement("p", [("class", "subtitle")], text: subtitle))
+        if !lineage.isEmpty {
+            var list = MarkupElement("dl", [("class", "lineage")])
+            for (key, value) in lineage {
+                list.append(MarkupElement("dt", text: key))
+                list.append(MarkupElement("dd", text: value))
+            }
+            body.append(list)
+        }
+        if sections.count > 1 {
+            var contents = MarkupElement("ul", [("class", "contents")])
+            for (index, section) in sections.enumerated() {
+                contents.append(MarkupElement("li", [], [MarkupElement("a", [("href", "#section-\(index + 1)")], text: section.title)]))
+            }
+            body.append(MarkupElement("nav", [], [contents]))
+        }
+        for (index, section) in sections.enumerated() {
+            var element = MarkupElement("section", [("id", "section-\(index + 1)")], [MarkupElement("h2", text: section.title)])
+            for item in section.items { element.append(Self.render(item)) }
+            body.append(element)
+        }
+        body.append(MarkupElement("footer", text: "Written by dosecurate report. Every figure is also in figures/ as SVG (and PNG for images)."))
+        let head = MarkupElement("head", [], [
+            MarkupElement("title", text: title),
+            MarkupElement("meta", [("name", "viewport"), ("content", "width=device-width, initial-scale=1")]),
+            MarkupElement("style", text: Self.style),
+        ])
+        return try MarkupDocument.html(MarkupElement("html", [("lang", "en")], [head, body]))
+    }
+
+    private static func render(_ item: ReportSection.Item) -> MarkupElement {
+        switch item {
+        case let .paragraph(text):
+            return MarkupElement("p", text: text)
+        case let .commands(lines):
+            return MarkupElement("pre", [("class", "commands")], [MarkupElement("code", text: lines.joined(separator: "\n"))])
+        case let .table(table):
+            var element = MarkupElement("table")
+            if let caption = table.caption { element.append(MarkupElement("caption", text: caption)) }
+            element.append(MarkupElement("thead", [], [MarkupElement("tr", [], table.header.map { MarkupElement("th", text: $0) })]))
+            element.append(MarkupElement("tbody", [], table.rows.map { row in MarkupElement("tr", [], row.map { MarkupElement("td", text: $0) }) }))
+            return MarkupElement("div", [("class", "table")], [element])
+        case let .figure(figure):
+            var links = MarkupElement("p", [("class", "files")])
+            links.append(MarkupElement("a", [("href", figure.svgFile)], text: "SVG"))
+            if let png = figure.pngFile {
+                links.appendText(" · ")
+                links.append(MarkupElement("a", [("href", png)], text: "PNG"))
+            }
+            return MarkupElement("figure", [("id", "figure-\(figure.name)")], [
+                MarkupElement("div", [("class", "graphic")], [figure.svg]),
+                MarkupElement("figcaption", [], [MarkupElement("strong", text: figure.title + ". "), MarkupElement("span", text: figure.caption)]),
+                links,
+            ])
+        }
+    }
+
+    // No '<', '>' or '&' here: HTML reads inline CSS as raw text (MarkupDocument checks).
+    private static let style = """
+        body { font-family: sans-serif; color: #1a1a1a; margin: 2em auto; max-width: 1200px; padding: 0 1em; line-height: 1.4; }
+        h1 { font-size: 1.6em; margin-bottom: 0.1em; }
+        h2 { font-size: 1.25em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; margin-top: 2em; }
+        .subtitle { color: #555; margin-top: 0; }
+        dl.lineage { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1.2em; background: #f5f5f5; padding: 0.8em 1em; border-radius: 4px; }
+        dl.lineage dt { font-weight: bold; }
+        dl.lineage dd { margin: 0; font-family: monospace; overflow-wrap: anywhere; }
+        nav ul.contents { columns: 2; padding-left: 1.2em; }
+        pre.commands { background: #f5f5f5; padding: 0.8em 1em; overflow-x: auto; border-radius: 4px; }
+        div.table { overflow-x: auto; }
+        table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+        caption { text-align: left; font-weight: bold; padding-bottom: 0.3em; }
+        th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; }
+        th:first-child, td:first-child { text-align: left; }
+        thead th { background: #f0f0f0; }
+        figure { margin: 1.5em 0; }
+        figure .graphic svg { max-width: 100%; height: auto; }
+        figcaption { font-size: 0.92em; color: #333; }
+        p.files { font-size: 0.85em; margin-top: 0.2em; }
+        footer { margin-top: 3em; color: #777; font-size: 0.85em; }
+        """
+}

@@ -1,0 +1,76 @@
+import Evaluation
+import Foundation
+import Lineage
+import Support
+
+/// What `dosecurate report SUBJECT` shows, resolved in a fixed order: a path to a record file;
+/// a run id (`runs/<id>` or `<id>`); a unique hash prefix among `evaluations/` and `comparisons/`.
+public enum ReportSubject: Sendable {
+    case evaluation(EvaluationRecord, file: String)
+    case run(id: String)
+    case comparison(ComparisonRecord, file: String)
+
+    /// The folder name under `reports/`: the run id, or the record's 16-digit hash prefix.
+    public var name: String {
+        switch self {
+        case let .evaluation(record, _): "evaluation-\(record.hash.prefix(16))"
+        case let .run(id): "run-\(id)"
+        case let .comparison(record, _): "comparison-\(record.hash.prefix(16))"
+        }
+    }
+
+    public static func resolve(_ argument: String, in workspace: Workspace) throws -> ReportSubject {
+        for candidate in [argument, workspace.file(argument)] {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue {
+                return try recordFile(candidate, in: workspace)
+            }
+        }
+        let runId = argument.hasPrefix("\(RunFiles.folder)/") ? String(argument.dropFirst(RunFiles.folder.count + 1)) : argument
+        if RunFiles.isRunId(runId), workspace.exists(RunFiles.record(runId)) { return .run(id: runId) }
+
+        let prefix = argument.lowercased()
+        guard !prefix.isEmpty, prefix.allSatisfy(\.isHexDigit) else { throw ReportWorkflowError.notFound(argument: argument) }
+        let matches = ["evaluations", "comparisons"].flatMap { folder in
+            workspace.files(in: folder).filter { $0.hasSuffix(".json") && $0.hasPrefix(prefix) }.map { "\(folder)/\($0)" }
+        }.sorted()
+        guard matches.count <= 1 else { throw ReportWorkflowError.ambiguous(argument: argument, candidates: matches) }
+        guard let match = matches.first else { throw ReportWorkflowError.notFound(argument: argument) }
+        return try recordFile(workspace.file(match), in: workspace)
+    }
+
+    /// A record file of any kind the report shows, told apart by its schema.
+    private static func recordFile(_ path: String, in workspace: Workspace) throws -> ReportSubject {
+        guard let data = FileManager.default.contents(atPath: path), let value = try? JSONValue.parse(Array(data)),
+              let schema = value["schema"]?.stringValue else {
+            throw ReportWorkflowError.notARecord(path: path, schema: nil)
+        }
+        if schema.hasPrefix("dosecurate/evaluation/") { return .evaluation(try EvaluationRecord.read(path), file: path) }
+        if schema.hasPrefix("dosecurate/comparison/") { return .comparison(try ComparisonRecord.read(path), file: path) }
+        if schema.hasPrefix("dosecurate/run"), let runId = value["runId"]?.stringValue, workspace.exists(RunFiles.record(runId)) {
+            return .run(id: runId)
+        }
+        throw ReportWorkflowError.notARecord(path: path, schema: schema)
+    }
+}
+
+/// Why a report could not be made, or a part of it drawn.
+public enum ReportWorkflowError: Error, Sendable, CustomStringConvertible {
+    case notFound(argument: String)
+    case ambiguous(argument: String, candidates: [String])
+    case notARecord(path: String, schema: String?)
+    case caseInArchive(archive: String, member: String)
+
+    public var description: String {
+        switch self {
+        case let .notFound(argument):
+            "\(argument): not a record file, a run id (runs/<id>) or the start of an evaluation's or comparison's hash in this workspace"
+        case let .ambiguous(argument, candidates):
+            "\(argument) is the start of several records' hashes: \(candidates.joined(separator: ", ")); give more digits"
+        case let .notARecord(path, schema):
+            "\(path): not an evaluation, comparison or run record (schema \(schema ?? "missing"))"
+        case let .caseInArchive(archive, member):
+            "the case is \(member) inside the delivery archive \(archive); extract it to draw its slices"
+        }
+    }
+}
