@@ -92,6 +92,15 @@ public enum CaseEvaluator {
     /// so the cores are not left idle while one file inflates or one structure sorts.
     public static func evaluate(reference: DoseCase, caseHash: String, prediction path: String, settings: EvaluationSettings,
                                 gammaStatistics: EvaluationRecord.GammaStatistics = .full, workers: Int = 2) async throws -> CaseEvaluation {
+        try await evaluateKeepingMap(reference: reference, caseHash: caseHash, prediction: path, settings: settings,
+                                     gammaStatistics: gammaStatistics, workers: workers).evaluation
+    }
+
+    /// The evaluation and the gamma map its statistics came from (`evaluate --save-gamma` writes it
+    /// out before the next case, so a cohort never holds more than one map).
+    public static func evaluateKeepingMap(reference: DoseCase, caseHash: String, prediction path: String, settings: EvaluationSettings,
+                                          gammaStatistics: EvaluationRecord.GammaStatistics = .full,
+                                          workers: Int = 2) async throws -> (evaluation: CaseEvaluation, gammaMap: GammaMap) {
         guard let shape = reference.shape else {
             throw EvaluationError.referenceUnreadable(file: reference.file, reason: "no 'ct' or 'dose' array gives its grid")
         }
@@ -128,11 +137,12 @@ public enum CaseEvaluator {
         }
         if reference.spacing.isGuessed { warnings.append("no voxel spacing in the metadata: gamma and volumes use the fallback (1, 1, 2) mm") }
 
-        return CaseEvaluation(
+        let evaluation = CaseEvaluation(
             caseId: reference.caseId, caseHash: caseHash, predictionDoseSHA256: predictionHash, maeGy: comparison.mae.overallGy,
             mae: comparison.mae, gamma: gamma, dvh: dvhPoints(comparison), structures: summaries(comparison),
             femurAsymmetry: femurAsymmetry(comparison), acceptance: acceptance(comparison, protocol: settings.acceptanceProtocol.definition),
             openKBP: settings.openKBP ? openKBP(comparison) : nil, warnings: warnings)
+        return (evaluation, map)
     }
 
     /// The prediction's `dose` (normalised like the case) and the hash of its canonical bytes.

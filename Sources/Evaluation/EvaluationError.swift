@@ -16,6 +16,14 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
     case mixedWeights(hashes: [String])
     case unknownRun(runId: String)
     case weightsNotOfRun(runId: String, weightsSHA256: String)
+    /// Gamma maps were asked for with pass-rate statistics, whose maps hold decisions, not γ.
+    case gammaMapsNeedFullStatistics
+    case caseIdNotAFileName(caseId: String)
+    case gammaMapUnwritable(path: String, reason: String)
+    case gammaMapNotSaved(caseId: String, record: String)
+    case gammaMapMissing(path: String)
+    case gammaMapChanged(path: String, expected: String, found: String)
+    case gammaMapUnreadable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -54,6 +62,21 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
         case let .weightsNotOfRun(runId, weights):
             return "the predictions were made with weights sha256 \(weights.prefix(12))…, which run \(runId) did not write "
                 + "(not among the files its result lists)"
+        case .gammaMapsNeedFullStatistics:
+            return "gamma maps are kept only with full statistics: a pass-rate search stops at the first passing sample, so its map holds "
+                + "pass/fail decisions, not gamma values"
+        case let .caseIdNotAFileName(caseId):
+            return "case id '\(caseId)' cannot name a gamma map file (it is empty, hidden or holds '/')"
+        case let .gammaMapUnwritable(path, reason):
+            return "\(path): the gamma map cannot be written: \(reason)"
+        case let .gammaMapNotSaved(caseId, record):
+            return "\(record) keeps no gamma map of case \(caseId) (evaluate with --save-gamma to keep them)"
+        case let .gammaMapMissing(path):
+            return "\(path): the gamma map the evaluation lists is missing"
+        case let .gammaMapChanged(path, expected, found):
+            return "\(path): the gamma map changed since it was recorded (sha256 \(expected.prefix(12))… → \(found.prefix(12))…)"
+        case let .gammaMapUnreadable(path, reason):
+            return "\(path): not a readable gamma map: \(reason)"
         }
     }
 }

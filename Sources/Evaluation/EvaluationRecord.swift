@@ -1,6 +1,7 @@
 import DoseCase
 import Foundation
 import Lineage
+import NumpyFormat
 
 /// An evaluation as written to `evaluations/<hash>.json` (schema `dosecurate/evaluation/3`): what
 /// was compared, how, by which model, and every number, so a published number traces to audited
@@ -65,14 +66,19 @@ public struct EvaluationRecord: Sendable, Equatable {
         public let seconds: Double
         /// What the user called this evaluation (`--label`); shown by `list`, never hashed.
         public let label: String?
+        /// The gamma maps kept (`evaluate --save-gamma`), sorted by case id; absent when none were.
+        /// In the context, not the identity: the folder holding them is named after the hash.
+        public let gammaMaps: [GammaMapFile]?
 
-        public init(createdAt: String, tool: ToolBuild, datasetRevision: String?, files: [CaseFiles], seconds: Double, label: String? = nil) {
+        public init(createdAt: String, tool: ToolBuild, datasetRevision: String?, files: [CaseFiles], seconds: Double, label: String? = nil,
+                    gammaMaps: [GammaMapFile]? = nil) {
             self.createdAt = createdAt
             self.tool = tool
             self.datasetRevision = datasetRevision
             self.files = files
             self.seconds = seconds
             self.label = label
+            self.gammaMaps = gammaMaps?.sorted { $0.caseId < $1.caseId }
         }
     }
 
@@ -111,6 +117,23 @@ public struct EvaluationRecord: Sendable, Equatable {
 }
 
 extension EvaluationRecord {
+    /// The same record with another context (the identity, and so the hash, unchanged).
+    public func with(context: Context) throws -> EvaluationRecord { try EvaluationRecord(identity: identity, context: context) }
+
+    /// A case's saved gamma map (`evaluate --save-gamma`), read back from `workspace` with its
+    /// SHA-256 checked: float32 on the reference's full grid, NaN where γ was not evaluated.
+    public func gammaMap(of caseId: String, in workspace: Workspace) throws -> Volume<Float> {
+        guard let entry = context.gammaMaps?.first(where: { $0.caseId == caseId }) else {
+            throw EvaluationError.gammaMapNotSaved(caseId: caseId, record: fileName)
+        }
+        guard entry.path.hasPrefix(GammaMapFile.folder(recordHash: hash) + "/") else {
+            throw EvaluationError.gammaMapUnreadable(path: entry.path, reason: "not under \(GammaMapFile.folder(recordHash: hash))/, the folder of \(fileName)")
+        }
+        return try entry.read(in: workspace)
+    }
+}
+
+extension EvaluationRecord {
     /// The record files `argument` names: a record file, a folder of them (every `.json` in it),
     /// either as a path or relative to the workspace (as `evaluate` prints it), or the first hex
     /// digits of a record's hash in the workspace's `evaluations/`.
@@ -120,12 +143,9 @@ extension EvaluationRecord {
             guard isDirectory.boolValue else { return [path] }
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
             let files = names.filter { $0.hasSuffix(".json") }.sorted().map { "\(path)/\($0)" }
-            guard !files.isEmpty else { throw ComparisonError.recordNotFound(argument: argument, searched: "that folder (no .json file)") }
+            guard !files.isEmpty else { throw RecordLookupError.notFound(argument: argument, kinds: [.evaluation], searched: ["that folder (no .json file)"]) }
             return files
         }
-        let matches = workspace.files(in: "evaluations").filter { $0.hasSuffix(".json") && $0.hasPrefix(argument) && !argument.isEmpty }
-        guard !matches.isEmpty else { throw ComparisonError.recordNotFound(argument: argument, searched: workspace.file("evaluations")) }
-        guard matches.count == 1 else { throw ComparisonError.ambiguousRecord(argument: argument, matches: matches.sorted()) }
-        return [workspace.file("evaluations/\(matches[0])")]
+        return [workspace.file(try RecordLookup.unique(prefix: argument, among: [.evaluation], in: workspace).file)]
     }
 }

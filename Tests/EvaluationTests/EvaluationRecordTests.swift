@@ -79,4 +79,50 @@ final class EvaluationRecordTests: XCTestCase {
         XCTAssertEqual(statistics.max, 2)
         XCTAssertNil(GammaStatistics(gammas: []).passRate)
     }
+
+    /// Gamma maps are context: listing them leaves the hash alone, and a record without them (v3 as
+    /// written before `--save-gamma`, or v2) has no `gammaMaps` key and still reads.
+    func testGammaMapsAreContextAndRecordsWithoutThemStillRead() throws {
+        let plain = try record()
+        XCTAssertFalse(String(decoding: try plain.bytes(), as: UTF8.self).contains("gammaMaps"))
+        let maps = ["case_b", "case_a"].map {
+            GammaMapFile(caseId: $0, path: GammaMapFile.path(caseId: $0, recordHash: plain.hash), sha256: String(repeating: "c", count: 64))
+        }
+        XCTAssertEqual(maps[1].path, "evaluations/\(plain.hash.prefix(16))/gamma/case_a.npz")
+        let context = plain.context
+        let kept = try plain.with(context: .init(createdAt: context.createdAt, tool: context.tool, datasetRevision: nil, files: context.files,
+                                                 seconds: context.seconds, gammaMaps: maps))
+        XCTAssertEqual(kept.hash, plain.hash)
+        XCTAssertEqual(kept.context.gammaMaps?.map(\.caseId), ["case_a", "case_b"])
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("evaluation-maps-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("record.json")
+        try Data(try kept.bytes()).write(to: file)
+        XCTAssertEqual(try EvaluationRecord.read(file.path), kept)
+        let workspace = try Workspace(path: folder.path, create: false)
+        XCTAssertThrowsError(try kept.gammaMap(of: "case_c", in: workspace)) { error in
+            XCTAssertEqual(error as? EvaluationError, .gammaMapNotSaved(caseId: "case_c", record: kept.fileName))
+        }
+        XCTAssertThrowsError(try kept.gammaMap(of: "case_a", in: workspace)) { error in
+            XCTAssertEqual(error as? EvaluationError, .gammaMapMissing(path: maps[1].path))
+        }
+
+        // A version 2 record: no model, no gammaStatistics, no gammaMaps.
+        guard case var .object(members) = try JSONValue.parse(try plain.bytes()) else { return XCTFail("not an object") }
+        members["schema"] = .string("dosecurate/evaluation/2")
+        members["model"] = nil
+        members["gammaStatistics"] = nil
+        members["context"] = nil
+        members["hash"] = nil
+        let identity = JSONValue.object(members)
+        members["hash"] = .string(identity.canonicalSHA256)
+        members["context"] = try JSONValue(encoding: plain.context)
+        try Data(JSONValue.object(members).prettyUTF8).write(to: file)
+        let version2 = try EvaluationRecord.read(file.path)
+        XCTAssertEqual(version2.identity.schema, "dosecurate/evaluation/2")
+        XCTAssertNil(version2.identity.model)
+        XCTAssertNil(version2.context.gammaMaps)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SharedCohort
+import Support
 import XCTest
 
 /// `dosecurate compare` as a user runs it: two synthetic "models", two seeds each, evaluated with
@@ -92,5 +93,59 @@ final class CompareCommandTests: XCTestCase {
         let missing = try dosecurate(["compare", "--a", "ffffffff", "--b", b1])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.errors.contains("ffffffff: neither an evaluation record file nor a record in"), missing.errors)
+    }
+
+    func testRecordedComparisonIsWrittenOnceListedAndVerified() throws {
+        let a1 = try evaluatedRun("a1", seed: 1, error: 1), b1 = try evaluatedRun("b1", seed: 11, error: 2.5)
+        let recorded = try dosecurate(["compare", "--a", a1, "--b", b1, "--record", "--label", "worse by 1.5", "--seed", "3"])
+        XCTAssertEqual(recorded.status, 0, recorded.errors)
+        let line = try XCTUnwrap(recorded.output.split(separator: "\n").first { $0.hasPrefix("record: comparisons/") }, recorded.output)
+        let file = String(line.dropFirst("record: ".count))
+        let bytes = try Data(contentsOf: work.appendingPathComponent("ws/\(file)"))
+
+        // The hash re-derives from the identity members, and names the file.
+        guard case var .object(members) = try JSONValue.parse([UInt8](bytes)) else { return XCTFail("not an object") }
+        let hash = try XCTUnwrap(members.removeValue(forKey: "hash")?.stringValue)
+        let context = try XCTUnwrap(members.removeValue(forKey: "context"))
+        XCTAssertEqual(JSONValue.object(members).canonicalSHA256, hash)
+        XCTAssertEqual(file, "comparisons/\(hash.prefix(16)).json")
+        XCTAssertEqual(members["schema"]?.stringValue, "dosecurate/comparison/1")
+        XCTAssertEqual(members["a"]?.arrayValue?.compactMap { $0["hash"]?.stringValue.map { String($0.prefix(16)) } },
+                       [URL(fileURLWithPath: a1).deletingPathExtension().lastPathComponent])
+        XCTAssertEqual(context["label"]?.stringValue, "worse by 1.5")
+        XCTAssertEqual(context["b"]?.arrayValue?.first?["file"]?.stringValue, String(b1.dropFirst("ws/".count)))
+
+        // Again, with another label: an identical comparison is not written twice.
+        let again = try dosecurate(["compare", "--a", a1, "--b", b1, "--record", "--label", "other", "--seed", "3"])
+        XCTAssertEqual(again.status, 0, again.errors)
+        XCTAssertTrue(again.output.contains("record: \(file) (already recorded; nothing written)"), again.output)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("ws/comparisons").path), [URL(fileURLWithPath: file).lastPathComponent])
+        XCTAssertEqual(try Data(contentsOf: work.appendingPathComponent("ws/\(file)")), bytes)
+
+        let listed = try dosecurate(["list"])
+        XCTAssertEqual(listed.status, 0, listed.errors)
+        XCTAssertTrue(listed.output.contains("comparison \(hash.prefix(16))"), listed.output)
+        XCTAssertTrue(listed.output.contains("\"worse by 1.5\""), listed.output)
+        let listedJSON = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try dosecurate(["list", "--json"]).output.utf8)) as? [String: Any])
+        XCTAssertEqual((listedJSON["comparisons"] as? [[String: Any]])?.first?["id"] as? String, String(hash.prefix(16)))
+        let clean = try dosecurate(["verify"])
+        XCTAssertEqual(clean.status, 0, clean.output + clean.errors)
+
+        // A prefix two records share is refused, naming both.
+        let aName = URL(fileURLWithPath: a1).lastPathComponent
+        let twin = "evaluations/\(aName.prefix(4))000000000000.json"
+        try FileManager.default.copyItem(at: work.appendingPathComponent(a1), to: work.appendingPathComponent("ws/\(twin)"))
+        let ambiguous = try dosecurate(["compare", "--a", String(aName.prefix(4)), "--b", b1])
+        XCTAssertEqual(ambiguous.status, 2)
+        XCTAssertTrue(ambiguous.errors.contains("\(aName.prefix(4)) matches more than one record: "), ambiguous.errors)
+        XCTAssertTrue(ambiguous.errors.contains("evaluations/\(aName)") && ambiguous.errors.contains(twin), ambiguous.errors)
+        try FileManager.default.removeItem(at: work.appendingPathComponent("ws/\(twin)"))
+
+        // The evaluation of side B is gone: the comparison names what the workspace lacks.
+        try FileManager.default.removeItem(at: work.appendingPathComponent(b1))
+        let drift = try dosecurate(["verify"])
+        XCTAssertEqual(drift.status, 1, drift.output + drift.errors)
+        XCTAssertTrue(drift.output.contains("unknown-evaluation  \(file) compares evaluation \(URL(fileURLWithPath: b1).deletingPathExtension().lastPathComponent)"),
+                      drift.output)
     }
 }

@@ -115,4 +115,34 @@ final class EvaluateCommandTests: XCTestCase {
         XCTAssertEqual(refused.status, 2)
         XCTAssertTrue(refused.errors.contains("refusing predictions for cases that split main@1 does not assign to test: \(train)"), refused.errors)
     }
+
+    func testSaveGammaImpliesARecordVerifiedWithItsMapsAndRefusesPassRate() throws {
+        let files = try cases(1)
+        try SyntheticPrediction.writePredictions(forCases: files, to: work.appendingPathComponent("pred").path, seed: 1)
+        let refused = try dosecurate(["evaluate", "--reference", "ws/cases", "--prediction", "pred", "--save-gamma", "--gamma-stat", "pass-rate"])
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.errors.contains("--save-gamma needs --gamma-stat full"), refused.errors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("ws/evaluations").path))
+
+        // No --record: --save-gamma writes the record that names the maps (and the workspace, saying so).
+        let saved = try dosecurate(["evaluate", "--reference", "ws/cases", "--prediction", "pred", "--save-gamma", "--subsample", "4", "--quiet"])
+        XCTAssertEqual(saved.status, 0, saved.errors)
+        XCTAssertTrue(saved.errors.contains("created a workspace in"), saved.errors)
+        let recordLine = try XCTUnwrap(saved.output.split(separator: "\n").first { $0.hasPrefix("record: evaluations/") }, saved.output)
+        let id = String(recordLine.dropFirst("record: evaluations/".count).dropLast(".json".count))
+        XCTAssertTrue(saved.output.contains("gamma maps: evaluations/\(id)/gamma/ (1 file)"), saved.output)
+        let map = work.appendingPathComponent("ws/evaluations/\(id)/gamma").path
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: map).count, 1)
+
+        for command in [["verify"], ["list"], ["status"]] {
+            let result = try dosecurate(command)
+            XCTAssertEqual(result.status, 0, "\(command): \(result.output) \(result.errors)")
+            XCTAssertFalse(result.output.contains("unreadable"), result.output)
+        }
+        let mapFile = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: map).first)
+        try Data("not a gamma map".utf8).write(to: URL(fileURLWithPath: "\(map)/\(mapFile)"))
+        let drift = try dosecurate(["verify"])
+        XCTAssertEqual(drift.status, 1, drift.output)
+        XCTAssertTrue(drift.output.contains("artifact-changed  evaluations/\(id)/gamma/\(mapFile) changed since evaluations/\(id).json was written"), drift.output)
+    }
 }

@@ -5,8 +5,9 @@ public enum ComparisonError: Error, Sendable, Equatable, CustomStringConvertible
     case recordGivenTwice(hash: String, files: [String])
     case mismatched([ComparisonMismatch])
     case noCommonCases(onlyA: [String], onlyB: [String])
-    case recordNotFound(argument: String, searched: String)
-    case ambiguousRecord(argument: String, matches: [String])
+    case unreadableRecord(path: String, reason: String)
+    /// `compare --record` names evaluations by hash: each must be a record of the workspace.
+    case evaluationNotInWorkspace(hash: String, file: String)
 
     public var description: String {
         switch self {
@@ -22,10 +23,11 @@ public enum ComparisonError: Error, Sendable, Equatable, CustomStringConvertible
                 + "\n(give --allow-mismatch to compare anyway; the output will say so)"
         case let .noCommonCases(onlyA, onlyB):
             return "the two sides have no case in common (A: \(onlyA.joined(separator: ", ")); B: \(onlyB.joined(separator: ", ")))"
-        case let .recordNotFound(argument, searched):
-            return "\(argument): neither an evaluation record file nor a record in \(searched)"
-        case let .ambiguousRecord(argument, matches):
-            return "\(argument) matches more than one evaluation record: \(matches.joined(separator: ", "))"
+        case let .unreadableRecord(path, reason):
+            return "\(path): not a readable comparison record: \(reason)"
+        case let .evaluationNotInWorkspace(hash, file):
+            return "\(file) (evaluation \(hash.prefix(16))) is not a record of this workspace's evaluations/: a comparison record names "
+                + "evaluations by hash, so record them here first (copy the file into evaluations/)"
         }
     }
 }

@@ -6,6 +6,11 @@ import Dosimetry
 /// standard deviation and 95 % percentile bootstrap interval of each side and of the paired
 /// difference B − A (the same resamples for all three); the paired two-sided Wilcoxon signed-rank
 /// test on the per-case means; paired Cohen's d; Holm–Bonferroni over the metrics compared.
+///
+/// Everything here is what a comparison asserts — a `ComparisonRecord`'s identity: the compared
+/// evaluations by hash, never by file (where each was read from, and its label, are the record's
+/// context). Each side's records are taken in hash order, so the order they were named in changes
+/// neither a number nor the hash.
 public struct EvaluationComparison: Sendable, Equatable, Codable {
     public static let schemaName = "dosecurate/comparison/1"
 
@@ -23,17 +28,15 @@ public struct EvaluationComparison: Sendable, Equatable, Codable {
         }
     }
 
+    /// One compared evaluation, as the identity names it.
     public struct RecordReference: Sendable, Equatable, Codable {
         public let hash: String
-        public let file: String
         public let cases: Int
         /// The run and weights behind its predictions (nil for a version 2 record).
         public let model: EvaluationModel?
-        public let label: String?
 
         init(_ input: Input) {
-            (hash, file, cases) = (input.record.hash, input.file, input.record.identity.cases.count)
-            (model, label) = (input.record.identity.model, input.label)
+            (hash, cases, model) = (input.record.hash, input.record.identity.cases.count, input.record.identity.model)
         }
     }
 
@@ -93,8 +96,10 @@ public struct EvaluationComparison: Sendable, Equatable, Codable {
     public let mismatches: [ComparisonMismatch]
     public let metrics: [MetricComparison]
 
-    public init(a: [Input], b: [Input], metrics: [ComparisonMetric] = ComparisonMetric.defaults, bootstrap: PercentileBootstrap,
-                alpha: Double = 0.05, allowMismatch: Bool = false) throws {
+    public init(a unorderedA: [Input], b unorderedB: [Input], metrics: [ComparisonMetric] = ComparisonMetric.defaults,
+                bootstrap: PercentileBootstrap, alpha: Double = 0.05, allowMismatch: Bool = false) throws {
+        // Seed means are sums: one fixed order gives the same bits whatever order the records were named in.
+        let a = Self.inHashOrder(unorderedA), b = Self.inHashOrder(unorderedB)
         guard !a.isEmpty else { throw ComparisonError.emptySide(side: "A") }
         guard !b.isEmpty else { throw ComparisonError.emptySide(side: "B") }
         let labelled = a.map { ("A", $0) } + b.map { ("B", $0) }
@@ -134,6 +139,9 @@ public struct EvaluationComparison: Sendable, Equatable, Codable {
         self.mismatches = mismatches
         self.metrics = compared
     }
+
+    /// A side's records in the order the identity lists them.
+    public static func inHashOrder(_ inputs: [Input]) -> [Input] { inputs.sorted { $0.record.hash < $1.record.hash } }
 
     /// Each case id's evaluations over a side's records (one per seed).
     private static func casesById(_ inputs: [Input]) -> [String: [CaseEvaluation]] {

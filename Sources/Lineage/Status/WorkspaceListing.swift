@@ -3,7 +3,8 @@ import Support
 
 /// `list`: what the workspace holds, as a tree — each dataset version with its revisions (and
 /// parents), the splits of it, the runs trained on it and the evaluations made on it, with labels
-/// and dates. Read from the records as they stand; `verify` says whether they are intact.
+/// and dates — then the comparisons of evaluations. Read from the records as they stand; `verify`
+/// says whether they are intact.
 public struct WorkspaceListing: Sendable, Codable, Equatable {
     public struct Revision: Sendable, Codable, Equatable {
         public let revision: Int
@@ -37,6 +38,17 @@ public struct WorkspaceListing: Sendable, Codable, Equatable {
         public let label: String?
     }
 
+    /// A comparison record (`compare --record`).
+    public struct Comparison: Sendable, Codable, Equatable {
+        /// The record's file name stem (the first 16 hex digits of its hash).
+        public let id: String
+        public let createdAt: String?
+        public let label: String?
+        /// The compared evaluations' ids (first 16 hex digits of their hashes), per side.
+        public let a: [String]
+        public let b: [String]
+    }
+
     public struct Version: Sendable, Codable, Equatable {
         public let id: String
         public let revisions: [Revision]
@@ -49,6 +61,8 @@ public struct WorkspaceListing: Sendable, Codable, Equatable {
     public let versions: [Version]
     /// Evaluations made without a dataset version (`evaluate --record`).
     public let unpinnedEvaluations: [Evaluation]
+    /// Oldest first.
+    public let comparisons: [Comparison]
     /// Record files that could not be read (`verify` names why).
     public let unreadable: [String]
 
@@ -89,6 +103,19 @@ public struct WorkspaceListing: Sendable, Codable, Equatable {
             if let version = settings?["datasetVersion"]?.stringValue { evaluationsByVersion[version, default: []].append(evaluation) } else { unpinned.append(evaluation) }
         }
 
+        var comparisons: [Comparison] = []
+        for file in workspace.files(in: "comparisons") where file.hasSuffix(".json") {
+            guard let bytes = try? workspace.read("comparisons/\(file)"), let record = try? FlatRecord.read(bytes, path: file) else {
+                unreadable.append("comparisons/\(file)")
+                continue
+            }
+            func side(_ key: String) -> [String] {
+                (record.identity[key]?.arrayValue ?? []).compactMap { $0["hash"]?.stringValue.map { String($0.prefix(16)) } }
+            }
+            comparisons.append(Comparison(id: String(file.dropLast(5)), createdAt: record.context["createdAt"]?.stringValue,
+                                          label: record.context["label"]?.stringValue, a: side("a"), b: side("b")))
+        }
+
         var versions: [Version] = []
         for (id, numbers) in DatasetRevision.catalog(of: workspace).versions {
             var revisions: [Revision] = []
@@ -107,6 +134,7 @@ public struct WorkspaceListing: Sendable, Codable, Equatable {
         }
         versions.sort { ($0.revisions.first?.createdAt ?? "", $0.id) < ($1.revisions.first?.createdAt ?? "", $1.id) }
         return WorkspaceListing(versions: versions, unpinnedEvaluations: unpinned.sorted { ($0.createdAt ?? "") < ($1.createdAt ?? "") },
+                                comparisons: comparisons.sorted { ($0.createdAt ?? "", $0.id) < ($1.createdAt ?? "", $1.id) },
                                 unreadable: unreadable.sorted())
     }
 }

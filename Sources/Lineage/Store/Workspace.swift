@@ -40,6 +40,7 @@ public struct Workspace: Sendable {
     public var cacheDirectory: String { "\(path)/.dosecurate/cache" }
     var lockPath: String { "\(path)/.dosecurate/lock" }
     var journalDirectory: String { "\(path)/.dosecurate/journal" }
+    var stagingDirectory: String { "\(path)/.dosecurate/staging" }
 
     /// The absolute path of a workspace-relative record name.
     public func file(_ relative: String) -> String { "\(path)/\(relative)" }
@@ -139,6 +140,12 @@ public struct Workspace: Sendable {
 
     public func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: file(relative)) }
 
+    /// Whether a workspace-relative name is a folder (`evaluations/<hash>/` holds gamma maps, not a record).
+    public func isFolder(_ relative: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: file(relative), isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
     public func read(_ relative: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: file(relative)) else {
             throw LineageError.invalidRecord(path: file(relative), reason: "cannot be read")
@@ -167,8 +174,10 @@ public struct Workspace: Sendable {
         try publish(transaction)
     }
 
-    /// Finishes or discards what crashed processes left in the journal.
+    /// Finishes or discards what crashed processes left in the journal, and removes staging folders
+    /// whose process is gone.
     func recover() throws {
+        removeAbandonedStaging()
         for name in (try? FileManager.default.contentsOfDirectory(atPath: journalDirectory)) ?? [] {
             let transaction = "\(journalDirectory)/\(name)"
             if FileManager.default.fileExists(atPath: "\(transaction)/plan.json") {
@@ -176,6 +185,39 @@ public struct Workspace: Sendable {
             } else {
                 try? FileManager.default.removeItem(atPath: transaction)
             }
+        }
+    }
+
+    // MARK: - Staging large files
+
+    /// A new folder under `.dosecurate/staging/`, private to this process, for files too large to
+    /// hold in memory until their final names are known (gamma maps live in a folder named after a
+    /// record hash that is computed last). It lies inside the workspace, so `publish(staged:as:)`
+    /// is a rename on one file system. The caller removes it when done; a crash leaves it to the
+    /// next writer, which removes folders whose process is gone.
+    public func makeStagingFolder() throws -> String {
+        let folder = "\(stagingDirectory)/\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try makeDirectory(folder)
+        return folder
+    }
+
+    /// Moves a staged file to the workspace-relative `relative` (one rename, its folder made and
+    /// synced), replacing a file of that name: unlike `commit`, this publishes artifacts a record
+    /// will name, and the caller (holding the exclusive lock) knows no record names that file yet.
+    public func publish(staged: String, as relative: String) throws {
+        let target = file(relative)
+        let folder = (target as NSString).deletingLastPathComponent
+        try makeDirectory(folder)
+        guard rename(staged, target) == 0 else { throw LineageError.writeFailed(path: target, reason: String(cString: strerror(errno))) }
+        AtomicFile.syncDirectory(folder)
+    }
+
+    /// Staging folders are named `<pid>-<random>`; one whose process no longer runs was left by a crash.
+    private func removeAbandonedStaging() {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: stagingDirectory)) ?? [] {
+            guard let pid = name.split(separator: "-").first.flatMap({ pid_t($0) }), pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: "\(stagingDirectory)/\(name)")
         }
     }
 

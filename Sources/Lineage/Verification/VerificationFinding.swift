@@ -24,13 +24,15 @@ public struct VerificationFinding: Sendable, Codable, Equatable {
         /// missing case, a moved assignment).
         case splitMismatch = "split-mismatch"
         /// A file a run's result lists (a checkpoint, metrics, its log) differs from the size and
-        /// SHA-256 the result recorded.
+        /// SHA-256 the result recorded, or a gamma map an evaluation lists from its SHA-256.
         case artifactChanged = "artifact-changed"
-        /// A file a run's result lists is gone.
+        /// A file a run's result or an evaluation's `gammaMaps` lists is gone.
         case artifactMissing = "artifact-missing"
         /// An evaluation names a run the workspace does not hold, or weights that run's result
         /// does not list.
         case unknownRun = "unknown-run"
+        /// A comparison names an evaluation the workspace's `evaluations/` does not hold.
+        case unknownEvaluation = "unknown-evaluation"
     }
 
     public let kind: Kind

@@ -150,8 +150,9 @@ public enum WorkspaceVerifier {
         }
     }
 
-    /// Splits (see `SplitVerifier`), runs and evaluations: each must be intact and may name only
-    /// versions that exist.
+    /// Splits (see `SplitVerifier`), runs, evaluations and comparisons: each must be intact and may
+    /// name only versions (and evaluations) that exist. Folders under `evaluations/` hold gamma
+    /// maps, checked through the record that lists them.
     private static func referencingRecords(in workspace: Workspace, versions: [String: [Int]]) -> (Int, [VerificationFinding]) {
         var findings = SplitRevision.unrecognisedFiles(in: workspace).map { file in
             VerificationFinding(kind: .recordUnreadable, record: file, message: "\(file) is not named <split>@<revision>.json")
@@ -162,9 +163,13 @@ public enum WorkspaceVerifier {
             count += records
             findings += splitFindings
         }
-        for file in workspace.files(in: "evaluations") {
+        for file in workspace.files(in: "evaluations") where !workspace.isFolder("evaluations/\(file)") {
             count += 1
             findings += checkFlatRecord("evaluations/\(file)", in: workspace, versions: versions)
+        }
+        for file in workspace.files(in: "comparisons") where !workspace.isFolder("comparisons/\(file)") {
+            count += 1
+            findings += checkComparison("comparisons/\(file)", in: workspace, versions: versions)
         }
         for run in workspace.files(in: RunFiles.folder) {
             for file in workspace.files(in: RunFiles.directory(run)) where RunFiles.isRecordName(file) {
@@ -220,20 +225,91 @@ public enum WorkspaceVerifier {
         return nil
     }
 
-    /// An evaluation record (`FlatRecord`): intact, named after its hash, and naming only versions
-    /// and split revisions the workspace holds, with the split's hash as recorded.
+    /// An evaluation record (`FlatRecord`): intact, named after its hash, naming only versions
+    /// and split revisions the workspace holds, with the split's hash as recorded, and with the
+    /// gamma maps it lists still the bytes it hashed.
     private static func checkFlatRecord(_ name: String, in workspace: Workspace, versions: [String: [Int]]) -> [VerificationFinding] {
-        guard name.hasSuffix(".json"), let bytes = try? workspace.read(name), let record = try? FlatRecord.read(bytes, path: name) else {
-            return [.init(kind: .recordUnreadable, record: name, message: "\(name) is not a dosecurate record")]
-        }
-        if let tampering = tampering(of: record, in: name) { return [tampering] }
-        var findings: [VerificationFinding] = []
-        if name != "evaluations/\(record.storedHash.prefix(16)).json" {
-            findings.append(.init(kind: .recordTampered, record: name, message: "\(name) is not named after its hash \(record.storedHash.prefix(16))…"))
-        }
+        let (read, initial) = intactFlatRecord(name, folder: "evaluations", in: workspace)
+        guard let record = read else { return initial }
+        var findings = initial
         findings += unknownVersions(in: record.identity, record: name, versions: versions)
         findings += splitMismatch(record.identity["settings"]?["split"], record: name, in: workspace)
         findings += unknownRun(record.identity["model"], record: name, in: workspace)
+        findings += checkGammaMaps(of: record, name: name, in: workspace)
+        return findings
+    }
+
+    /// A flat record read from `name`: nil with one finding when unreadable or edited; else the
+    /// record, with a finding when its file is not named after its hash in `folder`.
+    private static func intactFlatRecord(_ name: String, folder: String, in workspace: Workspace) -> (FlatRecord?, [VerificationFinding]) {
+        guard name.hasSuffix(".json"), let bytes = try? workspace.read(name), let record = try? FlatRecord.read(bytes, path: name) else {
+            return (nil, [.init(kind: .recordUnreadable, record: name, message: "\(name) is not a dosecurate record")])
+        }
+        if let tampering = tampering(of: record, in: name) { return (nil, [tampering]) }
+        guard name == "\(folder)/\(record.storedHash.prefix(16)).json" else {
+            return (record, [.init(kind: .recordTampered, record: name, message: "\(name) is not named after its hash \(record.storedHash.prefix(16))…")])
+        }
+        return (record, [])
+    }
+
+    /// The gamma maps an evaluation's context lists (`evaluate --save-gamma`), re-hashed. They are
+    /// context, not identity (their folder is named after the hash), so a path outside the record's
+    /// own `evaluations/<hash>/gamma/` is not followed.
+    private static func checkGammaMaps(of record: FlatRecord, name: String, in workspace: Workspace) -> [VerificationFinding] {
+        guard let listed = record.context["gammaMaps"] else { return [] }
+        guard let entries = listed.arrayValue else {
+            return [.init(kind: .recordUnreadable, record: name, message: "\(name): its context's gammaMaps is not a list")]
+        }
+        let folder = "evaluations/\(record.storedHash.prefix(16))/gamma/"
+        return entries.compactMap { entry -> VerificationFinding? in
+            guard let path = entry["path"]?.stringValue, let sha256 = entry["sha256"]?.stringValue else {
+                return .init(kind: .recordUnreadable, record: name, message: "\(name) lists a gamma map without a path and a sha256")
+            }
+            let caseId = entry["caseId"]?.stringValue
+            guard path.hasPrefix(folder), RunArtifact.isContained(path) else {
+                return .init(kind: .recordTampered, record: name, caseId: caseId, path: path,
+                             message: "\(name) lists gamma map \(path), which is not a file under \(folder)")
+            }
+            guard workspace.exists(path) else {
+                return .init(kind: .artifactMissing, record: name, caseId: caseId, path: path, message: "\(path), a gamma map of \(name), is missing")
+            }
+            guard let found = try? RunArtifact.hash(workspace.file(path)).sha256 else {
+                return .init(kind: .artifactChanged, record: name, caseId: caseId, path: path, message: "\(path), a gamma map of \(name), cannot be read")
+            }
+            guard found == sha256 else {
+                return .init(kind: .artifactChanged, record: name, caseId: caseId, path: path,
+                             message: "\(path) changed since \(name) was written (sha256 \(sha256.prefix(12))… → \(found.prefix(12))…)")
+            }
+            return nil
+        }
+    }
+
+    /// A comparison record (`compare --record`): intact, named after its hash, and every evaluation
+    /// it compares held in `evaluations/` with the hash it names.
+    private static func checkComparison(_ name: String, in workspace: Workspace, versions: [String: [Int]]) -> [VerificationFinding] {
+        let (read, initial) = intactFlatRecord(name, folder: "comparisons", in: workspace)
+        guard let record = read else { return initial }
+        var findings = initial
+        guard record.schema?.hasPrefix("dosecurate/comparison/") == true else {
+            return findings + [.init(kind: .recordUnreadable, record: name, message: "\(name) is not a comparison record (schema \(record.schema ?? "none"))")]
+        }
+        findings += unknownVersions(in: record.identity, record: name, versions: versions)
+        for side in ["a", "b"] {
+            for reference in record.identity[side]?.arrayValue ?? [] {
+                guard let hash = reference["hash"]?.stringValue else {
+                    findings.append(.init(kind: .recordUnreadable, record: name, message: "\(name) names an evaluation without a hash on side \(side.uppercased())"))
+                    continue
+                }
+                let evaluation = "evaluations/\(hash.prefix(16)).json"
+                let stored = (try? workspace.read(evaluation)).flatMap { try? FlatRecord.read($0, path: evaluation) }
+                if stored?.storedHash != hash {
+                    findings.append(.init(kind: .unknownEvaluation, record: name, path: evaluation, message: """
+                        \(name) compares evaluation \(hash.prefix(16))… (side \(side.uppercased())), which the workspace does not hold \
+                        (no \(evaluation) with that hash)
+                        """))
+                }
+            }
+        }
         return findings
     }
 

@@ -2,12 +2,16 @@ import Dosimetry
 import Evaluation
 import Foundation
 
-/// `compare` on a terminal: what was compared and how, one row per metric, the cases.
+/// `compare` on a terminal: what was compared and how, one row per metric, the cases, and the
+/// record file when one was written (`--record`).
 public enum ComparisonText {
-    public static func render(_ comparison: EvaluationComparison) -> String {
+    public static func render(_ record: ComparisonRecord, recordFile: String? = nil, alreadyRecorded: Bool = false) -> String {
+        let comparison = record.identity
         var lines: [String] = []
+        let labels = Dictionary((record.context.a + record.context.b).map { ($0.hash, $0.label) }, uniquingKeysWith: { first, _ in first })
         func side(_ name: String, _ records: [EvaluationComparison.RecordReference]) -> String {
-            "\(name): \(records.count) evaluation\(records.count == 1 ? "" : "s") (\(records.map(EvaluationText.describe).joined(separator: ", ")))"
+            let described = records.map { EvaluationText.describe($0, label: labels[$0.hash] ?? nil) }
+            return "\(name): \(records.count) evaluation\(records.count == 1 ? "" : "s") (\(described.joined(separator: ", ")))"
         }
         lines.append("comparing \(side("A", comparison.a)) with \(side("B", comparison.b)) on \(comparison.commonCases.count) common cases")
         let made = comparison.provenance
@@ -54,6 +58,9 @@ public enum ComparisonText {
         if !comparison.onlyInB.isEmpty { lines.append("only in B (left out): \(comparison.onlyInB.joined(separator: ", "))") }
         for (name, cases) in comparison.casesMissingFromSomeRecords.sorted(by: { $0.key < $1.key }) {
             lines.append("note: side \(name) lacks \(cases.joined(separator: ", ")) in some records: those means use fewer seeds")
+        }
+        if let recordFile {
+            lines.append(alreadyRecorded ? "record: \(recordFile) (already recorded; nothing written)" : "record: \(recordFile)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -15,14 +15,15 @@ public enum EvaluationText {
     }
 
     /// One evaluation of a comparison: its hash, label and model.
-    static func describe(_ reference: EvaluationComparison.RecordReference) -> String {
+    static func describe(_ reference: EvaluationComparison.RecordReference, label: String?) -> String {
         var text = String(reference.hash.prefix(8))
-        if let label = reference.label { text += " \"\(label)\"" }
+        if let label { text += " \"\(label)\"" }
         if let run = reference.model?.run { text += " run \(run)" }
         return text
     }
 
-    public static func render(_ record: EvaluationRecord, plan: EvaluationPlan, recordFile: String?, alreadyRecorded: Bool) -> String {
+    public static func render(_ record: EvaluationRecord, plan: EvaluationPlan, recordFile: String?, alreadyRecorded: Bool,
+                              gammaMaps: GammaMapFile.Outcome? = nil) -> String {
         let identity = record.identity
         var lines = settingsLines(record)
         lines.append("")
@@ -58,6 +59,16 @@ public enum EvaluationText {
         }
         if let recordFile {
             lines.append(alreadyRecorded ? "record: \(recordFile) (already recorded; nothing written)" : "record: \(recordFile)")
+        }
+        switch gammaMaps {
+        case nil: break
+        case let .written(folder, count): lines.append("gamma maps: \(folder)/ (\(count) file\(count == 1 ? "" : "s"))")
+        case let .restored(caseIds, listed):
+            lines.append("gamma maps: the record lists \(listed); "
+                         + (caseIds.isEmpty ? "none put back" : "put back \(caseIds.count) that were missing (\(caseIds.joined(separator: ", ")))")
+                         + "; `dosecurate verify` checks them")
+        case .notKept:
+            lines.append("gamma maps: not kept — the identical record was written without them, and a record is never edited")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -1,10 +1,11 @@
 import Lineage
 
-/// What `list` prints: one tree per dataset version — its revisions, splits, runs and evaluations.
+/// What `list` prints: one tree per dataset version — its revisions, splits, runs and evaluations —
+/// then the comparisons.
 public enum ListingText {
     public static func render(_ listing: WorkspaceListing) -> String {
         var lines: [String] = []
-        if listing.versions.isEmpty && listing.unpinnedEvaluations.isEmpty {
+        if listing.versions.isEmpty && listing.unpinnedEvaluations.isEmpty && listing.comparisons.isEmpty {
             lines.append("the workspace holds no record yet (`dosecurate freeze PATH…` makes the first dataset version)")
         }
         for version in listing.versions {
@@ -26,6 +27,14 @@ public enum ListingText {
             lines.append("evaluations not pinned to a version")
             for (index, evaluation) in listing.unpinnedEvaluations.enumerated() {
                 lines.append((index == listing.unpinnedEvaluations.count - 1 ? "└─ " : "├─ ") + evaluationLine(evaluation))
+            }
+        }
+        if !listing.comparisons.isEmpty {
+            lines.append("comparisons")
+            for (index, comparison) in listing.comparisons.enumerated() {
+                let sides = "A: \(comparison.a.map { String($0.prefix(8)) }.joined(separator: " ")) vs B: \(comparison.b.map { String($0.prefix(8)) }.joined(separator: " "))"
+                lines.append((index == listing.comparisons.count - 1 ? "└─ " : "├─ ")
+                             + "comparison \(comparison.id)  \(comparison.createdAt ?? "?")  \(sides)" + quoted(comparison.label))
             }
         }
         if !listing.unreadable.isEmpty {

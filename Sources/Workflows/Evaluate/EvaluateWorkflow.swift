@@ -35,6 +35,9 @@ public struct EvaluateRequest: Sendable {
     public var run: String?
     /// The full gamma map's statistics, or the pass rate alone (a faster search; the record says which).
     public var gammaStatistics: EvaluationRecord.GammaStatistics = .full
+    /// Keep each case's gamma map under `evaluations/<hash>/gamma/` (`--save-gamma`). Implies
+    /// writing the record (the record is what names the maps); needs `full` statistics.
+    public var saveGammaMaps = false
 
     public init(references: [String], predictions: String, selection: SplitSelection? = nil, workspace: Workspace, record: Bool = false,
                 criteria: GammaCriteria = .historic, subsample: Int = 1, region: PTVRegion = .cuboid,
@@ -60,6 +63,8 @@ public struct EvaluateOutcome: Sendable {
     public let recordFile: String?
     /// True when an identical record was already in the workspace.
     public let alreadyRecorded: Bool
+    /// With `saveGammaMaps`: what became of the maps.
+    public var gammaMaps: GammaMapFile.Outcome? = nil
 
     /// Exit 1: predictions or references missing for cases that should be evaluated.
     public var isIncomplete: Bool { !plan.missingPredictions.isEmpty || !plan.missingReferences.isEmpty }
@@ -79,6 +84,7 @@ public enum EvaluateWorkflow {
                            progress: @escaping @Sendable (EvaluateProgress) -> Void = { _ in }) async throws -> EvaluateOutcome {
         let started = Date()
         _ = try request.criteria.validated()
+        if request.saveGammaMaps && request.gammaStatistics != .full { throw EvaluationError.gammaMapsNeedFullStatistics }
         let plan: EvaluationPlan
         var settings = try EvaluationSettings(criteria: request.criteria, subsample: request.subsample, region: request.region,
                                               acceptanceProtocol: request.acceptanceProtocol, openKBP: request.openKBP,
@@ -101,6 +107,15 @@ public enum EvaluateWorkflow {
         }
 
         let model = try EvaluationModel.resolve(run: request.run, predictionFiles: plan.pairs.map(\.predictionFile), in: request.workspace)
+        if request.saveGammaMaps, let unsafe = plan.pairs.first(where: { !GammaMapFile.isFileNameSafe($0.caseId) }) {
+            throw EvaluationError.caseIdNotAFileName(caseId: unsafe.caseId)
+        }
+        // Each map goes to disk as soon as its case is done (a full-size map is ~58 MB of float32),
+        // into a folder of the workspace's own: its final folder is named after the record's hash,
+        // known only once every case is evaluated.
+        let staging = request.saveGammaMaps ? try request.workspace.makeStagingFolder() : nil
+        defer { if let staging { try? FileManager.default.removeItem(atPath: staging) } }
+        var stagedMaps: [String: String] = [:]
 
         // Unpinned references are hashed for the record on a core of their own while the cases
         // are evaluated (a cold hash inflates every array of the case).
@@ -112,9 +127,13 @@ public enum EvaluateWorkflow {
             do { reference = try DoseCase.open(path: pair.referenceFile) } catch {
                 throw EvaluationError.referenceUnreadable(file: pair.referenceFile, reason: "\(error)")
             }
-            cases.append(try await CaseEvaluator.evaluate(reference: reference, caseHash: pair.caseHash ?? "", prediction: pair.predictionFile,
-                                                    settings: settings, gammaStatistics: request.gammaStatistics,
-                                                    workers: max(1, request.workers)))
+            let (evaluation, map) = try await CaseEvaluator.evaluateKeepingMap(
+                reference: reference, caseHash: pair.caseHash ?? "", prediction: pair.predictionFile, settings: settings,
+                gammaStatistics: request.gammaStatistics, workers: max(1, request.workers))
+            if let staging, let grid = reference.shape {
+                stagedMaps[pair.caseId] = try GammaMapFile.write(map, grid: grid, to: "\(staging)/\(pair.caseId).npz")
+            }
+            cases.append(evaluation)
             progress(EvaluateProgress(done: index + 1, total: plan.pairs.count, caseId: pair.caseId))
         }
         let hashes = try await computedHashes
@@ -131,21 +150,53 @@ public enum EvaluateWorkflow {
             EvaluationRecord.Context.CaseFiles(caseId: $0.caseId, reference: workspace.recordedName(for: $0.recordedLocation ?? .file($0.referenceFile)),
                                                prediction: workspace.recordedName(for: .file($0.predictionFile)))
         }
-        let record = try EvaluationRecord(
+        var record = try EvaluationRecord(
             identity: .init(settings: settings, cases: cases, missingPredictions: plan.missingPredictions + plan.missingReferences, model: model,
                             gammaStatistics: request.gammaStatistics),
             context: .init(createdAt: ISO8601DateFormatter().string(from: started), tool: .current, datasetRevision: datasetRevision,
                            files: files, seconds: Date().timeIntervalSince(started), label: request.label))
-        guard request.selection != nil || request.record else {
+        // The hash is over the identity only, so the maps' folder is known now and the context can list them.
+        if staging != nil {
+            let maps = stagedMaps.map { GammaMapFile(caseId: $0.key, path: GammaMapFile.path(caseId: $0.key, recordHash: record.hash), sha256: $0.value) }
+            let context = record.context
+            record = try record.with(context: .init(createdAt: context.createdAt, tool: context.tool, datasetRevision: context.datasetRevision,
+                                                    files: context.files, seconds: context.seconds, label: context.label, gammaMaps: maps))
+        }
+        guard request.selection != nil || request.record || request.saveGammaMaps else {
             return EvaluateOutcome(record: record, plan: plan, recordFile: nil, alreadyRecorded: false)
         }
         let lock = try workspace.lock(.exclusive)
         defer { withExtendedLifetime(lock) {} }
         // Same identity, same name: an evaluation already recorded is not written twice.
         if workspace.exists(record.fileName) {
-            return EvaluateOutcome(record: record, plan: plan, recordFile: record.fileName, alreadyRecorded: true)
+            guard let staging else { return EvaluateOutcome(record: record, plan: plan, recordFile: record.fileName, alreadyRecorded: true) }
+            let (stored, outcome) = try restoreMissingMaps(of: record.fileName, staging: staging, staged: stagedMaps, in: workspace)
+            return EvaluateOutcome(record: stored, plan: plan, recordFile: record.fileName, alreadyRecorded: true, gammaMaps: outcome)
+        }
+        // Maps first, then the record: a crash in between leaves maps no record names (replaced
+        // when the evaluation is recorded again), never a record naming missing maps.
+        if let staging {
+            for map in record.context.gammaMaps ?? [] { try workspace.publish(staged: "\(staging)/\(map.caseId).npz", as: map.path) }
         }
         try workspace.commit([(record.fileName, try record.bytes())])
-        return EvaluateOutcome(record: record, plan: plan, recordFile: record.fileName, alreadyRecorded: false)
+        let saved = staging.map { _ in GammaMapFile.Outcome.written(folder: GammaMapFile.folder(recordHash: record.hash), count: stagedMaps.count) }
+        return EvaluateOutcome(record: record, plan: plan, recordFile: record.fileName, alreadyRecorded: false, gammaMaps: saved)
+    }
+
+    /// An identical evaluation is recorded already, and a written record is never edited: the maps
+    /// it lists that are missing are put back when the maps just computed have the listed bytes
+    /// (the search is deterministic, so they normally do); a map that is there is left alone
+    /// (`verify` judges it); a record that lists no maps gets none. Returns the stored record.
+    private static func restoreMissingMaps(of fileName: String, staging: String, staged: [String: String],
+                                           in workspace: Workspace) throws -> (EvaluationRecord, GammaMapFile.Outcome) {
+        let stored = try EvaluationRecord.read(workspace.file(fileName))
+        guard let listed = stored.context.gammaMaps else { return (stored, .notKept) }
+        let folder = GammaMapFile.folder(recordHash: stored.hash) + "/"
+        var restored: [String] = []
+        for map in listed where map.isContained && map.path.hasPrefix(folder) && !workspace.exists(map.path) && staged[map.caseId] == map.sha256 {
+            try workspace.publish(staged: "\(staging)/\(map.caseId).npz", as: map.path)
+            restored.append(map.caseId)
+        }
+        return (stored, .restored(caseIds: restored, listed: listed.count))
     }
 }

@@ -1,4 +1,3 @@
-import Support
 import ArgumentParser
 import Dosimetry
 import Evaluation
@@ -15,7 +14,8 @@ struct CompareCommand: ParsableCommand {
             of records in the workspace's evaluations/. Per case, a side's records are averaged first; only cases common \
             to both sides are compared (n = cases). Evaluations made on different dataset versions, splits, protocols or \
             gamma settings are refused unless --allow-mismatch. Exit status: 0 when compared, 2 when the comparison \
-            cannot be made.
+            cannot be made. --record writes the comparison to comparisons/<hash>.json (creating a workspace in the current \
+            folder when none is found); its evaluations must be records of that workspace. --json prints the record.
             """
     )
 
@@ -43,6 +43,12 @@ struct CompareCommand: ParsableCommand {
     @Flag(name: .long, help: "Compare evaluations made on different versions, splits, protocols or gamma settings, saying so in the output.")
     var allowMismatch = false
 
+    @Flag(name: .long, help: "Write the comparison to comparisons/<hash>.json (an identical one is not written twice).")
+    var record = false
+
+    @Option(name: .long, help: "A label for the comparison, kept in its record's context (not hashed) and shown by `dosecurate list`.")
+    var label: String?
+
     func validate() throws {
         guard !sideA.isEmpty, !sideB.isEmpty else { throw ValidationError("give --a and --b, each with at least one evaluation record") }
         guard resamples >= 1 else { throw ValidationError("--resamples must be at least 1") }
@@ -51,7 +57,9 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         // Record files may be named by path anywhere; hash prefixes are looked up in the workspace, if any.
-        let workspace = try global.workspaceIfAny() ?? Workspace(path: FileManager.default.currentDirectoryPath, create: false)
+        // --record writes to the workspace found, or makes one here and says so, as `evaluate --record` does.
+        let found = record ? try global.workspaceForWriting() : try global.workspaceIfAny()
+        let workspace = try found ?? Workspace(path: FileManager.default.currentDirectoryPath, create: false)
         func inputs(_ arguments: [String]) throws -> [EvaluationComparison.Input] {
             try arguments.flatMap { try EvaluationRecord.files(named: $0, in: workspace) }
                 .map { file in
@@ -61,13 +69,15 @@ struct CompareCommand: ParsableCommand {
                 }
         }
         let metrics = metricNames.isEmpty ? ComparisonMetric.defaults : try metricNames.map(ComparisonMetric.parse)
-        let comparison = try EvaluationComparison(a: inputs(sideA), b: inputs(sideB), metrics: metrics,
-                                                  bootstrap: PercentileBootstrap(resamples: resamples, seed: seed), alpha: alpha,
-                                                  allowMismatch: allowMismatch)
+        let a = try inputs(sideA), b = try inputs(sideB)
+        let comparison = try EvaluationComparison(a: a, b: b, metrics: metrics, bootstrap: PercentileBootstrap(resamples: resamples, seed: seed),
+                                                  alpha: alpha, allowMismatch: allowMismatch)
+        let made = try ComparisonRecord(comparison, a: a, b: b, label: label, in: workspace)
+        let written = record ? try made.commit(to: workspace) : false
         if global.json {
-            FileHandle.standardOutput.write(Data((try JSONValue(encoding: comparison).canonicalText + "\n").utf8))
+            FileHandle.standardOutput.write(Data(try made.bytes()))
         } else {
-            print(ComparisonText.render(comparison), terminator: "")
+            print(ComparisonText.render(made, recordFile: record ? made.fileName : nil, alreadyRecorded: record && !written), terminator: "")
         }
     }
 }

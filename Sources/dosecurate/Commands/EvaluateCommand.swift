@@ -35,6 +35,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Write evaluations/<hash>.json even without --dataset/--split.")
     var record = false
 
+    @Flag(name: .long, help: "Keep each case's gamma map as evaluations/<hash>/gamma/<caseId>.npz (float32, the reference's grid, NaN where not evaluated); implies --record; needs --gamma-stat full.")
+    var saveGamma = false
+
     @Option(name: .long, help: "How predictions store dose: normalised (70 Gy = 1.0, like the cases) or gy.")
     var doseUnit: PredictionDoseUnit = .normalised
 
@@ -82,12 +85,15 @@ struct EvaluateCommand: AsyncParsableCommand {
         guard !reference.isEmpty || pin.isPinned else { throw ValidationError("give --reference (or --dataset and --split)") }
         guard prediction != nil || run != nil else { throw ValidationError("give --prediction (or --run, whose predictions folder is used)") }
         guard subsample >= 1 else { throw ValidationError("--subsample must be at least 1") }
+        guard !saveGamma || gammaStatistics == .full else {
+            throw ValidationError("--save-gamma needs --gamma-stat full: a pass-rate search stops at the first passing sample, so its map holds pass/fail decisions, not gamma values")
+        }
     }
 
     func run() async throws {
         // Pinned: the records must exist. --record: a workspace is made when none is found.
         // Neither: the workspace (if any) only lends its hash cache; nothing is written.
-        let found = pin.isPinned ? try global.existingWorkspace() : record ? try global.workspaceForWriting() : try global.workspaceIfAny()
+        let found = pin.isPinned ? try global.existingWorkspace() : record || saveGamma ? try global.workspaceForWriting() : try global.workspaceIfAny()
         let workspace = try found ?? Workspace(path: FileManager.default.currentDirectoryPath, create: false)
         let criteria = GammaCriteria(dosePercent: gammaDose, distanceMM: gammaDistance, lowerDoseCutoffPercent: gammaCutoff, maxGamma: maxGamma,
                                      normalisation: localGamma ? .local : .global)
@@ -101,6 +107,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         request.run = run
         request.predictionDoseUnit = doseUnit
         request.gammaStatistics = gammaStatistics
+        request.saveGammaMaps = saveGamma
         request.cacheDirectory = found?.cacheDirectory ?? WorkspaceDiscovery.userCacheDirectory()
         let progress = ProgressLine(total: 0, enabled: !global.quiet)
         let outcome = try await EvaluateWorkflow.run(request) { step in progress.show(done: step.done, total: step.total, item: step.caseId) }
@@ -108,7 +115,8 @@ struct EvaluateCommand: AsyncParsableCommand {
         if global.json {
             FileHandle.standardOutput.write(Data(try outcome.record.bytes()))
         } else {
-            print(EvaluationText.render(outcome.record, plan: outcome.plan, recordFile: outcome.recordFile, alreadyRecorded: outcome.alreadyRecorded),
+            print(EvaluationText.render(outcome.record, plan: outcome.plan, recordFile: outcome.recordFile, alreadyRecorded: outcome.alreadyRecorded,
+                                        gammaMaps: outcome.gammaMaps),
                   terminator: "")
         }
         if outcome.isIncomplete { throw ExitStatus.dataProblems.exitCode }
