@@ -81,7 +81,9 @@ public struct BarChart: ChartFigure {
     }
 
     public func svg() -> MarkupElement {
-        let frame = ChartFrame(size: size, title: title, legend: effectiveLegend, yLabel: yLabel, yTicks: yTicks) { start, end in
+        // Reference labels sit right of the plot, where no bar can hide them.
+        let right = 16 + (referenceLines.map { ChartMarks.textWidth($0.label) + 6 }.max() ?? 0)
+        let frame = ChartFrame(size: size, title: title, legend: effectiveLegend, yLabel: yLabel, yTicks: yTicks, right: right) { start, end in
             ChartCategoryAxis(label: xLabel, categories: categories, start: start, end: end)
         }
         let zero = frame.y.clampedPosition(0)
@@ -110,7 +112,7 @@ public struct BarChart: ChartFigure {
                 ChartMarks.line(frame.plot.x, y, frame.plot.maxX, y, stroke: ChartPalette.text, width: 1.5, dashed: true, extra: [
                     ("class", "reference"), ("data-value", ChartMarks.exact(line.value)), ("data-label", line.label),
                 ]),
-                ChartMarks.text(line.label, x: frame.plot.maxX - 4, y: y - 5, anchor: "end", bold: true, halo: true),
+                ChartMarks.text(line.label, x: frame.plot.maxX + 4, y: y + 4, bold: true),
             ]))
         }
         return frame.svg(marks: marks)

@@ -36,11 +36,6 @@ public struct ChartAxis: Sendable, Equatable {
         return min(max(drawn, min(start, end)), max(start, end))
     }
 
-    /// The data value drawn at `position` px.
-    public func value(at position: Double) -> Double {
-        end == start ? ticks.lower : ticks.lower + (position - start) / (end - start) * span
-    }
-
     private var span: Double { ticks.upper > ticks.lower ? ticks.upper - ticks.lower : 1 }
 
     /// How much room a vertical axis needs left of the plot: the widest tick label, a gap, the
