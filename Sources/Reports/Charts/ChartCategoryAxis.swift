@@ -57,13 +57,14 @@ struct ChartCategoryAxis: Sendable, Equatable {
         let turn = self.turn
         for (index, category) in categories.enumerated() {
             let x = center(index)
-            group.append(ChartMarks.line(x, plot.maxY, x, plot.maxY + 4, stroke: ChartPalette.axis, extra: [("class", "tick")]))
+            group.append(
+                ChartMarks.line(x, plot.maxY, x, plot.maxY + 4, stroke: ChartPalette.axis, extra: [("class", "tick")]))
             switch turn {
             case .level:
                 group.append(ChartMarks.text(category, x: x, y: plot.maxY + 16, anchor: "middle"))
             case .diagonal:
                 group.append(ChartMarks.text(category, x: x + 3, y: plot.maxY + 12, anchor: "end", rotate: -45))
-            case let .upright(every):
+            case .upright(let every):
                 guard index % every == 0 else { continue }
                 group.append(ChartMarks.text(category, x: x + 4, y: plot.maxY + 8, anchor: "end", rotate: -90))
             }

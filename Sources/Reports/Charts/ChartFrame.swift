@@ -38,6 +38,7 @@ struct ChartFrame<Horizontal: ChartHorizontalAxis> {
 
     /// The figure: header, axes (grid first, under the marks), then `marks`.
     func svg(marks: [MarkupElement]) -> MarkupElement {
-        ChartMarks.root(size, title: header.title, header.elements + [y.element(plot: plot), x.element(plot: plot)] + marks)
+        ChartMarks.root(
+            size, title: header.title, header.elements + [y.element(plot: plot), x.element(plot: plot)] + marks)
     }
 }
