@@ -81,7 +81,11 @@ public struct BarChart: ChartFigure {
     }
 
     public func svg() -> MarkupElement {
-        let frame = ChartFrame(size: size, title: title, legend: effectiveLegend, yLabel: yLabel, yTicks: yTicks) { start, end in
+        // Reference labels sit right of the plot, where no bar can hide them.
+        let right = 16 + (referenceLines.map { ChartMarks.textWidth($0.label) + 6 }.max() ?? 0)
+        let frame = ChartFrame(
+            size: size, title: title, legend: effectiveLegend, yLabel: yLabel, yTicks: yTicks, right: right
+        ) { start, end in
             ChartCategoryAxis(label: xLabel, categories: categories, start: start, end: end)
         }
         let zero = frame.y.clampedPosition(0)
@@ -94,24 +98,42 @@ public struct BarChart: ChartFigure {
                 guard let value = value(series, category) else { continue }
                 let top = frame.y.clampedPosition(value)
                 let colour = value < 0 ? (series.negativeColour ?? series.colour) : series.colour
-                let rect = ChartRect(x: groupStart + Double(index) * barWidth, y: min(top, zero), width: barWidth, height: abs(zero - top))
-                marks.append(ChartMarks.rect(rect, fill: colour, extra: [
-                    ("class", "bar"), ("data-category", categories[category]), ("data-series", series.name), ("data-value", ChartMarks.exact(value)),
-                ], children: [ChartMarks.tooltip("\(categories[category]) · \(series.name): \(ChartMarks.exact(value))")]))
+                let rect = ChartRect(
+                    x: groupStart + Double(index) * barWidth, y: min(top, zero), width: barWidth,
+                    height: abs(zero - top))
+                marks.append(
+                    ChartMarks.rect(
+                        rect, fill: colour,
+                        extra: [
+                            ("class", "bar"), ("data-category", categories[category]), ("data-series", series.name),
+                            ("data-value", ChartMarks.exact(value)),
+                        ],
+                        children: [
+                            ChartMarks.tooltip("\(categories[category]) · \(series.name): \(ChartMarks.exact(value))")
+                        ]))
             }
         }
         // Drawn over the bars: the zero line for a diverging chart, the criterion for pass rates.
         if frame.y.ticks.lower < 0 {
-            marks.append(ChartMarks.line(frame.plot.x, zero, frame.plot.maxX, zero, stroke: ChartPalette.text, width: 1.5, extra: [("class", "zero")]))
+            marks.append(
+                ChartMarks.line(
+                    frame.plot.x, zero, frame.plot.maxX, zero, stroke: ChartPalette.text, width: 1.5,
+                    extra: [("class", "zero")]))
         }
         for line in referenceLines where line.value.isFinite {
             let y = frame.y.clampedPosition(line.value)
-            marks.append(MarkupElement("g", [], [
-                ChartMarks.line(frame.plot.x, y, frame.plot.maxX, y, stroke: ChartPalette.text, width: 1.5, dashed: true, extra: [
-                    ("class", "reference"), ("data-value", ChartMarks.exact(line.value)), ("data-label", line.label),
-                ]),
-                ChartMarks.text(line.label, x: frame.plot.maxX - 4, y: y - 5, anchor: "end", bold: true, halo: true),
-            ]))
+            marks.append(
+                MarkupElement(
+                    "g", [],
+                    [
+                        ChartMarks.line(
+                            frame.plot.x, y, frame.plot.maxX, y, stroke: ChartPalette.text, width: 1.5, dashed: true,
+                            extra: [
+                                ("class", "reference"), ("data-value", ChartMarks.exact(line.value)),
+                                ("data-label", line.label),
+                            ]),
+                        ChartMarks.text(line.label, x: frame.plot.maxX + 4, y: y + 4, bold: true),
+                    ]))
         }
         return frame.svg(marks: marks)
     }

@@ -61,7 +61,9 @@ public struct BoxPlot: ChartFigure {
 
     public func svg() -> MarkupElement {
         let values = groups.flatMap { BoxPlot.drawn($0).map(\.value) }
-        let yTicks = yRange.map { ChartTicks(from: $0.lowerBound, to: $0.upperBound) } ?? ChartTicks(covering: values.min() ?? 0, values.max() ?? 1)
+        let yTicks =
+            yRange.map { ChartTicks(from: $0.lowerBound, to: $0.upperBound) }
+            ?? ChartTicks(covering: values.min() ?? 0, values.max() ?? 1)
         let names = groups.map { "\($0.name) (n = \(BoxPlot.drawn($0).count))" }
         let frame = ChartFrame(size: size, title: title, legend: nil, yLabel: yLabel, yTicks: yTicks) { start, end in
             ChartCategoryAxis(label: xLabel, categories: names, start: start, end: end)
@@ -78,35 +80,51 @@ public struct BoxPlot: ChartFigure {
             var generator = SeededGenerator(seed: jitterSeed, stream: UInt64(index))
             for point in points {
                 let x = center + generator.nextUniform(-0.5, 0.5) * boxWidth * 0.8
-                marks.append(MarkupElement("circle", [
-                    ("class", "point"), ("cx", ChartMarks.px(x)), ("cy", ChartMarks.px(frame.y.clampedPosition(point.value))), ("r", "3"),
-                    ("fill", group.colour), ("fill-opacity", "0.55"), ("stroke", group.colour), ("stroke-width", "0.8"),
-                    ("data-group", group.name), ("data-label", point.label), ("data-value", ChartMarks.exact(point.value)),
-                ], [ChartMarks.tooltip("\(point.label): \(ChartMarks.exact(point.value))")]))
+                marks.append(
+                    MarkupElement(
+                        "circle",
+                        [
+                            ("class", "point"), ("cx", ChartMarks.px(x)),
+                            ("cy", ChartMarks.px(frame.y.clampedPosition(point.value))), ("r", "3"),
+                            ("fill", group.colour), ("fill-opacity", "0.55"), ("stroke", group.colour),
+                            ("stroke-width", "0.8"),
+                            ("data-group", group.name), ("data-label", point.label),
+                            ("data-value", ChartMarks.exact(point.value)),
+                        ], [ChartMarks.tooltip("\(point.label): \(ChartMarks.exact(point.value))")]))
             }
         }
         return frame.svg(marks: marks)
     }
 
-    private func box(_ summary: BoxPlotSummary, group: Group, center: Double, width: Double, axis: ChartAxis) -> MarkupElement {
+    private func box(_ summary: BoxPlotSummary, group: Group, center: Double, width: Double, axis: ChartAxis)
+        -> MarkupElement
+    {
         let (low, q1, median, q3, high) = (
-            axis.clampedPosition(summary.lowerWhisker), axis.clampedPosition(summary.lowerQuartile), axis.clampedPosition(summary.median),
+            axis.clampedPosition(summary.lowerWhisker), axis.clampedPosition(summary.lowerQuartile),
+            axis.clampedPosition(summary.median),
             axis.clampedPosition(summary.upperQuartile), axis.clampedPosition(summary.upperWhisker)
         )
         let (left, right) = (center - width / 2, center + width / 2)
-        return MarkupElement("g", [
-            ("class", "box"), ("data-group", group.name), ("data-count", String(summary.count)),
-            ("data-lower-whisker", ChartMarks.exact(summary.lowerWhisker)), ("data-lower-quartile", ChartMarks.exact(summary.lowerQuartile)),
-            ("data-median", ChartMarks.exact(summary.median)), ("data-upper-quartile", ChartMarks.exact(summary.upperQuartile)),
-            ("data-upper-whisker", ChartMarks.exact(summary.upperWhisker)),
-        ], [
-            ChartMarks.line(center, q3, center, high, stroke: ChartPalette.text),
-            ChartMarks.line(center, q1, center, low, stroke: ChartPalette.text),
-            ChartMarks.line(center - width / 4, high, center + width / 4, high, stroke: ChartPalette.text),
-            ChartMarks.line(center - width / 4, low, center + width / 4, low, stroke: ChartPalette.text),
-            ChartMarks.rect(ChartRect(x: left, y: q3, width: width, height: q1 - q3), fill: ChartPalette.tint(group.colour, 0.2),
-                            extra: [("stroke", ChartPalette.text), ("stroke-width", "1")]),
-            ChartMarks.line(left, median, right, median, stroke: ChartPalette.text, width: 2.5),
-        ])
+        return MarkupElement(
+            "g",
+            [
+                ("class", "box"), ("data-group", group.name), ("data-count", String(summary.count)),
+                ("data-lower-whisker", ChartMarks.exact(summary.lowerWhisker)),
+                ("data-lower-quartile", ChartMarks.exact(summary.lowerQuartile)),
+                ("data-median", ChartMarks.exact(summary.median)),
+                ("data-upper-quartile", ChartMarks.exact(summary.upperQuartile)),
+                ("data-upper-whisker", ChartMarks.exact(summary.upperWhisker)),
+            ],
+            [
+                ChartMarks.line(center, q3, center, high, stroke: ChartPalette.text),
+                ChartMarks.line(center, q1, center, low, stroke: ChartPalette.text),
+                ChartMarks.line(center - width / 4, high, center + width / 4, high, stroke: ChartPalette.text),
+                ChartMarks.line(center - width / 4, low, center + width / 4, low, stroke: ChartPalette.text),
+                ChartMarks.rect(
+                    ChartRect(x: left, y: q3, width: width, height: q1 - q3),
+                    fill: ChartPalette.tint(group.colour, 0.2),
+                    extra: [("stroke", ChartPalette.text), ("stroke-width", "1")]),
+                ChartMarks.line(left, median, right, median, stroke: ChartPalette.text, width: 2.5),
+            ])
     }
 }

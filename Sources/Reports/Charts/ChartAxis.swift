@@ -36,11 +36,6 @@ public struct ChartAxis: Sendable, Equatable {
         return min(max(drawn, min(start, end)), max(start, end))
     }
 
-    /// The data value drawn at `position` px.
-    public func value(at position: Double) -> Double {
-        end == start ? ticks.lower : ticks.lower + (position - start) / (end - start) * span
-    }
-
     private var span: Double { ticks.upper > ticks.lower ? ticks.upper - ticks.lower : 1 }
 
     /// How much room a vertical axis needs left of the plot: the widest tick label, a gap, the
@@ -60,12 +55,20 @@ public struct ChartAxis: Sendable, Equatable {
             let text = ticks.label(value)
             switch orientation {
             case .vertical:
-                group.append(ChartMarks.line(plot.x, at, plot.maxX, at, stroke: ChartPalette.grid, extra: [("class", "grid")]))
-                group.append(ChartMarks.line(plot.x - 4, at, plot.x, at, stroke: ChartPalette.axis, extra: [("class", "tick"), ("data-tick", ChartMarks.exact(value))]))
+                group.append(
+                    ChartMarks.line(plot.x, at, plot.maxX, at, stroke: ChartPalette.grid, extra: [("class", "grid")]))
+                group.append(
+                    ChartMarks.line(
+                        plot.x - 4, at, plot.x, at, stroke: ChartPalette.axis,
+                        extra: [("class", "tick"), ("data-tick", ChartMarks.exact(value))]))
                 group.append(ChartMarks.text(text, x: plot.x - 6, y: at + 4, anchor: "end"))
             case .horizontal:
-                group.append(ChartMarks.line(at, plot.y, at, plot.maxY, stroke: ChartPalette.grid, extra: [("class", "grid")]))
-                group.append(ChartMarks.line(at, plot.maxY, at, plot.maxY + 4, stroke: ChartPalette.axis, extra: [("class", "tick"), ("data-tick", ChartMarks.exact(value))]))
+                group.append(
+                    ChartMarks.line(at, plot.y, at, plot.maxY, stroke: ChartPalette.grid, extra: [("class", "grid")]))
+                group.append(
+                    ChartMarks.line(
+                        at, plot.maxY, at, plot.maxY + 4, stroke: ChartPalette.axis,
+                        extra: [("class", "tick"), ("data-tick", ChartMarks.exact(value))]))
                 group.append(ChartMarks.text(text, x: at, y: plot.maxY + 16, anchor: "middle"))
             }
         }
@@ -76,7 +79,8 @@ public struct ChartAxis: Sendable, Equatable {
             group.append(ChartMarks.text(label, x: labelX, y: plot.midY, anchor: "middle", rotate: -90))
         case .horizontal:
             group.append(ChartMarks.line(plot.x, plot.maxY, plot.maxX, plot.maxY, stroke: ChartPalette.axis))
-            group.append(ChartMarks.text(label, x: plot.midX, y: plot.maxY + ChartAxis.horizontalDepth - 4, anchor: "middle"))
+            group.append(
+                ChartMarks.text(label, x: plot.midX, y: plot.maxY + ChartAxis.horizontalDepth - 4, anchor: "middle"))
         }
         return group
     }

@@ -22,13 +22,12 @@ struct ChartFrame<Horizontal: ChartHorizontalAxis> {
     let x: Horizontal
 
     init(
-        size: ChartSize, title: String, legend: ChartLegend?, yLabel: String, yTicks: ChartTicks,
+        size: ChartSize, title: String, legend: ChartLegend?, yLabel: String, yTicks: ChartTicks, right: Double = 16,
         x makeX: (_ start: Double, _ end: Double) -> Horizontal
     ) {
         self.size = size
         header = ChartHeader(title: title, legend: legend, width: size.width)
         let left = 8 + ChartAxis.verticalDepth(yTicks)
-        let right = 16.0
         let x = makeX(left, max(left + 1, size.width - right))
         let top = header.height
         let bottom = max(top + 1, size.height - x.depth - 6)
@@ -39,6 +38,7 @@ struct ChartFrame<Horizontal: ChartHorizontalAxis> {
 
     /// The figure: header, axes (grid first, under the marks), then `marks`.
     func svg(marks: [MarkupElement]) -> MarkupElement {
-        ChartMarks.root(size, title: header.title, header.elements + [y.element(plot: plot), x.element(plot: plot)] + marks)
+        ChartMarks.root(
+            size, title: header.title, header.elements + [y.element(plot: plot), x.element(plot: plot)] + marks)
     }
 }

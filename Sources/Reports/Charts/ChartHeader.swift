@@ -13,9 +13,16 @@ struct ChartHeader {
     }
 
     var elements: [MarkupElement] {
-        var elements = [ChartMarks.text(title, x: ChartHeader.margin, y: ChartHeader.margin + ChartMarks.titleSize, size: ChartMarks.titleSize, bold: true)]
+        var elements = [
+            ChartMarks.text(
+                title, x: ChartHeader.margin, y: ChartHeader.margin + ChartMarks.titleSize, size: ChartMarks.titleSize,
+                bold: true)
+        ]
         if let legend, !legend.entries.isEmpty {
-            elements.append(legend.element(x: ChartHeader.margin, y: ChartHeader.margin + ChartMarks.titleSize + 8, maxWidth: width - 2 * ChartHeader.margin))
+            elements.append(
+                legend.element(
+                    x: ChartHeader.margin, y: ChartHeader.margin + ChartMarks.titleSize + 8,
+                    maxWidth: width - 2 * ChartHeader.margin))
         }
         return elements
     }

@@ -51,18 +51,27 @@ public struct ChartLegend: Sendable, Equatable {
 
     /// The legend as a `g` (`class="legend"`) with its top left at `x`, `y`.
     public func element(x: Double, y: Double, maxWidth: Double) -> MarkupElement {
-        var group = MarkupElement("g", [("class", "legend"), ("transform", "translate(\(ChartMarks.px(x)) \(ChartMarks.px(y)))")])
+        var group = MarkupElement(
+            "g", [("class", "legend"), ("transform", "translate(\(ChartMarks.px(x)) \(ChartMarks.px(y)))")])
         for (entry, at) in zip(entries, offsets(maxWidth: maxWidth)) {
             let middle = at.y + ChartLegend.rowHeight / 2
             let symbol: MarkupElement =
                 switch entry.symbol {
-                case let .line(dashed):
-                    ChartMarks.line(at.x, middle, at.x + ChartLegend.symbolWidth, middle, stroke: entry.colour, width: 2, dashed: dashed)
+                case .line(let dashed):
+                    ChartMarks.line(
+                        at.x, middle, at.x + ChartLegend.symbolWidth, middle, stroke: entry.colour, width: 2,
+                        dashed: dashed)
                 case .swatch:
-                    ChartMarks.rect(ChartRect(x: at.x + 5, y: middle - 6, width: 12, height: 12), fill: entry.colour,
-                                    extra: [("stroke", ChartPalette.axis), ("stroke-width", "0.5")])
+                    ChartMarks.rect(
+                        ChartRect(x: at.x + 5, y: middle - 6, width: 12, height: 12), fill: entry.colour,
+                        extra: [("stroke", ChartPalette.axis), ("stroke-width", "0.5")])
                 case .point:
-                    MarkupElement("circle", [("cx", ChartMarks.px(at.x + 11)), ("cy", ChartMarks.px(middle)), ("r", "4"), ("fill", entry.colour)])
+                    MarkupElement(
+                        "circle",
+                        [
+                            ("cx", ChartMarks.px(at.x + 11)), ("cy", ChartMarks.px(middle)), ("r", "4"),
+                            ("fill", entry.colour),
+                        ])
                 }
             var item = MarkupElement("g", [("data-legend", entry.label)])
             item.append(symbol)

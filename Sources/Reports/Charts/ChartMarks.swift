@@ -34,15 +34,18 @@ enum ChartMarks {
     /// The root every figure shares: size, a white ground (figures get pasted onto dark slides), a
     /// `<title>` for screen readers and sans-serif text inherited by every label.
     static func root(_ size: ChartSize, title: String, _ children: [MarkupElement]) -> MarkupElement {
-        MarkupElement("svg", [
-            ("xmlns", "http://www.w3.org/2000/svg"),
-            ("width", px(size.width)), ("height", px(size.height)),
-            ("viewBox", "0 0 \(px(size.width)) \(px(size.height))"),
-            ("role", "img"), ("font-family", "sans-serif"), ("font-size", px(fontSize)),
-        ], [
-            MarkupElement("title", text: title),
-            MarkupElement("rect", [("width", "100%"), ("height", "100%"), ("fill", "#FFFFFF")]),
-        ] + children)
+        MarkupElement(
+            "svg",
+            [
+                ("xmlns", "http://www.w3.org/2000/svg"),
+                ("width", px(size.width)), ("height", px(size.height)),
+                ("viewBox", "0 0 \(px(size.width)) \(px(size.height))"),
+                ("role", "img"), ("font-family", "sans-serif"), ("font-size", px(fontSize)),
+            ],
+            [
+                MarkupElement("title", text: title),
+                MarkupElement("rect", [("width", "100%"), ("height", "100%"), ("fill", "#FFFFFF")]),
+            ] + children)
     }
 
     static func text(
@@ -62,13 +65,23 @@ enum ChartMarks {
         _ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String, width: Double = 1,
         dashed: Bool = false, extra: [(String, String)] = []
     ) -> MarkupElement {
-        var attributes = [("x1", px(x1)), ("y1", px(y1)), ("x2", px(x2)), ("y2", px(y2)), ("stroke", stroke), ("stroke-width", px(width))]
+        var attributes = [
+            ("x1", px(x1)), ("y1", px(y1)), ("x2", px(x2)), ("y2", px(y2)), ("stroke", stroke),
+            ("stroke-width", px(width)),
+        ]
         if dashed { attributes.append(("stroke-dasharray", "6 4")) }
         return MarkupElement("line", attributes + extra)
     }
 
-    static func rect(_ rect: ChartRect, fill: String, extra: [(String, String)] = [], children: [MarkupElement] = []) -> MarkupElement {
-        MarkupElement("rect", [("x", px(rect.x)), ("y", px(rect.y)), ("width", px(max(0, rect.width))), ("height", px(max(0, rect.height))), ("fill", fill)] + extra, children)
+    static func rect(_ rect: ChartRect, fill: String, extra: [(String, String)] = [], children: [MarkupElement] = [])
+        -> MarkupElement
+    {
+        MarkupElement(
+            "rect",
+            [
+                ("x", px(rect.x)), ("y", px(rect.y)), ("width", px(max(0, rect.width))),
+                ("height", px(max(0, rect.height))), ("fill", fill),
+            ] + extra, children)
     }
 
     /// A hover text (SVG `<title>` child): what a reader sees when pointing at a bar or a point.

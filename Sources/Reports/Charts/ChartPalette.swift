@@ -45,16 +45,19 @@ public enum ChartPalette {
     /// back unchanged.
     public static func tint(_ hex: String, _ amount: Double) -> String {
         let digits = Array(hex.utf8.dropFirst())
-        guard hex.hasPrefix("#"), digits.count == 6, let value = UInt32(String(decoding: digits, as: UTF8.self), radix: 16) else {
+        guard hex.hasPrefix("#"), digits.count == 6,
+            let value = UInt32(String(decoding: digits, as: UTF8.self), radix: 16)
+        else {
             return hex
         }
         let share = min(1, max(0, amount))
         let channels = [value >> 16 & 0xFF, value >> 8 & 0xFF, value & 0xFF].map { channel in
             Int((255 - (255 - Double(channel)) * share).rounded())
         }
-        return "#" + channels.map { channel in
-            let text = String(channel, radix: 16, uppercase: true)
-            return text.count == 1 ? "0" + text : text
-        }.joined()
+        return "#"
+            + channels.map { channel in
+                let text = String(channel, radix: 16, uppercase: true)
+                return text.count == 1 ? "0" + text : text
+            }.joined()
     }
 }

@@ -25,7 +25,9 @@ public struct ChartPanels: ChartFigure {
         let rows = self.rows
         let widths = rows.map { row in row.map(\.size.width).reduce(0, +) + gap * Double(max(0, row.count - 1)) }
         let heights = rows.map { row in row.map(\.size.height).max() ?? 0 }
-        return ChartSize(width: max(widths.max() ?? 0, 320), height: headerHeight + heights.reduce(0, +) + gap * Double(max(0, rows.count - 1)))
+        return ChartSize(
+            width: max(widths.max() ?? 0, 320),
+            height: headerHeight + heights.reduce(0, +) + gap * Double(max(0, rows.count - 1)))
     }
 
     public func svg() -> MarkupElement {
@@ -42,6 +44,7 @@ public struct ChartPanels: ChartFigure {
             }
             y += (row.map(\.size.height).max() ?? 0) + gap
         }
-        return ChartMarks.root(size, title: title, ChartHeader(title: title, legend: nil, width: size.width).elements + placed)
+        return ChartMarks.root(
+            size, title: title, ChartHeader(title: title, legend: nil, width: size.width).elements + placed)
     }
 }

@@ -21,7 +21,7 @@ public struct ChartTicks: Sendable, Equatable {
         let magnitude = pow(10, (log10(rough)).rounded(.down))
         let step = [1, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= rough * 0.999 } ?? 10 * magnitude
         self.step = step
-        // 0.7 / 0.1 is 7.000000000000001 in binary: without the tolerance a range that already ends on
+        // 0.07 / 0.01 is 7.000000000000001 in binary: without the tolerance a range that already ends on
         // a step would gain an empty interval.
         lower = (low / step + 1e-9).rounded(.down) * step
         upper = (high / step - 1e-9).rounded(.up) * step

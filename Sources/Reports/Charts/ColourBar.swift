@@ -19,22 +19,30 @@ public struct ColourBar: ChartFigure {
     public var thickness: Double
 
     /// Stops out of order are sorted and fractions clamped to 0…1.
-    public init(stops: [(fraction: Double, hex: String)], range: ClosedRange<Double>, label: String, length: Double = 300, thickness: Double = 16) {
-        self.stops = stops.filter { $0.fraction.isFinite }.map { Stop(fraction: min(1, max(0, $0.fraction)), hex: $0.hex) }.sorted { $0.fraction < $1.fraction }
+    public init(
+        stops: [(fraction: Double, hex: String)], range: ClosedRange<Double>, label: String, length: Double = 300,
+        thickness: Double = 16
+    ) {
+        self.stops = stops.filter { $0.fraction.isFinite }.map {
+            Stop(fraction: min(1, max(0, $0.fraction)), hex: $0.hex)
+        }.sorted { $0.fraction < $1.fraction }
         self.range = range
         self.label = label
         self.length = length
         self.thickness = thickness
     }
 
-    private var ticks: ChartTicks { ChartTicks(from: range.lowerBound, to: range.upperBound, count: max(2, Int(length / 60))) }
+    private var ticks: ChartTicks {
+        ChartTicks(from: range.lowerBound, to: range.upperBound, count: max(2, Int(length / 60)))
+    }
 
     private var tickLabelWidth: Double { ticks.values.map { ChartMarks.textWidth(ticks.label($0)) }.max() ?? 0 }
 
     /// What `group()` covers from its origin: the gradient, tick labels and the turned label, with
     /// half a line of room above and below for the end labels.
     public var footprint: ChartSize {
-        ChartSize(width: thickness + 8 + tickLabelWidth + 8 + ChartMarks.fontSize + 4, height: length + ChartMarks.fontSize)
+        ChartSize(
+            width: thickness + 8 + tickLabelWidth + 8 + ChartMarks.fontSize + 4, height: length + ChartMarks.fontSize)
     }
 
     public var size: ChartSize { ChartSize(width: footprint.width + 20, height: footprint.height + 20) }
@@ -53,16 +61,28 @@ public struct ColourBar: ChartFigure {
     public func group() -> MarkupElement {
         let top = ChartMarks.fontSize / 2
         let axis = ChartAxis(label: label, ticks: ticks, orientation: .vertical, start: top + length, end: top)
-        let gradient = MarkupElement("linearGradient", [("id", gradientId), ("x1", "0"), ("y1", "1"), ("x2", "0"), ("y2", "0")],
-                                     stops.map { MarkupElement("stop", [("offset", ChartMarks.exact($0.fraction)), ("stop-color", $0.hex)]) })
-        var group = MarkupElement("g", [("class", "colour-bar"), ("data-low", ChartMarks.exact(range.lowerBound)), ("data-high", ChartMarks.exact(range.upperBound))], [
-            MarkupElement("defs", [], [gradient]),
-            ChartMarks.rect(ChartRect(x: 0, y: top, width: thickness, height: length), fill: stops.isEmpty ? ChartPalette.notEvaluated : "url(#\(gradientId))",
-                            extra: [("stroke", ChartPalette.axis), ("stroke-width", "0.5")]),
-        ])
+        let gradient = MarkupElement(
+            "linearGradient", [("id", gradientId), ("x1", "0"), ("y1", "1"), ("x2", "0"), ("y2", "0")],
+            stops.map { MarkupElement("stop", [("offset", ChartMarks.exact($0.fraction)), ("stop-color", $0.hex)]) })
+        var group = MarkupElement(
+            "g",
+            [
+                ("class", "colour-bar"), ("data-low", ChartMarks.exact(range.lowerBound)),
+                ("data-high", ChartMarks.exact(range.upperBound)),
+            ],
+            [
+                MarkupElement("defs", [], [gradient]),
+                ChartMarks.rect(
+                    ChartRect(x: 0, y: top, width: thickness, height: length),
+                    fill: stops.isEmpty ? ChartPalette.notEvaluated : "url(#\(gradientId))",
+                    extra: [("stroke", ChartPalette.axis), ("stroke-width", "0.5")]),
+            ])
         for value in ticks.values {
             let y = axis.position(value)
-            group.append(ChartMarks.line(thickness, y, thickness + 5, y, stroke: ChartPalette.axis, extra: [("data-tick", ChartMarks.exact(value))]))
+            group.append(
+                ChartMarks.line(
+                    thickness, y, thickness + 5, y, stroke: ChartPalette.axis,
+                    extra: [("data-tick", ChartMarks.exact(value))]))
             group.append(ChartMarks.text(ticks.label(value), x: thickness + 8, y: y + 4))
         }
         let labelX = thickness + 8 + tickLabelWidth + 8 + ChartMarks.fontSize

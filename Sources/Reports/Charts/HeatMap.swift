@@ -56,7 +56,10 @@ public struct HeatMap: ChartFigure {
     public var cells: [[Cell]]
     public var cellSize: ChartSize
 
-    public init(title: String, rows: [String], columns: [Column], cells: [[Cell]], cellSize: ChartSize = ChartSize(width: 76, height: 18)) {
+    public init(
+        title: String, rows: [String], columns: [Column], cells: [[Cell]],
+        cellSize: ChartSize = ChartSize(width: 76, height: 18)
+    ) {
         self.title = title
         self.rows = rows
         self.columns = columns
@@ -88,9 +91,12 @@ public struct HeatMap: ChartFigure {
 
     /// Follows from the cell size and the labels; at least wide enough for the legend on one line.
     public var size: ChartSize {
-        let width = max(rowLabelWidth + gridWidth + rightMargin, 10 + ChartMarks.textWidth(title, size: ChartMarks.titleSize) + 10, 320)
+        let width = max(
+            rowLabelWidth + gridWidth + rightMargin, 10 + ChartMarks.textWidth(title, size: ChartMarks.titleSize) + 10,
+            320)
         let header = ChartHeader(title: title, legend: legend, width: width)
-        return ChartSize(width: width, height: header.height + columnLabelDepth + Double(rows.count) * cellSize.height + 10)
+        return ChartSize(
+            width: width, height: header.height + columnLabelDepth + Double(rows.count) * cellSize.height + 10)
     }
 
     private func cell(_ row: Int, _ column: Int) -> Cell {
@@ -105,16 +111,21 @@ public struct HeatMap: ChartFigure {
         var marks: [MarkupElement] = []
         for (index, column) in columns.enumerated() {
             let x = left + (Double(index) + 0.5) * cellSize.width
-            marks.append(columnsTurn
-                ? ChartMarks.text(column.name, x: x - 4, y: top - 6, rotate: -45)
-                : ChartMarks.text(column.name, x: x, y: top - 6, anchor: "middle"))
+            marks.append(
+                columnsTurn
+                    ? ChartMarks.text(column.name, x: x - 4, y: top - 6, rotate: -45)
+                    : ChartMarks.text(column.name, x: x, y: top - 6, anchor: "middle"))
         }
         for (rowIndex, row) in rows.enumerated() {
             let y = top + Double(rowIndex) * cellSize.height
             marks.append(ChartMarks.text(row, x: left - 6, y: y + cellSize.height / 2 + 4, anchor: "end"))
             for (columnIndex, column) in columns.enumerated() {
-                marks.append(cellMark(cell(rowIndex, columnIndex), row: row, column: column,
-                                      at: ChartRect(x: left + Double(columnIndex) * cellSize.width, y: y, width: cellSize.width, height: cellSize.height)))
+                marks.append(
+                    cellMark(
+                        cell(rowIndex, columnIndex), row: row, column: column,
+                        at: ChartRect(
+                            x: left + Double(columnIndex) * cellSize.width, y: y, width: cellSize.width,
+                            height: cellSize.height)))
             }
         }
         return ChartMarks.root(size, title: title, header.elements + marks)
@@ -122,18 +133,27 @@ public struct HeatMap: ChartFigure {
 
     private func cellMark(_ cell: Cell, row: String, column: Column, at rect: ChartRect) -> MarkupElement {
         let value = ChartMarks.drawable(cell.value)
-        let text = value.map { ChartMarks.quantity($0, unit: column.unit, decimals: column.decimals) }
+        let text =
+            value.map { ChartMarks.quantity($0, unit: column.unit, decimals: column.decimals) }
             ?? (cell.state == .notEvaluated ? "–" : cell.state.rawValue)
         let failed = cell.state == .fail
-        var data = [("class", "cell"), ("data-row", row), ("data-column", column.name), ("data-state", cell.state.rawValue)]
+        var data = [
+            ("class", "cell"), ("data-row", row), ("data-column", column.name), ("data-state", cell.state.rawValue),
+        ]
         if let value { data.append(("data-value", ChartMarks.exact(value))) }
         // Inset by half the border so a failed cell's frame stays inside its own cell.
         let inset = ChartRect(x: rect.x + 1, y: rect.y + 1, width: rect.width - 2, height: rect.height - 2)
-        let border = failed ? [("stroke", ChartPalette.vermillion), ("stroke-width", "1.5")] : [("stroke", "#FFFFFF"), ("stroke-width", "1")]
-        return MarkupElement("g", [], [
-            ChartMarks.rect(inset, fill: cell.state.fill, extra: data + border,
-                            children: [ChartMarks.tooltip("\(row) · \(column.name): \(text) (\(cell.state.label))")]),
-            ChartMarks.text(text, x: rect.midX, y: rect.midY + 4, anchor: "middle", bold: failed),
-        ])
+        let border =
+            failed
+            ? [("stroke", ChartPalette.vermillion), ("stroke-width", "1.5")]
+            : [("stroke", "#FFFFFF"), ("stroke-width", "1")]
+        return MarkupElement(
+            "g", [],
+            [
+                ChartMarks.rect(
+                    inset, fill: cell.state.fill, extra: data + border,
+                    children: [ChartMarks.tooltip("\(row) · \(column.name): \(text) (\(cell.state.label))")]),
+                ChartMarks.text(text, x: rect.midX, y: rect.midY + 4, anchor: "middle", bold: failed),
+            ])
     }
 }

@@ -104,7 +104,8 @@ public struct LineChart: ChartFigure {
         let points = drawnPoints
         let xTicks = LineChart.ticks(xRange, points.map(\.x))
         let frame = ChartFrame(
-            size: size, title: title, legend: effectiveLegend, yLabel: yLabel, yTicks: LineChart.ticks(yRange, points.map(\.y))
+            size: size, title: title, legend: effectiveLegend, yLabel: yLabel,
+            yTicks: LineChart.ticks(yRange, points.map(\.y))
         ) { start, end in
             ChartAxis(label: xLabel, ticks: xTicks, orientation: .horizontal, start: start, end: end)
         }
@@ -123,12 +124,18 @@ public struct LineChart: ChartFigure {
         }
         return runs.filter { !$0.isEmpty }.map { run in
             let data = [
-                ("data-series", series.name), ("data-x", ChartMarks.exact(run.map(\.x))), ("data-y", ChartMarks.exact(run.map(\.y))),
+                ("data-series", series.name), ("data-x", ChartMarks.exact(run.map(\.x))),
+                ("data-y", ChartMarks.exact(run.map(\.y))),
             ]
             let drawn = run.map { (frame.x.clampedPosition($0.x), frame.y.clampedPosition($0.y)) }
             if drawn.count == 1 {
-                return MarkupElement("circle", [("cx", ChartMarks.px(drawn[0].0)), ("cy", ChartMarks.px(drawn[0].1)), ("r", "2.5"), ("fill", series.colour)] + data,
-                                     [ChartMarks.tooltip(series.name)])
+                return MarkupElement(
+                    "circle",
+                    [
+                        ("cx", ChartMarks.px(drawn[0].0)), ("cy", ChartMarks.px(drawn[0].1)), ("r", "2.5"),
+                        ("fill", series.colour),
+                    ] + data,
+                    [ChartMarks.tooltip(series.name)])
             }
             var attributes = [
                 ("points", drawn.map { "\(ChartMarks.px($0.0)),\(ChartMarks.px($0.1))" }.joined(separator: " ")),
@@ -145,12 +152,23 @@ public struct LineChart: ChartFigure {
         // The label reads away from the nearer side edge, so it is not clipped.
         let leftward = x > frame.plot.midX
         let labelY = max(frame.plot.y + 12, y - 10)
-        return MarkupElement("g", [
-            ("class", "marker"), ("data-x", ChartMarks.exact(marker.x)), ("data-y", ChartMarks.exact(marker.y)), ("data-label", marker.label),
-        ], [
-            ChartMarks.line(x, y, x, frame.plot.maxY, stroke: marker.colour, width: 1, dashed: true),
-            MarkupElement("circle", [("cx", ChartMarks.px(x)), ("cy", ChartMarks.px(y)), ("r", "5"), ("fill", "none"), ("stroke", marker.colour), ("stroke-width", "2")]),
-            ChartMarks.text(marker.label, x: leftward ? x - 8 : x + 8, y: labelY, anchor: leftward ? "end" : "start", bold: true, fill: marker.colour, halo: true),
-        ])
+        return MarkupElement(
+            "g",
+            [
+                ("class", "marker"), ("data-x", ChartMarks.exact(marker.x)), ("data-y", ChartMarks.exact(marker.y)),
+                ("data-label", marker.label),
+            ],
+            [
+                ChartMarks.line(x, y, x, frame.plot.maxY, stroke: marker.colour, width: 1, dashed: true),
+                MarkupElement(
+                    "circle",
+                    [
+                        ("cx", ChartMarks.px(x)), ("cy", ChartMarks.px(y)), ("r", "5"), ("fill", "none"),
+                        ("stroke", marker.colour), ("stroke-width", "2"),
+                    ]),
+                ChartMarks.text(
+                    marker.label, x: leftward ? x - 8 : x + 8, y: labelY, anchor: leftward ? "end" : "start",
+                    bold: true, fill: marker.colour, halo: true),
+            ])
     }
 }

@@ -43,25 +43,37 @@ public struct PairedPlot: ChartFigure {
 
     public func svg() -> MarkupElement {
         let values = pairs.flatMap { [ChartMarks.drawable($0.a), ChartMarks.drawable($0.b)].compactMap { $0 } }
-        let yTicks = yRange.map { ChartTicks(from: $0.lowerBound, to: $0.upperBound) } ?? ChartTicks(covering: values.min() ?? 0, values.max() ?? 1)
+        let yTicks =
+            yRange.map { ChartTicks(from: $0.lowerBound, to: $0.upperBound) }
+            ?? ChartTicks(covering: values.min() ?? 0, values.max() ?? 1)
         let frame = ChartFrame(size: size, title: title, legend: nil, yLabel: yLabel, yTicks: yTicks) { start, end in
             ChartCategoryAxis(label: "", categories: [nameA, nameB], start: start, end: end)
         }
         let (xA, xB) = (frame.x.center(0), frame.x.center(1))
         let marks = pairs.map { pair in
-            let a = ChartMarks.drawable(pair.a), b = ChartMarks.drawable(pair.b)
+            let a = ChartMarks.drawable(pair.a)
+            let b = ChartMarks.drawable(pair.b)
             var data = [("class", "pair"), ("data-label", pair.label)]
             var children: [MarkupElement] = []
             if let a, let b {
-                children.append(ChartMarks.line(xA, frame.y.clampedPosition(a), xB, frame.y.clampedPosition(b), stroke: "#999999", extra: [("stroke-opacity", "0.8")]))
+                children.append(
+                    ChartMarks.line(
+                        xA, frame.y.clampedPosition(a), xB, frame.y.clampedPosition(b), stroke: "#999999",
+                        extra: [("stroke-opacity", "0.8")]))
             }
-            for (condition, value, x, colour) in [("a", a, xA, ChartPalette.blue), ("b", b, xB, ChartPalette.vermillion)] {
+            for (condition, value, x, colour) in [
+                ("a", a, xA, ChartPalette.blue), ("b", b, xB, ChartPalette.vermillion),
+            ] {
                 guard let value else { continue }
                 data.append(("data-\(condition)", ChartMarks.exact(value)))
-                children.append(MarkupElement("circle", [
-                    ("cx", ChartMarks.px(x)), ("cy", ChartMarks.px(frame.y.clampedPosition(value))), ("r", "3.5"), ("fill", colour),
-                    ("data-condition", condition), ("data-value", ChartMarks.exact(value)),
-                ]))
+                children.append(
+                    MarkupElement(
+                        "circle",
+                        [
+                            ("cx", ChartMarks.px(x)), ("cy", ChartMarks.px(frame.y.clampedPosition(value))),
+                            ("r", "3.5"), ("fill", colour),
+                            ("data-condition", condition), ("data-value", ChartMarks.exact(value)),
+                        ]))
             }
             let text = { (value: Double?) in value.map(ChartMarks.exact) ?? "none" }
             children.append(ChartMarks.tooltip("\(pair.label): \(nameA) \(text(a)), \(nameB) \(text(b))"))

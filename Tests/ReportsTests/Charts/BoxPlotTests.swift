@@ -12,8 +12,12 @@ final class BoxPlotTests: XCTestCase {
 
     func testPercentilesEqualNumPysLinearMethodBitForBit() {
         let sorted = sample.sorted()
-        XCTAssertEqual([10, 25, 50, 75, 90].map { BoxPlotSummary.percentile(sorted, $0) }, [0.783, 1.2, 2.2, 3.225, 5.670000000000001])
-        XCTAssertEqual([25, 50, 75, 33].map { BoxPlotSummary.percentile([0.1, 0.2, 0.7], $0) }, [0.15000000000000002, 0.2, 0.44999999999999996, 0.166])
+        XCTAssertEqual(
+            [10, 25, 50, 75, 90].map { BoxPlotSummary.percentile(sorted, $0) },
+            [0.783, 1.2, 2.2, 3.225, 5.670000000000001])
+        XCTAssertEqual(
+            [25, 50, 75, 33].map { BoxPlotSummary.percentile([0.1, 0.2, 0.7], $0) },
+            [0.15000000000000002, 0.2, 0.44999999999999996, 0.166])
         XCTAssertEqual(BoxPlotSummary.percentile([4.5], 25), 4.5)
     }
 
@@ -27,8 +31,15 @@ final class BoxPlotTests: XCTestCase {
     }
 
     private var plot: BoxPlot {
-        let points = sample.enumerated().map { BoxPlot.Point(label: "case_\($0.offset)", value: $0.element) } + [.init(label: "case_missing", value: nil)]
-        return BoxPlot(title: "MAE", yLabel: "MAE (Gy)", groups: [.init(name: "test", points: points), .init(name: "empty", points: [.init(label: "x", value: nil)])])
+        let points =
+            sample.enumerated().map { BoxPlot.Point(label: "case_\($0.offset)", value: $0.element) } + [
+                .init(label: "case_missing", value: nil)
+            ]
+        return BoxPlot(
+            title: "MAE", yLabel: "MAE (Gy)",
+            groups: [
+                .init(name: "test", points: points), .init(name: "empty", points: [.init(label: "x", value: nil)]),
+            ])
     }
 
     func testBoxAndPointsCarryTheSummaryAndEveryValue() throws {
@@ -39,7 +50,8 @@ final class BoxPlotTests: XCTestCase {
         XCTAssertEqual(box.attribute("data-group"), "test")
         XCTAssertEqual(box.attribute("data-count"), "12")
         XCTAssertEqual(
-            ["data-lower-whisker", "data-lower-quartile", "data-median", "data-upper-quartile", "data-upper-whisker"].compactMap { box.number($0) },
+            ["data-lower-whisker", "data-lower-quartile", "data-median", "data-upper-quartile", "data-upper-whisker"]
+                .compactMap { box.number($0) },
             [0.4, 1.2, 2.2, 3.225, 5.9])
         let points = svg.marks("point")
         XCTAssertEqual(points.compactMap { $0.number("data-value") }, sample)
@@ -51,7 +63,8 @@ final class BoxPlotTests: XCTestCase {
         let svg = try renderedSVG(plot)
         let readY = try axisReading(svg, "y")
         for point in svg.marks("point") {
-            XCTAssertEqual(readY(try XCTUnwrap(point.number("cy"))), try XCTUnwrap(point.number("data-value")), accuracy: 0.01)
+            XCTAssertEqual(
+                readY(try XCTUnwrap(point.number("cy"))), try XCTUnwrap(point.number("data-value")), accuracy: 0.01)
         }
         let medianLine = try XCTUnwrap(svg.marks("box").first?.all.first { $0.attribute("stroke-width") == "2.5" })
         XCTAssertEqual(readY(try XCTUnwrap(medianLine.number("y1"))), 2.2, accuracy: 0.01)

@@ -7,7 +7,8 @@ final class ChartPaletteTests: XCTestCase {
         let structures = ["PTV70", "Rectum", "Bladder", "Femur_L", "Femur_R", "Bowel", "PTV56", "PTV50.4"]
         let colours = structures.enumerated().map { ChartPalette.structureColour($1, index: $0) }
         XCTAssertEqual(Set(colours), Set(ChartPalette.categorical))
-        XCTAssertEqual(ChartPalette.structureColour("PTV70", index: 5), ChartPalette.vermillion, "fixed whatever the order")
+        XCTAssertEqual(
+            ChartPalette.structureColour("PTV70", index: 5), ChartPalette.vermillion, "fixed whatever the order")
         XCTAssertEqual(ChartPalette.structureColour("Prostate", index: 9), ChartPalette.colour(at: 1))
     }
 

@@ -3,19 +3,23 @@ import XCTest
 
 /// What every chart test does first: serialise through libxml2, parse strictly, and refuse anything
 /// that would reach outside the file.
-func renderedSVG(_ figure: any ChartFigure, file: StaticString = #filePath, line: UInt = #line) throws -> MarkupElement {
+func renderedSVG(_ figure: any ChartFigure, file: StaticString = #filePath, line: UInt = #line) throws -> MarkupElement
+{
     let root = figure.svg()
     let bytes = try MarkupDocument.svg(root)
     try MarkupDocument.checkWellFormed(bytes, name: "chart.svg")
     // The namespace is the one URL an SVG must carry; nothing else may name a location.
-    let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "xmlns=\"http://www.w3.org/2000/svg\"", with: "")
+    let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(
+        of: "xmlns=\"http://www.w3.org/2000/svg\"", with: "")
     for forbidden in ["href", "http", "<script", "url(http", "@import"] {
         XCTAssertFalse(text.contains(forbidden), "SVG holds \(forbidden)", file: file, line: line)
     }
     XCTAssertEqual(root.name, "svg", file: file, line: line)
     XCTAssertEqual(root.attribute("role"), "img", file: file, line: line)
-    XCTAssertEqual(root.attribute("viewBox"), "0 0 \(root.attribute("width") ?? "?") \(root.attribute("height") ?? "?")", file: file, line: line)
-    if case let .element(first)? = root.children.first {
+    XCTAssertEqual(
+        root.attribute("viewBox"), "0 0 \(root.attribute("width") ?? "?") \(root.attribute("height") ?? "?")",
+        file: file, line: line)
+    if case .element(let first)? = root.children.first {
         XCTAssertEqual(first.name, "title", file: file, line: line)
         XCTAssertFalse(first.textContent.isEmpty, file: file, line: line)
     } else {
@@ -34,7 +38,7 @@ extension MarkupElement {
 
     var all: [MarkupElement] {
         var found = [self]
-        for case let .element(child) in children { found += child.all }
+        for case .element(let child) in children { found += child.all }
         return found
     }
 }
@@ -45,7 +49,8 @@ func axisReading(_ svg: MarkupElement, _ axis: String) throws -> (Double) -> Dou
     let group = try XCTUnwrap(svg.all.first { $0.name == "g" && $0.attribute("data-axis") == axis }, "no \(axis) axis")
     let ticks = group.all.filter { $0.attribute("data-tick") != nil }
     let coordinate = axis == "y" ? "y1" : "x1"
-    let first = try XCTUnwrap(ticks.first), last = try XCTUnwrap(ticks.last)
+    let first = try XCTUnwrap(ticks.first)
+    let last = try XCTUnwrap(ticks.last)
     let (v0, p0) = (try XCTUnwrap(first.number("data-tick")), try XCTUnwrap(first.number(coordinate)))
     let (v1, p1) = (try XCTUnwrap(last.number("data-tick")), try XCTUnwrap(last.number(coordinate)))
     XCTAssertNotEqual(p0, p1)

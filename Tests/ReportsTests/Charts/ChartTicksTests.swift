@@ -29,10 +29,10 @@ final class ChartTicksTests: XCTestCase {
     }
 
     func testRangeEndingOnAStepGainsNoEmptyInterval() {
-        // 0.7 / 0.1 is 7.000000000000001 in binary; the axis must still end at 0.7.
-        let ticks = ChartTicks(covering: 0, 0.7, count: 7)
-        XCTAssertEqual(ticks.step, 0.1)
-        XCTAssertEqual(ticks.upper, 0.7, accuracy: 1e-12)
+        // 0.07 / 0.01 is 7.000000000000001 in binary; the axis must still end at 0.07.
+        let ticks = ChartTicks(covering: 0, 0.07, count: 7)
+        XCTAssertEqual(ticks.step, 0.01)
+        XCTAssertEqual(ticks.upper, 0.07, accuracy: 1e-12)
         XCTAssertEqual(ticks.values.count, 8)
         // 0.3 / 0.1 is 2.9999999999999996: the axis must still start at 0.3.
         let above = ChartTicks(covering: 0.3, 1, count: 7)

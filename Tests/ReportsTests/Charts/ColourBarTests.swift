@@ -12,7 +12,9 @@ final class ColourBarTests: XCTestCase {
         let gradient = try XCTUnwrap(svg.all.first { $0.name == "linearGradient" })
         XCTAssertEqual(gradient.attribute("y1"), "1")
         XCTAssertEqual(gradient.attribute("y2"), "0")
-        XCTAssertEqual(gradient.all.filter { $0.name == "stop" }.map { $0.attribute("stop-color") ?? "" }, ["#000080", "#D55E00", "#FFFFFF"])
+        XCTAssertEqual(
+            gradient.all.filter { $0.name == "stop" }.map { $0.attribute("stop-color") ?? "" },
+            ["#000080", "#D55E00", "#FFFFFF"])
         let fill = try XCTUnwrap(svg.all.first { $0.attribute("fill")?.hasPrefix("url(#") ?? false }?.attribute("fill"))
         XCTAssertEqual(fill, "url(#\(gradient.attribute("id") ?? ""))")
         let ticks = svg.all.compactMap { $0.number("data-tick") }
@@ -27,7 +29,8 @@ final class ColourBarTests: XCTestCase {
         XCTAssertNil(bar.group().attribute("transform"), "the caller places it")
         let id = { (bar: ColourBar) in bar.group().all.first { $0.name == "linearGradient" }?.attribute("id") }
         XCTAssertEqual(id(bar), id(ColourBar(stops: stops, range: 0...10, label: "Error (Gy)")))
-        XCTAssertNotEqual(id(bar), id(ColourBar(stops: [(0, "#000000"), (1, "#FFFFFF")], range: 0...70, label: "Dose (Gy)")))
+        XCTAssertNotEqual(
+            id(bar), id(ColourBar(stops: [(0, "#000000"), (1, "#FFFFFF")], range: 0...70, label: "Dose (Gy)")))
         XCTAssertGreaterThan(bar.footprint.height, bar.length)
     }
 }

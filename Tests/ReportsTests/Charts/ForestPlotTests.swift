@@ -4,15 +4,18 @@ import XCTest
 /// Rows carry estimate and interval, are drawn where the axis says, name their unit, and a missing
 /// estimate is written as such rather than drawn at zero.
 final class ForestPlotTests: XCTestCase {
-    private let plot = ForestPlot(title: "B − A", rows: [
-        .init(metric: "MAE", unit: "Gy", estimate: -0.1234, low: -0.31, high: 0.052),
-        .init(metric: "Global γ pass rate", unit: "%", estimate: 1.75, low: 0.5, high: 3.125, decimals: 1),
-        .init(metric: "PTV70 D95 error", unit: "Gy", estimate: nil, low: nil, high: nil),
-    ])
+    private let plot = ForestPlot(
+        title: "B − A",
+        rows: [
+            .init(metric: "MAE", unit: "Gy", estimate: -0.1234, low: -0.31, high: 0.052),
+            .init(metric: "Global γ pass rate", unit: "%", estimate: 1.75, low: 0.5, high: 3.125, decimals: 1),
+            .init(metric: "PTV70 D95 error", unit: "Gy", estimate: nil, low: nil, high: nil),
+        ])
 
     func testRowsCarryEstimatesAndIntervals() throws {
         let rows = try renderedSVG(plot).marks("row")
-        XCTAssertEqual(rows.map { $0.attribute("data-metric") ?? "" }, ["MAE", "Global γ pass rate", "PTV70 D95 error"])
+        XCTAssertEqual(
+            rows.map { $0.attribute("data-metric") ?? "" }, ["MAE", "Global γ pass rate", "PTV70 D95 error"])
         XCTAssertEqual(rows.map { $0.attribute("data-unit") ?? "" }, ["Gy", "%", "Gy"])
         XCTAssertEqual(rows.map { $0.number("data-estimate") }, [-0.1234, 1.75, nil])
         XCTAssertEqual(rows.map { $0.number("data-low") }, [-0.31, 0.5, nil])

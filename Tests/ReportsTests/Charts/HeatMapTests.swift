@@ -15,9 +15,13 @@ final class HeatMapTests: XCTestCase {
     func testCellsCarryStatesAndValuesAndMissingCellsAreNotEvaluated() throws {
         let cells = try renderedSVG(map).marks("cell")
         XCTAssertEqual(cells.count, 4)
-        XCTAssertEqual(cells.map { $0.attribute("data-row") ?? "" }, ["case_0001", "case_0001", "case_0002", "case_0002"])
-        XCTAssertEqual(cells.map { $0.attribute("data-column") ?? "" }, ["PTV70 D95 ≥ 66.5 Gy", "Rectum V65 ≤ 17 %", "PTV70 D95 ≥ 66.5 Gy", "Rectum V65 ≤ 17 %"])
-        XCTAssertEqual(cells.map { $0.attribute("data-state") ?? "" }, ["pass", "fail", "not-evaluated", "not-evaluated"])
+        XCTAssertEqual(
+            cells.map { $0.attribute("data-row") ?? "" }, ["case_0001", "case_0001", "case_0002", "case_0002"])
+        XCTAssertEqual(
+            cells.map { $0.attribute("data-column") ?? "" },
+            ["PTV70 D95 ≥ 66.5 Gy", "Rectum V65 ≤ 17 %", "PTV70 D95 ≥ 66.5 Gy", "Rectum V65 ≤ 17 %"])
+        XCTAssertEqual(
+            cells.map { $0.attribute("data-state") ?? "" }, ["pass", "fail", "not-evaluated", "not-evaluated"])
         XCTAssertEqual(cells.map { $0.number("data-value") }, [68.23, 45.1, nil, nil])
     }
 
@@ -31,7 +35,10 @@ final class HeatMapTests: XCTestCase {
         let fills = Set(cells.compactMap { $0.attribute("fill") })
         XCTAssertEqual(fills.count, 3, "pass, fail and not evaluated each have their own colour")
         XCTAssertEqual(cells[1].attribute("stroke"), ChartPalette.vermillion)
-        XCTAssertTrue(svg.all.contains { $0.name == "text" && $0.textContent == "45.1 %" && $0.attribute("font-weight") == "bold" })
+        XCTAssertTrue(
+            svg.all.contains {
+                $0.name == "text" && $0.textContent == "45.1 %" && $0.attribute("font-weight") == "bold"
+            })
         XCTAssertEqual(svg.all.compactMap { $0.attribute("data-legend") }, ["pass", "fail", "not evaluated"])
     }
 

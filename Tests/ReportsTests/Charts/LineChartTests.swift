@@ -9,10 +9,16 @@ final class LineChartTests: XCTestCase {
     private let validation: [Double?] = [1.04, 0.61, nil, 0.4413, 0.402, 0.415]
 
     private var losses: LineChart {
-        LineChart(title: "Loss", xLabel: "Epoch", yLabel: "Loss (Gy²)", series: [
-            .init(name: "training", points: zip(epochs, training).map { .init(x: $0, y: $1) }, colour: ChartPalette.blue),
-            .init(name: "validation", points: zip(epochs, validation).map { .init(x: $0, y: $1) }, colour: ChartPalette.vermillion),
-        ], markers: [.init(x: 5, y: 0.402, label: "best: epoch 5")])
+        LineChart(
+            title: "Loss", xLabel: "Epoch", yLabel: "Loss (Gy²)",
+            series: [
+                .init(
+                    name: "training", points: zip(epochs, training).map { .init(x: $0, y: $1) },
+                    colour: ChartPalette.blue),
+                .init(
+                    name: "validation", points: zip(epochs, validation).map { .init(x: $0, y: $1) },
+                    colour: ChartPalette.vermillion),
+            ], markers: [.init(x: 5, y: 0.402, label: "best: epoch 5")])
     }
 
     func testDataAttributesHoldTheValuesAndNilBreaksTheLine() throws {
@@ -35,7 +41,9 @@ final class LineChartTests: XCTestCase {
         let svg = try renderedSVG(losses)
         let (readX, readY) = (try axisReading(svg, "x"), try axisReading(svg, "y"))
         let line = try XCTUnwrap(svg.all.first { $0.attribute("data-series") == "training" })
-        let drawn = (line.attribute("points") ?? "").split(separator: " ").map { $0.split(separator: ",").compactMap { Double($0) } }
+        let drawn = (line.attribute("points") ?? "").split(separator: " ").map {
+            $0.split(separator: ",").compactMap { Double($0) }
+        }
         XCTAssertEqual(drawn.count, training.count)
         for (point, (epoch, loss)) in zip(drawn, zip(epochs, training)) {
             XCTAssertEqual(readX(point[0]), epoch, accuracy: 0.01)
@@ -44,10 +52,14 @@ final class LineChartTests: XCTestCase {
     }
 
     func testLonePointBetweenGapsIsADotAndAllNilDrawsNothing() throws {
-        let chart = LineChart(title: "MAE", xLabel: "Epoch", yLabel: "MAE (Gy)", series: [
-            .init(name: "sparse", points: [.init(x: 1, y: nil), .init(x: 2, y: 3.5), .init(x: 3, y: .nan)], colour: ChartPalette.blue),
-            .init(name: "empty", points: [.init(x: 1, y: nil)], colour: ChartPalette.black),
-        ])
+        let chart = LineChart(
+            title: "MAE", xLabel: "Epoch", yLabel: "MAE (Gy)",
+            series: [
+                .init(
+                    name: "sparse", points: [.init(x: 1, y: nil), .init(x: 2, y: 3.5), .init(x: 3, y: .nan)],
+                    colour: ChartPalette.blue),
+                .init(name: "empty", points: [.init(x: 1, y: nil)], colour: ChartPalette.black),
+            ])
         let svg = try renderedSVG(chart)
         let sparse = svg.all.filter { $0.attribute("data-series") == "sparse" }
         XCTAssertEqual(sparse.map(\.name), ["circle"])
@@ -59,14 +71,26 @@ final class LineChartTests: XCTestCase {
         let structures = ["PTV70", "Rectum"]
         let series = structures.enumerated().flatMap { index, name in
             [false, true].map { dashed in
-                LineChart.Series(name: "\(name) \(dashed ? "prediction" : "reference")", points: [.init(x: 0, y: 100), .init(x: 70, y: 0)],
-                                 colour: ChartPalette.structureColour(name, index: index), dashed: dashed)
+                LineChart.Series(
+                    name: "\(name) \(dashed ? "prediction" : "reference")",
+                    points: [.init(x: 0, y: 100), .init(x: 70, y: 0)],
+                    colour: ChartPalette.structureColour(name, index: index), dashed: dashed)
             }
         }
-        let legend = ChartLegend(structures.enumerated().map { .init($1, colour: ChartPalette.structureColour($1, index: $0), symbol: .swatch) }
-            + [.init("reference", colour: ChartPalette.text, symbol: .line(dashed: false)), .init("prediction", colour: ChartPalette.text, symbol: .line(dashed: true))])
-        let svg = try renderedSVG(LineChart(title: "DVH", xLabel: "Dose (Gy)", yLabel: "Volume (%)", series: series, yRange: 0...100, legend: legend))
-        XCTAssertEqual(svg.all.compactMap { $0.attribute("data-legend") }, ["PTV70", "Rectum", "reference", "prediction"])
+        let legend = ChartLegend(
+            structures.enumerated().map {
+                .init($1, colour: ChartPalette.structureColour($1, index: $0), symbol: .swatch)
+            }
+                + [
+                    .init("reference", colour: ChartPalette.text, symbol: .line(dashed: false)),
+                    .init("prediction", colour: ChartPalette.text, symbol: .line(dashed: true)),
+                ])
+        let svg = try renderedSVG(
+            LineChart(
+                title: "DVH", xLabel: "Dose (Gy)", yLabel: "Volume (%)", series: series, yRange: 0...100, legend: legend
+            ))
+        XCTAssertEqual(
+            svg.all.compactMap { $0.attribute("data-legend") }, ["PTV70", "Rectum", "reference", "prediction"])
         let yTicks = svg.all.filter { $0.attribute("data-tick") != nil && $0.attribute("class") == "tick" }
         XCTAssertEqual(Array(yTicks.compactMap { $0.number("data-tick") }.prefix(6)), [0, 20, 40, 60, 80, 100])
         let dashed = svg.all.filter { $0.name == "polyline" && $0.attribute("stroke-dasharray") != nil }
@@ -75,7 +99,9 @@ final class LineChartTests: XCTestCase {
     }
 
     func testOneSeriesHasNoLegendTwoHaveOne() throws {
-        let one = LineChart(title: "MAE", xLabel: "Epoch", yLabel: "MAE (Gy)", series: [.init(name: "val", points: [.init(x: 1, y: 2), .init(x: 2, y: 1)], colour: ChartPalette.blue)])
+        let one = LineChart(
+            title: "MAE", xLabel: "Epoch", yLabel: "MAE (Gy)",
+            series: [.init(name: "val", points: [.init(x: 1, y: 2), .init(x: 2, y: 1)], colour: ChartPalette.blue)])
         XCTAssertTrue(try renderedSVG(one).marks("legend").isEmpty)
         XCTAssertEqual(try renderedSVG(losses).marks("legend").count, 1)
     }

@@ -3,10 +3,12 @@ import XCTest
 
 /// Each case's A and B values are kept, drawn where the axis says, and joined only when both exist.
 final class PairedPlotTests: XCTestCase {
-    private let plot = PairedPlot(title: "MAE", yLabel: "MAE (Gy)", nameA: "run_a", nameB: "run_b", pairs: [
-        .init(label: "case_0001", a: 1.25, b: 1.0625),
-        .init(label: "case_0002", a: 2.5, b: nil),
-    ])
+    private let plot = PairedPlot(
+        title: "MAE", yLabel: "MAE (Gy)", nameA: "run_a", nameB: "run_b",
+        pairs: [
+            .init(label: "case_0001", a: 1.25, b: 1.0625),
+            .init(label: "case_0002", a: 2.5, b: nil),
+        ])
 
     func testPairsCarryBothValuesAndAMissingOneIsNotDrawn() throws {
         let pairs = try renderedSVG(plot).marks("pair")
@@ -22,7 +24,8 @@ final class PairedPlotTests: XCTestCase {
         let svg = try renderedSVG(plot)
         let readY = try axisReading(svg, "y")
         for circle in svg.all where circle.name == "circle" && circle.attribute("data-value") != nil {
-            XCTAssertEqual(readY(try XCTUnwrap(circle.number("cy"))), try XCTUnwrap(circle.number("data-value")), accuracy: 0.01)
+            XCTAssertEqual(
+                readY(try XCTUnwrap(circle.number("cy"))), try XCTUnwrap(circle.number("data-value")), accuracy: 0.01)
         }
         XCTAssertTrue(svg.all.contains { $0.name == "text" && $0.textContent == "run_b" })
     }
