@@ -66,7 +66,7 @@ final class AuditReportRenderingTests: XCTestCase {
     }
 
     func testControlCharactersCannotBreakTheXML() {
-        XCTAssertEqual(AuditJUnitXML.clean("a\u{01}b\tc\nd"), "a\u{FFFD}b\tc\nd")
+        XCTAssertEqual(MarkupDocument.xmlSafe("a\u{01}b\tc\nd"), "a\u{FFFD}b\tc\nd")
     }
 
     func testJSONValidatesAgainstTheSchema() async throws {
