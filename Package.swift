@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "Lineage", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "Audit"], plugins: ["EmbedBuildCommit"]),
         .plugin(name: "EmbedBuildCommit", capability: .buildTool()),
         .target(name: "Evaluation", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "Audit", "Lineage"]),
-        .target(name: "Reports", dependencies: ["DoseCase", "Dosimetry", "NumpyFormat", "Support", "Audit", "Lineage", "Evaluation", "CXML2"]),
+        .target(name: "Reports", dependencies: ["DoseCase", "Dosimetry", "NumpyFormat", "Support", "Audit", "Lineage", "Evaluation", "CXML2", "CISAL"]),
         .target(name: "Workflows", dependencies: ["DoseCase", "Dosimetry", "Phantoms", "Support", "NumpyFormat", "Audit", "Lineage", "Evaluation", "Reports", "Engine"]),
         .target(name: "Phantoms", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry"], swiftSettings: optimisedInDebug),
         .target(name: "Engine", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "CBLAS", "CHDF5", "CMalloc"],
@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Phantoms", "DoseCase", "NumpyFormat", "SharedCohort"]),
         .testTarget(name: "LineageTests", dependencies: ["DoseCase", "Support", "Lineage", "Audit", "Phantoms", "SharedCohort"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Support", "Evaluation", "Dosimetry", "DoseCase", "NumpyFormat", "Lineage", "Phantoms", "SharedCohort"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Lineage", "CXML2", "SharedCohort"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Lineage", "CXML2", "SharedCohort", "DoseCase"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Dosimetry", "Support", "Workflows", "Lineage", "Audit", "DoseCase", "Evaluation", "NumpyFormat", "Phantoms", "Reports", "Engine", "SharedCohort"]),
         .testTarget(name: "EngineTests", dependencies: ["Dosimetry", "Support", "Engine", "NumpyFormat", "SharedCohort"], resources: [.copy("Fixtures")]),
         // Fixtures are read through #filePath (the binary under test gets their paths), not bundled.
