@@ -36,6 +36,8 @@ enum BenchEntry {
                 return
             case "run"?:
                 try runSection(binary: binary, scratch: scratch)
+            case "report"?:
+                try reportSection(binary: binary, scratch: scratch)
                 return
             case "demo"?:
                 try demoSection(python: python, binary: binary, scratch: scratch, casePath: nil)
@@ -101,6 +103,7 @@ enum BenchEntry {
             try gammaSection(python: python, binary: binary, scratch: scratch, remeasure: false)
             try engineSection()
             try runSection(binary: binary, scratch: scratch)
+            try reportSection(binary: binary, scratch: scratch)
             try demoSection(python: python, binary: binary, scratch: scratch, casePath: casePath)
         } catch {
             FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
@@ -153,6 +156,17 @@ enum BenchEntry {
         print(String(format: "    engine TrainingCacheReader   %7.1f patches/s", run.enginePatchesPerSecond))
         print(String(format: "    dosecurate_torch PinnedCache %7.1f patches/s", run.torchPatchesPerSecond))
         print(String(format: "  PinnedCache / engine = %.2f× (target ≥ 1)", run.torchPatchesPerSecond / run.enginePatchesPerSecond))
+    }
+
+    /// `dosecurate-bench report` runs only this part.
+    private static func reportSection(binary: String, scratch: URL) throws {
+        print("\ndosecurate report (evaluated first with --save-gamma; best of 3; 2 cores):")
+        let screenshot = FileManager.default.currentDirectoryPath + "/.build/report-screenshot.png"
+        let report = try ReportBenchmark(dosecurate: binary, scratch: scratch).run(screenshot: screenshot)
+        print(String(format: "  %d small-phantom cases, %d figures                 %6.2f s  (target < 10)", report.smallCases, report.smallFigures,
+                     report.smallSeconds))
+        print(String(format: "  one full-size case (300×300×144), %d figures       %6.2f s  (target < 5)", report.fullFigures, report.fullSeconds))
+        print("  screenshot of the 20-case report: " + (report.screenshot ?? "skipped (apt-get install chromium)"))
     }
 
     /// `dosecurate-bench freeze` runs only this part.

@@ -96,7 +96,7 @@ final class ReportCommandTests: XCTestCase {
         if let ambiguous {
             let refused = try dosecurate(["report", String(ambiguous)])
             XCTAssertEqual(refused.status, 2)
-            XCTAssertTrue(refused.errors.contains("give more digits"), refused.errors)
+            XCTAssertTrue(refused.errors.contains("matches more than one record"), refused.errors)
         }
         let unknown = try dosecurate(["report", "no-such-thing"])
         XCTAssertEqual(unknown.status, 2)

@@ -29,14 +29,10 @@ public enum ReportSubject: Sendable {
         let runId = argument.hasPrefix("\(RunFiles.folder)/") ? String(argument.dropFirst(RunFiles.folder.count + 1)) : argument
         if RunFiles.isRunId(runId), workspace.exists(RunFiles.record(runId)) { return .run(id: runId) }
 
-        let prefix = argument.lowercased()
-        guard !prefix.isEmpty, prefix.allSatisfy(\.isHexDigit) else { throw ReportWorkflowError.notFound(argument: argument) }
-        let matches = ["evaluations", "comparisons"].flatMap { folder in
-            workspace.files(in: folder).filter { $0.hasSuffix(".json") && $0.hasPrefix(prefix) }.map { "\(folder)/\($0)" }
-        }.sorted()
-        guard matches.count <= 1 else { throw ReportWorkflowError.ambiguous(argument: argument, candidates: matches) }
+        let matches = RecordLookup.matches(prefix: argument.lowercased(), in: workspace)
+        guard matches.count <= 1 else { throw RecordLookupError.ambiguous(argument: argument, candidates: matches.map(\.file)) }
         guard let match = matches.first else { throw ReportWorkflowError.notFound(argument: argument) }
-        return try recordFile(workspace.file(match), in: workspace)
+        return try recordFile(workspace.file(match.file), in: workspace)
     }
 
     /// A record file of any kind the report shows, told apart by its schema.
@@ -57,7 +53,6 @@ public enum ReportSubject: Sendable {
 /// Why a report could not be made, or a part of it drawn.
 public enum ReportWorkflowError: Error, Sendable, CustomStringConvertible {
     case notFound(argument: String)
-    case ambiguous(argument: String, candidates: [String])
     case notARecord(path: String, schema: String?)
     case caseInArchive(archive: String, member: String)
 
@@ -65,8 +60,6 @@ public enum ReportWorkflowError: Error, Sendable, CustomStringConvertible {
         switch self {
         case let .notFound(argument):
             "\(argument): not a record file, a run id (runs/<id>) or the start of an evaluation's or comparison's hash in this workspace"
-        case let .ambiguous(argument, candidates):
-            "\(argument) is the start of several records' hashes: \(candidates.joined(separator: ", ")); give more digits"
         case let .notARecord(path, schema):
             "\(path): not an evaluation, comparison or run record (schema \(schema ?? "missing"))"
         case let .caseInArchive(archive, member):
