@@ -12,7 +12,7 @@ SWIFT_TEST_FLAGS ?= --disable-swift-testing
 DEMO_WORKSPACE ?= demo-workspace
 
 .PHONY: deps test-deps python-deps bench-deps build test demo bench gamma-reference clean fixtures reference-records protocols \
-        fuzz-build fuzz fuzz-smoke
+        fuzz-build fuzz fuzz-smoke report-screenshot
 
 # Installs the Debian packages among $(1) that are missing: one `apt-get update`, then one install,
 # skipped entirely when every package is present.
@@ -53,10 +53,21 @@ demo: deps
 	rm -rf "$(DEMO_WORKSPACE)"
 	"$$($(SWIFT) build -c release --show-bin-path)/dosecurate" demo --workspace "$(DEMO_WORKSPACE)"
 
+# What a user sees: the demo's evaluation report photographed by headless Chromium (run `make demo`
+# first). docs/reports.md shows such a picture.
+REPORT_SCREENSHOT ?= $(DEMO_WORKSPACE)/report-screenshot.png
+report-screenshot:
+	$(call apt-install,chromium)
+	@page=$$(ls -d "$(DEMO_WORKSPACE)"/reports/evaluation-*/index.html 2>/dev/null | head -1); \
+	if [ -z "$$page" ]; then echo "no report in $(DEMO_WORKSPACE)/reports: run make demo first" >&2; exit 2; fi; \
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,3200 \
+	  --screenshot="$(REPORT_SCREENSHOT)" "file://$$(realpath "$$page")" 2>/dev/null; \
+	echo "screenshot of $$page: $(REPORT_SCREENSHOT)"
+
 # The benchmarks' references: SciPy (audit, distance transform), pymedphys 0.41 with numba (gamma)
 # and Debian's PyTorch for /usr/bin/python3 (the engine's layers).
 bench-deps: python-deps
-	$(call apt-install,$(SYSTEM_PACKAGES) $(TORCH_PACKAGES))
+	$(call apt-install,$(SYSTEM_PACKAGES) $(TORCH_PACKAGES) chromium)
 	@python3 -c "import scipy, pymedphys, numba" 2>/dev/null || python3 -m pip install --quiet scipy pymedphys==0.41.0 numba \
 	  || python3 -m pip install --quiet --break-system-packages scipy pymedphys==0.41.0 numba
 

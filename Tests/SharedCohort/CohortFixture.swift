@@ -76,6 +76,16 @@ public enum CohortFixture {
     }
 
     public static var cleanEntries: [CohortPlan.Entry] { plan.entries.filter { $0.recipe.defect == nil } }
+
+    /// Copies the first `count` clean cases (all with nil) into `folder`, keeping their
+    /// institution subfolders: a delivery a test can freeze or change.
+    public static func copyCleanCases(_ count: Int? = nil, to folder: URL) throws {
+        for entry in count.map({ Array(cleanEntries.prefix($0)) }) ?? cleanEntries {
+            let target = folder.appendingPathComponent(entry.fileName)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: path(entry.fileName), toPath: target.path)
+        }
+    }
 }
 
 /// The reference cohort's audit, and the audit of any file of either cohort.

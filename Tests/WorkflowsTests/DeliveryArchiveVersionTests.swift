@@ -16,11 +16,7 @@ final class DeliveryArchiveVersionTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: work) }
         let stage = work.appendingPathComponent("stage")
         // Six cases keep the test short; the path is what is tested.
-        for entry in CohortFixture.cleanEntries.prefix(6) {
-            let target = stage.appendingPathComponent(entry.fileName)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: CohortFixture.path(entry.fileName), toPath: target.path)
-        }
+        try CohortFixture.copyCleanCases(6, to: stage)
         let archive = work.appendingPathComponent("delivery.tar.gz").path
         let tar = Process()
         tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")

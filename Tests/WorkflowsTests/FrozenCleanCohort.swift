@@ -10,11 +10,7 @@ enum FrozenCleanCohort {
         _ = try await CohortFixture.truth()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-evaluate-\(UUID().uuidString)")
         let delivery = folder.appendingPathComponent("delivery")
-        for entry in CohortFixture.cleanEntries {
-            let target = delivery.appendingPathComponent(entry.fileName)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: CohortFixture.path(entry.fileName), toPath: target.path)
-        }
+        try CohortFixture.copyCleanCases(to: delivery)
         let space = try Workspace(path: folder.appendingPathComponent("workspace").path, create: true)
         let frozen = try await FreezeWorkflow.run(FreezeRequest(paths: [delivery.path], workspace: space))
         _ = try SplitBook.lock(.init(name: "main", dataset: frozen.revision.id, ratios: .init(train: 50, val: 0, test: 50), strata: []), in: space)

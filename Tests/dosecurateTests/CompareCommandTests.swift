@@ -11,11 +11,7 @@ final class CompareCommandTests: XCTestCase {
     override func setUp() async throws {
         _ = try await CohortFixture.truth()
         work = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-compare-cli-\(UUID().uuidString)")
-        for entry in CohortFixture.cleanEntries.prefix(3) {
-            let target = work.appendingPathComponent("ws/cases").appendingPathComponent(entry.fileName)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: CohortFixture.path(entry.fileName), toPath: target.path)
-        }
+        try CohortFixture.copyCleanCases(3, to: work.appendingPathComponent("ws/cases"))
     }
 
     override func tearDown() async throws {

@@ -24,11 +24,7 @@ final class FreezeCommandTests: XCTestCase {
 
     /// Two clean cases from each institution, copied under `cohort/A` and `cohort/B`.
     private func makeCohort() throws {
-        for entry in CohortFixture.cleanEntries.prefix(4) {
-            let target = work.appendingPathComponent("cohort").appendingPathComponent(entry.fileName)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: CohortFixture.path(entry.fileName), toPath: target.path)
-        }
+        try CohortFixture.copyCleanCases(4, to: work.appendingPathComponent("cohort"))
     }
 
     private func contents(_ folder: String) -> [String] {

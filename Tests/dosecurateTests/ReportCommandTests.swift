@@ -14,11 +14,7 @@ final class ReportCommandTests: XCTestCase {
         _ = try await CohortFixture.truth()
         work = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-report-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work.appendingPathComponent("ws/cases"), withIntermediateDirectories: true)
-        for entry in CohortFixture.cleanEntries.prefix(6) {
-            let target = work.appendingPathComponent("ws/cases/\(entry.fileName)")
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: CohortFixture.path(entry.fileName), toPath: target.path)
-        }
+        try CohortFixture.copyCleanCases(6, to: work.appendingPathComponent("ws/cases"))
         XCTAssertEqual(try dosecurate(["init", "ws"], workspace: false).status, 0)
         XCTAssertEqual(try dosecurate(["freeze", "ws/cases", "--quiet"]).status, 0)
         let locked = try dosecurate(["split", "lock", "main", "--dataset", "latest", "--ratios", "50/0/50", "--strata", "plan_type", "--quiet"])

@@ -88,10 +88,10 @@ struct SliceFigureLayout {
         return group
     }
 
-    /// A vertical colour bar with round ticks (`ChartTicks`) and its title. Drawn here until the
-    /// charts' shared colour-bar element can take `ColourMap.stops`; it is this one function.
-    /// Thin bands rather than a gradient: a gradient needs an id, and ids would clash when a
-    /// report inlines several figures.
+    /// A vertical colour bar with round ticks (`ChartTicks`), both ends labelled, and its title.
+    /// Thin bands coloured by `ColourMap.colour(at:)` rather than the charts' gradient `ColourBar`:
+    /// the bands show exactly the colours the pixels got, the gamma map's jump at 1 included (a
+    /// gradient would need its two stops at the same fraction kept in order), and need no id.
     private func colourBar(x: Int, y: Int, height: Int) -> MarkupElement {
         let barWidth = 16.0, bands = 128
         var group = MarkupElement("g", [("class", "colour-bar"), ("font-size", "11")])
