@@ -23,16 +23,38 @@ public struct ReportFigure: Sendable {
     public var pngFile: String? { png == nil ? nil : "figures/\(name).png" }
 }
 
+/// One cell of a report table: its text, and optionally a link (to a figure on the page), a
+/// sort key (the number behind a formatted value) and a class for styling (`severity-error`).
+public struct ReportCell: Sendable, ExpressibleByStringLiteral {
+    public let text: String
+    public let link: String?
+    public let sortKey: String?
+    public let style: String?
+
+    public init(_ text: String, link: String? = nil, sortKey: String? = nil, style: String? = nil) {
+        (self.text, self.link, self.sortKey, self.style) = (text, link, sortKey, style)
+    }
+
+    public init(stringLiteral text: String) { self.init(text) }
+}
+
 /// A table in a report: a header row, then rows of cells; numbers are formatted by the caller.
+/// A sortable table sorts by a column when its header is clicked (a few lines of inline script).
 public struct ReportTable: Sendable {
     public let caption: String?
     public let header: [String]
-    public let rows: [[String]]
+    public let rows: [[ReportCell]]
+    public let sortable: Bool
 
-    public init(caption: String? = nil, header: [String], rows: [[String]]) {
+    public init(caption: String? = nil, header: [String], cells: [[ReportCell]], sortable: Bool = false) {
         self.caption = caption
         self.header = header
-        self.rows = rows
+        rows = cells
+        self.sortable = sortable
+    }
+
+    public init(caption: String? = nil, header: [String], rows: [[String]]) {
+        self.init(caption: caption, header: header, cells: rows.map { $0.map { ReportCell($0) } })
     }
 }
 
@@ -47,10 +69,13 @@ public struct ReportSection: Sendable {
     }
 
     public let title: String
+    /// The section's HTML id, for links into it; nil: numbered by its position.
+    public let anchor: String?
     public var items: [Item]
 
-    public init(title: String, items: [Item]) {
+    public init(title: String, anchor: String? = nil, items: [Item]) {
         self.title = title
+        self.anchor = anchor
         self.items = items
     }
 

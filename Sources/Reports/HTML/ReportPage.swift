@@ -33,16 +33,21 @@ public struct ReportPage: Sendable {
         if sections.count > 1 {
             var contents = MarkupElement("ul", [("class", "contents")])
             for (index, section) in sections.enumerated() {
-                contents.append(MarkupElement("li", [], [MarkupElement("a", [("href", "#section-\(index + 1)")], text: section.title)]))
+                contents.append(MarkupElement("li", [], [MarkupElement("a", [("href", "#\(Self.id(of: section, at: index))")], text: section.title)]))
             }
             body.append(MarkupElement("nav", [], [contents]))
         }
         for (index, section) in sections.enumerated() {
-            var element = MarkupElement("section", [("id", "section-\(index + 1)")], [MarkupElement("h2", text: section.title)])
+            var element = MarkupElement("section", [("id", Self.id(of: section, at: index))], [MarkupElement("h2", text: section.title)])
             for item in section.items { element.append(Self.render(item)) }
             body.append(element)
         }
         body.append(MarkupElement("footer", text: "Written by dosecurate report. Every figure is also in figures/ as SVG (and PNG for images)."))
+        let tables = sections.flatMap(\.items).contains { item in
+            if case let .table(table) = item { return table.sortable }
+            return false
+        }
+        if tables { body.append(MarkupElement("script", text: Self.sortScript)) }
         let head = MarkupElement("head", [], [
             MarkupElement("title", text: title),
             MarkupElement("meta", [("name", "viewport"), ("content", "width=device-width, initial-scale=1")]),
@@ -51,6 +56,8 @@ public struct ReportPage: Sendable {
         return try MarkupDocument.html(MarkupElement("html", [("lang", "en")], [head, body]))
     }
 
+    private static func id(of section: ReportSection, at index: Int) -> String { section.anchor ?? "section-\(index + 1)" }
+
     private static func render(_ item: ReportSection.Item) -> MarkupElement {
         switch item {
         case let .paragraph(text):
@@ -58,10 +65,12 @@ public struct ReportPage: Sendable {
         case let .commands(lines):
             return MarkupElement("pre", [("class", "commands")], [MarkupElement("code", text: lines.joined(separator: "\n"))])
         case let .table(table):
-            var element = MarkupElement("table")
+            var element = MarkupElement("table", table.sortable ? [("class", "sortable")] : [])
             if let caption = table.caption { element.append(MarkupElement("caption", text: caption)) }
-            element.append(MarkupElement("thead", [], [MarkupElement("tr", [], table.header.map { MarkupElement("th", text: $0) })]))
-            element.append(MarkupElement("tbody", [], table.rows.map { row in MarkupElement("tr", [], row.map { MarkupElement("td", text: $0) }) }))
+            element.append(MarkupElement("thead", [], [MarkupElement("tr", [], table.header.map {
+                MarkupElement("th", table.sortable ? [("title", "click to sort")] : [], text: $0)
+            })]))
+            element.append(MarkupElement("tbody", [], table.rows.map { row in MarkupElement("tr", [], row.map(cell)) }))
             return MarkupElement("div", [("class", "table")], [element])
         case let .figure(figure):
             var links = MarkupElement("p", [("class", "files")])
@@ -77,6 +86,32 @@ public struct ReportPage: Sendable {
             ])
         }
     }
+
+    private static func cell(_ cell: ReportCell) -> MarkupElement {
+        var attributes: [(String, String)] = []
+        if let key = cell.sortKey { attributes.append(("data-sort", key)) }
+        if let style = cell.style { attributes.append(("class", style)) }
+        guard let link = cell.link else { return MarkupElement("td", attributes, text: cell.text) }
+        return MarkupElement("td", attributes, [MarkupElement("a", [("href", link)], text: cell.text)])
+    }
+
+    /// Sorts a `table.sortable` by the clicked column: numbers (`data-sort`, else the text) as
+    /// numbers, the rest as text; a second click reverses. No '<', '>' or '&' (see `style`).
+    private static let sortScript = """
+        document.querySelectorAll("table.sortable th").forEach(function (header, column) {
+          header.addEventListener("click", function () {
+            var body = header.closest("table").tBodies[0];
+            var ascending = header.dataset.order !== "ascending";
+            header.dataset.order = ascending ? "ascending" : "descending";
+            var key = function (row) { var cell = row.cells[column]; return cell.dataset.sort || cell.textContent; };
+            Array.from(body.rows).sort(function (a, b) {
+              var x = key(a), y = key(b);
+              var order = isNaN(x - y) ? x.localeCompare(y) : x - y;
+              return ascending ? order : -order;
+            }).forEach(function (row) { body.appendChild(row); });
+          });
+        });
+        """
 
     // No '<', '>' or '&' here: HTML reads inline CSS as raw text (MarkupDocument checks).
     private static let style = """
@@ -100,5 +135,8 @@ public struct ReportPage: Sendable {
         figcaption { font-size: 0.92em; color: #333; }
         p.files { font-size: 0.85em; margin-top: 0.2em; }
         footer { margin-top: 3em; color: #777; font-size: 0.85em; }
+        table.sortable th { cursor: pointer; }
+        td.severity-error { color: #b23c00; font-weight: bold; }
+        td.severity-warning { color: #8a6d00; }
         """
 }

@@ -8,19 +8,31 @@ public enum DatasetVersionText {
         var lines = ["\(revision.reference)  (\(note))", summaryLine(revision.dataset)]
         if !identity.excluded.isEmpty {
             lines.append("excluded:")
-            lines += TextTable.lines(header: ["CASE", "INSTITUTION", "REASON", "CHECKS"], rows: identity.excluded.map { exclusion in
-                let reason = exclusion.duplicateOf.map { "duplicate of \($0)" } ?? exclusion.reason.rawValue
-                return [exclusion.caseId, exclusion.institution, reason, exclusion.checks.joined(separator: ", ").ifEmpty("-")]
-            })
+            let table = excludedTable(identity)
+            lines += TextTable.lines(header: table.header.map { $0.uppercased() }, rows: table.rows)
         }
         let included = identity.cases.filter { $0.inclusion != nil }
         if !included.isEmpty {
             lines.append("included despite audit errors (policy):")
-            lines += TextTable.lines(header: ["CASE", "CHECKS", "JUSTIFICATION"], rows: included.map { entry in
-                [entry.caseId, entry.inclusion?.checks.joined(separator: ", ") ?? "", entry.inclusion?.justification ?? ""]
-            })
+            let table = includedTable(identity)
+            lines += TextTable.lines(header: table.header.map { $0.uppercased() }, rows: table.rows)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The excluded cases with the reason and the checks behind it.
+    static func excludedTable(_ identity: DatasetVersion.Identity) -> (header: [String], rows: [[String]]) {
+        (["case", "institution", "reason", "checks"], identity.excluded.map { exclusion in
+            let reason = exclusion.duplicateOf.map { "duplicate of \($0)" } ?? exclusion.reason.rawValue
+            return [exclusion.caseId, exclusion.institution, reason, exclusion.checks.joined(separator: ", ").ifEmpty("-")]
+        })
+    }
+
+    /// The cases kept despite audit errors, with the policy's justification.
+    static func includedTable(_ identity: DatasetVersion.Identity) -> (header: [String], rows: [[String]]) {
+        (["case", "checks", "justification"], identity.cases.filter { $0.inclusion != nil }.map { entry in
+            [entry.caseId, entry.inclusion?.checks.joined(separator: ", ") ?? "", entry.inclusion?.justification ?? ""]
+        })
     }
 
     /// `kept 13 of 29 cases, excluded 16 (1 more file is an identical copy under the same id) · plan types: … · institutions: …`

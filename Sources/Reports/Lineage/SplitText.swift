@@ -12,10 +12,8 @@ public enum SplitText {
         if let folds = identity.folds { header += "; \(folds) folds" }
         if let parent = identity.parent { header += "; extends \(split.name)@\(parent.revision)" }
         var lines = [header + ")"]
-        let totals = LockedSplit.Role.allCases.map { role in identity.summary.reduce(0) { $0 + $1.count(role) } }
-        lines += TextTable.lines(header: ["STRATUM", "TRAIN", "VAL", "TEST"],
-                                 rows: identity.summary.map { [$0.stratum, String($0.train), String($0.val), String($0.test)] }
-                                     + [["total"] + totals.map(String.init)], rightAligned: 1)
+        let strata = strataTable(split)
+        lines += TextTable.lines(header: strata.header.map { $0.uppercased() }, rows: strata.rows, rightAligned: 1)
         for pooling in identity.strata.pooled {
             lines.append("pooled: \(pooling.stratum) (\(pooling.units) unit\(pooling.units == 1 ? "" : "s")) into \(pooling.into): too small to split alone")
         }
@@ -24,20 +22,38 @@ public enum SplitText {
             lines.append("kept together (one patient): \(groups.sorted().joined(separator: ", "))")
         }
 
-        let byId = Dictionary(dataset.identity.cases.map { ($0.caseId, $0) }, uniquingKeysWith: { first, _ in first })
-        let test = identity.cases.filter { $0.role == .test }.compactMap { byId[$0.caseId] }
-        let planTypes = Set(dataset.identity.cases.map { $0.planType ?? "unknown" }).sorted()
-        let institutions = Set(dataset.identity.cases.map(\.institution)).sorted()
+        let (test, planTypes, institutions) = testSet(split, dataset: dataset)
         lines.append("test set by plan type × institution:")
-        lines += TextTable.lines(header: ["PLAN TYPE"] + institutions, rows: planTypes.map { planType in
-            [planType] + institutions.map { institution in String(test.count { ($0.planType ?? "unknown") == planType && $0.institution == institution }) }
-        }, rightAligned: 1)
+        let coverage = testCoverageTable(split, dataset: dataset)
+        lines += TextTable.lines(header: coverage.header.map { $0.uppercased() }, rows: coverage.rows, rightAligned: 1)
         let warnings = Self.warnings(test: test, planTypes: planTypes, institutions: institutions)
         if !warnings.isEmpty {
             lines.append("warnings:")
             lines += warnings.map { "  \($0)" }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Cases per stratum and role, with a total row.
+    static func strataTable(_ split: SplitRevision) -> (header: [String], rows: [[String]]) {
+        let summary = split.identity.summary
+        let totals = LockedSplit.Role.allCases.map { role in summary.reduce(0) { $0 + $1.count(role) } }
+        return (["stratum", "train", "val", "test"],
+                summary.map { [$0.stratum, String($0.train), String($0.val), String($0.test)] } + [["total"] + totals.map(String.init)])
+    }
+
+    /// The test set's cases by plan type (rows) × institution (columns).
+    static func testCoverageTable(_ split: SplitRevision, dataset: DatasetRevision) -> (header: [String], rows: [[String]]) {
+        let (test, planTypes, institutions) = testSet(split, dataset: dataset)
+        return (["plan type"] + institutions, planTypes.map { planType in
+            [planType] + institutions.map { institution in String(test.count { ($0.planType ?? "unknown") == planType && $0.institution == institution }) }
+        })
+    }
+
+    private static func testSet(_ split: SplitRevision, dataset: DatasetRevision) -> (test: [DatasetVersion.Case], planTypes: [String], institutions: [String]) {
+        let byId = Dictionary(dataset.identity.cases.map { ($0.caseId, $0) }, uniquingKeysWith: { first, _ in first })
+        let test = split.identity.cases.filter { $0.role == .test }.compactMap { byId[$0.caseId] }
+        return (test, Set(dataset.identity.cases.map { $0.planType ?? "unknown" }).sorted(), Set(dataset.identity.cases.map(\.institution)).sorted())
     }
 
     /// What a physicist would want to know the test set lacks.

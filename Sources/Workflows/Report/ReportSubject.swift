@@ -1,14 +1,19 @@
+import Audit
 import Evaluation
 import Foundation
 import Lineage
 import Support
 
-/// What `dosecurate report SUBJECT` shows, resolved in a fixed order: a path to a record file;
-/// a run id (`runs/<id>` or `<id>`); a unique hash prefix among `evaluations/` and `comparisons/`.
+/// What `dosecurate report SUBJECT` shows, resolved in a fixed order: a path to a record file
+/// (evaluation, comparison, run, audit report); a run id (`runs/<id>` or `<id>`); a dataset
+/// version (`dsv-…`, `dsv-…@k`, `latest`); a unique hash prefix among `evaluations/` and
+/// `comparisons/`.
 public enum ReportSubject: Sendable {
     case evaluation(EvaluationRecord, file: String)
     case run(id: String)
     case comparison(ComparisonRecord, file: String)
+    case audit(AuditReport, file: String)
+    case version(DatasetRevision)
 
     /// The folder name under `reports/`: the run id, or the record's 16-digit hash prefix.
     public var name: String {
@@ -16,6 +21,8 @@ public enum ReportSubject: Sendable {
         case let .evaluation(record, _): "evaluation-\(record.hash.prefix(16))"
         case let .run(id): "run-\(id)"
         case let .comparison(record, _): "comparison-\(record.hash.prefix(16))"
+        case let .audit(_, file): "audit-" + ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        case let .version(revision): "version-\(revision.id)"
         }
     }
 
@@ -28,6 +35,9 @@ public enum ReportSubject: Sendable {
         }
         let runId = argument.hasPrefix("\(RunFiles.folder)/") ? String(argument.dropFirst(RunFiles.folder.count + 1)) : argument
         if RunFiles.isRunId(runId), workspace.exists(RunFiles.record(runId)) { return .run(id: runId) }
+        if argument.hasPrefix("dsv-") || argument == "latest" || argument.hasPrefix("latest@") {
+            return .version(try DatasetRevision.resolve(argument, in: workspace))
+        }
 
         let matches = RecordLookup.matches(prefix: argument.lowercased(), in: workspace)
         guard matches.count <= 1 else { throw RecordLookupError.ambiguous(argument: argument, candidates: matches.map(\.file)) }
@@ -43,6 +53,15 @@ public enum ReportSubject: Sendable {
         }
         if schema.hasPrefix("dosecurate/evaluation/") { return .evaluation(try EvaluationRecord.read(path), file: path) }
         if schema.hasPrefix("dosecurate/comparison/") { return .comparison(try ComparisonRecord.read(path), file: path) }
+        if schema == AuditReport.schemaName {
+            do { return .audit(try value.decode(AuditReport.self), file: path) } catch {
+                throw ReportWorkflowError.notARecord(path: path, schema: "\(schema), unreadable: \(error)")
+            }
+        }
+        if schema.hasPrefix("dosecurate/dataset-version/"), let id = value["name"]?.stringValue ?? value["identity"]?["id"]?.stringValue,
+           let revision = value["revision"]?.intValue {
+            return .version(try DatasetRevision.read(id: id, revision: revision, from: workspace))
+        }
         if schema.hasPrefix("dosecurate/run"), let runId = value["runId"]?.stringValue, workspace.exists(RunFiles.record(runId)) {
             return .run(id: runId)
         }
@@ -59,9 +78,9 @@ public enum ReportWorkflowError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .notFound(argument):
-            "\(argument): not a record file, a run id (runs/<id>) or the start of an evaluation's or comparison's hash in this workspace"
+            "\(argument): not a record file, a run id (runs/<id>), a dataset version (dsv-…) or the start of an evaluation's or comparison's hash in this workspace"
         case let .notARecord(path, schema):
-            "\(path): not an evaluation, comparison or run record (schema \(schema ?? "missing"))"
+            "\(path): not an evaluation, comparison, run, audit or dataset version record (schema \(schema ?? "missing"))"
         case let .caseInArchive(archive, member):
             "the case is \(member) inside the delivery archive \(archive); extract it to draw its slices"
         }

@@ -47,6 +47,14 @@ public enum ReportWorkflow {
             (page, notes) = (try RunReport.page(try RunSummary.read(id, in: workspace)), [])
         case let .comparison(record, file):
             (page, notes) = (try ComparisonReport.page(record, recordName: workspace.recordedName(for: .file(file))), [])
+        case let .audit(report, file):
+            let name = workspace.recordedName(for: .file(file))
+            let gathered = await AuditEvidenceGathering.evidence(for: report, in: workspace, workers: request.workers, progress: progress)
+            (page, notes) = (try AuditReportPage.page(report, name: name, evidence: gathered.evidence, notes: gathered.notes), gathered.notes)
+        case let .version(revision):
+            let splits = SplitRevision.catalog(of: workspace).keys.sorted().compactMap { try? SplitRevision.resolve($0, in: workspace) }
+                .filter { $0.identity.dataset == revision.id }
+            (page, notes) = (try DatasetVersionReport.page(revision, splits: splits), [])
         }
         progress("writing the report")
         let directory = request.output.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
