@@ -49,7 +49,11 @@ final class DemoWorkflowTests: XCTestCase {
         XCTAssertTrue(all.contains("labels.femur_laterality"), "the audit's findings are shown")
         XCTAssertTrue(all.contains(record), "the summary names the evaluation record")
         // The demo ends with the evaluation's report, every figure drawn, and says where it is.
-        XCTAssertTrue(all.contains(outcome.report), "the summary names the report")
+        XCTAssertTrue(all.contains(outcome.report) && all.contains(outcome.auditReport) && all.contains(outcome.versionReport), "the summary names the reports")
+        let audit = String(decoding: try Data(contentsOf: URL(fileURLWithPath: outcome.auditReport)), as: UTF8.self)
+        XCTAssertTrue(audit.contains("labels.femur_laterality"), "the audit report lists the swapped femurs")
+        let versionPage = String(decoding: try Data(contentsOf: URL(fileURLWithPath: outcome.versionReport)), as: UTF8.self)
+        XCTAssertTrue(versionPage.contains("Split reference@1") && versionPage.contains("figure-ptv70-volumes"), "the version report shows its split and volumes")
         let page = String(decoding: try Data(contentsOf: URL(fileURLWithPath: outcome.report)), as: UTF8.self)
         for figure in ["training-curves", "colourwash-", "difference-", "dvh-", "gamma-pass-rates", "per-case-distributions", "acceptance",
                        "femur-asymmetry", "gamma-case"] {

@@ -146,6 +146,27 @@ final class ReportWorkflowTests: XCTestCase {
         }
     }
 
+    func testAVersionsReportShowsItsCohortAndSplit() async throws {
+        let outcome = try await ReportWorkflow.run(ReportRequest(subject: dataset, workspace: space))
+        XCTAssertEqual(outcome.directory, space.file("reports/version-\(dataset)"))
+        let page = String(decoding: try Data(contentsOf: URL(fileURLWithPath: outcome.page)), as: UTF8.self)
+        try MarkupDocument.checkWellFormed(Array(page.utf8), name: "index.html")
+        XCTAssertTrue(page.contains("Split main@1"))
+        let version = try DatasetRevision.resolve(dataset, in: space)
+        XCTAssertTrue(page.contains("kept \(version.identity.cases.count) of"))
+        // The histogram holds every kept case once, and the split's tertile boundaries where the split put them.
+        let histogram = Self.elements(in: String(decoding: try Data(contentsOf: URL(fileURLWithPath: "\(outcome.directory)/figures/ptv70-volumes.svg")),
+                                                 as: UTF8.self))
+        let outline = try XCTUnwrap(histogram.first { $0["data-series"] == "cases" })
+        let heights = try XCTUnwrap(outline["data-y"]).split(separator: " ").compactMap { Double($0) }
+        XCTAssertEqual(stride(from: 1, to: heights.count - 1, by: 2).map { heights[$0] }.reduce(0, +), Double(version.identity.cases.count))
+        let split = try SplitRevision.resolve("main", in: space)
+        for (index, boundary) in (split.identity.strata.ptv70TertileBoundariesCC ?? []).enumerated() {
+            let line = try XCTUnwrap(histogram.first { $0["data-series"] == "main@1 tertile boundary \(index + 1)" })
+            XCTAssertEqual(line["data-x"], "\(boundary) \(boundary)")
+        }
+    }
+
     /// The attributes of every element of an SVG that carries a `data-` or `class` attribute.
     static func elements(in svg: String) -> [[String: String]] {
         let tag = try! NSRegularExpression(pattern: "<[a-z]+((?:\\s+[a-zA-Z:-]+=\"[^\"]*\")*)\\s*/?>")

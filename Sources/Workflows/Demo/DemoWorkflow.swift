@@ -49,8 +49,8 @@ public enum DemoEvent: Sendable {
 public struct DemoOutcome: Sendable {
     public let dataset: String, split: String, runId: String
     public let evaluationRecord: String?
-    /// The evaluation report's `index.html` (absolute).
-    public let report: String
+    /// The evaluation, audit and dataset version reports' `index.html` (absolute).
+    public let report: String, auditReport: String, versionReport: String
     public let seconds: [(step: String, seconds: Double)]
 }
 
@@ -120,10 +120,13 @@ public enum DemoWorkflow {
         }
         events(.text(EvaluationText.render(evaluated.record, plan: evaluated.plan, recordFile: evaluated.recordFile, alreadyRecorded: evaluated.alreadyRecorded)))
 
-        let report = try await timed(7, "report", "draw the evaluation's report: lineage, training curves, dose, DVH, gamma, acceptance, femurs") {
-            try await ReportWorkflow.run(ReportRequest(subject: evaluated.record.fileName, workspace: space, workers: request.threads)) {
-                events(.progress($0))
+        let (report, auditReport, versionReport) = try await timed(7, "report",
+                                                                     "draw the reports: the evaluation (lineage, training curves, dose, DVH, gamma, acceptance, femurs), the audit's findings with their evidence, the dataset version") {
+            func page(_ subject: String) async throws -> String {
+                try await ReportWorkflow.run(ReportRequest(subject: subject, workspace: space, workers: request.threads)) { events(.progress($0)) }.page
             }
+            return (try await page(evaluated.record.fileName), try await page(frozen.revision.dataset.context.audit.report),
+                    try await page(frozen.revision.reference))
         }
 
         await timed(8, "records", "where every record is") {
@@ -135,11 +138,13 @@ public enum DemoWorkflow {
                 training:     \(trained.runDirectory)/run.json, metrics.csv, result.json, checkpoints/
                 predictions:  \(trained.runDirectory)/predictions/
                 evaluation:   \(evaluated.recordFile ?? "not recorded"), gamma maps in evaluations/\(evaluated.record.hash.prefix(16))/gamma/
-                report:       \(report.page)
+                reports:      \(report) (the evaluation)
+                              \(auditReport) (the audit: findings and their evidence)
+                              \(versionReport) (the dataset version and its split)
 
                 """))
         }
         return DemoOutcome(dataset: frozen.revision.reference, split: split.reference, runId: runId, evaluationRecord: evaluated.recordFile,
-                           report: report.page, seconds: times)
+                           report: report, auditReport: auditReport, versionReport: versionReport, seconds: times)
     }
 }

@@ -48,9 +48,10 @@ public enum ReportWorkflow {
         case let .comparison(record, file):
             (page, notes) = (try ComparisonReport.page(record, recordName: workspace.recordedName(for: .file(file))), [])
         case let .audit(report, file):
-            let name = workspace.recordedName(for: .file(file))
-            let gathered = await AuditEvidenceGathering.evidence(for: report, in: workspace, workers: request.workers, progress: progress)
-            (page, notes) = (try AuditReportPage.page(report, name: name, evidence: gathered.evidence, notes: gathered.notes), gathered.notes)
+            // The audit names files as they were recorded: relative to the workspace, or absolute.
+            (page, notes) = try await AuditReportWriter.page(report, name: workspace.recordedName(for: .file(file)),
+                                                             path: { workspace.location(ofRecorded: $0).name }, workers: request.workers,
+                                                             progress: progress)
         case let .version(revision):
             let splits = SplitRevision.catalog(of: workspace).keys.sorted().compactMap { try? SplitRevision.resolve($0, in: workspace) }
                 .filter { $0.identity.dataset == revision.id }

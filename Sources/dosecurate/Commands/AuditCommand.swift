@@ -2,6 +2,7 @@ import ArgumentParser
 import Audit
 import Foundation
 import Reports
+import Workflows
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,6 +27,9 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Also write the report as JUnit XML to this file.")
     var junit: String?
 
+    @Option(name: .long, help: "Also write the audit's HTML report (findings with their evidence figures) to this folder.")
+    var report: String?
+
     @OptionGroup var auditing: AuditRunOptions
 
     func run() async throws {
@@ -43,6 +47,14 @@ struct AuditCommand: AsyncParsableCommand {
                   terminator: "")
         }
         if let junit { try AuditJUnitXML.write(report, to: junit) }
+        if let folder = self.report {
+            let written = try await AuditReportWriter.write(report, name: paths.joined(separator: ", "), to: folder, path: { $0 },
+                                                            workers: auditing.reading.jobs) { progress.show($0) }
+            progress.finish()
+            // With --json, standard output holds the JSON alone.
+            let lines = (global.quiet ? [] : written.notes.map { "note: \($0)" }) + ["report: \(URL(fileURLWithPath: folder).standardizedFileURL.path)/index.html"]
+            (global.json ? FileHandle.standardError : FileHandle.standardOutput).write(lines.joined(separator: "\n") + "\n")
+        }
         if report.hasFinding(atLeast: failOn) { throw ExitStatus.dataProblems.exitCode }
     }
 }

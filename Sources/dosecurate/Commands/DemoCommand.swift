@@ -43,6 +43,6 @@ struct DemoCommand: AsyncParsableCommand {
         bar.finish()
         let steps = outcome.seconds.map { "\($0.step) " + String(format: "%.0f s", $0.seconds) }
         print(String(format: "done in %.0f s: ", Date().timeIntervalSince(started)) + steps.joined(separator: ", "))
-        print("report: \(outcome.report) (open it in a browser; it works offline)")
+        print("reports (open them in a browser; they work offline):\n  \(outcome.report)\n  \(outcome.auditReport)\n  \(outcome.versionReport)")
     }
 }
