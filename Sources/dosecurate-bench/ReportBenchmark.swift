@@ -45,7 +45,8 @@ struct ReportBenchmark {
 
         var shot: String?
         if (try? Subprocess.run("sh", ["-c", "command -v chromium"])) != nil {
-            _ = try Subprocess.run("chromium", ReportScreenshot.arguments(page: smallPage, png: screenshot))
+            // Chromium talks to D-Bus on standard error even headless: keep that out of the benchmark's output.
+            _ = try Subprocess.run("sh", ["-c", "chromium \"$@\" 2>/dev/null", "chromium"] + ReportScreenshot.arguments(page: smallPage, png: screenshot))
             shot = screenshot
         }
         return Result(smallCases: 20, smallSeconds: smallSeconds, smallFigures: smallFigures, fullSeconds: fullSeconds, fullFigures: fullFigures,
