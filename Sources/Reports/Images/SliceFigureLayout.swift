@@ -22,6 +22,20 @@ struct SliceFigureLayout {
     static let colourBarWidth = 90
     static let legendHeight = 20
 
+    /// `text` broken at spaces into lines of at most `characters` (a word longer than that keeps its own line).
+    static func wrapped(_ text: String, characters: Int) -> [String] {
+        var lines: [String] = [], current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty && current.count + 1 + word.count > characters {
+                lines.append(current)
+                current = String(word)
+            } else {
+                current += current.isEmpty ? String(word) : " " + word
+            }
+        }
+        return lines + (current.isEmpty ? [] : [current])
+    }
+
     func figure() throws -> ImageFigure {
         let columnWidths = (0..<(rows.map(\.count).max() ?? 0)).map { column in
             rows.compactMap { $0.indices.contains(column) ? $0[column].image.width : nil }.max() ?? 0
@@ -39,6 +53,8 @@ struct SliceFigureLayout {
         let legendWidth = legend.map { 18 + Int(ChartMarks.textWidth($0.label, size: 12)) + 16 }.reduce(Self.margin, +)
         let width = max(panelsRight + Self.gap + (scale == nil ? 0 : Self.colourBarWidth) + Self.margin, legendWidth + Self.margin)
         let legendBottom = gridBottom + (legend.isEmpty ? 0 : Self.gap + Self.legendHeight)
+        // Captions are wrapped to the figure's width: an SVG does not wrap text, and cuts it off.
+        let caption = self.caption.flatMap { Self.wrapped($0, characters: Int(Double(width - 2 * Self.margin) / ChartMarks.textWidth("x", size: 12))) }
         let height = legendBottom + Self.gap + caption.count * Self.captionLineHeight + Self.margin
 
         var raster = RasterImage(width: width, height: height, fill: .white)
@@ -93,21 +109,20 @@ struct SliceFigureLayout {
                 ("stroke-width", "2"), ("paint-order", "stroke"), ("class", "orientation"),
             ], text: letter))
         }
-        for marker in panel.markers { group.append(markerElement(marker, x: x, y: y, panelWidth: width)) }
+        for marker in panel.markers { group.append(markerElement(marker, x: x, y: y)) }
         return group
     }
 
-    /// A ring over the painted cross, and its label beside it on the side with more room.
-    private func markerElement(_ marker: SliceMarker, x: Int, y: Int, panelWidth: Int) -> MarkupElement {
+    /// A ring over the painted cross, and its label centred under it.
+    private func markerElement(_ marker: SliceMarker, x: Int, y: Int) -> MarkupElement {
         let (centreX, centreY) = (Double(x) + marker.x, Double(y) + marker.y)
-        let leftward = marker.x > Double(panelWidth) / 2
         return MarkupElement("g", [("class", "marker"), ("data-label", marker.label)] + marker.data, [
             MarkupElement("circle", [("cx", MarkupNumber.format(centreX)), ("cy", MarkupNumber.format(centreY)),
                                      ("r", MarkupNumber.format(SliceMarker.radius)), ("fill", "none"), ("stroke", marker.colour.hex),
                                      ("stroke-width", "2")]),
             MarkupElement("text", [
-                ("x", MarkupNumber.format(centreX + (leftward ? -8 : 8))), ("y", MarkupNumber.format(centreY - 8)),
-                ("text-anchor", leftward ? "end" : "start"), ("font-size", "12"), ("font-weight", "bold"), ("fill", marker.colour.hex),
+                ("x", MarkupNumber.format(centreX)), ("y", MarkupNumber.format(centreY + SliceMarker.radius + 13)),
+                ("text-anchor", "middle"), ("font-size", "12"), ("font-weight", "bold"), ("fill", marker.colour.hex),
                 ("stroke", "#000000"), ("stroke-width", "2"), ("paint-order", "stroke"),
             ], text: marker.label),
         ])

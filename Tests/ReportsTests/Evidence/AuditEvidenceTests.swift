@@ -26,8 +26,8 @@ final class AuditEvidenceTests: XCTestCase {
         XCTAssertEqual(messageColumns.count, 2, finding.message)
         for panel in panels {
             let vertical = panel.plane == "axial" ? grid.rows : grid.slices
-            let left = try panel.marker("Femur_L centroid", horizontalCount: grid.columns, verticalCount: vertical, verticalGrowsUp: panel.plane == "coronal")
-            let right = try panel.marker("Femur_R centroid", horizontalCount: grid.columns, verticalCount: vertical, verticalGrowsUp: panel.plane == "coronal")
+            let left = try panel.marker("Femur_L", horizontalCount: grid.columns, verticalCount: vertical, verticalGrowsUp: panel.plane == "coronal")
+            let right = try panel.marker("Femur_R", horizontalCount: grid.columns, verticalCount: vertical, verticalGrowsUp: panel.plane == "coronal")
             let facts = try XCTUnwrap(evidence.facts.structures["Femur_L"]?.geometry.centroidVoxel)
             XCTAssertEqual(left.element.number("data-column"), facts[1])
             XCTAssertEqual(left.horizontal, facts[1], accuracy: 0.02)
@@ -50,13 +50,18 @@ final class AuditEvidenceTests: XCTestCase {
         let evidence = try await DefectEvidence.of(.d95ArtifactBlatant)
         let figure = try evidence.figure(PTVD95Check.id, structure: "PTV70")
         let finding = figure.finding
+        // One marker per distinct D95 (equal ones share a marker and its label), each at 95 %.
         let markers = figure.figure.svg.marks("marker").filter { ($0.attribute("data-label") ?? "").hasPrefix("D95") }
-        XCTAssertEqual(markers.count, 3)
-        for (marker, key) in zip(markers, ["d95Gy", "d95Eroded1mmGy", "d95Eroded2mmGy"]) {
-            XCTAssertEqual(auditRounded(try XCTUnwrap(marker.number("data-x"))), try XCTUnwrap(finding.value(key)), key)
+        let svg = figure.figure.svg
+        for (key, attribute, series) in [("d95Gy", "data-d95-gy", "PTV70"), ("d95Eroded1mmGy", "data-d95-eroded-1mm-gy", "PTV70 − 1 mm"),
+                                         ("d95Eroded2mmGy", "data-d95-eroded-2mm-gy", "PTV70 − 2 mm")] {
+            let measured = try XCTUnwrap(finding.value(key))
+            XCTAssertEqual(auditRounded(try XCTUnwrap(svg.number(attribute))), measured, key)
+            let marker = try XCTUnwrap(markers.first { auditRounded($0.number("data-x") ?? .nan) == measured }, "no D95 marker at \(measured)")
+            XCTAssertTrue((marker.attribute("data-label") ?? "").contains(series), "\(series) in \(marker.attribute("data-label") ?? "")")
             XCTAssertEqual(marker.number("data-y"), 95)
         }
-        XCTAssertGreaterThan(try XCTUnwrap(markers.last?.number("data-x")), try XCTUnwrap(markers.first?.number("data-x")),
+        XCTAssertGreaterThan(try XCTUnwrap(finding.value("d95Eroded2mmGy")), try XCTUnwrap(finding.value("d95Gy")) + 20,
                              "the artifact: D95 recovers on erosion")
         let threshold = try XCTUnwrap(figure.figure.svg.marks("vertical").first)
         XCTAssertEqual(threshold.number("data-x"), 66.5)
@@ -90,8 +95,8 @@ final class AuditEvidenceTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(svg.number("data-offset-row-mm")), -10, accuracy: 3)
         let grid = try XCTUnwrap(evidence.facts.grid)
         let axial = try XCTUnwrap(try EvidencePanel.all(in: svg).first { $0.plane == "axial" })
-        let targets = try axial.marker("PTVs centroid", horizontalCount: grid.columns, verticalCount: grid.rows, verticalGrowsUp: false)
-        let high = try axial.marker("≥ 66.5 Gy centroid", horizontalCount: grid.columns, verticalCount: grid.rows, verticalGrowsUp: false)
+        let targets = try axial.marker("PTVs", horizontalCount: grid.columns, verticalCount: grid.rows, verticalGrowsUp: false)
+        let high = try axial.marker("≥ 66.5 Gy", horizontalCount: grid.columns, verticalCount: grid.rows, verticalGrowsUp: false)
         XCTAssertEqual((high.horizontal - targets.horizontal) * evidence.facts.spacing.xMM, try XCTUnwrap(svg.number("data-offset-column-mm")), accuracy: 0.1)
         XCTAssertLessThan(high.vertical, targets.vertical, "anterior is up")
         XCTAssertTrue(figure.figure.caption.contains("left"), figure.figure.caption)

@@ -5,6 +5,8 @@ import Audit
 /// where air sits as HU (0.25) and as raw stored pixels (0.506).
 enum CTRangeEvidence {
     static let check = CTRangeCheck.id
+    /// −1000 HU in stored units (spec, "Keys"): where air belongs.
+    static let airInHU = 0.25
 
     static func drawing(of finding: AuditFinding, in context: EvidenceContext) throws -> EvidenceDrawing? {
         guard let ct = context.facts.ct else { return nil }
@@ -16,6 +18,7 @@ enum CTRangeEvidence {
             series: [LineChart.Series(name: "CT", points: EvidenceHistogram.points(histogram, merging: 10), colour: ChartPalette.blue)],
             xRange: 0...2, size: ChartSize(width: 720, height: 400),
             verticalLines: [LineChart.VerticalLine(x: air, label: "air level \(ChartMarks.decimal(air, 3))", colour: ChartPalette.vermillion),
+                            LineChart.VerticalLine(x: Self.airInHU, label: "air as HU \(MarkupNumber.format(Self.airInHU))", colour: ChartPalette.bluishGreen),
                             LineChart.VerticalLine(x: median, label: "median \(ChartMarks.decimal(median, 3))", colour: ChartPalette.black),
                             LineChart.VerticalLine(x: limits["rawPixelAir"], label: "raw-pixel air \(MarkupNumber.format(limits["rawPixelAir"], decimals: 3))",
                                                    colour: ChartPalette.reddishPurple)],

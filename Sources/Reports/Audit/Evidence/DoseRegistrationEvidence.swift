@@ -4,7 +4,7 @@ import Dosimetry
 
 /// `dose.registration`: the dose's 10 % isodose over the CT and the body outline, with the PTVs
 /// (the region the check takes its means in: `DoseRegistrationCheck.targetUnion`) and the
-/// high-dose region (≥ 95 % of 70 Gy) outlined, and the centroids of both marked: a dose shifted
+/// high-dose region (≥ 95 % of 70 Gy) outlined, and the centroids of both marked (rings): a dose shifted
 /// against its CT shows as the high dose beside the targets and the 10 % line leaving the body.
 enum DoseRegistrationEvidence {
     static let check = DoseRegistrationCheck.id
@@ -28,11 +28,11 @@ enum DoseRegistrationEvidence {
         if let ct = context.ct {
             outlines.insert(.level("body (CT above −400 HU)", ct, atLeast: CTTissue.airBelow, colour: EvidenceColours.yellow), at: 0)
         }
-        var points = [EvidencePoint(label: "PTVs centroid", colour: EvidenceColours.red, voxel: targetCentroid)]
+        var points = [EvidencePoint(label: "PTVs", colour: EvidenceColours.red, voxel: targetCentroid)]
         var offsetText = "no voxel reaches \(MarkupNumber.format(highIsodoseGy)) Gy"
         var data = [("data-mean-inside-ptvs", ChartMarks.exact(inside)), ("data-mean-outside-ptvs", ChartMarks.exact(outside))]
         if let highCentroid {
-            points.append(EvidencePoint(label: "≥ \(MarkupNumber.format(highIsodoseGy)) Gy centroid", colour: EvidenceColours.white, voxel: highCentroid))
+            points.append(EvidencePoint(label: "≥ \(MarkupNumber.format(highIsodoseGy)) Gy", colour: EvidenceColours.white, voxel: highCentroid))
             // Patient directions of the offset: row ↑ posterior, column ↑ left, slice ↑ superior (spec, "Keys").
             let offsetMM = zip(zip(highCentroid, targetCentroid).map { $0 - $1 }, context.spacingMM).map { $0 * $1 }
             offsetText = "the ≥ \(MarkupNumber.format(highIsodoseGy)) Gy region's centroid lies "

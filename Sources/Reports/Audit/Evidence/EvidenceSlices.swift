@@ -15,6 +15,8 @@ struct EvidenceSlices {
     var points: [EvidencePoint] = []
     /// The last caption line: what is drawn, in words.
     var drawn: String = ""
+    /// Panel titles that say more than the plane (the face a structure is cut at).
+    var titles: [SlicePlane: String] = [:]
 
     /// Dose below this is not coloured, as in the evaluation report's colourwash.
     static let doseThresholdGy = 5.0
@@ -34,7 +36,7 @@ struct EvidenceSlices {
         }
         let panels = try samplers.enumerated().map { index, sampler in
             SlicePanel(
-                title: sampler.plane == .sagittal ? sampler.plane.title : "\(sampler.plane.title) — patient's left on the right",
+                title: titles[sampler.plane] ?? (sampler.plane == .sagittal ? sampler.plane.title : "\(sampler.plane.title) — patient's left on the right"),
                 plane: sampler.plane, fixedIndex: sampler.fixedIndex, ct: try ct.map { try sampler.bilinear($0, name: "CT") },
                 ctUnits: .pipeline, ctWindow: .softTissueCT,
                 overlay: doses?[index].masked { $0 > Float(Self.doseThresholdGy) }, scale: scale,
@@ -43,12 +45,14 @@ struct EvidenceSlices {
         }
         let position = context.millimetres([Double(voxel.row), Double(voxel.column), Double(voxel.slice)])
         let caption = [
-            "Planes through voxel \(voxel) = (\(position)) mm from the first voxel (row, column, slice); points are drawn where they project.",
+            "Planes through voxel \(voxel) = (\(position)) mm from the first voxel (row, column, slice)"
+                + (points.isEmpty ? "." : "; a ring marks a point where it projects onto each plane."),
             "Radiological view: patient left on image right; pixels \(MarkupNumber.format(pixelMM, decimals: 2)) mm; "
                 + (ct == nil ? "no CT" : "CT W 400 / L 40 HU") + (scale == nil ? "" : "; dose above 5 Gy in viridis") + ".",
         ] + (drawn.isEmpty ? [] : [drawn])
         var layout = SliceFigureLayout(title: title, rows: [panels], scale: scale, caption: caption)
-        layout.legend = outlines.map { ($0.label, $0.colour) } + points.map { ($0.label, $0.colour) }
+        // Points carry their labels on the image; the legend names the outlines.
+        layout.legend = outlines.map { ($0.label, $0.colour) }
         return try layout.figure()
     }
 

@@ -20,11 +20,11 @@ enum FemurLateralityEvidence {
                        (leftCentroid[2] + rightCentroid[2]) / 2]
         var outlines = [EvidenceOutline.structure(StructureChannel.femurLeft, left, colour: EvidenceColours.skyBlue),
                         EvidenceOutline.structure(StructureChannel.femurRight, right, colour: EvidenceColours.orange)]
-        var points = [EvidencePoint(label: "Femur_L centroid", colour: EvidenceColours.skyBlue, voxel: leftCentroid),
-                      EvidencePoint(label: "Femur_R centroid", colour: EvidenceColours.orange, voxel: rightCentroid)]
+        var points = [EvidencePoint(label: "Femur_L", colour: EvidenceColours.skyBlue, voxel: leftCentroid),
+                      EvidencePoint(label: "Femur_R", colour: EvidenceColours.orange, voxel: rightCentroid)]
         if let (structure, centroid) = middle {
             outlines.append(.structure(middleName, structure, colour: EvidenceColours.red))
-            points.append(EvidencePoint(label: "\(middleName) centroid", colour: EvidenceColours.red, voxel: centroid))
+            points.append(EvidencePoint(label: middleName, colour: EvidenceColours.red, voxel: centroid))
         }
         let columnMM = facts.spacing.xMM
         let sideText = leftCentroid[1] > rightCentroid[1] ? "Femur_L is on the patient's left (image right), as it should be"

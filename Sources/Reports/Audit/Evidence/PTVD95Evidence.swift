@@ -40,8 +40,15 @@ enum PTVD95Evidence {
             LineChart.Series(name: label, points: dose.cumulativeCurve(stepGy: 0.25).map { LineChart.Point(x: $0.doseGy, y: $0.volumePercent) },
                              colour: colour, dashed: dashed)
         }
-        let markers = curves.compactMap { label, dose, colour, _ in
-            dose.doseGy(covering: 95).map { LineChart.Marker(x: $0, y: 95, label: "D95 \(ChartMarks.decimal($0, 1)) Gy", colour: colour) }
+        // One marker per distinct D95: an erosion that changes nothing would print over the same point.
+        var markers: [LineChart.Marker] = []
+        for (label, dose, colour, _) in curves {
+            guard let d95 = dose.doseGy(covering: 95) else { continue }
+            if let same = markers.firstIndex(where: { $0.x == d95 }) {
+                markers[same].label += ", " + label
+            } else {
+                markers.append(LineChart.Marker(x: d95, y: 95, label: "D95 \(ChartMarks.decimal(d95, 1)) Gy: \(label)", colour: colour))
+            }
         }
         let dvh = LineChart(
             title: "\(name) DVH: whole, and eroded by 1 and 2 mm", xLabel: "Dose (Gy)", yLabel: "Volume (%)", series: series, markers: markers,

@@ -16,7 +16,7 @@ enum PlanTypeEvidence {
         let volumes = targets.map { name in facts.structures[name].map { Double($0.geometry.voxels) * facts.spacing.voxelVolumeCC } }
         let labels = zip(targets, volumes).map { name, volume in (volume ?? 0) > 0 ? name : "\(name) (absent)" }
         let presence = BarChart(
-            title: "PTV masks present (masks imply \(finding.text("masks") ?? "?"))", categories: labels,
+            title: "PTV masks: imply \(finding.text("masks") ?? "?")" + (finding.text("metadata").map { "; labelled \($0)" } ?? ""), categories: labels,
             series: [BarChart.Series(name: "volume", values: volumes, colour: ChartPalette.blue)], xLabel: "Target channel", yLabel: "Volume (cc)")
         var series: [LineChart.Series] = [], markers: [LineChart.Marker] = [], data: [(String, String)] = []
         let regions = [(StructureChannel.ptv70, [String](), "ptv70RegionMedian")] + PlanTypeCheck.secondaryTargets.map { ($0.name, $0.higher, $0.key) }
@@ -25,9 +25,12 @@ enum PlanTypeEvidence {
             let gy = shares.map { Float($0 * 70) }
             let colour = ChartPalette.structureColour(name, index: index)
             let label = higher.isEmpty ? name : "\(name) only"
-            series.append(LineChart.Series(name: label, points: EvidenceHistogram.points(ValueHistogram(gy, range: 0...84, bins: 168)), colour: colour))
+            let points = EvidenceHistogram.points(ValueHistogram(gy, range: 0...84, bins: 168))
+            series.append(LineChart.Series(name: label, points: points, colour: colour))
             if let median = Percentile.lower(sortedValues: shares.sorted(), percent: 50) {
-                markers.append(LineChart.Marker(x: median * 70, y: 0, label: "median \(ChartMarks.decimal(median * 70, 1)) Gy", colour: colour))
+                // At the region's peak, so the three labels stand at different heights.
+                let peak = points.compactMap(\.y).max() ?? 0
+                markers.append(LineChart.Marker(x: median * 70, y: peak, label: "median \(ChartMarks.decimal(median * 70, 1)) Gy", colour: colour))
                 data.append(("data-\(key.lowercased())", ChartMarks.exact(median)))
             }
         }

@@ -29,7 +29,8 @@ enum TruncationEvidence {
             context: context, title: "\(name) cut by the crop at the \(faceName) face",
             planes: [edgePlane] + SlicePlane.allCases.filter { $0 != edgePlane }, voxel: through,
             outlines: [.structure(name, structure, colour: EvidenceColours.red)],
-            drawn: "The \(edgePlane.rawValue) panel is the volume's \(faceName) face itself; \(name) (red) still has \(onFace) voxels there.")
+            drawn: "The \(edgePlane.rawValue) panel is the volume's \(faceName) face itself; \(name) (red) still has \(onFace) voxels there.",
+            titles: [edgePlane: "\(edgePlane.title) — the \(faceName) face itself"])
         return EvidenceDrawing(
             title: "\(finding.check): \(name) at the \(faceName) face",
             caption: "\(name) outlined in red on the volume's \(faceName) face (first panel) and on the planes through it: \(onFace) of its \(structure.geometry.voxels) voxels (\(MarkupNumber.format(100 * Double(onFace) / Double(max(structure.geometry.voxels, 1)), decimals: 1)) %) lie on that face, so the crop cut it and its DVH describes only part of the organ.",
