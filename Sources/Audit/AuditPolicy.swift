@@ -171,4 +171,9 @@ public struct EffectivePolicy: Sendable, Codable, Equatable {
     public let source: String?
     public let sha256: String
     public let checks: [String: Check]
+
+    /// The thresholds `definition`'s check ran with (its defaults when the policy lists none).
+    public func thresholds(for definition: CheckDefinition) -> CheckThresholds {
+        CheckThresholds(checks[definition.id]?.thresholds ?? definition.thresholds)
+    }
 }

@@ -24,9 +24,13 @@ public struct CTRangeCheck: CaseCheck {
 
     public init() {}
 
+    /// The histogram the air level and median are read from: 0.001-wide bins over 0…2 (0.25 = −1000
+    /// HU, 1.25 = 3000 HU; raw pixels stay below 2 as well).
+    public static func histogram(_ ct: [Float]) -> ValueHistogram { ValueHistogram(ct, range: 0...2, bins: 2000) }
+
     public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         guard let ct = facts.ct, let low = facts.arrays["ct"]?.values.minimum, let high = facts.arrays["ct"]?.values.maximum else { return [] }
-        let histogram = ValueHistogram(ct, range: 0...2, bins: 2000)
+        let histogram = Self.histogram(ct)
         let air = histogram.percentile(Self.airPercentile), median = histogram.percentile(50)
         let measured: [String: Measured] = ["minimum": .number(rounded(low)), "maximum": .number(rounded(high)),
                                             "airLevel": .number(rounded(air)), "median": .number(rounded(median))]

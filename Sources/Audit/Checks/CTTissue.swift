@@ -2,9 +2,9 @@ import DoseCase
 
 /// Tissue classes read from a case's `ct` (stored as `clip(HU, −1000, 3000)/4000 + 0.5`, spec
 /// "Keys"), for the checks that look at anatomy: air outside the body, bone.
-struct CTTissue {
+public struct CTTissue {
     /// Air and lung are below −400 HU; every soft tissue is above it.
-    static let airBelow: Float = stored(hu: -400)
+    public static let airBelow: Float = stored(hu: -400)
     /// Bone: above 150 HU (`FemurLateralityCheck` uses the same level).
     static let boneAbove: Float = stored(hu: 150)
     /// A CT in which fewer voxels than this share read as air holds no air at all: raw pixel

@@ -15,25 +15,37 @@ public struct DoseRegistrationCheck: CaseCheck {
 
     public init() {}
 
-    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
-        guard let dose = facts.dose else { return [] }
+    /// The union of the non-empty PTV masks on the dose's grid (1 inside): the region the means
+    /// are taken in and out of. nil without dose or without any target.
+    public static func targetUnion(_ facts: CaseFacts) -> [UInt8]? {
+        guard let dose = facts.dose else { return nil }
         let targets = [StructureChannel.ptv70, StructureChannel.ptv56, StructureChannel.ptv50_4].compactMap { facts.structures[$0] }.filter { !$0.isEmpty }
-        guard !targets.isEmpty else { return [] }
+        guard !targets.isEmpty else { return nil }
         var union = [UInt8](repeating: 0, count: dose.count)
         for target in targets {
             target.withMask { mask in
                 for index in 0..<min(union.count, mask.count) where mask[index] != 0 { union[index] = 1 }
             }
         }
+        return union
+    }
+
+    /// Mean stored dose inside and outside `union` (`targetUnion`).
+    public static func meanStoredDose(_ dose: [Float], inside union: [UInt8]) -> (inside: Double, outside: Double) {
         var insideSum = 0.0, insideCount = 0, outsideSum = 0.0, outsideCount = 0
-        for index in dose.indices {
+        for index in 0..<min(dose.count, union.count) {
             if union[index] != 0 {
                 insideSum += Double(dose[index]); insideCount += 1
             } else {
                 outsideSum += Double(dose[index]); outsideCount += 1
             }
         }
-        let inside = insideSum / Double(max(insideCount, 1)), outside = outsideSum / Double(max(outsideCount, 1))
+        return (insideSum / Double(max(insideCount, 1)), outsideSum / Double(max(outsideCount, 1)))
+    }
+
+    public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
+        guard let dose = facts.dose, let union = Self.targetUnion(facts) else { return [] }
+        let (inside, outside) = Self.meanStoredDose(dose, inside: union)
         // Stored dose is Gy / normalisation, so the prescription is 1.0 in these units.
         let ptv70Mean = (facts.structures[StructureChannel.ptv70]?.dose?.meanGy).map { $0 / facts.doseScaleGy }
         var measured: [String: Measured] = ["meanInsidePTVs": .number(rounded(inside)), "meanOutsidePTVs": .number(rounded(outside))]

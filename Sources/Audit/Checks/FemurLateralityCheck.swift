@@ -35,8 +35,7 @@ public struct FemurLateralityCheck: CaseCheck {
         if leftColumn <= rightColumn {
             errors.append("Femur_L centroid (column \(text(leftColumn))) is not to the patient's left of Femur_R (column \(text(rightColumn))): the labels look swapped, or the whole case is mirrored left–right (the pelvis alone cannot tell the two apart)")
         }
-        let prostateEmpty = facts.structures[StructureChannel.prostate]?.isEmpty ?? true
-        let middleName = prostateEmpty ? StructureChannel.ptv70 : StructureChannel.prostate
+        let middleName = Self.middleStructure(facts)
         if let middle = facts.structures[middleName]?.geometry.centroidVoxel?[1],
            !(min(leftColumn, rightColumn)...max(leftColumn, rightColumn)).contains(middle) {
             errors.append("the \(middleName) centroid (column \(text(middle))) is not between the femurs")
@@ -62,6 +61,11 @@ public struct FemurLateralityCheck: CaseCheck {
         }
         if !warnings.isEmpty { findings.append(finding(.warning, warnings.joined(separator: "; ") + doseText, measured)) }
         return findings
+    }
+
+    /// The structure that must lie between the femurs: the prostate, else PTV70 (which holds it).
+    public static func middleStructure(_ facts: CaseFacts) -> String {
+        facts.structures[StructureChannel.prostate]?.isEmpty ?? true ? StructureChannel.ptv70 : StructureChannel.prostate
     }
 
     static func boneShare(ct: [Float], mask: UnsafeBufferPointer<UInt8>, boneAbove: Float) -> Double {

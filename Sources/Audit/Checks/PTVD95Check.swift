@@ -30,18 +30,13 @@ public struct PTVD95Check: CaseCheck {
     public init() {}
 
     public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
-        guard let grid = facts.grid, let dose = facts.dose else { return [] }
+        guard facts.grid != nil, facts.dose != nil else { return [] }
         return Self.targets.compactMap { target in
             let warnBelowGy = limits["\(target.key)WarnBelowGy"], errorBelowGy = limits["\(target.key)ErrorBelowGy"]
             guard let structure = facts.structures[target.name], let doses = structure.dose, !doses.isEmpty,
                   let d95 = doses.doseGy(covering: 95), d95 < warnBelowGy else { return nil }
             let nearZero = Double(doses.sortedDosesGy.prefix { $0 < target.levelGy * limits["nearZeroShareOfLevel"] }.count) / Double(doses.voxels)
-            let mask = (try? Volume(shape: grid, elements: structure.maskCopy))
-            let eroded = Self.erosionRadiiMM.map { radius -> Double? in
-                guard let mask, let inner = try? Morphology.erode(mask, spacingMM: facts.spacing.millimetres, radiusMM: radius) else { return nil }
-                return StructureDose(dose: dose, mask: inner.elements, scaleGy: facts.doseScaleGy, voxelVolumeCC: facts.spacing.voxelVolumeCC)
-                    .doseGy(covering: 95)
-            }
+            let eroded = ErodedTarget.erosions(of: structure, in: facts, radiiMM: Self.erosionRadiiMM).map { $0?.dose.doseGy(covering: 95) }
             let recovered = eroded.contains { ($0 ?? 0) >= warnBelowGy }
             let severity: Severity = d95 < errorBelowGy ? .error : .warning
             let erodedText = zip(Self.erosionRadiiMM, eroded).map { radius, value in

@@ -43,23 +43,34 @@ public struct PlanTypeCheck: CaseCheck {
         return [finding(.error, "masks imply \(implied.rawValue) but " + disagreements.joined(separator: "; "), measured)]
     }
 
+    /// The secondary targets: each one's level, the higher targets its own region leaves out, and
+    /// the key its median is measured under and the prefix of its thresholds' names.
+    public static let secondaryTargets: [(name: String, higher: [String], key: String, thresholdPrefix: String, levelGy: Double)] = [
+        (StructureChannel.ptv56, [StructureChannel.ptv70], "ptv56RegionMedian", "ptv56", 56),
+        (StructureChannel.ptv50_4, [StructureChannel.ptv70, StructureChannel.ptv56], "ptv50_4RegionMedian", "ptv50_4", 50.4),
+    ]
+
+    /// The dose, as a share of 70 Gy, of every voxel in `structure` and in none of `higher`, in
+    /// grid order; nil without dose or when the structure is absent or empty.
+    public static func ownRegionDoseShares(_ facts: CaseFacts, structure name: String, higher higherNames: [String]) -> [Double]? {
+        guard let dose = facts.dose, let structure = facts.structures[name], !structure.isEmpty else { return nil }
+        let higher = higherNames.compactMap { facts.structures[$0] }
+        var region: [Double] = []
+        structure.withMask { mask in
+            for index in 0..<min(mask.count, dose.count) where mask[index] != 0 && !higher.contains(where: { $0.contains(index) }) {
+                region.append(Double(dose[index]) * facts.doseScaleGy / 70)
+            }
+        }
+        return region
+    }
+
     /// The median dose (share of 70 Gy) of each secondary PTV's own region must sit at its level.
     private func doseDisagreements(_ facts: CaseFacts, _ limits: CheckThresholds, measured: inout [String: Measured]) -> [String] {
-        guard let dose = facts.dose else { return [] }
         var disagreements: [String] = []
-        let levels = [(StructureChannel.ptv56, [StructureChannel.ptv70], "ptv56RegionMedian", limits["ptv56DoseLow"]...max(limits["ptv56DoseLow"], limits["ptv56DoseHigh"]), 56.0),
-                      (StructureChannel.ptv50_4, [StructureChannel.ptv70, StructureChannel.ptv56], "ptv50_4RegionMedian",
-                       limits["ptv50_4DoseLow"]...max(limits["ptv50_4DoseLow"], limits["ptv50_4DoseHigh"]), 50.4)]
-        for (name, higherNames, key, range, levelGy) in levels {
-            guard let structure = facts.structures[name], !structure.isEmpty else { continue }
-            let higher = higherNames.compactMap { facts.structures[$0] }
-            var region: [Double] = []
-            structure.withMask { mask in
-                for index in 0..<min(mask.count, dose.count) where mask[index] != 0 && !higher.contains(where: { $0.contains(index) }) {
-                    region.append(Double(dose[index]) * facts.doseScaleGy / 70)
-                }
-            }
-            guard let median = Percentile.lower(sortedValues: region.sorted(), percent: 50) else { continue }
+        for (name, higher, key, prefix, levelGy) in Self.secondaryTargets {
+            let range = limits["\(prefix)DoseLow"]...max(limits["\(prefix)DoseLow"], limits["\(prefix)DoseHigh"])
+            guard let region = Self.ownRegionDoseShares(facts, structure: name, higher: higher),
+                  let median = Percentile.lower(sortedValues: region.sorted(), percent: 50) else { continue }
             measured[key] = .number(rounded(median))
             if !range.contains(median) {
                 disagreements.append("the dose in the \(name)-only region has median \(text(median, 3)) of 70 Gy (\(text(median * 70)) Gy), not the \(levelGy) Gy level")

@@ -19,11 +19,17 @@ public struct StructuresTruncationCheck: CaseCheck {
 
     public init() {}
 
+    /// The face (index into `StructureGeometry.faceNames`) holding most of the structure's
+    /// voxels, when that share exceeds `faceShareLimit`; nil for a structure the crop did not cut.
+    public static func cutFace(_ geometry: StructureGeometry, faceShareLimit: Double) -> Int? {
+        guard geometry.voxels > 0, geometry.largestFaceShare > faceShareLimit else { return nil }
+        return geometry.faceContacts.indices.max { geometry.faceContacts[$0] < geometry.faceContacts[$1] }
+    }
+
     public func evaluate(_ facts: CaseFacts, _ limits: CheckThresholds) -> [AuditFinding] {
         facts.channels.channels.compactMap { channel in
-            guard let geometry = facts.structures[channel.name]?.geometry, geometry.voxels > 0,
-                  geometry.largestFaceShare > limits["faceShareLimit"],
-                  let face = geometry.faceContacts.indices.max(by: { geometry.faceContacts[$0] < geometry.faceContacts[$1] }) else { return nil }
+            guard let geometry = facts.structures[channel.name]?.geometry,
+                  let face = Self.cutFace(geometry, faceShareLimit: limits["faceShareLimit"]) else { return nil }
             let share = geometry.largestFaceShare
             return finding(Self.critical.contains(channel.name) ? .warning : .info,
                            "\(channel.name): \(text(share * 100)) % of its voxels lie on the \(StructureGeometry.faceNames[face]) face: cut by the crop",

@@ -1,10 +1,11 @@
 /// Counts of values in equal bins over a range, for percentiles of large volumes without sorting.
-struct ValueHistogram {
-    let lower: Double, width: Double
-    var counts: [Int]
-    var total = 0
+public struct ValueHistogram: Sendable {
+    public let lower: Double, width: Double
+    public private(set) var counts: [Int]
+    /// Finite values counted (non-finite ones are left out).
+    public private(set) var total = 0
 
-    init(_ values: [Float], range: ClosedRange<Double>, bins: Int) {
+    public init(_ values: [Float], range: ClosedRange<Double>, bins: Int) {
         let lower = range.lowerBound, width = (range.upperBound - range.lowerBound) / Double(bins)
         self.lower = lower
         self.width = width
@@ -26,7 +27,7 @@ struct ValueHistogram {
     }
 
     /// The centre of the bin holding the `percent` percentile.
-    func percentile(_ percent: Double) -> Double {
+    public func percentile(_ percent: Double) -> Double {
         guard total > 0 else { return .nan }
         let target = Int((percent / 100 * Double(total - 1)).rounded(.down))
         var seen = 0

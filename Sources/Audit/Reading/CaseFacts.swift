@@ -90,6 +90,9 @@ public struct CaseFacts: Sendable {
     public internal(set) var sdfChannels: [SDFChannelSummary] = []
     /// Geometry and dose of every mask channel, by structure name.
     public internal(set) var structures: [String: StructureFacts] = [:]
+    /// The `masks_sdf` channels a reader asked to keep (`CaseFacts.read`), by structure name, on
+    /// the grid; the audit itself keeps none.
+    public internal(set) var signedDistances: [String: [Float]] = [:]
 
     init(file: String) { self.file = file }
 
@@ -107,6 +110,11 @@ public struct CaseFacts: Sendable {
         masks = channelCount > 0 && retained.masks?.count == channelCount * voxels ? retained.masks : nil
         sdfChannels = retained.sdf
         constraints = retained.constraints
+        // Kept by the index the catalog gave when `masks_sdf` began; kept only if the final
+        // catalog (metadata may come later in the file) names the same structure there.
+        for (index, values) in retained.keptSDF where values.count == voxels {
+            if let channel = channels.channels.first(where: { $0.index == index }) { signedDistances[channel.name] = values }
+        }
         guard let masks else { return }
         let spacing = spacing, scaleGy = doseScaleGy
         for channel in channels.channels {

@@ -12,7 +12,7 @@ enum CaseReader {
     /// `stream` runs one pass and delivers its events; any error it throws becomes `readFailure`.
     /// Each member's declared size is added up before anything is kept: a case whose members
     /// declare more than `budgetBytes` stops there, as a read failure of that case alone.
-    static func read(file: String, limits: PickleLimits = .default, budgetBytes: Int,
+    static func read(file: String, limits: PickleLimits = .default, budgetBytes: Int, keepingSignedDistancesOf keptStructures: Set<String> = [],
                      stream: ((NPZStreamEvent) throws -> Void) throws -> Void) -> CaseFacts {
         var facts = CaseFacts(file: file)
         var declaredBytes = 0
@@ -39,6 +39,11 @@ enum CaseReader {
                     }
                     fingerprint = key == "ct" && header.dtype.kind == .float32 ? CTFingerprintBuilder(shape: header.shape) : nil
                     if key == "ct", header.shape.count == 3 { referenceGrid = header.shape }
+                    if key == "masks_sdf", !keptStructures.isEmpty, let channels = header.shape.first {
+                        // The catalog as far as the file has told it: metadata usually streams before `masks_sdf`.
+                        let catalog = ChannelCatalog.from(metadata: facts.metadata, channelCount: channels)
+                        retained.keptSDFChannels = Set(keptStructures.compactMap { catalog.index(of: $0) })
+                    }
                     if let referenceGrid, ["dose", "masks", "masks_sdf"].contains(key), Array(header.shape.suffix(3)) != referenceGrid {
                         retained.skip()
                     } else {
@@ -80,6 +85,38 @@ enum CaseReader {
         return facts
     }
 
+    /// One case where it lives, in the audit's pass: a file, or a member of a delivery archive
+    /// (one pass through the archive up to it).
+    static func read(_ location: CaseLocation, budgetBytes: Int, keepingSignedDistancesOf keptStructures: Set<String> = []) -> CaseFacts {
+        switch location {
+        case let .file(path):
+            return read(file: path, budgetBytes: budgetBytes, keepingSignedDistancesOf: keptStructures) { body in
+                try NPZArchive(path: path).stream(maxChunkBytes: chunkBytes, body)
+            }
+        case let .archiveMember(archive, member):
+            var found: CaseFacts?
+            do {
+                try DeliveryArchive(path: archive).forEachCase(where: { $0 == member && found == nil }) { streamed in
+                    found = read(file: streamed.name, budgetBytes: budgetBytes, keepingSignedDistancesOf: keptStructures) { body in
+                        try streamed.stream(maxChunkBytes: chunkBytes, body)
+                    }
+                }
+            } catch {
+                if found == nil {
+                    var facts = CaseFacts(file: location.name)
+                    facts.readFailure = "\(error)"
+                    return facts
+                }
+            }
+            guard let found else {
+                var facts = CaseFacts(file: location.name)
+                facts.readFailure = "not found in its archive"
+                return facts
+            }
+            return found
+        }
+    }
+
     /// Never executes anything: the restricted unpickler rebuilds allowed values or refuses.
     private static func decodeMetadata(_ pickle: [UInt8], limits: PickleLimits) -> CaseFacts.MetadataOutcome {
         do {
@@ -99,5 +136,16 @@ struct CaseBudgetExceeded: Error, CustomStringConvertible {
 
     var description: String {
         "the members up to '\(member)' declare \(declaredBytes) bytes, over the per-case budget of \(budgetBytes) bytes (file.readable caseBudgetGiB)"
+    }
+}
+
+extension CaseFacts {
+    /// Reads one case with the audit's own streaming pass, so every fact is the one the checks
+    /// evaluated (the audit evidence draws from these). `keepingSignedDistancesOf` keeps those
+    /// structures' `masks_sdf` channels whole (`signedDistances`). A case that cannot be read
+    /// comes back with `readFailure` set, as in the audit.
+    public static func read(_ location: CaseLocation, budgetBytes: Int = FileReadableCheck.caseBudgetBytes(CheckThresholds([:])),
+                            keepingSignedDistancesOf structures: Set<String> = []) -> CaseFacts {
+        CaseReader.read(location, budgetBytes: budgetBytes, keepingSignedDistancesOf: structures)
     }
 }

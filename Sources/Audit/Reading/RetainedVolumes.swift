@@ -10,6 +10,10 @@ struct RetainedVolumes {
     var masks: [UInt8]?
     var constraints: [Float]?
     var sdf: [SDFChannelSummary] = []
+    /// `masks_sdf` channels kept whole, by index, for the audit evidence's pictures (the checks
+    /// themselves keep none: a full case's stack is ~0.5 GB).
+    var keptSDFChannels: Set<Int> = []
+    private(set) var keptSDF: [Int: [Float]] = [:]
     /// `sdf < 0` per channel, kept only when `masks_sdf` streams before `masks`.
     private var pendingSDFInside: [UInt8]?
 
@@ -26,6 +30,10 @@ struct RetainedVolumes {
         case ("masks_sdf", 4):
             let channels = header.shape[0]
             sdf = (0..<channels).map { _ in SDFChannelSummary() }
+            let perChannel = channels > 0 ? header.elementCount / channels : 0
+            keptSDF = Dictionary(uniqueKeysWithValues: keptSDFChannels.filter { (0..<channels).contains($0) }.map {
+                ($0, HugePages.reservedArray(of: Float.self, capacity: perChannel))
+            })
             if masks == nil || masks?.count != header.elementCount {
                 pendingSDFInside = [UInt8](repeating: 0, count: header.elementCount)
             }
@@ -104,6 +112,7 @@ struct RetainedVolumes {
                     sdf[channel].add(run, comparedWith: nil, from: element)
                     for offset in 0..<run.count where run[offset] < 0 { pendingSDFInside?[element + offset] = 1 }
                 }
+                keptSDF[channel]?.append(contentsOf: run)
             }
             element = end
         }

@@ -162,7 +162,7 @@ public enum Auditor {
             switch location {
             case let .file(path):
                 jobs.append {
-                    let facts = CaseReader.read(file: path, budgetBytes: budgetBytes) { body in try NPZArchive(path: path).stream(maxChunkBytes: CaseReader.chunkBytes, body) }
+                    let facts = CaseReader.read(.file(path), budgetBytes: budgetBytes)
                     return [finish(facts, at: location, key: key, catalog: catalog, policy: policy, cache: cache, hashes: hashes,
                                    counter: counter)]
                 }

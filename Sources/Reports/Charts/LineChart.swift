@@ -5,7 +5,9 @@
 /// - each unbroken run of a series is a `polyline` with `data-series` (the series name) and
 ///   `data-x` / `data-y` (its points' values, space-separated); a nil or non-finite `y` breaks the
 ///   line and appears nowhere; a lone point between gaps is a `circle` with the same attributes;
-/// - each marker is a `g class="marker"` with `data-x`, `data-y`, `data-label`.
+/// - each marker is a `g class="marker"` with `data-x`, `data-y`, `data-label`;
+/// - each vertical line is a `line class="vertical"` with `data-x`, `data-label`;
+/// - each shaded range is a `rect class="shaded-range"` with `data-low`, `data-high`, `data-label`.
 public struct LineChart: ChartFigure {
     public struct Point: Sendable, Equatable {
         public var x: Double
@@ -47,11 +49,40 @@ public struct LineChart: ChartFigure {
         }
     }
 
+    /// A vertical line at `x` across the plot (a threshold dose, a prescription level), labelled
+    /// at its top.
+    public struct VerticalLine: Sendable, Equatable {
+        public var x: Double
+        public var label: String
+        public var colour: String
+
+        public init(x: Double, label: String, colour: String = ChartPalette.text) {
+            self.x = x
+            self.label = label
+            self.colour = colour
+        }
+    }
+
+    /// A band of x values shaded behind the data (the range a check expects), labelled at its top.
+    public struct ShadedRange: Sendable, Equatable {
+        public var range: ClosedRange<Double>
+        public var label: String
+        public var colour: String
+
+        public init(_ range: ClosedRange<Double>, label: String, colour: String = ChartPalette.bluishGreen) {
+            self.range = range
+            self.label = label
+            self.colour = colour
+        }
+    }
+
     public var title: String
     public var xLabel: String
     public var yLabel: String
     public var series: [Series]
     public var markers: [Marker]
+    public var verticalLines: [VerticalLine]
+    public var shadedRanges: [ShadedRange]
     /// Fixed axis ends (volume 0–100 %); nil fits the data with round ticks.
     public var xRange: ClosedRange<Double>?
     public var yRange: ClosedRange<Double>?
@@ -62,13 +93,15 @@ public struct LineChart: ChartFigure {
     public init(
         title: String, xLabel: String, yLabel: String, series: [Series], markers: [Marker] = [],
         xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil, legend: ChartLegend? = nil,
-        size: ChartSize = .panel
+        size: ChartSize = .panel, verticalLines: [VerticalLine] = [], shadedRanges: [ShadedRange] = []
     ) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.series = series
         self.markers = markers
+        self.verticalLines = verticalLines
+        self.shadedRanges = shadedRanges
         self.xRange = xRange
         self.yRange = yRange
         self.legend = legend
@@ -100,16 +133,50 @@ public struct LineChart: ChartFigure {
         return ChartLegend(entries)
     }
 
+    /// The x values the vertical lines and shaded ranges need on the axis.
+    private var guideXs: [Double] {
+        (verticalLines.map(\.x) + shadedRanges.flatMap { [$0.range.lowerBound, $0.range.upperBound] }).filter(\.isFinite)
+    }
+
     public func svg() -> MarkupElement {
         let points = drawnPoints
-        let xTicks = LineChart.ticks(xRange, points.map(\.x))
+        let xTicks = LineChart.ticks(xRange, points.map(\.x) + guideXs)
         let frame = ChartFrame(
             size: size, title: title, legend: effectiveLegend, yLabel: yLabel,
             yTicks: LineChart.ticks(yRange, points.map(\.y))
         ) { start, end in
             ChartAxis(label: xLabel, ticks: xTicks, orientation: .horizontal, start: start, end: end)
         }
-        return frame.svg(marks: series.flatMap { lines($0, frame) } + markers.compactMap { marker($0, frame) })
+        return frame.svg(marks: shadedRanges.compactMap { shaded($0, frame) } + series.flatMap { lines($0, frame) }
+            + verticalLines.enumerated().compactMap { vertical($1, row: $0, frame) } + markers.compactMap { marker($0, frame) })
+    }
+
+    /// Under the data, tinted so the lines stay legible; its label inside the band's top.
+    private func shaded(_ shaded: ShadedRange, _ frame: ChartFrame<ChartAxis>) -> MarkupElement? {
+        guard shaded.range.lowerBound.isFinite, shaded.range.upperBound.isFinite else { return nil }
+        let (left, right) = (frame.x.clampedPosition(shaded.range.lowerBound), frame.x.clampedPosition(shaded.range.upperBound))
+        return MarkupElement("g", [], [
+            ChartMarks.rect(ChartRect(x: left, y: frame.plot.y, width: right - left, height: frame.plot.height),
+                            fill: ChartPalette.tint(shaded.colour, 0.2),
+                            extra: [("class", "shaded-range"), ("data-low", ChartMarks.exact(shaded.range.lowerBound)),
+                                    ("data-high", ChartMarks.exact(shaded.range.upperBound)), ("data-label", shaded.label)],
+                            children: [ChartMarks.tooltip(shaded.label)]),
+            ChartMarks.text(shaded.label, x: left + 4, y: frame.plot.y + 12, fill: shaded.colour, halo: true),
+        ])
+    }
+
+    /// Over the data, dashed; its label at the top, away from the nearer side edge, one text row
+    /// lower per line (three rows) so close levels (56 and 50.4 Gy) do not print over each other.
+    private func vertical(_ line: VerticalLine, row: Int, _ frame: ChartFrame<ChartAxis>) -> MarkupElement? {
+        guard line.x.isFinite else { return nil }
+        let x = frame.x.clampedPosition(line.x)
+        let leftward = x > frame.plot.midX
+        return MarkupElement("g", [], [
+            ChartMarks.line(x, frame.plot.y, x, frame.plot.maxY, stroke: line.colour, width: 1.5, dashed: true,
+                            extra: [("class", "vertical"), ("data-x", ChartMarks.exact(line.x)), ("data-label", line.label)]),
+            ChartMarks.text(line.label, x: leftward ? x - 4 : x + 4, y: frame.plot.y + 26 + 13 * Double(row % 3), anchor: leftward ? "end" : "start",
+                            bold: true, fill: line.colour, halo: true),
+        ])
     }
 
     /// The series split at its gaps, each run a polyline (or a dot if it is one point long).

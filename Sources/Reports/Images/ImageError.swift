@@ -11,6 +11,8 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
     case compressionFailed(status: Int32)
     /// Two volumes drawn together must share a grid; `volume` names the one that does not.
     case gridMismatch(volume: String, expected: VolumeShape, found: VolumeShape)
+    /// Elements held outside a `Volume` (one channel of a stack) that do not fill the grid.
+    case elementCountMismatch(volume: String, expected: Int, found: Int)
     /// The voxel the planes pass through lies outside the grid.
     case voxelOutsideGrid(voxel: VoxelIndex, shape: VolumeShape)
     /// Spacing must be three positive, finite millimetre values (row, column, slice).
@@ -24,6 +26,7 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unsupportedImageSize: "image.size"
         case .compressionFailed: "image.deflate"
         case .gridMismatch: "image.grid_mismatch"
+        case .elementCountMismatch: "image.element_count"
         case .voxelOutsideGrid: "image.voxel_outside_grid"
         case .invalidSpacing: "image.spacing"
         case .invalidParameter: "image.parameter"
@@ -40,6 +43,8 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
             "DEFLATE compression failed (ISA-L status \(status))"
         case let .gridMismatch(volume, expected, found):
             "\(volume) is on a \(found) grid, expected the \(expected) grid of the volumes drawn with it"
+        case let .elementCountMismatch(volume, expected, found):
+            "\(volume) holds \(found) values, expected one per voxel of the grid (\(expected))"
         case let .voxelOutsideGrid(voxel, shape):
             "voxel \(voxel) lies outside the \(shape) grid"
         case let .invalidSpacing(spacing):

@@ -95,14 +95,39 @@ public struct PlaneSampler: Sendable {
     /// show a value that was computed).
     public func nearest<Element: NPYElement>(_ volume: Volume<Element>, name: String) throws -> DisplaySlice<Element> {
         try checkGrid(volume.shape, name: name)
+        return try volume.elements.withUnsafeBufferPointer { try nearest($0, name: name) }
+    }
+
+    /// The same from elements held elsewhere in C order on this grid (one channel of a mask
+    /// stack), without copying them.
+    public func nearest<Element: Sendable>(_ elements: UnsafeBufferPointer<Element>, name: String) throws -> DisplaySlice<Element> {
+        guard elements.count == shape.voxelCount else {
+            throw ImageError.elementCountMismatch(volume: name, expected: shape.voxelCount, found: elements.count)
+        }
         let across = horizontalIndices.map { nearestIndex($0, axis: plane.horizontalAxis) * stride(plane.horizontalAxis) }
         let down = verticalIndices.map { nearestIndex($0, axis: plane.verticalAxis) * stride(plane.verticalAxis) }
         let base = fixedOffset
-        let values = volume.elements.withUnsafeBufferPointer { elements in
-            down.flatMap { vertical in across.map { horizontal in elements[base + vertical + horizontal] } }
-        }
+        let values = down.flatMap { vertical in across.map { horizontal in elements[base + vertical + horizontal] } }
         return DisplaySlice(width: width, height: height, values: values)
     }
+
+    /// Where a (continuous) voxel position falls on the panel, in pixels from its top-left corner
+    /// (a pixel's centre at +0.5), along the plane's two axes; the fixed axis is ignored, so a
+    /// point off the plane is drawn where it projects onto it. The inverse of the sampling: a
+    /// voxel centre's value lands at the pixel that samples it.
+    public func position(row: Double, column: Double, slice: Double) -> (x: Double, y: Double) {
+        let index = [row, column, slice]
+        // Pixels tile the extent: index + ½ voxels from the grid's edge is (index + ½) · pixels / count pixels.
+        func along(_ axis: Int, pixels: Int, growsUp: Bool) -> Double {
+            let count = Double(shape.dimensions[axis])
+            return ((growsUp ? count - 1 - index[axis] : index[axis]) + 0.5) * Double(pixels) / count
+        }
+        return (along(plane.horizontalAxis, pixels: width, growsUp: false),
+                along(plane.verticalAxis, pixels: height, growsUp: plane.verticalIndexGrowsUp))
+    }
+
+    /// The index along the plane's fixed axis (the axial plane's slice).
+    public var fixedIndex: Int { [voxel.row, voxel.column, voxel.slice][plane.fixedAxis] }
 
     /// C order over (row, column, slice): how far one step along each axis moves in `elements`.
     private func stride(_ axis: Int) -> Int { [shape.columns * shape.slices, shape.slices, 1][axis] }

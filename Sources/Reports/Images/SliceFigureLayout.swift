@@ -6,9 +6,12 @@ import Foundation
 struct SliceFigureLayout {
     let title: String
     let rows: [[SlicePanel]]
-    let scale: ColourScale
+    /// nil: no colour overlay, so no colour bar (contours over CT only).
+    let scale: ColourScale?
     /// One line each under the panels: where the planes cross, the display conventions.
     let caption: [String]
+    /// What each outline or marker colour stands for, as swatches under the panels.
+    var legend: [(label: String, colour: RGBColour)] = []
 
     static let margin = 16
     static let gap = 12
@@ -17,6 +20,21 @@ struct SliceFigureLayout {
     static let captionLineHeight = 16
     /// Room right of the panels: bar, ticks and tick labels, and the rotated bar title.
     static let colourBarWidth = 90
+    static let legendHeight = 20
+
+    /// `text` broken at spaces into lines of at most `characters` (a word longer than that keeps its own line).
+    static func wrapped(_ text: String, characters: Int) -> [String] {
+        var lines: [String] = [], current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty && current.count + 1 + word.count > characters {
+                lines.append(current)
+                current = String(word)
+            } else {
+                current += current.isEmpty ? String(word) : " " + word
+            }
+        }
+        return lines + (current.isEmpty ? [] : [current])
+    }
 
     func figure() throws -> ImageFigure {
         let columnWidths = (0..<(rows.map(\.count).max() ?? 0)).map { column in
@@ -32,8 +50,12 @@ struct SliceFigureLayout {
         }
         let panelsRight = (columnX.last ?? Self.margin) + (columnWidths.last ?? 0)
         let gridBottom = y - Self.gap
-        let width = panelsRight + Self.gap + Self.colourBarWidth + Self.margin
-        let height = gridBottom + Self.gap + caption.count * Self.captionLineHeight + Self.margin
+        let legendWidth = legend.map { 18 + Int(ChartMarks.textWidth($0.label, size: 12)) + 16 }.reduce(Self.margin, +)
+        let width = max(panelsRight + Self.gap + (scale == nil ? 0 : Self.colourBarWidth) + Self.margin, legendWidth + Self.margin)
+        let legendBottom = gridBottom + (legend.isEmpty ? 0 : Self.gap + Self.legendHeight)
+        // Captions are wrapped to the figure's width: an SVG does not wrap text, and cuts it off.
+        let caption = self.caption.flatMap { Self.wrapped($0, characters: Int(Double(width - 2 * Self.margin) / ChartMarks.textWidth("x", size: 12))) }
+        let height = legendBottom + Self.gap + caption.count * Self.captionLineHeight + Self.margin
 
         var raster = RasterImage(width: width, height: height, fill: .white)
         var svg = MarkupElement("svg", [
@@ -51,9 +73,10 @@ struct SliceFigureLayout {
             }
         }
         let barTop = Self.margin + Self.titleHeight + Self.panelTitleHeight
-        svg.append(colourBar(x: panelsRight + Self.gap, y: barTop, height: max(60, min(320, gridBottom - barTop))))
+        if let scale { svg.append(colourBar(scale, x: panelsRight + Self.gap, y: barTop, height: max(60, min(320, gridBottom - barTop)))) }
+        if !legend.isEmpty { svg.append(legendElement(y: gridBottom + Self.gap)) }
         for (line, text) in caption.enumerated() {
-            svg.append(MarkupElement("text", [("x", "\(Self.margin)"), ("y", "\(gridBottom + Self.gap + 12 + line * Self.captionLineHeight)"),
+            svg.append(MarkupElement("text", [("x", "\(Self.margin)"), ("y", "\(legendBottom + Self.gap + 12 + line * Self.captionLineHeight)"),
                                               ("font-size", "12"), ("fill", "#333333")], text: text))
         }
         return ImageFigure(svg: svg, png: try raster.png(), width: width, height: height)
@@ -64,7 +87,8 @@ struct SliceFigureLayout {
     private func panelElement(_ panel: SlicePanel, x: Int, y: Int) throws -> MarkupElement {
         let (width, height) = (panel.image.width, panel.image.height)
         let encoded = Data(try panel.image.png()).base64EncodedString()
-        var group = MarkupElement("g", [("class", "slice-panel")])
+        var group = MarkupElement("g", [("class", "slice-panel"), ("data-plane", panel.plane.rawValue)]
+                                  + (panel.fixedIndex.map { [("data-fixed-index", "\($0)")] } ?? []))
         group.append(MarkupElement("text", [("x", "\(x)"), ("y", "\(y - 5)"), ("font-size", "12")], text: panel.title))
         group.append(MarkupElement("image", [
             ("x", "\(x)"), ("y", "\(y)"), ("width", "\(width)"), ("height", "\(height)"),
@@ -85,6 +109,35 @@ struct SliceFigureLayout {
                 ("stroke-width", "2"), ("paint-order", "stroke"), ("class", "orientation"),
             ], text: letter))
         }
+        for marker in panel.markers { group.append(markerElement(marker, x: x, y: y)) }
+        return group
+    }
+
+    /// A ring over the painted cross, and its label centred under it.
+    private func markerElement(_ marker: SliceMarker, x: Int, y: Int) -> MarkupElement {
+        let (centreX, centreY) = (Double(x) + marker.x, Double(y) + marker.y)
+        return MarkupElement("g", [("class", "marker"), ("data-label", marker.label)] + marker.data, [
+            MarkupElement("circle", [("cx", MarkupNumber.format(centreX)), ("cy", MarkupNumber.format(centreY)),
+                                     ("r", MarkupNumber.format(SliceMarker.radius)), ("fill", "none"), ("stroke", marker.colour.hex),
+                                     ("stroke-width", "2")]),
+            MarkupElement("text", [
+                ("x", MarkupNumber.format(centreX)), ("y", MarkupNumber.format(centreY + SliceMarker.radius + 13)),
+                ("text-anchor", "middle"), ("font-size", "12"), ("font-weight", "bold"), ("fill", marker.colour.hex),
+                ("stroke", "#000000"), ("stroke-width", "2"), ("paint-order", "stroke"),
+            ], text: marker.label),
+        ])
+    }
+
+    /// A swatch and its label per entry, left to right.
+    private func legendElement(y: Int) -> MarkupElement {
+        var group = MarkupElement("g", [("class", "legend"), ("font-size", "12")])
+        var x = Double(Self.margin)
+        for entry in legend {
+            group.append(MarkupElement("rect", [("x", MarkupNumber.format(x)), ("y", "\(y + 4)"), ("width", "14"), ("height", "10"),
+                                                ("fill", entry.colour.hex), ("stroke", "#333333"), ("stroke-width", "0.5")]))
+            group.append(MarkupElement("text", [("x", MarkupNumber.format(x + 18)), ("y", "\(y + 13)")], text: entry.label))
+            x += 18 + ChartMarks.textWidth(entry.label, size: 12) + 16
+        }
         return group
     }
 
@@ -92,7 +145,7 @@ struct SliceFigureLayout {
     /// Thin bands coloured by `ColourMap.colour(at:)` rather than the charts' gradient `ColourBar`:
     /// the bands show exactly the colours the pixels got, the gamma map's jump at 1 included (a
     /// gradient would need its two stops at the same fraction kept in order), and need no id.
-    private func colourBar(x: Int, y: Int, height: Int) -> MarkupElement {
+    private func colourBar(_ scale: ColourScale, x: Int, y: Int, height: Int) -> MarkupElement {
         let barWidth = 16.0, bands = 128
         var group = MarkupElement("g", [("class", "colour-bar"), ("font-size", "11")])
         for band in 0..<bands {

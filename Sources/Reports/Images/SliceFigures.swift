@@ -139,8 +139,9 @@ private struct PlaneSet {
     func panels(ct: Volume<Float>?, ctUnits: CTUnits, ctWindow: ColourScale, scale: ColourScale, titled name: String,
                 outlines: [DisplaySlice<UInt8>]?, overlay: (Int) -> DisplaySlice<Float>) throws -> [SlicePanel] {
         try samplers.enumerated().map { index, sampler in
-            SlicePanel(title: "\(name) — \(sampler.plane.rawValue)", plane: sampler.plane, ct: try ct.map { try sampler.bilinear($0, name: "CT") },
-                       ctUnits: ctUnits, ctWindow: ctWindow, overlay: overlay(index), scale: scale, outline: outlines?[index])
+            SlicePanel(title: "\(name) — \(sampler.plane.rawValue)", plane: sampler.plane, fixedIndex: sampler.fixedIndex, ct: try ct.map { try sampler.bilinear($0, name: "CT") },
+                       ctUnits: ctUnits, ctWindow: ctWindow, overlay: overlay(index), scale: scale,
+                       outlines: outlines.map { [SliceOutline(mask: $0[index], colour: SlicePanel.outlineColour)] } ?? [])
         }
     }
 

@@ -106,3 +106,29 @@ final class LineChartTests: XCTestCase {
         XCTAssertEqual(try renderedSVG(losses).marks("legend").count, 1)
     }
 }
+
+/// Vertical lines and shaded ranges keep their values, are drawn where the x axis says, and widen
+/// the axis to include them.
+final class LineChartGuideTests: XCTestCase {
+    func testVerticalLinesAndShadedRangesSitWhereTheAxisSays() throws {
+        let chart = LineChart(
+            title: "CT", xLabel: "value", yLabel: "%",
+            series: [.init(name: "ct", points: [.init(x: 0.4, y: 1), .init(x: 0.6, y: 3)], colour: ChartPalette.blue)],
+            verticalLines: [.init(x: 0.506, label: "raw air")], shadedRanges: [.init(0.25...1.25, label: "expected")])
+        let svg = try renderedSVG(chart)
+        let readX = try axisReading(svg, "x")
+        let line = try XCTUnwrap(svg.marks("vertical").first)
+        XCTAssertEqual(line.number("data-x"), 0.506)
+        XCTAssertEqual(line.attribute("data-label"), "raw air")
+        XCTAssertEqual(readX(try XCTUnwrap(line.number("x1"))), 0.506, accuracy: 0.005)
+        XCTAssertEqual(line.number("x1"), line.number("x2"))
+        let band = try XCTUnwrap(svg.marks("shaded-range").first)
+        XCTAssertEqual([band.number("data-low"), band.number("data-high")], [0.25, 1.25])
+        let left = try XCTUnwrap(band.number("x")), width = try XCTUnwrap(band.number("width"))
+        XCTAssertEqual(readX(left), 0.25, accuracy: 0.005)
+        XCTAssertEqual(readX(left + width), 1.25, accuracy: 0.005, "the axis grew to hold the band beyond the data (0.4–0.6)")
+        // The band lies under the data: it comes before the series' polyline in the document.
+        let order = svg.all.compactMap { $0.attribute("class") ?? ($0.name == "polyline" ? "polyline" : nil) }
+        XCTAssertLessThan(try XCTUnwrap(order.firstIndex(of: "shaded-range")), try XCTUnwrap(order.firstIndex(of: "polyline")))
+    }
+}

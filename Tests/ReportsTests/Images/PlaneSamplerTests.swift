@@ -103,3 +103,25 @@ final class PlaneSamplerTests: XCTestCase {
         }
     }
 }
+
+/// `position` is the inverse of sampling: a voxel centre lands on the pixel that samples that voxel.
+final class PlaneSamplerPositionTests: XCTestCase {
+    func testAVoxelCentreLandsOnThePixelThatSamplesIt() throws {
+        let shape = VolumeShape(rows: 9, columns: 11, slices: 7)
+        var elements = [Int32](repeating: 0, count: shape.voxelCount)
+        for index in elements.indices { elements[index] = Int32(index) }
+        let volume = try Volume(shape: shape, elements: elements)
+        for plane in SlicePlane.allCases {
+            let sampler = try PlaneSampler(plane: plane, shape: shape, spacingMM: [1, 1.5, 3], through: VoxelIndex(row: 4, column: 5, slice: 3),
+                                           pixelMM: 0.5)
+            let slice = try sampler.nearest(volume, name: "index")
+            for (row, column, slice3) in [(0, 0, 0), (8, 10, 6), (2, 7, 5), (4, 5, 3)] {
+                let (x, y) = sampler.position(row: Double(row), column: Double(column), slice: Double(slice3))
+                let fixed = [4, 5, 3]
+                var voxel = [row, column, slice3]
+                voxel[plane.fixedAxis] = fixed[plane.fixedAxis]
+                XCTAssertEqual(slice[x: Int(x), y: Int(y)], Int32(shape.offset(row: voxel[0], column: voxel[1], slice: voxel[2])), "\(plane) \(voxel)")
+            }
+        }
+    }
+}
