@@ -13,7 +13,8 @@ final class AuditReportPageTests: XCTestCase {
         let figure = ReportFigure(name: "evidence-femurs", title: "Femurs", caption: "test",
                                   svg: MarkupElement("svg", [("xmlns", "http://www.w3.org/2000/svg")]))
         let page = try AuditReportPage.page(report, name: "audits/test.json",
-                                            evidence: [.init(file: swapped.file, check: FemurLateralityCheck.id, figure: figure)])
+                                            evidence: [.init(file: swapped.file, findingIndex: try XCTUnwrap(swapped.findings.firstIndex { $0.check == FemurLateralityCheck.id }),
+                                                             figure: figure)])
         let bytes = try page.html()
         try MarkupDocument.checkWellFormed(bytes, name: "index.html")
         let html = String(decoding: bytes, as: UTF8.self)

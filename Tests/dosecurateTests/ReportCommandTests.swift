@@ -55,6 +55,24 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: work.appendingPathComponent("elsewhere/index.html").path))
     }
 
+    func testAnAuditReportLinksTheFemurSwapToItsFigure() throws {
+        let folder = work.appendingPathComponent("delivery")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for file in CohortFixture.files(for: .femurSwap) {
+            try FileManager.default.copyItem(atPath: CohortFixture.path(file), toPath: folder.appendingPathComponent((file as NSString).lastPathComponent).path)
+        }
+        // Outside a workspace, in the same run as the audit; exit 1: the audit has errors.
+        let audited = try dosecurate(["audit", "delivery", "--report", "audit-report", "--no-cache"], workspace: false)
+        XCTAssertEqual(audited.status, 1, audited.errors)
+        XCTAssertTrue(audited.output.contains("audit-report/index.html"), audited.output)
+        let page = String(decoding: try Data(contentsOf: work.appendingPathComponent("audit-report/index.html")), as: UTF8.self)
+        let link = try XCTUnwrap(page.range(of: "href=\"#figure-evidence-[^\"]*labels-femur-laterality\"", options: .regularExpression).map { String(page[$0]) })
+        let name = String(link.dropFirst("href=\"#figure-".count).dropLast())
+        XCTAssertTrue(page.contains("id=\"figure-\(name)\""), "the linked figure is on the page")
+        let figure = String(decoding: try Data(contentsOf: work.appendingPathComponent("audit-report/figures/\(name).svg")), as: UTF8.self)
+        XCTAssertTrue(figure.contains("Femur_L") && figure.contains("Femur_R") && figure.contains("coronal"), "both femurs labelled on a coronal slice")
+    }
+
     func testAComparisonsReportAndTheRefusals() throws {
         // Two "methods": synthetic predictions of different severity for the test cases.
         let split = try JSONValue.parse(Array(try Data(contentsOf: work.appendingPathComponent("ws/splits/main@1.json"))))

@@ -6,20 +6,21 @@ import Lineage
 /// linked to the figure that shows it when there is one), and per case its findings beside their
 /// evidence.
 public enum AuditReportPage {
-    /// One evidence figure: the finding it shows (case file and check id) and the figure.
+    /// One evidence figure: the finding it shows (the case file and the finding's position among
+    /// the case's findings) and the figure.
     public struct Evidence: Sendable {
         public let file: String
-        public let check: String
+        public let findingIndex: Int
         public let figure: ReportFigure
 
-        public init(file: String, check: String, figure: ReportFigure) {
-            (self.file, self.check, self.figure) = (file, check, figure)
+        public init(file: String, findingIndex: Int, figure: ReportFigure) {
+            (self.file, self.findingIndex, self.figure) = (file, findingIndex, figure)
         }
     }
 
     /// `name` is how the reader knows the report (`audits/<version>.json`, or the folder audited).
     public static func page(_ report: AuditReport, name: String, evidence: [Evidence], notes: [String] = []) throws -> ReportPage {
-        let figures = Dictionary(grouping: evidence, by: { "\($0.file)\u{0}\($0.check)" })
+        let figures = Dictionary(grouping: evidence, by: { "\($0.file)\u{0}\($0.findingIndex)" })
         let summary = report.summary
         var sections: [ReportSection] = []
         sections.append(ReportSection(title: "Summary", items: [
@@ -34,8 +35,8 @@ public enum AuditReportPage {
         ]))
 
         let rows = report.cases.flatMap { audit in
-            audit.findings.sorted { ($0.severity, $1.check) > ($1.severity, $0.check) }.map { finding -> [ReportCell] in
-                let shown = figures["\(audit.file)\u{0}\(finding.check)"]?.first
+            audit.findings.enumerated().sorted { ($0.1.severity, $1.1.check) > ($1.1.severity, $0.1.check) }.map { index, finding -> [ReportCell] in
+                let shown = figures["\(audit.file)\u{0}\(index)"]?.first
                 return [ReportCell(audit.caseId ?? "–", link: "#case-\(anchor(audit.file))"), ReportCell(audit.file),
                         ReportCell(finding.severity.rawValue, sortKey: String(3 - rank(finding.severity)), style: "severity-\(finding.severity.rawValue)"),
                         ReportCell(finding.check), ReportCell(finding.message),
@@ -51,11 +52,8 @@ public enum AuditReportPage {
             var items: [ReportSection.Item] = [.paragraph("File \(audit.file) · plan type \(audit.planType ?? "unknown")"
                                                           + (audit.caseHash.map { " · case sha256 \($0.prefix(16))…" } ?? "") + " · status \(audit.status.rawValue)")]
             items += audit.findings.map { .paragraph("\($0.severity.rawValue): \($0.check): \($0.message)") }
-            var seen: Set<String> = []
-            for finding in audit.findings {
-                for shown in figures["\(audit.file)\u{0}\(finding.check)"] ?? [] where seen.insert(shown.figure.name).inserted {
-                    items.append(.figure(shown.figure))
-                }
+            for index in audit.findings.indices {
+                items += (figures["\(audit.file)\u{0}\(index)"] ?? []).map { .figure($0.figure) }
             }
             sections.append(ReportSection(title: "\(audit.caseId ?? audit.file)", anchor: "case-\(anchor(audit.file))", items: items))
         }

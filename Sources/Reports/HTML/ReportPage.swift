@@ -90,7 +90,10 @@ public struct ReportPage: Sendable {
     private static func cell(_ cell: ReportCell) -> MarkupElement {
         var attributes: [(String, String)] = []
         if let key = cell.sortKey { attributes.append(("data-sort", key)) }
-        if let style = cell.style { attributes.append(("class", style)) }
+        // Numbers line up on the right, text reads from the left.
+        let number = Double(cell.text.hasPrefix("+") ? String(cell.text.dropFirst()) : cell.text) != nil || cell.text == "–"
+        let classes = [cell.style, number ? "number" : nil].compactMap { $0 }
+        if !classes.isEmpty { attributes.append(("class", classes.joined(separator: " "))) }
         guard let link = cell.link else { return MarkupElement("td", attributes, text: cell.text) }
         return MarkupElement("td", attributes, [MarkupElement("a", [("href", link)], text: cell.text)])
     }
@@ -127,8 +130,8 @@ public struct ReportPage: Sendable {
         div.table { overflow-x: auto; }
         table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
         caption { text-align: left; font-weight: bold; padding-bottom: 0.3em; }
-        th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; }
-        th:first-child, td:first-child { text-align: left; }
+        th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+        td.number { text-align: right; }
         thead th { background: #f0f0f0; }
         figure { margin: 1.5em 0; }
         figure .graphic svg { max-width: 100%; height: auto; }

@@ -1,13 +1,28 @@
 import Audit
+import DoseCase
 import Foundation
 import Reports
 
-/// Reads, for each case with a finding that can be seen, the case file and draws its evidence.
-/// `path` turns a file name as the report spells it into a path to open.
+/// Reads, for each case with a finding that can be seen, the case file and draws its evidence
+/// (`AuditEvidence`); a case that cannot be drawn (moved, changed since the audit) becomes a note.
+/// `path` turns a file name as the report spells it into where to read it.
 enum AuditEvidenceGathering {
     static func evidence(for report: AuditReport, path: @escaping @Sendable (String) -> String, workers: Int,
                          progress: @escaping @Sendable (String) -> Void) async -> (evidence: [AuditReportPage.Evidence], notes: [String]) {
-        ([], ["TEMPORARY: evidence figures not wired yet"])
+        progress("drawing the evidence of \(report.cases.count { audit in audit.findings.contains { AuditEvidence.checksWithEvidence.contains($0.check) } }) cases")
+        let drawn = await AuditEvidence.figures(for: report.cases, locate: { CaseLocation.parse(path($0)) }, policy: report.policy, workers: workers)
+        var evidence: [AuditReportPage.Evidence] = [], notes: [String] = []
+        for file in drawn.keys.sorted() {
+            switch drawn[file] {
+            case let .success(figures)?:
+                evidence += figures.map { AuditReportPage.Evidence(file: file, findingIndex: $0.findingIndex, figure: $0.figure) }
+            case let .failure(error)?:
+                notes.append("\(file): no evidence drawn: \(error)")
+            case nil:
+                continue
+            }
+        }
+        return (evidence, notes)
     }
 }
 

@@ -53,7 +53,7 @@ struct AuditCommand: AsyncParsableCommand {
             progress.finish()
             // With --json, standard output holds the JSON alone.
             let lines = (global.quiet ? [] : written.notes.map { "note: \($0)" }) + ["report: \(URL(fileURLWithPath: folder).standardizedFileURL.path)/index.html"]
-            (global.json ? FileHandle.standardError : FileHandle.standardOutput).write(lines.joined(separator: "\n") + "\n")
+            if global.json { FileHandle.standardError.write(lines.joined(separator: "\n") + "\n") } else { lines.forEach { print($0) } }
         }
         if report.hasFinding(atLeast: failOn) { throw ExitStatus.dataProblems.exitCode }
     }

@@ -71,8 +71,11 @@ public enum AuditEvidence {
     }
 
     /// The evidence of many cases, `workers` at a time (each reads one case), by case file
-    /// (`CaseAudit.file`); a case that could not be drawn has its error instead.
-    public static func figures(for audits: [CaseAudit], policy: EffectivePolicy? = nil,
+    /// (`CaseAudit.file`); a case that could not be drawn has its error instead. `locate` turns a
+    /// file as the report names it into where to read it (a workspace's audit names files
+    /// relative to the workspace).
+    public static func figures(for audits: [CaseAudit], locate: @escaping @Sendable (String) -> CaseLocation = { CaseLocation.parse($0) },
+                               policy: EffectivePolicy? = nil,
                                workers: Int = ProcessInfo.processInfo.activeProcessorCount) async -> [String: Result<[EvidenceFigure], EvidenceError>] {
         let pending = audits.filter { audit in audit.findings.contains { checksWithEvidence.contains($0.check) } }
         return await withTaskGroup(of: (String, Result<[EvidenceFigure], EvidenceError>).self) { group in
@@ -82,7 +85,7 @@ public enum AuditEvidence {
                 guard next < pending.count else { return }
                 let audit = pending[next]
                 next += 1
-                group.addTask { (audit.file, draw(audit, policy: policy)) }
+                group.addTask { (audit.file, draw(audit, at: locate(audit.file), policy: policy)) }
             }
             for _ in 0..<max(1, workers) { start() }
             while let (file, result) = await group.next() {
@@ -93,9 +96,9 @@ public enum AuditEvidence {
         }
     }
 
-    private static func draw(_ audit: CaseAudit, policy: EffectivePolicy?) -> Result<[EvidenceFigure], EvidenceError> {
+    private static func draw(_ audit: CaseAudit, at location: CaseLocation, policy: EffectivePolicy?) -> Result<[EvidenceFigure], EvidenceError> {
         do {
-            return .success(try figures(for: audit, policy: policy))
+            return .success(try figures(for: audit, at: location, policy: policy))
         } catch {
             return .failure(error)
         }
