@@ -166,6 +166,9 @@ enum BenchEntry {
         print(String(format: "  %d small-phantom cases, %d figures                 %6.2f s  (target < 10)", report.smallCases, report.smallFigures,
                      report.smallSeconds))
         print(String(format: "  one full-size case (300×300×144), %d figures       %6.2f s  (target < 5)", report.fullFigures, report.fullSeconds))
+        print(String(format: "  audit of %d small cases with every planted defect, cold: %.2f s; with --report (%d evidence figures) %.2f s",
+                     report.auditCases, report.auditSeconds, report.evidenceFigures, report.auditWithEvidenceSeconds))
+        print(String(format: "  evidence beyond the audit = %.2f s (target < 15)", report.auditWithEvidenceSeconds - report.auditSeconds))
         print("  screenshot of the 20-case report: " + (report.screenshot ?? "skipped (apt-get install chromium)"))
     }
 

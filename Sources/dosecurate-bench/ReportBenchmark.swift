@@ -2,10 +2,11 @@ import DoseCase
 import Foundation
 import Phantoms
 
-/// Issue 26's benchmark: `dosecurate report` of a 20-case small-phantom evaluation (target < 10 s)
-/// and of one full-size case (target < 5 s), each evaluated first with its gamma maps kept; then,
-/// when Debian's chromium is installed, a headless screenshot of the 20-case report, so anyone can
-/// look at what the user sees.
+/// Issues 26 and 27's benchmark: `dosecurate report` of a 20-case small-phantom evaluation (target
+/// < 10 s) and of one full-size case (target < 5 s), each evaluated first with its gamma maps kept;
+/// the evidence of a 30-case audit with every planted defect (`audit --report` minus `audit`,
+/// target < 15 s); then, when Debian's chromium is installed, a headless screenshot of the 20-case
+/// report, so anyone can look at what the user sees.
 struct ReportBenchmark {
     let dosecurate: String
     let scratch: URL
@@ -17,6 +18,10 @@ struct ReportBenchmark {
         let smallFigures: Int
         let fullSeconds: Double
         let fullFigures: Int
+        let auditCases: Int
+        let auditSeconds: Double
+        let auditWithEvidenceSeconds: Double
+        let evidenceFigures: Int
         /// The 20-case report's index.html, and its screenshot when chromium exists.
         let smallPage: String
         let screenshot: String?
@@ -43,6 +48,19 @@ struct ReportBenchmark {
         let fullHash = try evaluate(references: casePath, predictions: prediction, workspace: workspace)
         let (fullSeconds, _, fullFigures) = try report(fullHash, workspace: workspace)
 
+        let defective = folder.appendingPathComponent("defects").path
+        _ = try Subprocess.run(dosecurate, ["phantoms", defective, "--cases", "10", "--defects", "all", "--size", "small", "--seed", "17", "--quiet"])
+        let auditCases = (FileManager.default.enumerator(atPath: defective)?.allObjects as? [String] ?? []).count { $0.hasSuffix(".npz") }
+        // The audit exits 1 (every defect is found), so run it through sh and keep going.
+        func audit(_ extra: [String]) throws -> Double {
+            try (0..<repeats).map { _ in
+                try AuditBenchmark.timed { _ = try Subprocess.run("sh", ["-c", "\"$@\" > /dev/null; true", "sh", dosecurate, "audit", defective, "--no-cache", "--quiet"] + extra) }
+            }.min() ?? .nan
+        }
+        let evidenceFolder = folder.appendingPathComponent("audit-report").path
+        let auditSeconds = try audit([]), withEvidence = try audit(["--report", evidenceFolder])
+        let evidenceFigures = (try? FileManager.default.contentsOfDirectory(atPath: "\(evidenceFolder)/figures"))?.count { $0.hasSuffix(".svg") } ?? 0
+
         var shot: String?
         if (try? Subprocess.run("sh", ["-c", "command -v chromium"])) != nil {
             // Chromium talks to D-Bus on standard error even headless: keep that out of the benchmark's output.
@@ -50,6 +68,7 @@ struct ReportBenchmark {
             shot = screenshot
         }
         return Result(smallCases: 20, smallSeconds: smallSeconds, smallFigures: smallFigures, fullSeconds: fullSeconds, fullFigures: fullFigures,
+                      auditCases: auditCases, auditSeconds: auditSeconds, auditWithEvidenceSeconds: withEvidence, evidenceFigures: evidenceFigures,
                       smallPage: smallPage, screenshot: shot)
     }
 
