@@ -37,9 +37,12 @@ struct ViewerLayer: Sendable {
     /// refuses to draw when it differs (a browser that colour-managed a sheet would move contours
     /// and doses silently). Position-weighted, so misplaced tiles are caught too.
     var checksum: Int {
-        var sum = 0
+        var (sum, weight) = (0, 1)
         bytes.withUnsafeBufferPointer { bytes in
-            for index in bytes.indices { sum += Int(bytes[index]) * (index % 251 + 1) }
+            for byte in bytes {
+                sum += Int(byte) * weight
+                weight = weight == 251 ? 1 : weight + 1
+            }
         }
         return sum
     }
