@@ -115,7 +115,8 @@ public struct CaseViewerDrawing: Sendable {
 
     /// Every layer's sheets as PNG, encoded on all cores (the page's largest cost: a full-size case
     /// has tens of megapixels to filter and deflate).
-    private static func encodedSheets(_ layers: [ViewerLayer], grid: VolumeShape, layout: ViewerLayer.SheetLayout) throws -> [ViewerPageLayout.Sheet] {
+    private static func encodedSheets(_ layers: [ViewerLayer], grid: VolumeShape,
+                                      layout: ViewerLayer.SheetLayout) throws -> [ViewerPageLayout.Sheet] {
         let jobs = layers.flatMap { layer in (0..<layout.sheetCount(slices: grid.slices)).map { (layer, $0) } }
         let results = LockedBox([Int: Result<[UInt8], any Error>]())
         DispatchQueue.concurrentPerform(iterations: jobs.count) { job in

@@ -30,7 +30,8 @@ struct ViewerPageLayout {
             MarkupElement("style", text: ViewerStyle.css),
         ])
         var body = MarkupElement("body", [], [header(), MarkupElement("div", [("class", "viewer")], [imagePanel(), sidePanel()])])
-        body.append(MarkupElement("script", [("type", "application/json"), ("id", "viewer-data"), ("data-format", CaseViewer.dataFormat)], text: data))
+        body.append(MarkupElement("script", [("type", "application/json"), ("id", "viewer-data"), ("data-format", CaseViewer.dataFormat)],
+                                  text: data))
         body.append(MarkupElement("div", [("id", "sheets"), ("hidden", "hidden")], input.drawing.sheets.map { sheet in
             MarkupElement("img", [
                 ("data-layer", sheet.layer), ("data-sheet", String(sheet.index)), ("alt", ""),
@@ -57,10 +58,11 @@ struct ViewerPageLayout {
 
     private func imagePanel() -> MarkupElement {
         var planes = MarkupElement("fieldset", [("class", "planes")], [MarkupElement("legend", text: "Plane")])
-        for (plane, key) in [("axial", "a"), ("coronal", "c"), ("sagittal", "s")] {
-            var radio = MarkupElement("input", [("type", "radio"), ("name", "plane"), ("value", plane)])
-            if plane == "axial" { radio.setAttribute("checked", "checked") }
-            planes.append(MarkupElement("label", [], [radio, MarkupElement("span", text: " \(plane.prefix(1).uppercased() + plane.dropFirst()) (\(key))")]))
+        // The script's keys are the planes' first letters.
+        for plane in SlicePlane.allCases {
+            var radio = MarkupElement("input", [("type", "radio"), ("name", "plane"), ("value", plane.rawValue)])
+            if plane == .axial { radio.setAttribute("checked", "checked") }
+            planes.append(MarkupElement("label", [], [radio, MarkupElement("span", text: " \(plane.title) (\(plane.rawValue.prefix(1)))")]))
         }
         let slider = MarkupElement("label", [("class", "slider")], [
             MarkupElement("span", text: "Slice "),
@@ -111,7 +113,8 @@ struct ViewerPageLayout {
             MarkupElement("p", [("class", "caption")], text: "Dose × \(MarkupNumber.format(input.drawing.gyPerDoseUnit)) Gy, coloured above "
                 + "\(MarkupNumber.format(doseScale.lower)) Gy (viridis to \(MarkupNumber.format(doseScale.upper)) Gy, 256 levels) at "
                 + "\(Int(SlicePanel.overlayOpacity * 100)) % over the CT" + (input.drawing.ctWindow.map { window in
-                    " (window W \(MarkupNumber.format(window.upper - window.lower)) / L \(MarkupNumber.format((window.upper + window.lower) / 2)) HU)."
+                    let (width, level) = (window.upper - window.lower, (window.upper + window.lower) / 2)
+                    return " (window W \(MarkupNumber.format(width)) / L \(MarkupNumber.format(level)) HU)."
                 } ?? ".")),
         ])
     }

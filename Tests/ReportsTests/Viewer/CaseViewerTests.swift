@@ -112,7 +112,9 @@ final class CaseViewerTests: XCTestCase {
                 for tile in 0..<perSheet where index * perSheet + tile < Self.shape.slices {
                     let (left, top) = ((tile % tiles) * 20, (tile / tiles) * 12)
                     for row in 0..<12 {
-                        for column in 0..<20 { bytes[((index * perSheet + tile) * 12 + row) * 20 + column] = sheet.pixels[(top + row) * sheet.width + left + column] }
+                        for column in 0..<20 {
+                            bytes[((index * perSheet + tile) * 12 + row) * 20 + column] = sheet.pixels[(top + row) * sheet.width + left + column]
+                        }
                     }
                 }
             }

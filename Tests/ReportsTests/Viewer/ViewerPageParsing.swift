@@ -49,7 +49,8 @@ struct ParsedViewerPage {
                 if current.pointee.type == XML_ELEMENT_NODE { children.append(current) }
                 child = current.pointee.next
             }
-            found.append(Element(name: String(cString: node.pointee.name), attributes: attributes, text: text(node), childTexts: children.map { text($0).trimmingCharacters(in: .whitespacesAndNewlines) }))
+            let childTexts = children.map { text($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+            found.append(Element(name: String(cString: node.pointee.name), attributes: attributes, text: text(node), childTexts: childTexts))
             children.forEach(visit)
         }
         visit(try XCTUnwrap(xmlDocGetRootElement(document)))
