@@ -12,7 +12,7 @@ SWIFT_TEST_FLAGS ?= --disable-swift-testing
 DEMO_WORKSPACE ?= demo-workspace
 
 .PHONY: deps test-deps python-deps bench-deps build test demo bench gamma-reference clean fixtures reference-records protocols \
-        fuzz-build fuzz fuzz-smoke report-screenshot
+        fuzz-build fuzz fuzz-smoke report-screenshot view-screenshot
 
 # Installs the Debian packages among $(1) that are missing: one `apt-get update`, then one install,
 # skipped entirely when every package is present.
@@ -63,6 +63,30 @@ report-screenshot:
 	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,3200 \
 	  --screenshot="$(REPORT_SCREENSHOT)" "file://$$(realpath "$$page")" 2>/dev/null; \
 	echo "screenshot of $$page: $(REPORT_SCREENSHOT)"
+
+# The case viewer photographed by headless Chromium: a full-size phantom with swapped femur labels
+# (so the audit panel has a finding) viewed by the release build, then opened in three states through
+# the page's URL fragment (headless Chromium cannot click). --dump-dom checks that the script decoded
+# the sheets (data-viewer="ready") and went where the fragment said. docs/viewer.md shows the pictures.
+VIEW_DIR ?= view-screenshot
+VIEW_CHROMIUM := chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --virtual-time-budget=30000
+view-screenshot: deps
+	$(call apt-install,chromium)
+	$(SWIFT) build -c release --product dosecurate
+	@set -e; bin="$$($(SWIFT) build -c release --show-bin-path)/dosecurate"; \
+	rm -rf "$(VIEW_DIR)"; mkdir -p "$(VIEW_DIR)"; \
+	"$$bin" phantoms "$(VIEW_DIR)/cohort" --cases 0 --defects femur_swap --size full --quiet; \
+	case=$$(find "$(VIEW_DIR)/cohort" -name '*.npz' | sort | head -1); \
+	"$$bin" view "$$case" -o "$(VIEW_DIR)/view.html"; \
+	page="file://$$(realpath "$(VIEW_DIR)/view.html")"; \
+	$(VIEW_CHROMIUM) --dump-dom "$$page#plane=sagittal&slice=120" 2>/dev/null > "$(VIEW_DIR)/dom.html"; \
+	grep -q 'data-viewer="ready"' "$(VIEW_DIR)/dom.html" || { echo "the viewer's script did not draw: see $(VIEW_DIR)/dom.html" >&2; exit 1; }; \
+	grep -q 'sagittal 120 of 0–299' "$(VIEW_DIR)/dom.html" || { echo "the fragment did not select sagittal 120: see $(VIEW_DIR)/dom.html" >&2; exit 1; }; \
+	for shot in "axial:" "coronal:#plane=coronal" "sagittal:#plane=sagittal&dose=off&hide=Bowel"; do \
+	  name=$${shot%%:*}; \
+	  $(VIEW_CHROMIUM) --window-size=1400,1000 --screenshot="$(VIEW_DIR)/$$name.png" "$$page$${shot#*:}" 2>/dev/null; \
+	  echo "$(VIEW_DIR)/$$name.png"; \
+	done
 
 # The benchmarks' references: SciPy (audit, distance transform), pymedphys 0.41 with numba (gamma)
 # and Debian's PyTorch for /usr/bin/python3 (the engine's layers).
@@ -116,4 +140,4 @@ fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=20 FUZZ_EXTRA_FLAGS=-seed=1
 
 clean:
-	rm -rf .build $(DEMO_WORKSPACE)
+	rm -rf .build $(DEMO_WORKSPACE) $(VIEW_DIR)

@@ -51,7 +51,7 @@ struct Dosecurate: AsyncParsableCommand {
         abstract: "Audit, version and pin radiotherapy dose-prediction datasets (.npz cases).",
         version: ToolBuild.current.version,
         subcommands: [InitCommand.self, StatusCommand.self, ListCommand.self, InspectCommand.self, AuditCommand.self, PhantomsCommand.self, FreezeCommand.self, VerifyCommand.self, SplitCommand.self,
-                      EvaluateCommand.self, CompareCommand.self, ModelCommand.self, TrainCommand.self, RunCommand.self, DemoCommand.self, PredictCommand.self, ExportCommand.self, ReportCommand.self]
+                      EvaluateCommand.self, CompareCommand.self, ModelCommand.self, TrainCommand.self, RunCommand.self, DemoCommand.self, PredictCommand.self, ExportCommand.self, ReportCommand.self, ViewCommand.self]
     )
 
     /// `dosecurate` alone did nothing that was asked: the help goes to standard error, exit 2.

@@ -57,3 +57,42 @@ final class MarkupDocumentTests: XCTestCase {
         XCTAssertEqual(MarkupNumber.format(.nan), "0")
     }
 }
+
+/// `MarkupElement.inlineScript`: a script with `<`, `>` and `&` written verbatim in a CDATA section
+/// behind `//` comments, so the page still parses strictly; the sequences that would end it early
+/// are refused.
+final class InlineScriptTests: XCTestCase {
+    private func page(_ script: MarkupElement) -> MarkupElement {
+        MarkupElement("html", [], [MarkupElement("head", [], [MarkupElement("title", text: "t")]), MarkupElement("body", [], [script])])
+    }
+
+    func testScriptIsWrittenVerbatimAndParsesStrictly() throws {
+        let source = "if (a < b && c > d) { x = \"&amp;\"; }"
+        let bytes = try MarkupDocument.html(page(.inlineScript(source)))
+        try MarkupDocument.checkWellFormed(bytes, name: "page.html")
+        let text = String(decoding: bytes, as: UTF8.self)
+        XCTAssertTrue(text.contains("<script>//<![CDATA[\n\(source)\n//]]></script>"), text)
+        XCTAssertEqual(MarkupElement.inlineScript(source).textContent, source)
+    }
+
+    func testSequencesThatEndTheScriptEarlyAreRefused() {
+        for source in ["a = '</SCRIPT>';", "<!-- b", "x = y[z[0]]>1;"] {
+            XCTAssertThrowsError(try MarkupDocument.html(page(.inlineScript(source))), source) { error in
+                guard case let ReportError.markup(file, reason)? = error as? ReportError else { return XCTFail("\(error)") }
+                XCTAssertEqual(file, "script")
+                XCTAssertTrue(reason.contains("would end it early"), reason)
+            }
+        }
+        var misplaced = MarkupElement("div")
+        misplaced.children = [.scriptSource("x = 1;")]
+        XCTAssertThrowsError(try MarkupDocument.html(page(misplaced))) { error in
+            guard case let ReportError.markup(_, reason)? = error as? ReportError else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("not <script>"), reason)
+        }
+        // Plain text in a script keeps the old rule.
+        XCTAssertThrowsError(try MarkupDocument.html(page(MarkupElement("script", text: "a < b")))) { error in
+            guard case let ReportError.markup(_, reason)? = error as? ReportError else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("'<', '>' or '&'"), reason)
+        }
+    }
+}

@@ -1,4 +1,4 @@
-/// Writes 8-bit RGB and RGBA PNG files (PNG spec, ISO/IEC 15948): signature, IHDR, one IDAT
+/// Writes 8-bit greyscale, RGB and RGBA PNG files (PNG spec, ISO/IEC 15948): signature, IHDR, one IDAT
 /// holding a zlib stream of the filtered rows, IEND; every chunk with its CRC-32.
 ///
 /// Each row is filtered with whichever of the five PNG filters gives the smallest sum of
@@ -10,6 +10,12 @@ public enum PNGEncoder {
     public static let maximumDimension = 16384
 
     static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// `grey`: rows top to bottom, one byte per pixel. The case viewer stores volume bytes this way
+    /// (PNG is the lossless container a browser decodes natively).
+    public static func encode(grey: [UInt8], width: Int, height: Int) throws -> [UInt8] {
+        try encode(pixels: grey, width: width, height: height, channels: 1, colourType: 0)
+    }
 
     /// `rgb`: rows top to bottom, three bytes (red, green, blue) per pixel.
     public static func encode(rgb: [UInt8], width: Int, height: Int) throws -> [UInt8] {

@@ -13,8 +13,9 @@ public enum MarkupDocument {
         try serialise(root, options: Int32(XML_SAVE_FORMAT.rawValue))
     }
 
-    /// A page: `<!DOCTYPE html>`, then the tree (root `html`). Inline `style` and `script` must hold
-    /// no `<`, `>` or `&`: HTML reads them as raw text, so an escaped character would stay escaped.
+    /// A page: `<!DOCTYPE html>`, then the tree (root `html`). Inline `style` and `script` text must
+    /// hold no `<`, `>` or `&`: HTML reads them as raw text, so an escaped character would stay
+    /// escaped. A script that needs them is a `MarkupElement.inlineScript`.
     public static func html(_ root: MarkupElement) throws -> [UInt8] {
         try checkRawText(root)
         let options = Int32(XML_SAVE_FORMAT.rawValue | XML_SAVE_NO_DECL.rawValue | XML_SAVE_XHTML.rawValue)
@@ -68,16 +69,38 @@ public enum MarkupDocument {
             switch child {
             case let .element(childElement): xmlAddChild(node, try build(childElement))
             case let .text(text): xmlAddChild(node, xmlNewText(xmlSafe(text)))
+            case let .scriptSource(source):
+                // `//<![CDATA[` … `//]]>`: the XML parser reads a CDATA section, a browser's
+                // script parser two line comments around the source (checkRawText vetted it).
+                xmlAddChild(node, xmlNewText("//"))
+                let body = Array(xmlSafe("\n" + source + "\n//").utf8)
+                let block = body.withUnsafeBufferPointer { bytes in xmlNewCDataBlock(nil, bytes.baseAddress, Int32(bytes.count)) }
+                guard let block else { throw ReportError.markup(file: element.name, reason: "libxml2 could not create the script's CDATA section") }
+                xmlAddChild(node, block)
             }
         }
         return node
     }
 
     private static func checkRawText(_ element: MarkupElement) throws {
-        if element.name == "style" || element.name == "script", element.textContent.contains(where: { "<>&".contains($0) }) {
-            throw ReportError.markup(file: element.name, reason: "inline <\(element.name)> holds '<', '>' or '&', which HTML would not unescape")
+        for child in element.children {
+            switch child {
+            case let .element(childElement): try checkRawText(childElement)
+            case let .text(text):
+                if element.name == "style" || element.name == "script", text.contains(where: { "<>&".contains($0) }) {
+                    throw ReportError.markup(file: element.name, reason: "inline <\(element.name)> holds '<', '>' or '&', which HTML would not unescape")
+                }
+            case let .scriptSource(source):
+                guard element.name == "script" else {
+                    throw ReportError.markup(file: element.name, reason: "script source inside <\(element.name)>, not <script>")
+                }
+                let lowered = source.lowercased()
+                // Each would end the element or the CDATA section early in one of the two parsers.
+                if let found = ["</script", "<!--", "]]>"].first(where: lowered.contains) {
+                    throw ReportError.markup(file: element.name, reason: "inline script holds '\(found)', which would end it early")
+                }
+            }
         }
-        for case let .element(child) in element.children { try checkRawText(child) }
     }
 
     /// XML 1.0 cannot carry most C0 control characters, even escaped; a file name or a decoder

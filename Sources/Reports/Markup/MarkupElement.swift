@@ -6,6 +6,8 @@ public struct MarkupElement: Sendable, Equatable {
     public enum Child: Sendable, Equatable {
         case element(MarkupElement)
         case text(String)
+        /// JavaScript source of an inline `<script>`, written as it is (see `MarkupElement.inlineScript`).
+        case scriptSource(String)
     }
 
     public struct Attribute: Sendable, Equatable {
@@ -26,6 +28,16 @@ public struct MarkupElement: Sendable, Equatable {
     public init(_ name: String, _ attributes: [(String, String)] = [], text: String) {
         self.init(name, attributes)
         children = [.text(text)]
+    }
+
+    /// A `<script>` whose source is written verbatim, so it may use `<`, `>` and `&` like any
+    /// script: `MarkupDocument` puts it in a CDATA section behind `//` line comments, which an XML
+    /// parser reads as the text and a browser's script parser as comments. It refuses a source
+    /// holding `</script`, `<!--` (both change how HTML ends the element) or `]]>` (ends the CDATA).
+    public static func inlineScript(_ source: String) -> MarkupElement {
+        var script = MarkupElement("script")
+        script.children = [.scriptSource(source)]
+        return script
     }
 
     public mutating func append(_ element: MarkupElement) { children.append(.element(element)) }
@@ -57,6 +69,7 @@ public struct MarkupElement: Sendable, Equatable {
             switch child {
             case let .element(element): element.textContent
             case let .text(text): text
+            case let .scriptSource(source): source
             }
         }.joined()
     }

@@ -28,8 +28,8 @@ while pos < len(data):
     pos += 12 + length
 assert chunks[0][0] == b'IHDR' and chunks[-1] == (b'IEND', b''), 'chunk order'
 width, height, depth, colour, method, filtering, interlace = struct.unpack('>IIBBBBB', chunks[0][1])
-assert depth == 8 and colour in (2, 6) and (method, filtering, interlace) == (0, 0, 0), 'header'
-channels = 3 if colour == 2 else 4
+assert depth == 8 and colour in (0, 2, 6) and (method, filtering, interlace) == (0, 0, 0), 'header'
+channels = {0: 1, 2: 3, 6: 4}[colour]
 raw = zlib.decompress(b''.join(body for kind, body in chunks if kind == b'IDAT'))
 stride = width * channels
 assert len(raw) == height * (stride + 1), 'wrong decompressed length'

@@ -34,6 +34,16 @@ final class PNGEncoderTests: XCTestCase {
         XCTAssertEqual(decoded.pixels, pixels)
     }
 
+    func testGreyDecodesToTheEncodedPixels() throws {
+        let pixels = testPixels(width: 41, height: 17, channels: 1)
+        let decoded = try DecodedPNG.decode(try PNGEncoder.encode(grey: pixels, width: 41, height: 17))
+        XCTAssertEqual([decoded.width, decoded.height, decoded.channels], [41, 17, 1])
+        XCTAssertEqual(decoded.pixels, pixels)
+        XCTAssertThrowsError(try PNGEncoder.encode(grey: pixels, width: 40, height: 17)) { error in
+            XCTAssertEqual(error as? ImageError, .pixelCountMismatch(width: 40, height: 17, channels: 1, found: pixels.count))
+        }
+    }
+
     func testOnePixelImageDecodes() throws {
         let decoded = try DecodedPNG.decode(try PNGEncoder.encode(rgb: [200, 10, 30], width: 1, height: 1))
         XCTAssertEqual(decoded.pixels, [200, 10, 30])
