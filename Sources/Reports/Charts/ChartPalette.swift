@@ -24,7 +24,7 @@ public enum ChartPalette {
         categorical[((index % categorical.count) + categorical.count) % categorical.count]
     }
 
-    /// A fixed colour per prostate structure, so every DVH in a report reads the same. Structures
+    /// A fixed colour per structure of the case format, so every DVH in a report reads the same. Structures
     /// that are read together get distant hues: the three nested PTVs, the two femoral heads, and
     /// rectum beside bladder. Other names take the categorical colour at `index`.
     public static func structureColour(_ structure: String, index: Int) -> String {
@@ -37,6 +37,9 @@ public enum ChartPalette {
         case "Femur_L": skyBlue
         case "Femur_R": black
         case "Bowel": yellow
+        // The ninth standard structure: the eight Okabe–Ito hues are taken, and the prostate lies
+        // inside PTV70, so a neutral grey keeps it apart from every target.
+        case "Prostate": "#8C8C8C"
         default: colour(at: index)
         }
     }

@@ -9,7 +9,8 @@ final class ChartPaletteTests: XCTestCase {
         XCTAssertEqual(Set(colours), Set(ChartPalette.categorical))
         XCTAssertEqual(
             ChartPalette.structureColour("PTV70", index: 5), ChartPalette.vermillion, "fixed whatever the order")
-        XCTAssertEqual(ChartPalette.structureColour("Prostate", index: 9), ChartPalette.colour(at: 1))
+        XCTAssertFalse(colours.contains(ChartPalette.structureColour("Prostate", index: 2)), "the prostate is not mistaken for a PTV")
+        XCTAssertEqual(ChartPalette.structureColour("Seminal_vesicles", index: 9), ChartPalette.colour(at: 1))
     }
 
     func testTintMixesWithWhite() {
