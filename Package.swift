@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "Phantoms", "DoseCase", "NumpyFormat", "SharedCohort"]),
         .testTarget(name: "LineageTests", dependencies: ["DoseCase", "Support", "Lineage", "Audit", "Phantoms", "SharedCohort"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Support", "Evaluation", "Dosimetry", "DoseCase", "NumpyFormat", "Lineage", "Phantoms", "SharedCohort"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Audit", "Lineage", "CXML2", "SharedCohort", "DoseCase", "NumpyFormat"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Phantoms", "Reports", "Audit", "Lineage", "CXML2", "SharedCohort", "DoseCase", "NumpyFormat"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Dosimetry", "Support", "Workflows", "Lineage", "Audit", "DoseCase", "Evaluation", "NumpyFormat", "Phantoms", "Reports", "Engine", "SharedCohort"]),
         .testTarget(name: "EngineTests", dependencies: ["Dosimetry", "Support", "Engine", "NumpyFormat", "SharedCohort"], resources: [.copy("Fixtures")]),
         // Fixtures are read through #filePath (the binary under test gets their paths), not bundled.
