@@ -169,6 +169,8 @@ enum BenchEntry {
         print(String(format: "  audit of %d small cases with every planted defect, cold: %.2f s; with --report (%d evidence figures) %.2f s",
                      report.auditCases, report.auditSeconds, report.evidenceFigures, report.auditWithEvidenceSeconds))
         print(String(format: "  evidence beyond the audit = %.2f s (target < 15)", report.auditWithEvidenceSeconds - report.auditSeconds))
+        print(String(format: "  dosecurate view of the full-size case: %.2f s (target < 5), page %.1f MB (target < 30)", report.viewSeconds,
+                     report.viewMegabytes))
         print("  screenshot of the 20-case report: " + (report.screenshot ?? "skipped (apt-get install chromium)"))
     }
 

@@ -22,6 +22,9 @@ struct ReportBenchmark {
         let auditSeconds: Double
         let auditWithEvidenceSeconds: Double
         let evidenceFigures: Int
+        /// `view` of the full-size case: seconds (best of 3) and the page's size.
+        let viewSeconds: Double
+        let viewMegabytes: Double
         /// The 20-case report's index.html, and its screenshot when chromium exists.
         let smallPage: String
         let screenshot: String?
@@ -47,6 +50,11 @@ struct ReportBenchmark {
         let prediction = try SyntheticPrediction.write(dose: predicted, shape: dose.shape, caseId: "bench_report", to: full.path)
         let fullHash = try evaluate(references: casePath, predictions: prediction, workspace: workspace)
         let (fullSeconds, _, fullFigures) = try report(fullHash, workspace: workspace)
+        let viewPage = full.appendingPathComponent("view.html").path
+        let viewSeconds = try (0..<repeats).map { _ in
+            try AuditBenchmark.timed { _ = try Subprocess.run(dosecurate, ["view", casePath, "-o", viewPage, "--quiet"]) }
+        }.min() ?? .nan
+        let viewBytes = (try FileManager.default.attributesOfItem(atPath: viewPage)[.size] as? Int) ?? 0
 
         let defective = folder.appendingPathComponent("defects").path
         _ = try Subprocess.run(dosecurate, ["phantoms", defective, "--cases", "10", "--defects", "all", "--size", "small", "--seed", "17", "--quiet"])
@@ -69,6 +77,7 @@ struct ReportBenchmark {
         }
         return Result(smallCases: 20, smallSeconds: smallSeconds, smallFigures: smallFigures, fullSeconds: fullSeconds, fullFigures: fullFigures,
                       auditCases: auditCases, auditSeconds: auditSeconds, auditWithEvidenceSeconds: withEvidence, evidenceFigures: evidenceFigures,
+                      viewSeconds: viewSeconds, viewMegabytes: Double(viewBytes) / 1e6,
                       smallPage: smallPage, screenshot: shot)
     }
 
