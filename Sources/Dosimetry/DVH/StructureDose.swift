@@ -45,9 +45,10 @@ public struct StructureDose: Sendable {
 
     /// The cumulative DVH as points: the percentage of the volume receiving at least each dose
     /// from 0 up to the maximum in `stepGy` steps, then at the maximum itself (where the curve
-    /// reaches its last voxel). Empty for an empty structure.
+    /// reaches its last voxel). Empty for an empty structure, and for a non-finite maximum (a
+    /// dose holding infinity would have no last step).
     public func cumulativeCurve(stepGy: Double) -> [(doseGy: Double, volumePercent: Double)] {
-        guard let maximum = maxGy, stepGy > 0 else { return [] }
+        guard let maximum = maxGy, maximum.isFinite, stepGy > 0 else { return [] }
         var points: [(doseGy: Double, volumePercent: Double)] = []
         var index = 0.0
         while index * stepGy < maximum {

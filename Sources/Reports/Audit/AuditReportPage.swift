@@ -75,8 +75,6 @@ public enum AuditReportPage {
 
     private static func rank(_ severity: Severity) -> Int { Severity.allCases.firstIndex(of: severity) ?? 0 }
 
-    /// A file path as an HTML id: letters, digits and '-'.
-    static func anchor(_ file: String) -> String {
-        String(file.unicodeScalars.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) ? Character($0) : "-" })
-    }
+    /// A file path as an HTML id.
+    static func anchor(_ file: String) -> String { ReportFigure.safeName(file) }
 }

@@ -10,13 +10,18 @@ public struct ReportFigure: Sendable {
     public let png: [UInt8]?
 
     public init(name: String, title: String, caption: String, svg: MarkupElement, png: [UInt8]? = nil) {
-        self.name = String(name.unicodeScalars.map { scalar in
-            scalar.properties.isAlphabetic && scalar.isASCII || ("0"..."9").contains(scalar) || "-_.".unicodeScalars.contains(scalar) ? Character(scalar) : "-"
-        })
+        self.name = Self.safeName(name)
         self.title = title
         self.caption = caption
         self.svg = svg
         self.png = png
+    }
+
+    /// `text` as a file stem and HTML id: ASCII letters, digits, `-`, `_` and `.` kept, anything else `-`.
+    public static func safeName(_ text: String) -> String {
+        String(text.unicodeScalars.map { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_.".unicodeScalars.contains(scalar)) ? Character(scalar) : "-"
+        })
     }
 
     public var svgFile: String { "figures/\(name).svg" }

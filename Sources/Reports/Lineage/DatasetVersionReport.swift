@@ -72,7 +72,8 @@ public enum DatasetVersionReport {
 
     /// Kept cases' PTV70 volumes in 10 cc bins, with every split's tertile boundaries as lines.
     static func volumeHistogram(_ revision: DatasetRevision, splits: [SplitRevision]) -> ReportFigure? {
-        let volumes = revision.identity.cases.compactMap(\.ptv70VolumeCC)
+        // A record may carry NaN ("NaN" in canonical JSON); it has no bin.
+        let volumes = revision.identity.cases.compactMap(\.ptv70VolumeCC).filter(\.isFinite)
         guard let low = volumes.min(), let high = volumes.max() else { return nil }
         let ticks = ChartTicks(covering: low, high, count: 8)
         let width = ticks.step, start = ticks.lower

@@ -37,7 +37,7 @@ public struct RunSummary: Sendable {
     /// The built-in engine's best epoch and its validation value, when the result names them.
     public var bestText: String? {
         guard let best = result?["training"]?["best"], let epoch = best["epoch"]?.intValue else { return nil }
-        let value = best["value"]?.doubleValue.map { String(format: " (%@ %.3f)", best["metric"]?.stringValue ?? "value", $0) } ?? ""
+        let value = best["value"]?.doubleValue.map { " (\(best["metric"]?.stringValue ?? "value") " + String(format: "%.3f", $0) + ")" } ?? ""
         return "epoch \(epoch)\(value)"
     }
 }

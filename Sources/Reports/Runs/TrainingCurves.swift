@@ -5,16 +5,15 @@ import Lineage
 public enum TrainingCurves {
     /// Nil when the metrics hold no epoch with a loss or a validation MAE.
     public static func figure(_ metrics: RunMetrics, runId: String) -> ReportFigure? {
-        let loss = [("train_loss", "training loss", ChartPalette.blue), ("val_loss", "validation loss", ChartPalette.vermillion)]
-            .compactMap { column, name, colour -> LineChart.Series? in
+        // The columns the engine (and dosecurate_torch.log_metrics) writes, each drawn when logged.
+        func series(_ columns: [(column: String, name: String, colour: String)]) -> [LineChart.Series] {
+            columns.compactMap { column, name, colour in
                 let points = metrics.series(column)
                 return points.isEmpty ? nil : LineChart.Series(name: name, points: points.map { LineChart.Point(x: $0.x, y: $0.y) }, colour: colour)
             }
-        let validation = [("val_mae_gy", "validation MAE", ChartPalette.blue), ("val_ptv70_mae_gy", "validation PTV70 MAE", ChartPalette.orange)]
-            .compactMap { column, name, colour -> LineChart.Series? in
-                let points = metrics.series(column)
-                return points.isEmpty ? nil : LineChart.Series(name: name, points: points.map { LineChart.Point(x: $0.x, y: $0.y) }, colour: colour)
-            }
+        }
+        let loss = series([("train_loss", "training loss", ChartPalette.blue), ("val_loss", "validation loss", ChartPalette.vermillion)])
+        let validation = series([("val_mae_gy", "validation MAE", ChartPalette.blue), ("val_ptv70_mae_gy", "validation PTV70 MAE", ChartPalette.orange)])
         guard !loss.isEmpty || !validation.isEmpty else { return nil }
         var panels: [any ChartFigure] = []
         if !loss.isEmpty {

@@ -93,7 +93,7 @@ enum EvaluationPictures {
             spacing = doses.spacing.millimetres
             ct = doses.ct
             let ptv70 = doses.mask(StructureChannel.ptv70)
-            through = centre(of: ptv70, dose: doses.referenceGy)
+            through = centre(of: ptv70) { doses.referenceGy }
             let dvh = dvhStructures.compactMap { structure -> DVHCurves? in
                 guard let referenceCurve = doses.cumulativeDVH(structure, of: doses.referenceGy, stepGy: dvhStepGy),
                       let predictionCurve = doses.cumulativeDVH(structure, of: doses.predictionGy, stepGy: dvhStepGy) else { return nil }
@@ -112,7 +112,7 @@ enum EvaluationPictures {
             spacing = opened.spacing.millimetres
             ct = opened.arrayKeys.contains("ct") ? try opened.volume("ct") : nil
             let ptv70 = try? opened.masks().channel(named: StructureChannel.ptv70)
-            through = centre(of: ptv70, dose: try opened.volume("dose"))
+            through = try centre(of: ptv70) { try opened.volume("dose") }
         }
         guard hasGammaMap else { return (caseId, drawnCase, nil, nil) }
         // A map kept with --subsample K holds values on every K-th voxel only (NaN between): drawn as it is.
@@ -122,12 +122,16 @@ enum EvaluationPictures {
     }
 
     /// The slices cross at the PTV70 centroid, rounded; without a PTV70, at the reference dose's maximum.
-    static func centre(of ptv70: Volume<UInt8>?, dose: Volume<Float>) -> VoxelIndex {
+    /// The dose is read only when there is no PTV70 to centre on; an empty grid gives voxel 0,
+    /// which the slice figures refuse with a clear error.
+    static func centre(of ptv70: Volume<UInt8>?, dose: () throws -> Volume<Float>) rethrows -> VoxelIndex {
         if let ptv70, let centroid = StructureGeometry(mask: ptv70.elements, shape: ptv70.shape).centroidVoxel {
             return VoxelIndex(row: Int(centroid[0].rounded()), column: Int(centroid[1].rounded()), slice: Int(centroid[2].rounded()))
         }
-        let shape = dose.shape
-        let hottest = dose.elements.indices.max { dose.elements[$0] < dose.elements[$1] } ?? 0
+        let dose = try dose(), shape = dose.shape
+        guard shape.voxelCount > 0, let hottest = dose.elements.indices.max(by: { dose.elements[$0] < dose.elements[$1] }) else {
+            return VoxelIndex(row: 0, column: 0, slice: 0)
+        }
         return VoxelIndex(row: hottest / (shape.columns * shape.slices), column: (hottest / shape.slices) % shape.columns, slice: hottest % shape.slices)
     }
 }
