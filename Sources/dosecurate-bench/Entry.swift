@@ -39,6 +39,9 @@ enum BenchEntry {
             case "report"?:
                 try reportSection(binary: binary, scratch: scratch)
                 return
+            case "learn"?:
+                try learnSection(binary: binary, scratch: scratch, arguments: Array(CommandLine.arguments.dropFirst(2)))
+                return
             case "demo"?:
                 try demoSection(python: python, binary: binary, scratch: scratch, casePath: nil)
                 return
@@ -104,6 +107,7 @@ enum BenchEntry {
             try engineSection()
             try runSection(binary: binary, scratch: scratch)
             try reportSection(binary: binary, scratch: scratch)
+            try learnSection(binary: binary, scratch: scratch, arguments: [])
             try demoSection(python: python, binary: binary, scratch: scratch, casePath: casePath)
         } catch {
             FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
@@ -172,6 +176,60 @@ enum BenchEntry {
         print(String(format: "  dosecurate view of the full-size case: %.2f s (target < 5), page %.1f MB (target < 30)", report.viewSeconds,
                      report.viewMegabytes))
         print("  screenshot of the 20-case report: " + (report.screenshot ?? "skipped (apt-get install chromium)"))
+    }
+
+    /// `dosecurate-bench learn [--minutes M] [--presets tiny,cpu] [--no-torch] [--ptv-underdose-weight W] …` runs only this
+    /// part (the recipe's options override the benchmark's recipe, to try one); `make bench` runs it with 30 minutes for `tiny`.
+    private static func learnSection(binary: String, scratch: URL, arguments: [String]) throws {
+        func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }
+        let minutes = option("--minutes").flatMap(Double.init) ?? 30
+        let presets = (option("--presets") ?? "tiny").split(separator: ",").map(String.init)
+        var recipe = LearnBenchmark.Recipe()
+        if let value = option("--lr").flatMap(Double.init) { recipe.learningRate = value }
+        if let value = option("--patch").flatMap(Int.init) { recipe.patch = value }
+        if let value = option("--warmup-steps").flatMap(Int.init) { recipe.warmupSteps = value }
+        if let value = option("--patches-per-volume").flatMap(Int.init) { recipe.patchesPerVolume = value }
+        if let value = option("--centre-threshold").flatMap(Double.init) { recipe.centreThreshold = value }
+        if let value = option("--ptv-underdose-weight").flatMap(Double.init) { recipe.ptvUnderdoseWeight = value }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let torchPython = "/usr/bin/python3"
+        let withTorch = !arguments.contains("--no-torch") && (try? Subprocess.run(torchPython, ["-c", "import torch, h5py"])) != nil
+        let bench = LearnBenchmark(dosecurate: binary, scratch: scratch, repositoryRoot: root, torchPython: torchPython)
+        print(String(format: "\nTime to quality: 40 small phantoms (institutions A, B), split 80/10/10, %.0f minutes of training per run, 2 threads:", minutes))
+        let workspace = try bench.prepareWorkspace()
+        for preset in presets {
+            recipe.preset = preset
+            print("  recipe: \(recipe.summary)")
+            var outcomes = [try bench.engine(recipe, budgetSeconds: minutes * 60, workspace: workspace)]
+            if withTorch { outcomes.append(try bench.torch(recipe, budgetSeconds: minutes * 60, workspace: workspace)) }
+            print("    trainer            steps  s/step  val |D95 err| ≤ 2 Gy at   test (n=\(outcomes[0].test.cases)): |D95 err|  PTV γ    global γ  MAE      V95 ≥ 95 %  all constraints")
+            func number(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "–" }
+            for outcome in outcomes {
+                let reached = number(outcome.secondsToReach(ptv70D95ErrorGy: 2).map { $0 / 60 }, "%.1f min")
+                print("    " + outcome.trainer.padding(toLength: 18, withPad: " ", startingAt: 0)
+                      + String(format: " %6d  %6.3f  ", outcome.steps, outcome.secondsPerStep) + reached.padding(toLength: 27, withPad: " ", startingAt: 0)
+                      + "           " + number(outcome.test.ptv70AbsoluteD95ErrorGy, "%5.2f Gy").padding(toLength: 11, withPad: " ", startingAt: 0)
+                      + number(outcome.test.ptvRegionGammaPercent, "%5.1f %%").padding(toLength: 9, withPad: " ", startingAt: 0)
+                      + number(outcome.test.globalGammaPercent, "%5.1f %%").padding(toLength: 10, withPad: " ", startingAt: 0)
+                      + number(outcome.test.maeGy, "%4.2f Gy").padding(toLength: 9, withPad: " ", startingAt: 0)
+                      + "\(outcome.test.ptv70V95Passed)/\(outcome.test.cases)".padding(toLength: 12, withPad: " ", startingAt: 0)
+                      + "\(outcome.test.acceptancePassed)/\(outcome.test.cases)")
+            }
+            for outcome in outcomes {
+                let points = outcome.curve.map { point in
+                    String(format: "%.1f min %@/%@", point.wallSeconds / 60, number(point.ptv70AbsoluteD95ErrorGy, "%.2f"), number(point.ptv70MAEGy, "%.2f"))
+                }
+                print("    validation curve, \(outcome.trainer) (wall time: PTV70 |D95 err| / PTV70 MAE, Gy): " + points.joined(separator: "; "))
+            }
+            if let profile = outcomes[0].profile {
+                print(String(format: "    engine step profile: read %.0f ms, forward %.0f ms, backward %.0f ms, optimiser %.0f ms",
+                             profile.read * 1000, profile.forward * 1000, profile.backward * 1000, profile.optimizer * 1000))
+            }
+            if outcomes.count == 2, let engine = outcomes[0].secondsToReach(ptv70D95ErrorGy: 2), let torch = outcomes[1].secondsToReach(ptv70D95ErrorGy: 2) {
+                print(String(format: "    time to val |D95 err| ≤ 2 Gy: PyTorch / dosecurate = %.2f× (target ≥ 1)", torch / engine))
+            }
+            print("    targets: test PTV70 |D95 err| ≤ 2 Gy, PTV-region γ ≥ 90 %, MAE ≤ 1.5 Gy within 30 minutes; at least as fast as PyTorch")
+        }
     }
 
     /// `dosecurate-bench freeze` runs only this part.

@@ -79,4 +79,14 @@ final class CheckpointTests: XCTestCase {
         }
         XCTAssertThrowsError(try CosineSchedule(base: 1e-4, totalSteps: 0))
     }
+
+    func testWarmUpRisesLinearlyThenTheCosineSpansTheRest() throws {
+        let schedule = try CosineSchedule(base: 1e-3, totalSteps: 14, minimum: 1e-5, warmupSteps: 4)
+        XCTAssertEqual((0..<4).map { schedule.learningRate(atStep: $0) }, [2.5e-4, 5e-4, 7.5e-4, 1e-3])
+        let plain = try CosineSchedule(base: 1e-3, totalSteps: 10, minimum: 1e-5)
+        for step in 4..<14 {
+            XCTAssertEqual(schedule.learningRate(atStep: step), plain.learningRate(atStep: step - 4), accuracy: 1e-15, "step \(step)")
+        }
+        XCTAssertThrowsError(try CosineSchedule(base: 1e-3, totalSteps: 10, warmupSteps: -1))
+    }
 }

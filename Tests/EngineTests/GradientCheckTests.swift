@@ -108,6 +108,14 @@ final class GradientCheckTests: XCTestCase {
         try assertGradient(Loss.negativePenalty(prediction: signed, on: backend).gradient,
                            of: { try Tensor(shape: [1], elements: [Loss.negativePenalty(prediction: $0, on: backend).value]) },
                            at: signed, upstream: one, step: 1e-2, "negative penalty")
+        // The PTV term: an input whose PTV70 SDF is negative at about half the voxels; the
+        // shortfall target − prediction kept at least 0.05 from zero, off ReLU's kink.
+        let input = Tensor.uniform([2, 2, 2, 3, 2], bound: 1, generator: &generator)
+        var apart = prediction
+        for index in apart.elements.indices where abs(target.elements[index] - apart.elements[index]) < 0.05 { apart.elements[index] -= 0.2 }
+        try assertGradient(Loss.ptvUnderdose(prediction: apart, target: target, input: input).gradient,
+                           of: { try Tensor(shape: [1], elements: [Loss.ptvUnderdose(prediction: $0, target: target, input: input).value]) },
+                           at: apart, upstream: one, step: 1e-2, tolerance: 1e-4, "PTV underdose")
     }
 
     // MARK: helpers

@@ -137,6 +137,29 @@ final class LayerTests: XCTestCase {
         assertClose(penalty.gradient, try reference.tensor("negative.dprediction"), "negative-penalty gradient")
     }
 
+    /// B = 2, one channel of SDF after the CT, 2×1×2 voxels: sample 0 has three PTV70 voxels
+    /// (SDF < 0; the voxel at 0 is outside, the spec's `sdf < 0`), sample 1 one. Of the four, two
+    /// are underdosed, by 0.3 and 0.1; overdose inside and underdose outside cost nothing.
+    func testThePTVUnderdoseTermAndItsGradientByHand() throws {
+        let ct = [Float](repeating: 0.5, count: 4)
+        let input = try Tensor(shape: [2, 2, 2, 1, 2], elements: ct + [-0.2, -0.1, -0.3, 0] + ct + [0.4, -0.5, 0.2, 0.1])
+        let target = try Tensor(shape: [2, 1, 2, 1, 2], elements: [1.0, 1.0, 1.0, 0.8, 1.0, 1.0, 0.5, 0.4])
+        let prediction = try Tensor(shape: [2, 1, 2, 1, 2], elements: [0.7, 1.2, 1.0, 0.1, 0.2, 0.9, 0.1, 0.1])
+        let term = try Loss.ptvUnderdose(prediction: prediction, target: target, input: input)
+        XCTAssertEqual(term.value, (0.3 * 0.3 + 0.1 * 0.1) / 4, accuracy: 1e-7)
+        let expected: [Float] = [-2 * 0.3 / 4, 0, 0, 0, 0, -2 * 0.1 / 4, 0, 0]
+        for (found, wanted) in zip(term.gradient.elements, expected) { XCTAssertEqual(found, wanted, accuracy: 1e-7) }
+
+        let noTarget = try Tensor(shape: [1, 2, 2, 1, 2], elements: ct + [0.1, 0.2, 0.3, 0.4])
+        let none = try Loss.ptvUnderdose(prediction: Tensor(shape: [1, 1, 2, 1, 2], elements: [0, 0, 0, 0]),
+                                         target: Tensor(shape: [1, 1, 2, 1, 2], elements: [1, 1, 1, 1]), input: noTarget)
+        XCTAssertEqual(none.value, 0, "a batch without PTV70 voxels")
+        XCTAssertEqual(none.gradient.elements, [0, 0, 0, 0])
+        XCTAssertThrowsError(try Loss.ptvUnderdose(prediction: prediction, target: target,
+                                                   input: Tensor(shape: [2, 1, 2, 1, 2], elements: [Float](repeating: 0, count: 8))),
+                             "an input without the PTV70 channel")
+    }
+
     func testAdamWStepsMatchPyTorch() throws {
         let reference = try reference.get()
         let backend = try CPUBackend(threads: 2)

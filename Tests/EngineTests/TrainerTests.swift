@@ -1,3 +1,4 @@
+import Support
 import Dosimetry
 import Engine
 import Foundation
@@ -54,7 +55,11 @@ final class TrainerTests: XCTestCase {
 
     private func losses(in run: URL) throws -> [String] {
         try String(contentsOf: run.appendingPathComponent(Trainer.metricsFile), encoding: .utf8).split(separator: "\n").dropFirst()
-            .map { row in row.split(separator: ",", omittingEmptySubsequences: false).enumerated().filter { $0.offset != 5 }.map(\.element).joined(separator: ",") }
+            .map { row in
+                // Every column but the times: `seconds` (5) and the step profile after `best` (11…).
+                row.split(separator: ",", omittingEmptySubsequences: false).enumerated().filter { $0.offset != 5 && $0.offset < 11 }
+                    .map(\.element).joined(separator: ",")
+            }
     }
 
     func testATinyModelOverfitsOneCase() throws {
@@ -187,5 +192,62 @@ final class TrainerTests: XCTestCase {
         XCTAssertThrowsError(try Trainer(configuration: configuration, data: data, directory: broken.deletingLastPathComponent().path).run(resume: true)) { error in
             XCTAssertTrue("\(error)".contains("intact checkpoint"), "\(error)")
         }
+    }
+
+    func testCasesKeptInMemoryGiveTheHDF5ReadersPatches() throws {
+        let item = try syntheticCase("a", role: "train", centre: [9, 10, 8], radius: 4)
+        let reader = try TrainingCacheReader(path: try cache([item]))
+        let volume = try PatchSampler.Volume(input: item.input, dose: item.dose, highDoseThreshold: 0.5)
+        let sampler = try PatchSampler(patch: [16, 8, 12], maxShift: 6)
+        var generator = SeededGenerator(seed: 3)
+        var outside = 0
+        for index in 0..<40 {
+            let draw = sampler.draw(in: volume.centres, index: index, generator: &generator)
+            let reachesOut = (0..<3).contains { (axis: Int) -> Bool in
+                draw.start[axis] < 0 || draw.start[axis] + sampler.patch[axis] > Self.extent[axis]
+            }
+            if reachesOut { outside += 1 }
+            let fromFile = try sampler.oriented(
+                input: Tensor(shape: [1, 3] + sampler.patch, elements: reader.readBox(caseId: "a", array: "input", start: draw.start, size: sampler.patch)),
+                dose: Tensor(shape: [1, 1] + sampler.patch, elements: reader.readBox(caseId: "a", array: "dose", start: draw.start, size: sampler.patch)),
+                by: draw)
+            let inMemory = try sampler.patch(of: volume, by: draw)
+            XCTAssertEqual(inMemory.input, fromFile.input, "draw \(index) at \(draw.start)")
+            XCTAssertEqual(inMemory.dose, fromFile.dose, "draw \(index)")
+        }
+        XCTAssertGreaterThan(outside, 10, "boxes reaching past the volume are compared too")
+    }
+
+    /// Every recipe option in one run: the same steps whether the cases are kept in memory or read
+    /// box by box, the options recorded in the configuration, and a warm-up that shows in the
+    /// learning rate.
+    func testRecipeOptionsTrainTheSameFromMemoryAndFromTheFile() throws {
+        let path = try cache([syntheticCase("a", role: "train", centre: [9, 10, 8], radius: 4), syntheticCase("b", role: "train", centre: [11, 8, 7], radius: 3)])
+        let configuration = TrainingConfiguration(preset: .tiny, depth: 2, patch: [16, 16, 16], batchSize: 2, epochs: 2, patchesPerVolume: 2,
+                                                  learningRate: 2e-3, warmupSteps: 3, ptvUnderdoseWeight: 1, highDoseCentreThreshold: 0.5,
+                                                  patience: nil, seed: 4, threads: 1)
+        let data = TrainingSet(cachePath: path, trainCases: ["a", "b"], validationCases: [], datasetVersion: "dsv-synthetic")
+        var rates: [Double] = []
+        let memory = folder.appendingPathComponent("memory"), file = folder.appendingPathComponent("file")
+        _ = try Trainer(configuration: configuration, data: data, directory: memory.path).run(resume: false) { event in
+            if case let .epochFinished(summary) = event { rates.append(summary.learningRate) }
+        }
+        _ = try Trainer(configuration: configuration, data: data, directory: file.path, inMemoryLimitBytes: 0).run(resume: false)
+        XCTAssertEqual(try losses(in: memory), try losses(in: file))
+        let weights = try [memory, file].map { try SafeTensors.read(path: $0.appendingPathComponent("checkpoints/epoch-0002.safetensors").path) }
+        XCTAssertEqual(weights[0].tensors, weights[1].tensors, "bit for bit")
+        // 2 steps an epoch: epoch 1 ends inside the 3-step warm-up (lr of step 2 = 2/3 of the base).
+        XCTAssertEqual(rates[0], 2e-3 * 2 / 3, accuracy: 1e-12)
+
+        let recorded = try JSONDecoder().decode(TrainingConfiguration.self, from: JSONEncoder().encode(configuration))
+        XCTAssertEqual(recorded, configuration)
+    }
+
+    func testRunRecordsFromBeforeTheRecipeOptionsReadAsTheFirstRecipe() throws {
+        var fields = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingConfiguration(seed: 3))) as? [String: Any])
+        for newer in ["warmupSteps", "ptvUnderdoseWeight", "highDoseCentreThreshold"] { XCTAssertNotNil(fields.removeValue(forKey: newer), newer) }
+        let decoded = try JSONDecoder().decode(TrainingConfiguration.self, from: JSONSerialization.data(withJSONObject: fields))
+        XCTAssertEqual(decoded, TrainingConfiguration(seed: 3))
+        XCTAssertEqual(decoded.highDoseCentreThreshold, 0.1, accuracy: 1e-9)
     }
 }

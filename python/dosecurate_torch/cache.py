@@ -160,17 +160,18 @@ class PinnedCache(Dataset):
                 item[native] = torch.from_numpy(group[native][()])
         return item
 
-    def centres(self, index):
+    def centres(self, index, high_dose_threshold=PatchCentres.HIGH_DOSE_THRESHOLD):
         """Where patch centres may fall in case ``index`` (its whole dose is read once)."""
-        if index not in self._centres:
-            self._centres[index] = PatchCentres(self._file()[f"cases/{self.case_ids[index]}/dose"][()])
-        return self._centres[index]
+        key = (index, high_dose_threshold)
+        if key not in self._centres:
+            self._centres[key] = PatchCentres(self._file()[f"cases/{self.case_ids[index]}/dose"][()], high_dose_threshold)
+        return self._centres[key]
 
-    def patches(self, sampler, *, seed, epoch, patches_per_volume=4):
+    def patches(self, sampler, *, seed, epoch, patches_per_volume=4, high_dose_threshold=PatchCentres.HIGH_DOSE_THRESHOLD):
         """Training epoch ``epoch`` (1-based) of a run seeded ``seed``: ``patches_per_volume``
         patches from every case, shuffled, exactly as the engine's trainer draws them."""
         self._check_femur_channels(sampler)
-        centres = [self.centres(index) for index in range(len(self))]
+        centres = [self.centres(index, high_dose_threshold) for index in range(len(self))]
         return PatchEpoch(self, sampler, sampler.epoch_draws(centres, seed=seed, epoch=epoch, patches_per_volume=patches_per_volume))
 
     def read_patch(self, index, sampler, draw):

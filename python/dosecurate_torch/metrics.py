@@ -9,7 +9,9 @@ import torch.distributed as dist
 from .errors import MetricsError, RunSetupError
 
 COLUMNS = ("epoch", "step", "learning_rate", "train_loss", "gradient_norm", "seconds", "val_mae_gy", "val_ptv70_mae_gy",
-           "val_ptv70_d95_error_gy", "val_ptv70_abs_d95_error_gy", "best")
+           "val_ptv70_d95_error_gy", "val_ptv70_abs_d95_error_gy", "best",
+           # The engine's step profile and validation time; optional here.
+           "read_seconds", "forward_seconds", "backward_seconds", "optimizer_seconds", "validation_seconds")
 METRICS_FILE = "metrics.csv"
 
 
@@ -18,9 +20,10 @@ def log_metrics(epoch, *, run_dir=None, **values):
     ``$DOSECURATE_RUN_DIR``), writing the header first when the file is new. ``values`` are the other
     columns by name (``step``, ``learning_rate``, ``train_loss``, ``gradient_norm``, ``seconds``,
     ``val_mae_gy``, ``val_ptv70_mae_gy``, ``val_ptv70_d95_error_gy``, ``val_ptv70_abs_d95_error_gy``,
-    ``best``); a column not given (or None) is left empty, an unknown name is an error. Numbers may
-    be Python, numpy or one-element torch values; ``best`` is written 1 or 0, ``seconds`` to the
-    millisecond, as the engine writes them.
+    ``best``, then the optional ``read_seconds``, ``forward_seconds``, ``backward_seconds``,
+    ``optimizer_seconds``, ``validation_seconds``); a column not given (or None) is left empty, an
+    unknown name is an error. Numbers may be Python, numpy or one-element torch values; ``best`` is
+    written 1 or 0, the ``…seconds`` columns to the millisecond, as the engine writes them.
 
     Under torch.distributed only rank 0 writes, so every rank may call it.
     """
@@ -60,7 +63,7 @@ def _cell(path, column, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise MetricsError(path, column, "a number", repr(value))
     value = float(value)
-    if column == "seconds" and math.isfinite(value):
+    if column.endswith("seconds") and math.isfinite(value):
         return f"{value:.3f}"
     return repr(value)
 

@@ -38,17 +38,18 @@ class Draw:
 
 class PatchCentres:
     """Where patch centres may fall in one volume: its extent (Y, X, Z) and the voxels whose
-    normalised dose exceeds 10 % of the prescription (flat C-order indices)."""
+    normalised dose exceeds ``high_dose_threshold`` (flat C-order indices): by default 10 % of the
+    prescription, the engine's default; a run's ``config.highDoseCentreThreshold`` may raise it."""
 
-    # Compared in float32, as the engine compares Float with Float.
-    HIGH_DOSE_THRESHOLD = np.float32(0.1)
+    HIGH_DOSE_THRESHOLD = 0.1
 
-    def __init__(self, dose):
+    def __init__(self, dose, high_dose_threshold=HIGH_DOSE_THRESHOLD):
         dose = np.asarray(dose, dtype=np.float32)
         if dose.ndim != 3 or dose.size == 0:
             raise ValueError(f"patch centres need a dose volume (Y, X, Z), found shape {dose.shape}")
         self.extent = tuple(int(n) for n in dose.shape)
-        self.high_dose_voxels = np.flatnonzero(dose.reshape(-1) > self.HIGH_DOSE_THRESHOLD)
+        # Compared in float32, as the engine compares Float with Float.
+        self.high_dose_voxels = np.flatnonzero(dose.reshape(-1) > np.float32(high_dose_threshold))
 
 
 def crop(array, start, size):
@@ -69,7 +70,7 @@ def crop(array, start, size):
 class PatchSampler:
     """The engine's patch drawing.
 
-    - Centres: even-numbered draws of an epoch centre on a voxel above 10 % of the prescription,
+    - Centres: even-numbered draws of an epoch centre on a voxel above the centres' threshold,
       odd-numbered draws anywhere in the volume (a volume with no such voxel: anywhere, always).
     - Translation: each centre moves by a whole number of voxels in [-max_shift, max_shift] per axis.
     - Left-right mirror (probability 1/2): along X, with the Femur_L and Femur_R channels swapped so

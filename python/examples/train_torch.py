@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Train BaselineUNet3D in PyTorch on the cases dosecurate pinned, as the engine's own trainer does:
-the same patches (same seed, same draws and flips), the same loss (MSE + 0.1·mean(ReLU(−y))),
-AdamW with gradient-norm clipping at 1 and a cosine learning rate, validation on whole volumes by
-sliding window, and weights `dosecurate predict` reads.
+the same patches (same seed, same draws and flips), the same loss (MSE + 0.1·mean(ReLU(−y)), with
+the optional PTV70 underdose term), AdamW with gradient-norm clipping at 1 and a cosine learning
+rate after an optional linear warm-up, validation on whole volumes by sliding window, and weights
+`dosecurate predict` reads. The recipe options mean what `dosecurate train`'s options of the same
+names mean (docs/engine.md).
 
 Run it under `dosecurate run`, which pins the data, sets DOSECURATE_TRAIN_CACHE, DOSECURATE_RUN_DIR
 and DOSECURATE_DATASET, and records every file written under the run folder:
@@ -20,6 +22,7 @@ import os
 import sys
 import time
 
+import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
@@ -51,7 +54,13 @@ def parse_arguments():
     parser.add_argument("--batch-size", type=int, default=2, help="patches per optimiser step and rank")
     parser.add_argument("--patches-per-volume", type=int, default=4, help="patches drawn from each training case per epoch")
     parser.add_argument("--lr", type=float, default=1e-4, help="AdamW learning rate, cosine-annealed to 0 over --steps")
+    parser.add_argument("--warmup-steps", type=int, default=0, help="steps of linear learning-rate warm-up before the cosine")
     parser.add_argument("--weight-decay", type=float, default=1e-2)
+    parser.add_argument("--ptv-underdose-weight", type=float, default=0.0,
+                        help="weight of the PTV70 underdose term (squared shortfall inside PTV70, averaged over its voxels)")
+    parser.add_argument("--centre-threshold", type=float, default=0.1,
+                        help="normalised dose above which a voxel may centre the high-dose half of the patches")
+    parser.add_argument("--validate-every", type=int, default=1, help="validate every this many epochs (and after the last)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the patch draws and of PyTorch's initialisation")
     arguments = parser.parse_args()
     patch = arguments.patch or [32 if arguments.preset == "tiny" else 64]
@@ -72,20 +81,43 @@ def start_processes():
 
 
 def validate(model, cache, window, device):
-    """Mean MAE over the validation cases, in Gy, over the whole volume and inside PTV70 (on the
-    cache's grid)."""
+    """Means over the validation cases, in Gy (on the cache's grid), as the engine validates: MAE
+    over the whole volume and inside PTV70, and predicted − true PTV70 D95 (the 5th percentile,
+    NumPy's 'lower' method) with its magnitude."""
     model.eval()
     ptv70_mask = cache.channels.index("PTV70") - 1
-    whole, inside_ptv70 = [], []
-    for case in cache:
-        predicted = window.predict(model, case["input"][None].to(device), case["constraints"][None].to(device)).clamp(*DOSE_RANGE)
-        error_gy = (predicted[0, 0].cpu() - case["dose"][0]).abs() * PRESCRIPTION_GY
-        whole.append(error_gy.mean().item())
-        ptv70 = case["masks"][ptv70_mask].bool()
-        if ptv70.any():
-            inside_ptv70.append(error_gy[ptv70].mean().item())
+    whole, inside_ptv70, d95_errors = [], [], []
+    with torch.no_grad():
+        for case in cache:
+            predicted = window.predict(model, case["input"][None].to(device), case["constraints"][None].to(device)).clamp(*DOSE_RANGE)
+            predicted_gy, true_gy = predicted[0, 0].cpu() * PRESCRIPTION_GY, case["dose"][0] * PRESCRIPTION_GY
+            error_gy = (predicted_gy - true_gy).abs()
+            whole.append(error_gy.mean().item())
+            ptv70 = case["masks"][ptv70_mask].bool()
+            if ptv70.any():
+                inside_ptv70.append(error_gy[ptv70].mean().item())
+                d95 = [np.percentile(dose[ptv70].double().numpy(), 5, method="lower") for dose in (predicted_gy, true_gy)]
+                d95_errors.append(d95[0] - d95[1])
     model.train()
-    return {"val_mae_gy": mean(whole), "val_ptv70_mae_gy": mean(inside_ptv70)}
+    return {"val_mae_gy": mean(whole), "val_ptv70_mae_gy": mean(inside_ptv70), "val_ptv70_d95_error_gy": mean(d95_errors),
+            "val_ptv70_abs_d95_error_gy": mean([abs(error) for error in d95_errors])}
+
+
+def learning_rate_factor(step, warmup_steps, total_steps):
+    """The engine's CosineSchedule (minimum 0) as a multiple of the base rate: linear warm-up over
+    the first ``warmup_steps`` steps, then cosine annealing over the rest."""
+    if step < warmup_steps:
+        return (step + 1) / warmup_steps
+    return (1 + math.cos(math.pi * (step - warmup_steps) / max(1, total_steps - warmup_steps))) / 2
+
+
+def ptv_underdose(predicted, target, inputs):
+    """The engine's Loss.ptvUnderdose: the squared shortfall below the target dose inside PTV70 (its
+    signed distance, input channel 1, is negative there), averaged over the batch's PTV70 voxels."""
+    inside = inputs[:, 1:2] < 0
+    if not inside.any():
+        return predicted.sum() * 0
+    return F.relu(target - predicted)[inside].pow(2).mean()
 
 
 def mean(values):
@@ -118,7 +150,8 @@ def main():
     network = BaselineUNet3D.from_preset(arguments.preset, arguments.depth, input_channels=len(training.channels)).to(device)
     model = DistributedDataParallel(network, device_ids=[device.index] if device.type == "cuda" else None) if world > 1 else network
     optimizer = torch.optim.AdamW(model.parameters(), lr=arguments.lr, weight_decay=arguments.weight_decay)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=arguments.steps)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: learning_rate_factor(step, arguments.warmup_steps, arguments.steps))
     window = SlidingWindow(arguments.patch)
     best_weights = os.path.join(os.environ["DOSECURATE_RUN_DIR"], "checkpoints", "best.safetensors")
 
@@ -126,13 +159,17 @@ def main():
     while step < arguments.steps:
         epoch += 1
         started = time.monotonic()
-        patches = training.patches(sampler, seed=arguments.seed, epoch=epoch, patches_per_volume=arguments.patches_per_volume)
+        patches = training.patches(sampler, seed=arguments.seed, epoch=epoch, patches_per_volume=arguments.patches_per_volume,
+                                   high_dose_threshold=arguments.centre_threshold)
         shards = DistributedSampler(patches, shuffle=False) if world > 1 else None
         losses, norms = [], []
         for batch in DataLoader(patches, batch_size=arguments.batch_size, sampler=shards):
             learning_rate = optimizer.param_groups[0]["lr"]
-            predicted = model(batch["input"].to(device), batch["constraints"].to(device))
-            loss = F.mse_loss(predicted, batch["dose"].to(device)) + NEGATIVE_PENALTY_WEIGHT * F.relu(-predicted).mean()
+            inputs, target = batch["input"].to(device), batch["dose"].to(device)
+            predicted = model(inputs, batch["constraints"].to(device))
+            loss = F.mse_loss(predicted, target) + NEGATIVE_PENALTY_WEIGHT * F.relu(-predicted).mean()
+            if arguments.ptv_underdose_weight > 0:
+                loss = loss + arguments.ptv_underdose_weight * ptv_underdose(predicted, target, inputs)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             norms.append(torch.nn.utils.clip_grad_norm_(model.parameters(), MAX_GRADIENT_NORM).item())
@@ -146,14 +183,20 @@ def main():
         # Every rank's gradient norm is the same (DDP averaged the gradients); their losses are not.
         train_loss = mean_over_ranks(losses, world, device)
         if rank == 0:
-            scores = validate(network, validation, window, device) if len(validation) else {}
+            due = epoch % arguments.validate_every == 0 or step == arguments.steps
+            validation_started = time.monotonic()
+            scores = validate(network, validation, window, device) if len(validation) and due else {}
+            validation_seconds = time.monotonic() - validation_started
+            # An epoch that skipped validation cannot be the best one when there are validation cases.
+            is_best = (bool(scores) or not len(validation)) and selection_score(scores, epoch) < best_score
             score = selection_score(scores, epoch)
-            is_best = score < best_score
             if is_best:
                 best_score = score
-                save_weights(network, best_weights, resample=training.resample, metadata={"epoch": str(epoch), "step": str(step)})
+                # The training patch: `dosecurate predict` tiles with it by default (GroupNorm's statistics are a tile's).
+                save_weights(network, best_weights, resample=training.resample,
+                             metadata={"epoch": str(epoch), "step": str(step), "patch": ",".join(map(str, arguments.patch))})
             log_metrics(epoch, step=step, learning_rate=learning_rate, train_loss=train_loss, gradient_norm=mean(norms),
-                        seconds=seconds, best=is_best, **scores)
+                        seconds=seconds, best=is_best, validation_seconds=validation_seconds, **scores)
             shown = "".join(f", {name.removeprefix('val_').removesuffix('_gy').replace('_', ' ')} {value:.2f} Gy" for name, value in scores.items())
             print(f"epoch {epoch}: step {step}, loss {train_loss:.5f}{shown}{' (best)' if is_best else ''}", flush=True)
         if world > 1:

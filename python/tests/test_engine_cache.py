@@ -99,7 +99,9 @@ class EngineCacheTests(unittest.TestCase):
         with open(os.path.join(self.run_folder, "metrics.csv"), encoding="utf-8") as handle:
             rows = handle.read().splitlines()
         self.assertEqual(rows[0].split(","), ["epoch", "step", "learning_rate", "train_loss", "gradient_norm", "seconds", "val_mae_gy",
-                                              "val_ptv70_mae_gy", "val_ptv70_d95_error_gy", "val_ptv70_abs_d95_error_gy", "best"])
+                                              "val_ptv70_mae_gy", "val_ptv70_d95_error_gy", "val_ptv70_abs_d95_error_gy", "best",
+                                              "read_seconds", "forward_seconds", "backward_seconds", "optimizer_seconds",
+                                              "validation_seconds"])
         self.assertEqual(len(rows), 2)
         row = dict(zip(rows[0].split(","), rows[1].split(",")))
         self.assertEqual((row["epoch"], row["step"], row["best"]), ("1", "3", "1"))

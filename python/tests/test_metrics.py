@@ -10,7 +10,7 @@ import torch
 from dosecurate_torch import MetricsError, RunSetupError, log_metrics
 
 ENGINE_HEADER = ("epoch,step,learning_rate,train_loss,gradient_norm,seconds,val_mae_gy,val_ptv70_mae_gy,val_ptv70_d95_error_gy,"
-                 "val_ptv70_abs_d95_error_gy,best")
+                 "val_ptv70_abs_d95_error_gy,best,read_seconds,forward_seconds,backward_seconds,optimizer_seconds,validation_seconds")
 
 
 class LogMetricsTests(unittest.TestCase):
@@ -30,7 +30,7 @@ class LogMetricsTests(unittest.TestCase):
             log_metrics(1, step=4, learning_rate=1e-4, train_loss=torch.tensor(0.25), gradient_norm=np.float32(0.5), seconds=12.34567,
                         best=True)
             log_metrics(2, step=8, train_loss=0.125, val_mae_gy=3.5, val_ptv70_mae_gy=None, best=False)
-        self.assertEqual(self.lines(), [ENGINE_HEADER, "1,4,0.0001,0.25,0.5,12.346,,,,,1", "2,8,,0.125,,,3.5,,,,0"])
+        self.assertEqual(self.lines(), [ENGINE_HEADER, "1,4,0.0001,0.25,0.5,12.346,,,,,1,,,,,", "2,8,,0.125,,,3.5,,,,0,,,,,"])
 
     def test_unknown_columns_and_non_numbers_are_errors_and_write_nothing(self):
         with self.assertRaises(MetricsError) as caught:

@@ -11,6 +11,14 @@ public struct SlidingWindow: Sendable, Equatable, Codable {
     /// Distance between tile starts per axis (default: half a patch).
     public let stride: [Int]
 
+    /// Tiles of `patch` whose neighbours share the fraction `overlap` of it along each axis.
+    public init(patch: [Int], overlap: Double) throws {
+        guard overlap > 0, overlap < 1 else {
+            throw EngineError.invalidSetting(name: "window overlap", expected: "between 0 and 1", found: "\(overlap)")
+        }
+        try self.init(patch: patch, stride: patch.map { max(1, $0 - Int((Double($0) * overlap).rounded())) })
+    }
+
     public init(patch: [Int], stride: [Int]? = nil) throws {
         let stride = stride ?? patch.map { max(1, $0 / 2) }
         // A stride below the patch leaves the one-voxel slack a half-voxel centring can need.

@@ -14,7 +14,7 @@ public enum Checkpoint {
     /// `crashPoint` names the moment between the two files for the crash-safety tests
     /// (`<crashPoint>-between-files`, see `CrashPoint`).
     public static func write(model: BaselineUNet3D, optimizer: AdamW, datasetVersion: String?, resampling: InPlaneResampling = .native,
-                             state: [String: String] = [:], crashPoint: String? = nil, to base: String) throws {
+                             trainingPatch: [Int]? = nil, state: [String: String] = [:], crashPoint: String? = nil, to base: String) throws {
         let trainerState = state
         var moments: [String: Tensor] = [:]
         let names = model.configuration.parameterShapes
@@ -33,7 +33,7 @@ public enum Checkpoint {
         for (key, value) in trainerState { metadata[statePrefix + key] = value }
         try SafeTensors(tensors: moments, metadata: metadata).write(to: "\(base).\(optimizerExtension)")
         if let crashPoint { CrashPoint.reach("\(crashPoint)-between-files") }
-        var weights = ModelWeights(model: model, datasetVersion: datasetVersion, resampling: resampling).safeTensors
+        var weights = ModelWeights(model: model, datasetVersion: datasetVersion, resampling: resampling, trainingPatch: trainingPatch).safeTensors
         weights.metadata["step"] = "\(optimizer.step)"
         try weights.write(to: "\(base).\(weightsExtension)")
     }

@@ -4,9 +4,10 @@ import Dosimetry
 /// Training patches from whole cases (issue 13): fixed-size crops of the input channels and the
 /// dose, with the augmentation that is physically right for a patient.
 ///
-/// - Centres: even-numbered draws centre on a voxel whose dose is above 10 % of Rx (normalised
-///   dose > 0.1), odd-numbered draws anywhere in the volume, so half the patches see the target
-///   region. A case with no voxel above 10 % gets uniform centres only.
+/// - Centres: even-numbered draws centre on a voxel whose dose is above a threshold (by default
+///   10 % of Rx, normalised dose > 0.1; a run may raise it to centre them on the targets),
+///   odd-numbered draws anywhere in the volume, so half the patches see the high-dose region. A
+///   case with no voxel above the threshold gets uniform centres only.
 /// - Translation: each centre moves by a whole number of voxels in [−maxShift, maxShift] per axis.
 /// - Left-right flip (probability ½): along X, the case's array axis 1 (H of NCDHW), with the
 ///   Femur_L and Femur_R channels swapped, so the patient's left femur stays at the larger column
@@ -21,8 +22,9 @@ public struct PatchSampler: Sendable, Equatable {
     public let maxShift: Int
     /// Input channel indices of Femur_L and Femur_R (CT is channel 0), swapped by a flip.
     public let femurChannels: FemurChannels?
-    /// Normalised dose above which a voxel may be a high-dose centre: 10 % of Rx.
-    public static let highDoseThreshold: Float = 0.1
+    /// Normalised dose above which a voxel may be a high-dose centre unless a run says otherwise:
+    /// 10 % of Rx, the first trainer's.
+    public static let defaultHighDoseThreshold: Float = 0.1
 
     public struct FemurChannels: Sendable, Equatable {
         public let left: Int, right: Int
@@ -45,13 +47,14 @@ public struct PatchSampler: Sendable, Equatable {
         public let extent: [Int]
         let highDoseVoxels: [Int32]
 
-        /// `dose` holds the volume's normalised dose in (D, H, W) order.
-        public init(extent: [Int], dose: [Float]) throws {
+        /// `dose` holds the volume's normalised dose in (D, H, W) order; voxels above
+        /// `highDoseThreshold` may be high-dose centres.
+        public init(extent: [Int], dose: [Float], highDoseThreshold: Float = PatchSampler.defaultHighDoseThreshold) throws {
             guard extent.count == 3, extent.allSatisfy({ $0 > 0 }), extent.reduce(1, *) == dose.count, dose.count <= Int(Int32.max) else {
                 throw EngineError.invalidSetting(name: "patch centres", expected: "a dose of \(extent) voxels", found: "\(dose.count) values")
             }
             self.extent = extent
-            highDoseVoxels = dose.indices.filter { dose[$0] > PatchSampler.highDoseThreshold }.map { Int32($0) }
+            highDoseVoxels = dose.indices.filter { dose[$0] > highDoseThreshold }.map { Int32($0) }
         }
     }
 
@@ -60,14 +63,14 @@ public struct PatchSampler: Sendable, Equatable {
         public let input: Tensor, dose: Tensor
         public let centres: Centres
 
-        public init(input: Tensor, dose: Tensor) throws {
+        public init(input: Tensor, dose: Tensor, highDoseThreshold: Float = PatchSampler.defaultHighDoseThreshold) throws {
             let layout = try VolumeLayout(of: input, role: "training input")
             guard layout.batch == 1, layout.spatialCount > 0 else {
                 throw EngineError.shape(role: "training input", expected: "(1, C, D, H, W)", found: input.shape)
             }
             try dose.expectShape(layout.with(channels: 1).shape, role: "training dose")
             (self.input, self.dose) = (input, dose)
-            centres = try Centres(extent: Array(input.shape.suffix(3)), dose: dose.elements)
+            centres = try Centres(extent: Array(input.shape.suffix(3)), dose: dose.elements, highDoseThreshold: highDoseThreshold)
         }
     }
 
@@ -109,7 +112,6 @@ public struct PatchSampler: Sendable, Equatable {
         return Draw(start: (0..<3).map { centre[$0] - patch[$0] / 2 }, flipped: flipped, highDoseCentre: highDose)
     }
 
-    /// The `index`-th draw of an epoch from a volume in memory.
     /// Training epoch `epoch`'s draws, in the order the trainer batches them: a generator seeded
     /// by (`seed`, stream `epoch`) makes `patchesPerVolume` draws from each volume in turn, then
     /// shuffles them (Fisher–Yates, the same generator). `dosecurate_torch` reproduces this.
@@ -124,12 +126,18 @@ public struct PatchSampler: Sendable, Equatable {
         return draws
     }
 
+    /// The `index`-th draw of an epoch from a volume in memory.
     public func sample(_ volume: Volume, index: Int, generator: inout SeededGenerator) throws -> Sample {
         let draw = draw(in: volume.centres, index: index, generator: &generator)
-        let extent = volume.centres.extent
-        let (input, dose) = try oriented(input: crop(volume.input, extent: extent, start: draw.start),
-                                         dose: crop(volume.dose, extent: extent, start: draw.start), by: draw)
+        let (input, dose) = try patch(of: volume, by: draw)
         return Sample(input: input, dose: dose, start: draw.start, flipped: draw.flipped, highDoseCentre: draw.highDoseCentre)
+    }
+
+    /// The patch pair a draw cuts from a volume in memory, oriented as the draw says: the same
+    /// values a training cache's boxes at `draw.start` give.
+    public func patch(of volume: Volume, by draw: Draw) throws -> (input: Tensor, dose: Tensor) {
+        let extent = volume.centres.extent
+        return try oriented(input: crop(volume.input, extent: extent, start: draw.start), dose: crop(volume.dose, extent: extent, start: draw.start), by: draw)
     }
 
     /// Patches cut at a draw's start (input (1, C, patch), dose (1, 1, patch)) as the draw wants

@@ -52,14 +52,23 @@ public struct EpochSummary: Sendable, Equatable {
     public let seconds: Double
     public let validation: ValidationScores?
     public let isBest: Bool
+    /// The epoch's training time by phase (summed over its steps).
+    public let phases: TrainingStep.PhaseSeconds
+    /// Time spent validating after the epoch (0 when it did not validate).
+    public let validationSeconds: Double
 
-    public static let csvHeader = "epoch,step,learning_rate,train_loss,gradient_norm,seconds,val_mae_gy,val_ptv70_mae_gy,val_ptv70_d95_error_gy,val_ptv70_abs_d95_error_gy,best"
+    /// The first eleven columns are the contract `dosecurate_torch.log_metrics` shares; the
+    /// engine's step profile follows them.
+    public static let csvHeader = "epoch,step,learning_rate,train_loss,gradient_norm,seconds,val_mae_gy,val_ptv70_mae_gy,val_ptv70_d95_error_gy,val_ptv70_abs_d95_error_gy,best,"
+        + "read_seconds,forward_seconds,backward_seconds,optimizer_seconds,validation_seconds"
 
     public var csvRow: String {
         func text(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
-        return [String(epoch), String(step), "\(learningRate)", "\(trainLoss)", "\(gradientNorm)", String(format: "%.3f", seconds),
+        return ([String(epoch), String(step), "\(learningRate)", "\(trainLoss)", "\(gradientNorm)", String(format: "%.3f", seconds),
                 text(validation?.maeGy), text(validation?.ptv70MAEGy), text(validation?.ptv70D95ErrorGy),
-                text(validation?.ptv70AbsoluteD95ErrorGy), isBest ? "1" : "0"].joined(separator: ",")
+                text(validation?.ptv70AbsoluteD95ErrorGy), isBest ? "1" : "0"]
+            + [phases.read, phases.forward, phases.backward, phases.optimizer, validationSeconds].map { String(format: "%.3f", $0) })
+            .joined(separator: ",")
     }
 }
 
@@ -101,14 +110,20 @@ public struct Trainer: Sendable {
     public let configuration: TrainingConfiguration
     public let data: TrainingSet
     public let directory: String
+    /// Training cases whose arrays together fit in this many bytes are read from the cache once
+    /// and cut in memory; larger sets are read box by box. Either way the patches are the same.
+    public let inMemoryLimitBytes: Int
 
+    /// 4 GiB: a 40-case cohort of small phantoms takes about 1.5 GiB.
+    public static let defaultInMemoryLimitBytes = 4 << 30
     public static let metricsFile = "metrics.csv", checkpointFolder = "checkpoints", bestCheckpointBase = "checkpoints/best"
 
-    public init(configuration: TrainingConfiguration, data: TrainingSet, directory: String) throws {
+    public init(configuration: TrainingConfiguration, data: TrainingSet, directory: String, inMemoryLimitBytes: Int = defaultInMemoryLimitBytes) throws {
         guard !data.trainCases.isEmpty else {
             throw EngineError.invalidSetting(name: "training cases", expected: "at least one", found: "none")
         }
         (self.configuration, self.data, self.directory) = (try configuration.validated(), data, directory)
+        self.inMemoryLimitBytes = inMemoryLimitBytes
     }
 
     /// Patches per epoch and optimiser steps per epoch (the last batch may be smaller).
@@ -127,9 +142,16 @@ public struct Trainer: Sendable {
         guard cacheFactor == resampling.factor else {
             throw EngineError.invalidSetting(name: "\(data.cachePath): resample", expected: "\(resampling.factor) (the run's)", found: "\(cacheFactor)")
         }
-        let training = try data.trainCases.map { try TrainingCase(caseId: $0, cache: cache, channels: channels) }
+        let arrayBytes = try data.trainCases.reduce(0) { total, caseId in
+            total + (try cache.extent(caseId: caseId, array: "input")).reduce(1, *) / channels * (channels + 1) * MemoryLayout<Float>.size
+        }
+        let inMemory = arrayBytes <= inMemoryLimitBytes
+        let threshold = Float(configuration.highDoseCentreThreshold)
+        let training = try data.trainCases.map {
+            try TrainingCase(caseId: $0, cache: cache, channels: channels, inMemory: inMemory, highDoseThreshold: threshold)
+        }
         let schedule = try CosineSchedule(base: configuration.learningRate, totalSteps: configuration.epochs * batchesPerEpoch,
-                                          minimum: configuration.minimumLearningRate)
+                                          minimum: configuration.minimumLearningRate, warmupSteps: configuration.warmupSteps)
         try FileManager.default.createDirectory(atPath: file(Self.checkpointFolder), withIntermediateDirectories: true)
 
         var progress = try resume ? resumedProgress(modelConfiguration, events: events) : freshProgress(modelConfiguration)
@@ -143,14 +165,18 @@ public struct Trainer: Sendable {
             let epochStart = Date()
             let draws = sampler.epochDraws(training.map(\.centres), seed: configuration.seed, epoch: epoch,
                                            patchesPerVolume: configuration.patchesPerVolume)
-            var lossSum = 0.0, normSum = 0.0
+            var lossSum = 0.0, normSum = 0.0, phases = TrainingStep.PhaseSeconds()
             for batch in 0..<batchesPerEpoch {
                 let members = draws[(batch * configuration.batchSize)..<min(draws.count, (batch + 1) * configuration.batchSize)]
+                let readStart = Date()
                 let (input, constraints, target) = try batchTensors(members, training: training, cache: cache, sampler: sampler, channels: channels)
+                phases.read += Date().timeIntervalSince(readStart)
                 progress.optimizer.settings.learningRate = schedule.learningRate(atStep: progress.optimizer.step)
                 let result = try TrainingStep.run(model: &progress.model, optimizer: &progress.optimizer, input: input, constraints: constraints,
                                                   target: target, negativePenaltyWeight: Float(configuration.negativePenaltyWeight),
+                                                  ptvUnderdoseWeight: Float(configuration.ptvUnderdoseWeight),
                                                   maxGradientNorm: Float(configuration.maxGradientNorm), on: backend)
+                phases = phases + result.seconds
                 lossSum += Double(result.loss)
                 normSum += Double(result.gradientNorm)
                 stepsThisSession += 1
@@ -164,17 +190,18 @@ public struct Trainer: Sendable {
             trainingSeconds += epochSeconds
             finalLoss = lossSum / Double(batchesPerEpoch)
 
-            var scores: ValidationScores?, isBest = false
+            var scores: ValidationScores?, isBest = false, epochValidationSeconds = 0.0
             if !data.validationCases.isEmpty, epoch % configuration.validateEvery == 0 || epoch == configuration.epochs {
                 let validationStart = Date()
                 scores = try validate(progress.model, window: window, resampling: resampling, cache: cache, backend: backend) { index in
                     events(.validating(epoch: epoch, caseIndex: index, cases: data.validationCases.count))
                 }
-                validationSeconds += Date().timeIntervalSince(validationStart)
+                epochValidationSeconds = Date().timeIntervalSince(validationStart)
+                validationSeconds += epochValidationSeconds
                 if let value = scores?.value(of: configuration.selectionMetric) {
                     if progress.bestValue.map({ value < $0 }) ?? true {
                         (progress.bestEpoch, progress.bestValue, progress.staleValidations, isBest) = (epoch, value, 0, true)
-                        var best = ModelWeights(model: progress.model, datasetVersion: data.datasetVersion, resampling: resampling).safeTensors
+                        var best = ModelWeights(model: progress.model, datasetVersion: data.datasetVersion, resampling: resampling, trainingPatch: configuration.patch).safeTensors
                         best.metadata["epoch"] = "\(epoch)"
                         best.metadata[configuration.selectionMetric.rawValue] = "\(value)"
                         try best.write(to: file("\(Self.bestCheckpointBase).\(Checkpoint.weightsExtension)"))
@@ -185,13 +212,15 @@ public struct Trainer: Sendable {
             }
             let summary = EpochSummary(epoch: epoch, step: progress.optimizer.step, learningRate: progress.optimizer.settings.learningRate,
                                        trainLoss: lossSum / Double(batchesPerEpoch), gradientNorm: normSum / Double(batchesPerEpoch),
-                                       seconds: epochSeconds, validation: scores, isBest: isBest)
+                                       seconds: epochSeconds, validation: scores, isBest: isBest, phases: phases,
+                                       validationSeconds: epochValidationSeconds)
             progress.metricsRows.append(summary.csvRow)
             // The row first, then the checkpoint: a crash between them leaves a row a resume drops.
             try AtomicFile.write(Array(([EpochSummary.csvHeader] + progress.metricsRows).joined(separator: "\n").utf8) + [0x0A],
                                  to: file(Self.metricsFile))
             progress.epoch = epoch
             try Checkpoint.write(model: progress.model, optimizer: progress.optimizer, datasetVersion: data.datasetVersion, resampling: resampling,
+                                 trainingPatch: configuration.patch,
                                  state: progress.state, crashPoint: "train-checkpoint-\(epoch)", to: file(Self.epochBase(epoch)))
             CrashPoint.reach("train-checkpoint-\(epoch)")
             for older in checkpointEpochs() where older < epoch { removeCheckpoint(epoch: older) }
@@ -303,20 +332,30 @@ public struct Trainer: Sendable {
 
     // MARK: - Data
 
-    /// A training case: where its patch centres may fall and its plan constraints.
+    /// A training case: where its patch centres may fall, its plan constraints and, when the
+    /// training set fits in memory, its arrays (inflated from the cache once).
     private struct TrainingCase {
         let caseId: String
         let centres: PatchSampler.Centres
         let constraints: [Float]
+        let volume: PatchSampler.Volume?
 
-        init(caseId: String, cache: TrainingCacheReader, channels: Int) throws {
+        init(caseId: String, cache: TrainingCacheReader, channels: Int, inMemory: Bool, highDoseThreshold: Float) throws {
             let extent = try cache.extent(caseId: caseId, array: "input")
             guard extent[0] == channels else {
                 throw EngineError.mismatch(role: "\(cache.path): cases/\(caseId)/input channels", expected: [channels], found: [extent[0]])
             }
             let spatial = Array(extent.suffix(3))
             self.caseId = caseId
-            centres = try PatchSampler.Centres(extent: spatial, dose: cache.readBox(caseId: caseId, array: "dose", start: [0, 0, 0], size: spatial))
+            let dose = try cache.readBox(caseId: caseId, array: "dose", start: [0, 0, 0], size: spatial)
+            if inMemory {
+                let input = try cache.readBox(caseId: caseId, array: "input", start: [0, 0, 0], size: spatial)
+                let volume = try PatchSampler.Volume(input: Tensor(shape: [1, channels] + spatial, elements: input),
+                                                     dose: Tensor(shape: [1, 1] + spatial, elements: dose), highDoseThreshold: highDoseThreshold)
+                (self.volume, centres) = (volume, volume.centres)
+            } else {
+                (volume, centres) = (nil, try PatchSampler.Centres(extent: spatial, dose: dose, highDoseThreshold: highDoseThreshold))
+            }
             constraints = try cache.floatAttribute("constraints", of: "cases/\(caseId)")
             guard constraints.count == UNetConfiguration.constraintFeatures else {
                 throw EngineError.mismatch(role: "\(cache.path): constraints of \(caseId)", expected: [UNetConfiguration.constraintFeatures], found: [constraints.count])
@@ -325,16 +364,21 @@ public struct Trainer: Sendable {
     }
 
     /// The batch's input (B, C, patch), constraints (B, 13) and dose (B, 1, patch), each patch
-    /// read from the cache box by box and oriented as its draw says.
+    /// cut from the case in memory or read from the cache box by box, and oriented as its draw says.
     private func batchTensors(_ members: ArraySlice<(volume: Int, draw: PatchSampler.Draw)>, training: [TrainingCase], cache: TrainingCacheReader,
                               sampler: PatchSampler, channels: Int) throws -> (Tensor, Tensor, Tensor) {
         let patch = configuration.patch
         var inputs: [Float] = [], doses: [Float] = [], constraints: [Float] = []
         for (caseIndex, draw) in members {
             let item = training[caseIndex]
-            let input = try Tensor(shape: [1, channels] + patch, elements: cache.readBox(caseId: item.caseId, array: "input", start: draw.start, size: patch))
-            let dose = try Tensor(shape: [1, 1] + patch, elements: cache.readBox(caseId: item.caseId, array: "dose", start: draw.start, size: patch))
-            let oriented = try sampler.oriented(input: input, dose: dose, by: draw)
+            let oriented: (input: Tensor, dose: Tensor)
+            if let volume = item.volume {
+                oriented = try sampler.patch(of: volume, by: draw)
+            } else {
+                let input = try Tensor(shape: [1, channels] + patch, elements: cache.readBox(caseId: item.caseId, array: "input", start: draw.start, size: patch))
+                let dose = try Tensor(shape: [1, 1] + patch, elements: cache.readBox(caseId: item.caseId, array: "dose", start: draw.start, size: patch))
+                oriented = try sampler.oriented(input: input, dose: dose, by: draw)
+            }
             inputs += oriented.input.elements
             doses += oriented.dose.elements
             constraints += item.constraints

@@ -22,17 +22,26 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var learningRate: Double
     /// The cosine schedule's floor.
     public var minimumLearningRate: Double
+    /// Steps of linear learning-rate warm-up before the cosine (0: none).
+    public var warmupSteps: Int
     public var weightDecay: Double
     public var adamBetas: [Double]
     public var adamEpsilon: Double
     public var maxGradientNorm: Double
     /// Weight of mean(ReLU(−prediction)) added to the MSE.
     public var negativePenaltyWeight: Double
+    /// Weight of the PTV70 underdose term (`Loss.ptvUnderdose`) added to the loss (0: none).
+    public var ptvUnderdoseWeight: Double
     /// Largest integer translation of a patch centre per axis, voxels.
     public var maxShift: Int
     /// Fixed by `PatchSampler`; recorded.
     public var flipProbability: Double
     public var highDoseCentreFraction: Double
+    /// Normalised dose above which a voxel may be a high-dose patch centre (0.1: 10 % of Rx, the
+    /// first trainer's; higher values centre those patches on the targets and their fall-off).
+    public var highDoseCentreThreshold: Double
+    /// The first trainer's threshold (`PatchSampler.defaultHighDoseThreshold`), as run records store it.
+    public static let defaultHighDoseCentreThreshold = 0.1
     /// Validate every this many epochs (and after the last).
     public var validateEvery: Int
     /// Fraction of the window neighbouring validation tiles share.
@@ -48,16 +57,18 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var resample: Int
 
     public init(preset: UNetConfiguration.Preset = .tiny, depth: Int = 4, patch: [Int] = [64, 64, 64], batchSize: Int = 2, epochs: Int = 50,
-                patchesPerVolume: Int = 4, learningRate: Double = 1e-4, minimumLearningRate: Double = 0, weightDecay: Double = 1e-2,
-                maxGradientNorm: Double = 1, negativePenaltyWeight: Double = 0.1, maxShift: Int = 4, validateEvery: Int = 1,
+                patchesPerVolume: Int = 4, learningRate: Double = 1e-4, minimumLearningRate: Double = 0, warmupSteps: Int = 0,
+                weightDecay: Double = 1e-2, maxGradientNorm: Double = 1, negativePenaltyWeight: Double = 0.1, ptvUnderdoseWeight: Double = 0,
+                maxShift: Int = 4, highDoseCentreThreshold: Double = defaultHighDoseCentreThreshold, validateEvery: Int = 1,
                 validationOverlap: Double = 0.5, selectionMetric: SelectionMetric = .ptv70MAE, patience: Int? = 10, seed: UInt64 = 0,
                 threads: Int = 1, resample: Int = 1) {
         (self.preset, self.depth, self.patch, self.batchSize, self.epochs) = (preset, depth, patch, batchSize, epochs)
         (self.patchesPerVolume, self.learningRate, self.minimumLearningRate, self.weightDecay) = (patchesPerVolume, learningRate, minimumLearningRate, weightDecay)
+        self.warmupSteps = warmupSteps
         let defaults = AdamW.Settings()
         (adamBetas, adamEpsilon) = ([defaults.beta1, defaults.beta2], defaults.epsilon)
-        (self.maxGradientNorm, self.negativePenaltyWeight, self.maxShift) = (maxGradientNorm, negativePenaltyWeight, maxShift)
-        (flipProbability, highDoseCentreFraction) = (0.5, 0.5)
+        (self.maxGradientNorm, self.negativePenaltyWeight, self.ptvUnderdoseWeight, self.maxShift) = (maxGradientNorm, negativePenaltyWeight, ptvUnderdoseWeight, maxShift)
+        (flipProbability, highDoseCentreFraction, self.highDoseCentreThreshold) = (0.5, 0.5, highDoseCentreThreshold)
         (self.validateEvery, self.validationOverlap, self.selectionMetric) = (validateEvery, validationOverlap, selectionMetric)
         (self.patience, self.seed, self.threads, self.resample) = (patience, seed, threads, resample)
     }
@@ -78,6 +89,9 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         guard learningRate > 0, minimumLearningRate >= 0, minimumLearningRate <= learningRate else {
             throw refuse("learning rate", "lr > 0 and 0 ≤ minimum ≤ lr", "\(learningRate), minimum \(minimumLearningRate)")
         }
+        guard warmupSteps >= 0 else { throw refuse("warm-up steps", "≥ 0", warmupSteps) }
+        guard ptvUnderdoseWeight >= 0 else { throw refuse("PTV underdose weight", "≥ 0", ptvUnderdoseWeight) }
+        guard highDoseCentreThreshold >= 0, highDoseCentreThreshold < 1.5 else { throw refuse("high-dose centre threshold", "a normalised dose in [0, 1.5)", highDoseCentreThreshold) }
         guard weightDecay >= 0 else { throw refuse("weight decay", "≥ 0", weightDecay) }
         guard adamBetas.count == 2, adamEpsilon > 0 else { throw refuse("AdamW betas and eps", "two betas and eps > 0", "\(adamBetas), \(adamEpsilon)") }
         guard maxGradientNorm > 0, negativePenaltyWeight >= 0, maxShift >= 0 else {
@@ -93,6 +107,35 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
 
     /// The sliding window validation uses: the training patch, neighbours sharing `validationOverlap`.
     public var validationWindow: SlidingWindow {
-        get throws { try SlidingWindow(patch: patch, stride: patch.map { max(1, $0 - Int((Double($0) * validationOverlap).rounded())) }) }
+        get throws { try SlidingWindow(patch: patch, overlap: validationOverlap) }
+    }
+
+    // Run records written before issue 31 lack the recipe's newer settings; they read as the
+    // values those runs used (no warm-up, no PTV term, centres above 10 % of Rx).
+    private enum CodingKeys: String, CodingKey {
+        case preset, depth, patch, batchSize, epochs, patchesPerVolume, learningRate, minimumLearningRate, warmupSteps, weightDecay, adamBetas,
+             adamEpsilon, maxGradientNorm, negativePenaltyWeight, ptvUnderdoseWeight, maxShift, flipProbability, highDoseCentreFraction,
+             highDoseCentreThreshold, validateEvery, validationOverlap, selectionMetric, patience, seed, threads, resample
+    }
+
+    public init(from decoder: Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        (preset, depth, patch) = (try values.decode(UNetConfiguration.Preset.self, forKey: .preset), try values.decode(Int.self, forKey: .depth),
+                                  try values.decode([Int].self, forKey: .patch))
+        (batchSize, epochs, patchesPerVolume) = (try values.decode(Int.self, forKey: .batchSize), try values.decode(Int.self, forKey: .epochs),
+                                                 try values.decode(Int.self, forKey: .patchesPerVolume))
+        (learningRate, minimumLearningRate) = (try values.decode(Double.self, forKey: .learningRate), try values.decode(Double.self, forKey: .minimumLearningRate))
+        warmupSteps = try values.decodeIfPresent(Int.self, forKey: .warmupSteps) ?? 0
+        (weightDecay, adamBetas, adamEpsilon) = (try values.decode(Double.self, forKey: .weightDecay), try values.decode([Double].self, forKey: .adamBetas),
+                                                 try values.decode(Double.self, forKey: .adamEpsilon))
+        (maxGradientNorm, negativePenaltyWeight) = (try values.decode(Double.self, forKey: .maxGradientNorm), try values.decode(Double.self, forKey: .negativePenaltyWeight))
+        ptvUnderdoseWeight = try values.decodeIfPresent(Double.self, forKey: .ptvUnderdoseWeight) ?? 0
+        (maxShift, flipProbability) = (try values.decode(Int.self, forKey: .maxShift), try values.decode(Double.self, forKey: .flipProbability))
+        highDoseCentreFraction = try values.decode(Double.self, forKey: .highDoseCentreFraction)
+        highDoseCentreThreshold = try values.decodeIfPresent(Double.self, forKey: .highDoseCentreThreshold) ?? Self.defaultHighDoseCentreThreshold
+        (validateEvery, validationOverlap) = (try values.decode(Int.self, forKey: .validateEvery), try values.decode(Double.self, forKey: .validationOverlap))
+        (selectionMetric, patience) = (try values.decode(SelectionMetric.self, forKey: .selectionMetric), try values.decodeIfPresent(Int.self, forKey: .patience))
+        (seed, threads, resample) = (try values.decode(UInt64.self, forKey: .seed), try values.decode(Int.self, forKey: .threads),
+                                     try values.decode(Int.self, forKey: .resample))
     }
 }

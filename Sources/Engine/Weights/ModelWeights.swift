@@ -2,7 +2,8 @@ import Foundation
 
 /// BaselineUNet3D weights in safetensors files. `__metadata__` carries the preset, base width,
 /// depth, input channels, the dataset version the weights were trained on and, for weights
-/// trained on an in-plane resampled grid, `resample` (the factor); weights without it
+/// trained on an in-plane resampled grid, `resample` (the factor), and `patch`, the training
+/// patch (GroupNorm's statistics are a tile's, so `predict` tiles with it by default); weights without them
 /// (as PyTorch's `save_file(model.state_dict())` writes them) load too, their shape inferred from
 /// the tensor names and shapes.
 public struct ModelWeights: Sendable, Equatable {
@@ -12,9 +13,11 @@ public struct ModelWeights: Sendable, Equatable {
     /// The in-plane factor the weights were trained at (`train --resample`); `predict` resamples
     /// the same way and maps the prediction back to the case's grid.
     public let resampling: InPlaneResampling
+    /// The patch extent (D, H, W) the weights were trained on, when recorded.
+    public let trainingPatch: [Int]?
 
-    public init(model: BaselineUNet3D, datasetVersion: String? = nil, resampling: InPlaneResampling = .native) {
-        (self.model, self.datasetVersion, self.resampling) = (model, datasetVersion, resampling)
+    public init(model: BaselineUNet3D, datasetVersion: String? = nil, resampling: InPlaneResampling = .native, trainingPatch: [Int]? = nil) {
+        (self.model, self.datasetVersion, self.resampling, self.trainingPatch) = (model, datasetVersion, resampling, trainingPatch)
     }
 
     public static func read(path: String) throws -> ModelWeights {
@@ -40,9 +43,17 @@ public struct ModelWeights: Sendable, Equatable {
             }
             resampling = recorded
         }
+        var trainingPatch: [Int]?
+        if let text = file.metadata["patch"] {
+            let extents = text.split(separator: ",").compactMap { Int($0) }
+            guard extents.count == 3, extents.allSatisfy({ $0 > 0 && $0 % inferred.spatialMultiple == 0 }) else {
+                throw SafeTensorsError.malformed(file: path, reason: "__metadata__ patch is \(text), expected three multiples of \(inferred.spatialMultiple) (D,H,W)")
+            }
+            trainingPatch = extents
+        }
         do {
             return ModelWeights(model: try BaselineUNet3D(configuration: inferred, parameters: file.tensors),
-                                datasetVersion: file.metadata["dataset_version"], resampling: resampling)
+                                datasetVersion: file.metadata["dataset_version"], resampling: resampling, trainingPatch: trainingPatch)
         } catch let error as EngineError {
             throw SafeTensorsError.malformed(file: path, reason: "not a BaselineUNet3D: \(error)")
         }
@@ -55,6 +66,7 @@ public struct ModelWeights: Sendable, Equatable {
         metadata["preset"] = configuration.preset?.rawValue
         metadata["dataset_version"] = datasetVersion
         if !resampling.isIdentity { metadata["resample"] = "\(resampling.factor)" }
+        metadata["patch"] = trainingPatch.map { $0.map(String.init).joined(separator: ",") }
         return SafeTensors(tensors: model.parameters, metadata: metadata)
     }
 

@@ -21,15 +21,22 @@ public struct PredictRequest: Sendable {
     public let weightsPath: String
     public let cases: Cases
     public let outputDirectory: String
-    public let window: SlidingWindow
+    /// Nil: tiles of the weights' training patch (96³ when the weights do not record one),
+    /// neighbours sharing `overlap`.
+    public let window: SlidingWindow?
+    public let overlap: Double
     public let threads: Int
     /// The run the weights come from (`--run`), written into each prediction's metadata.
     public let runId: String?
 
-    public init(weightsPath: String, cases: Cases, outputDirectory: String, window: SlidingWindow, threads: Int, runId: String? = nil) {
+    public init(weightsPath: String, cases: Cases, outputDirectory: String, window: SlidingWindow? = nil, overlap: Double = 0.5, threads: Int,
+                runId: String? = nil) {
         (self.weightsPath, self.cases, self.outputDirectory, self.window, self.threads) = (weightsPath, cases, outputDirectory, window, threads)
-        self.runId = runId
+        (self.overlap, self.runId) = (overlap, runId)
     }
+
+    /// The tile edge for weights that do not record their training patch.
+    public static let defaultPatch = 96
 }
 
 public struct PredictOutcome: Sendable {
@@ -44,6 +51,8 @@ public struct PredictOutcome: Sendable {
 
     public let configuration: UNetConfiguration
     public let weightsSHA256: String
+    /// The tiling used: the request's, or the weights' training patch.
+    public let window: SlidingWindow
     public let written: [Written]
     /// Files that are not readable cases, with the reason; nothing was written for them.
     public let skipped: [(file: String, reason: String)]
@@ -63,9 +72,11 @@ public enum PredictWorkflow {
         let weights = try ModelWeights.decode(weightsBytes, file: request.weightsPath)
         let configuration = weights.model.configuration
         let multiple = configuration.spatialMultiple
-        guard request.window.patch.allSatisfy({ $0 % multiple == 0 }) else {
+        let window = try request.window
+            ?? SlidingWindow(patch: weights.trainingPatch ?? Array(repeating: PredictRequest.defaultPatch, count: 3), overlap: request.overlap)
+        guard window.patch.allSatisfy({ $0 % multiple == 0 }) else {
             throw EngineError.invalidSetting(name: "--patch", expected: "multiples of \(multiple) (2^depth for \(configuration))",
-                                             found: "\(request.window.patch)")
+                                             found: "\(window.patch)")
         }
         let files: [(file: String, pinnedVersion: String?)]
         switch request.cases {
@@ -104,7 +115,7 @@ public enum PredictWorkflow {
             let volume = resampling.isIdentity ? input.volume
                 : try Tensor(shape: [1, configuration.inputChannels] + resampling.coarseExtent(native),
                              elements: resampling.downsample(input.volume.elements, channels: configuration.inputChannels, native: native))
-            let predicted = try request.window.predict(volume, progress: { done, total in
+            let predicted = try window.predict(volume, progress: { done, total in
                 tiles = total
                 progress("\(opened.caseId): tile \(done)/\(total)")
             }) { patch in try weights.model.forward(patch, constraints: input.constraints, on: backend) }
@@ -117,8 +128,8 @@ public enum PredictWorkflow {
                 "model": .string(configuration.description),
                 "trained_on_dataset_version": weights.datasetVersion.map(MetadataValue.string) ?? .none,
                 "case_dataset_version": pinnedVersion.map(MetadataValue.string) ?? .none,
-                "patch": .list(request.window.patch.map { .int(Int64($0)) }),
-                "stride": .list(request.window.stride.map { .int(Int64($0)) }),
+                "patch": .list(window.patch.map { .int(Int64($0)) }),
+                "stride": .list(window.stride.map { .int(Int64($0)) }),
                 "blending": .string("gaussian, sigma = patch / 4"),
                 "in_plane_resample": .int(Int64(weights.resampling.factor)),
                 "clamp": .list([.float(Double(clampRange.lowerBound)), .float(Double(clampRange.upperBound))]),
@@ -136,7 +147,7 @@ public enum PredictWorkflow {
             written.append(.init(caseId: opened.caseId, file: path, tiles: tiles, seconds: Date().timeIntervalSince(start),
                                  filledChannels: input.filledChannels, unusedChannels: input.unusedChannels))
         }
-        return PredictOutcome(configuration: configuration, weightsSHA256: weightsHash, written: written, skipped: skipped)
+        return PredictOutcome(configuration: configuration, weightsSHA256: weightsHash, window: window, written: written, skipped: skipped)
     }
 }
 

@@ -35,8 +35,9 @@ struct PredictCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The folder predictions are written to (default with --run: runs/<id>/predictions).")
     var out: String?
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Patch extent (one number, or three: Y X Z); multiples of 2^depth.")
-    var patch: [Int] = [96]
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "Patch extent (one number, or three: Y X Z); multiples of 2^depth (default: the patch the weights were trained on, else 96).")
+    var patch: [Int] = []
 
     @Option(name: .long, help: "Fraction of a patch neighbouring tiles share (0 < overlap < 1).")
     var overlap: Double = 0.5
@@ -50,14 +51,13 @@ struct PredictCommand: AsyncParsableCommand {
         }
         guard weights != nil || run != nil else { throw ValidationError("give --weights or --run") }
         guard out != nil || run != nil else { throw ValidationError("give --out (or --run, whose predictions folder is used)") }
-        guard patch.count == 1 || patch.count == 3 else { throw ValidationError("--patch takes one or three numbers") }
+        guard patch.count <= 1 || patch.count == 3 else { throw ValidationError("--patch takes one or three numbers") }
         guard overlap > 0, overlap < 1 else { throw ValidationError("--overlap must be between 0 and 1") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() async throws {
-        let extents = patch.count == 1 ? Array(repeating: patch[0], count: 3) : patch
-        let window = try SlidingWindow(patch: extents, stride: extents.map { max(1, $0 - Int((Double($0) * overlap).rounded())) })
+        let window = try patch.isEmpty ? nil : SlidingWindow(patch: patch.count == 1 ? Array(repeating: patch[0], count: 3) : patch, overlap: overlap)
         let space = run != nil || pin.isPinned ? try global.existingWorkspace() : nil
         var weightsPath = weights ?? "", outputDirectory = out ?? ""
         if let run, let space {
@@ -76,10 +76,11 @@ struct PredictCommand: AsyncParsableCommand {
         }
         let quiet = global.quiet
         let outcome = try await PredictWorkflow.run(
-            PredictRequest(weightsPath: weightsPath, cases: selection, outputDirectory: outputDirectory, window: window, threads: threads, runId: run),
+            PredictRequest(weightsPath: weightsPath, cases: selection, outputDirectory: outputDirectory, window: window, overlap: overlap,
+                           threads: threads, runId: run),
             progress: { line in if !quiet { FileHandle.standardError.write(Data("\r\(line)   ".utf8)) } })
         if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
-        print("weights: \(outcome.configuration), sha256 \(outcome.weightsSHA256.prefix(12))…; patch \(window.patch), stride \(window.stride)")
+        print("weights: \(outcome.configuration), sha256 \(outcome.weightsSHA256.prefix(12))…; patch \(outcome.window.patch), stride \(outcome.window.stride)")
         for case_ in outcome.written {
             var line = "\(case_.file): \(case_.tiles) tiles, " + String(format: "%.1f s", case_.seconds)
             if !case_.filledChannels.isEmpty { line += "; filled with 0: " + case_.filledChannels.joined(separator: ", ") }

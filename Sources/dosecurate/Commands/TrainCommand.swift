@@ -62,8 +62,17 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The cosine schedule's floor.")
     var minLr: Double = 0
 
+    @Option(name: .long, help: "Steps of linear learning-rate warm-up before the cosine.")
+    var warmupSteps: Int = 0
+
     @Option(name: .long, help: "AdamW decoupled weight decay.")
     var weightDecay: Double = 1e-2
+
+    @Option(name: .long, help: "Weight of the PTV70 underdose term (squared shortfall inside PTV70, averaged over its voxels) added to the loss.")
+    var ptvUnderdoseWeight: Double = 0
+
+    @Option(name: .long, help: "Normalised dose above which a voxel may centre the high-dose half of the patches (0.1 = 10 % of Rx).")
+    var centreThreshold: Double = TrainingConfiguration.defaultHighDoseCentreThreshold
 
     @Option(name: .long, help: "Validate every this many epochs (and after the last).")
     var validateEvery: Int = 1
@@ -102,8 +111,8 @@ struct TrainCommand: AsyncParsableCommand {
         } else if let dataset = pin.dataset, let split = pin.split {
             let configuration = TrainingConfiguration(
                 preset: preset, depth: depth, patch: patch.count == 1 ? Array(repeating: patch[0], count: 3) : patch, batchSize: batchSize,
-                epochs: epochs, patchesPerVolume: patchesPerVolume, learningRate: lr, minimumLearningRate: minLr, weightDecay: weightDecay,
-                validateEvery: validateEvery, selectionMetric: select, patience: patience == 0 ? nil : patience, seed: seed, threads: threads,
+                epochs: epochs, patchesPerVolume: patchesPerVolume, learningRate: lr, minimumLearningRate: minLr, warmupSteps: warmupSteps,
+                weightDecay: weightDecay, ptvUnderdoseWeight: ptvUnderdoseWeight, highDoseCentreThreshold: centreThreshold, validateEvery: validateEvery, selectionMetric: select, patience: patience == 0 ? nil : patience, seed: seed, threads: threads,
                 resample: resample)
             outcome = try await TrainWorkflow.start(TrainRequest(workspace: space, dataset: dataset, split: split, configuration: configuration,
                                                                  runId: runId, label: label), progress: bar.show)
