@@ -1,13 +1,13 @@
-import CBLAS
+import CConvKernel
 
-/// Stride-1, "same"-padded 3D convolution (cubic odd kernel, padding (k − 1)/2) as OpenBLAS sgemm
-/// products on bounded column slabs: a slab holds the k³·Cin patch rows of a run of whole image
+/// Stride-1, "same"-padded 3D convolution (cubic odd kernel, padding (k − 1)/2) as matrix
+/// products (`CConvKernel`: AVX-512, AVX2 or portable C, chosen at run time) on bounded column slabs: a slab holds the k³·Cin patch rows of a run of whole image
 /// rows, never the whole volume, so scratch memory depends on the channels, not the volume size.
 /// 1×1×1 kernels multiply the input directly.
 ///
 /// Slab size (measured on the paper U-Net's shapes, `make bench`): a slab that stays in the 2 MB L2
-/// (`slabFloats`) makes OpenBLAS's packing read from cache, which beat 16 MB slabs by 10–25 % at
-/// 64³; but each product also repacks the whole weight matrix (up to 16 MB in the decoder's deep
+/// (`slabFloats`) keeps the products' column reads in cache, which beat 16 MB slabs by 10–25 % at
+/// 64³; but each product also streams the whole weight matrix (up to 16 MB in the decoder's deep
 /// convs), so a slab never has fewer than `minimumPoints` output points.
 ///
 /// The input gradient is the same convolution of the output gradient with the kernel flipped in
@@ -47,9 +47,8 @@ struct Conv3dKernel {
                     (target + channel * spatial).update(repeating: value, count: points)
                 }
                 let (columns, columnStride) = plan.columns(input: input, sample: sample, rows: rows, slab: slab)
-                dc_sgemm_row_major(0, 0, Int32(outputChannels), Int32(points), Int32(plan.patchRows), 1,
-                                   weight.baseAddress!, Int32(plan.patchRows), columns, Int32(columnStride),
-                                   1, target, Int32(spatial))
+                dc_conv_gemm_nn(outputChannels, points, plan.patchRows, weight.baseAddress!, plan.patchRows, columns, columnStride,
+                                target, spatial)
             }
         }
     }
@@ -75,8 +74,7 @@ struct Conv3dKernel {
                 let first = rows.lowerBound * layout.width, points = rows.count * layout.width
                 let (columns, columnStride) = plan.columns(input: input, sample: sample, rows: rows, slab: slab)
                 let gradientRows = outputGradient.baseAddress! + sample * outputChannels * spatial + first
-                dc_sgemm_row_major(0, 1, Int32(outputChannels), Int32(plan.patchRows), Int32(points), 1,
-                                   gradientRows, Int32(spatial), columns, Int32(columnStride), 1, partial, Int32(plan.patchRows))
+                dc_conv_gemm_nt(outputChannels, plan.patchRows, points, gradientRows, spatial, columns, columnStride, partial, plan.patchRows)
             }
         }
         for index in 0..<weightCount {

@@ -1,0 +1,255 @@
+#include "CConvKernel.h"
+
+#include <immintrin.h>
+
+/* ---- portable ---------------------------------------------------------------------------- */
+
+static void nn_portable(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
+    for (long row = 0; row < m; row++) {
+        float *out = c + row * ldc;
+        for (long depth = 0; depth < k; depth++) {
+            const float scale = a[row * lda + depth];
+            const float *in = b + depth * ldb;
+            for (long column = 0; column < n; column++) out[column] += scale * in[column];
+        }
+    }
+}
+
+static void nt_portable(long m, long p, long n, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
+    for (long row = 0; row < m; row++) {
+        for (long column = 0; column < p; column++) {
+            const float *x = a + row * lda, *y = b + column * ldb;
+            float sum = 0;
+            for (long i = 0; i < n; i++) sum += x[i] * y[i];
+            c[row * ldc + column] += sum;
+        }
+    }
+}
+
+/* ---- AVX2 + FMA -------------------------------------------------------------------------- */
+
+/* Rows [row, row + rows) (rows <= 4) times 16 columns at `column`, `width` <= 16 of them valid. */
+__attribute__((target("avx2,fma")))
+static void nn_avx2_tile(long rows, long width, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
+    __m256 acc[4][2];
+    for (int r = 0; r < 4; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+    if (width == 16) {
+        for (long depth = 0; depth < k; depth++) {
+            const __m256 b0 = _mm256_loadu_ps(b + depth * ldb), b1 = _mm256_loadu_ps(b + depth * ldb + 8);
+            if (rows == 4) {
+                for (int r = 0; r < 4; r++) {
+                    const __m256 scale = _mm256_broadcast_ss(a + r * lda + depth);
+                    acc[r][0] = _mm256_fmadd_ps(scale, b0, acc[r][0]);
+                    acc[r][1] = _mm256_fmadd_ps(scale, b1, acc[r][1]);
+                }
+                continue;
+            }
+            for (int r = 0; r < rows; r++) {
+                const __m256 scale = _mm256_broadcast_ss(a + r * lda + depth);
+                acc[r][0] = _mm256_fmadd_ps(scale, b0, acc[r][0]);
+                acc[r][1] = _mm256_fmadd_ps(scale, b1, acc[r][1]);
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            _mm256_storeu_ps(c + r * ldc, _mm256_add_ps(_mm256_loadu_ps(c + r * ldc), acc[r][0]));
+            _mm256_storeu_ps(c + r * ldc + 8, _mm256_add_ps(_mm256_loadu_ps(c + r * ldc + 8), acc[r][1]));
+        }
+        return;
+    }
+    __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)width), lanes);
+    const __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)width - 8), lanes);
+    for (long depth = 0; depth < k; depth++) {
+        const __m256 b0 = _mm256_maskload_ps(b + depth * ldb, mask0), b1 = _mm256_maskload_ps(b + depth * ldb + 8, mask1);
+        for (int r = 0; r < rows; r++) {
+            const __m256 scale = _mm256_broadcast_ss(a + r * lda + depth);
+            acc[r][0] = _mm256_fmadd_ps(scale, b0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(scale, b1, acc[r][1]);
+        }
+    }
+    for (int r = 0; r < rows; r++) {
+        _mm256_maskstore_ps(c + r * ldc, mask0, _mm256_add_ps(_mm256_maskload_ps(c + r * ldc, mask0), acc[r][0]));
+        _mm256_maskstore_ps(c + r * ldc + 8, mask1, _mm256_add_ps(_mm256_maskload_ps(c + r * ldc + 8, mask1), acc[r][1]));
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static void nn_avx2(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
+    for (long column = 0; column < n; column += 16) {
+        const long width = n - column < 16 ? n - column : 16;
+        for (long row = 0; row < m; row += 4) {
+            const long rows = m - row < 4 ? m - row : 4;
+            nn_avx2_tile(rows, width, k, a + row * lda, lda, b + column, ldb, c + row * ldc + column, ldc);
+        }
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static float sum_avx2(__m256 v) {
+    const __m128 pair = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    const __m128 two = _mm_add_ps(pair, _mm_movehl_ps(pair, pair));
+    return _mm_cvtss_f32(_mm_add_ss(two, _mm_shuffle_ps(two, two, 1)));
+}
+
+/* Up to 4 x 4 dot products of length n; the tail past a multiple of 8 is added in scalar order. */
+__attribute__((target("avx2,fma")))
+static void nt_avx2(long m, long p, long n, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
+    const long whole = n - n % 8;
+    for (long row = 0; row < m; row += 4) {
+        const long rows = m - row < 4 ? m - row : 4;
+        for (long column = 0; column < p; column += 4) {
+            const long columns = p - column < 4 ? p - column : 4;
+            __m256 acc[4][4];
+            for (int r = 0; r < 4; r++) for (int s = 0; s < 4; s++) acc[r][s] = _mm256_setzero_ps();
+            if (rows == 4 && columns == 4) {
+                for (long i = 0; i < whole; i += 8) {
+                    __m256 y[4];
+                    for (int s = 0; s < 4; s++) y[s] = _mm256_loadu_ps(b + (column + s) * ldb + i);
+                    for (int r = 0; r < 4; r++) {
+                        const __m256 x = _mm256_loadu_ps(a + (row + r) * lda + i);
+                        for (int s = 0; s < 4; s++) acc[r][s] = _mm256_fmadd_ps(x, y[s], acc[r][s]);
+                    }
+                }
+            } else for (long i = 0; i < whole; i += 8) {
+                __m256 y[4];
+                for (int s = 0; s < columns; s++) y[s] = _mm256_loadu_ps(b + (column + s) * ldb + i);
+                for (int r = 0; r < rows; r++) {
+                    const __m256 x = _mm256_loadu_ps(a + (row + r) * lda + i);
+                    for (int s = 0; s < columns; s++) acc[r][s] = _mm256_fmadd_ps(x, y[s], acc[r][s]);
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                for (int s = 0; s < columns; s++) {
+                    float sum = sum_avx2(acc[r][s]);
+                    const float *x = a + (row + r) * lda, *y = b + (column + s) * ldb;
+                    for (long i = whole; i < n; i++) sum += x[i] * y[i];
+                    c[(row + r) * ldc + column + s] += sum;
+                }
+            }
+        }
+    }
+}
+
+/* ---- AVX-512 ----------------------------------------------------------------------------- */
+
+/* Rows [0, rows) (rows <= 8) times 32 columns, `width` <= 32 of them valid. */
+__attribute__((target("avx512f")))
+static void nn_avx512_tile(long rows, long width, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
+    __m512 acc[8][2];
+    for (int r = 0; r < 8; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    const __mmask16 mask0 = width >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << width) - 1);
+    const __mmask16 mask1 = width >= 32 ? (__mmask16)0xFFFF : width <= 16 ? (__mmask16)0 : (__mmask16)((1u << (width - 16)) - 1);
+    if (rows == 8 && width == 32) {
+        for (long depth = 0; depth < k; depth++) {
+            const __m512 b0 = _mm512_loadu_ps(b + depth * ldb), b1 = _mm512_loadu_ps(b + depth * ldb + 16);
+            for (int r = 0; r < 8; r++) {
+                const __m512 scale = _mm512_set1_ps(a[r * lda + depth]);
+                acc[r][0] = _mm512_fmadd_ps(scale, b0, acc[r][0]);
+                acc[r][1] = _mm512_fmadd_ps(scale, b1, acc[r][1]);
+            }
+        }
+    } else {
+        for (long depth = 0; depth < k; depth++) {
+            const __m512 b0 = _mm512_maskz_loadu_ps(mask0, b + depth * ldb), b1 = _mm512_maskz_loadu_ps(mask1, b + depth * ldb + 16);
+            for (int r = 0; r < rows; r++) {
+                const __m512 scale = _mm512_set1_ps(a[r * lda + depth]);
+                acc[r][0] = _mm512_fmadd_ps(scale, b0, acc[r][0]);
+                acc[r][1] = _mm512_fmadd_ps(scale, b1, acc[r][1]);
+            }
+        }
+    }
+    for (int r = 0; r < rows; r++) {
+        _mm512_mask_storeu_ps(c + r * ldc, mask0, _mm512_add_ps(_mm512_maskz_loadu_ps(mask0, c + r * ldc), acc[r][0]));
+        _mm512_mask_storeu_ps(c + r * ldc + 16, mask1, _mm512_add_ps(_mm512_maskz_loadu_ps(mask1, c + r * ldc + 16), acc[r][1]));
+    }
+}
+
+__attribute__((target("avx512f")))
+static void nn_avx512(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
+    for (long column = 0; column < n; column += 32) {
+        const long width = n - column < 32 ? n - column : 32;
+        for (long row = 0; row < m; row += 8) {
+            const long rows = m - row < 8 ? m - row : 8;
+            nn_avx512_tile(rows, width, k, a + row * lda, lda, b + column, ldb, c + row * ldc + column, ldc);
+        }
+    }
+}
+
+/* Up to 4 x 4 dot products of length n; the tail past a multiple of 16 is a masked step. */
+__attribute__((target("avx512f")))
+static void nt_avx512(long m, long p, long n, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
+    const long whole = n - n % 16;
+    const __mmask16 tail = (__mmask16)((1u << (n % 16)) - 1);
+    for (long row = 0; row < m; row += 4) {
+        const long rows = m - row < 4 ? m - row : 4;
+        for (long column = 0; column < p; column += 4) {
+            const long columns = p - column < 4 ? p - column : 4;
+            __m512 acc[4][4];
+            for (int r = 0; r < 4; r++) for (int s = 0; s < 4; s++) acc[r][s] = _mm512_setzero_ps();
+            if (rows == 4 && columns == 4) {
+                for (long i = 0; i < whole; i += 16) {
+                    __m512 y[4];
+                    for (int s = 0; s < 4; s++) y[s] = _mm512_loadu_ps(b + (column + s) * ldb + i);
+                    for (int r = 0; r < 4; r++) {
+                        const __m512 x = _mm512_loadu_ps(a + (row + r) * lda + i);
+                        for (int s = 0; s < 4; s++) acc[r][s] = _mm512_fmadd_ps(x, y[s], acc[r][s]);
+                    }
+                }
+            } else for (long i = 0; i < whole; i += 16) {
+                __m512 y[4];
+                for (int s = 0; s < columns; s++) y[s] = _mm512_loadu_ps(b + (column + s) * ldb + i);
+                for (int r = 0; r < rows; r++) {
+                    const __m512 x = _mm512_loadu_ps(a + (row + r) * lda + i);
+                    for (int s = 0; s < columns; s++) acc[r][s] = _mm512_fmadd_ps(x, y[s], acc[r][s]);
+                }
+            }
+            if (tail) {
+                __m512 y[4];
+                for (int s = 0; s < columns; s++) y[s] = _mm512_maskz_loadu_ps(tail, b + (column + s) * ldb + whole);
+                for (int r = 0; r < rows; r++) {
+                    const __m512 x = _mm512_maskz_loadu_ps(tail, a + (row + r) * lda + whole);
+                    for (int s = 0; s < columns; s++) acc[r][s] = _mm512_fmadd_ps(x, y[s], acc[r][s]);
+                }
+            }
+            for (int r = 0; r < rows; r++)
+                for (int s = 0; s < columns; s++) c[(row + r) * ldc + column + s] += _mm512_reduce_add_ps(acc[r][s]);
+        }
+    }
+}
+
+/* ---- dispatch ---------------------------------------------------------------------------- */
+
+int dc_conv_kernel_level(void) {
+    static int detected = -1;
+    int level = __atomic_load_n(&detected, __ATOMIC_RELAXED);
+    if (level < 0) {
+        __builtin_cpu_init();
+        level = __builtin_cpu_supports("avx512f") ? 2 : (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
+        __atomic_store_n(&detected, level, __ATOMIC_RELAXED);
+    }
+    return level;
+}
+
+void dc_conv_gemm_nn(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
+    dc_conv_gemm_nn_at(dc_conv_kernel_level(), m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+void dc_conv_gemm_nt(long m, long p, long n, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
+    dc_conv_gemm_nt_at(dc_conv_kernel_level(), m, p, n, a, lda, b, ldb, c, ldc);
+}
+
+void dc_conv_gemm_nn_at(int level, long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
+    switch (level < dc_conv_kernel_level() ? level : dc_conv_kernel_level()) {
+    case 2: nn_avx512(m, n, k, a, lda, b, ldb, c, ldc); break;
+    case 1: nn_avx2(m, n, k, a, lda, b, ldb, c, ldc); break;
+    default: nn_portable(m, n, k, a, lda, b, ldb, c, ldc);
+    }
+}
+
+void dc_conv_gemm_nt_at(int level, long m, long p, long n, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
+    switch (level < dc_conv_kernel_level() ? level : dc_conv_kernel_level()) {
+    case 2: nt_avx512(m, p, n, a, lda, b, ldb, c, ldc); break;
+    case 1: nt_avx2(m, p, n, a, lda, b, ldb, c, ldc); break;
+    default: nt_portable(m, p, n, a, lda, b, ldb, c, ldc);
+    }
+}
