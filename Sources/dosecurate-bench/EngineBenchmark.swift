@@ -139,6 +139,22 @@ struct EngineBenchmark {
         return best
     }
 
+    /// One forward pass of a fresh model over a (1, 10, patch³) tile without a trace, as `predict`
+    /// runs each tile: the best of `repeats` after a warm-up. Run in a child process
+    /// (`dosecurate-bench engine-inference PRESET`) so its peak RSS is the pass's alone.
+    static func inferenceSeconds(preset: UNetConfiguration.Preset, patch: Int, threads: Int, repeats: Int) throws -> Double {
+        let backend = try CPUBackend(threads: threads)
+        var generator = SeededGenerator(seed: 0)
+        let model = try BaselineUNet3D(configuration: UNetConfiguration(preset: preset, inputChannels: 10), generator: &generator)
+        let x = Tensor.uniform([1, 10, patch, patch, patch], bound: 1, generator: &generator)
+        let constraints = Tensor.uniform([1, 13], bound: 1, generator: &generator)
+        func pass() throws { _ = try model.forward(x, constraints: constraints, on: backend) }
+        try pass()
+        var best = Double.infinity
+        for _ in 0..<repeats { best = min(best, try timedThrowing(pass)) }
+        return best
+    }
+
     private func bestTime(_ body: () throws -> Void) throws -> Double {
         try body()
         var best = Double.infinity

@@ -45,10 +45,12 @@ enum BenchEntry {
             case "demo"?:
                 try demoSection(python: python, binary: binary, scratch: scratch, casePath: nil)
                 return
-            case "engine-step"?:
-                // A child of engineSection: one preset's training step, timed alone.
+            case "engine-step"?, "engine-inference"?:
+                // Children of engineSection: one preset's training step, or its inference of one 128³ tile, timed alone.
                 let preset = CommandLine.arguments.dropFirst(2).first.flatMap(UNetConfiguration.Preset.init(rawValue:)) ?? .cpu
-                let seconds = try EngineBenchmark.trainingStepSeconds(preset: preset, threads: 2, repeats: 2)
+                let seconds = CommandLine.arguments[1] == "engine-step"
+                    ? try EngineBenchmark.trainingStepSeconds(preset: preset, threads: 2, repeats: 2)
+                    : try EngineBenchmark.inferenceSeconds(preset: preset, patch: 128, threads: 2, repeats: 2)
                 var usage = rusage()
                 getrusage(RUSAGE_SELF.rawValue, &usage)
                 print("{\"seconds\": \(seconds), \"peak_rss_mb\": \(Double(usage.ru_maxrss) / 1024)}")
@@ -367,11 +369,6 @@ enum BenchEntry {
         print("\nBaselineUNet3D training step (batch 2, 64³, 10 inputs, depth 4; forward, loss, backward, clipping, AdamW), \(threads) threads, best of 2:")
         let bench = CommandLine.arguments[0]
         for preset in [UNetConfiguration.Preset.cpu, .paper] {
-            func measured(_ output: String) -> (Double, Double)? {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Double],
-                      let seconds = object["seconds"], let peak = object["peak_rss_mb"] else { return nil }
-                return (seconds, peak)
-            }
             guard let engine = measured(try Subprocess.run(bench, ["engine-step", preset.rawValue])) else { throw BenchmarkError("engine-step printed no timing") }
             var line = "  " + "\(preset.rawValue) (b = \(preset.baseWidth)):".padding(toLength: 15, withPad: " ", startingAt: 0)
             line += String(format: " engine %6.2f s, peak RSS %5.0f MB", engine.0, engine.1)
@@ -381,6 +378,27 @@ enum BenchEntry {
             }
             print(line)
         }
+
+        print("\nBaselineUNet3D inference of one 128³ tile (what predict runs per tile; 10 inputs, depth 4), \(threads) threads, best of 2:")
+        for preset in [UNetConfiguration.Preset.cpu, .paper] {
+            guard let engine = measured(try Subprocess.run(bench, ["engine-inference", preset.rawValue])) else {
+                throw BenchmarkError("engine-inference printed no timing")
+            }
+            var line = "  " + "\(preset.rawValue) (b = \(preset.baseWidth)):".padding(toLength: 15, withPad: " ", startingAt: 0)
+            line += String(format: " engine %6.2f s, peak RSS %5.0f MB", engine.0, engine.1)
+            if hasTorch, let torch = measured(try Subprocess.run(torchPython, [root.appendingPathComponent("Benchmarks/engine_inference_torch.py").path,
+                                                                              preset.rawValue, "128", "\(threads)", "2"])) {
+                line += String(format: "; torch %6.2f s, peak RSS %5.0f MB; torch/engine %.2f× (target ≥ 1)", torch.0, torch.1, torch.0 / engine.0)
+            }
+            print(line + (preset == .paper ? String(format: " (peak RSS target ≤ 2048 MB)") : ""))
+        }
+    }
+
+    /// Parses a child's {"seconds": …, "peak_rss_mb": …} line.
+    private static func measured(_ output: String) -> (Double, Double)? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Double],
+              let seconds = object["seconds"], let peak = object["peak_rss_mb"] else { return nil }
+        return (seconds, peak)
     }
 
     /// `dosecurate-bench demo` runs only this part (generating its own full-size case).

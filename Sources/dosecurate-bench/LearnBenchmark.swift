@@ -19,7 +19,7 @@ struct LearnBenchmark {
         var warmupSteps = 100
         var patchesPerVolume = 8
         var centreThreshold = 0.5
-        var ptvUnderdoseWeight = 0.0
+        var ptvUnderdoseWeight = 0.5
         var seed = 7
 
         var summary: String {

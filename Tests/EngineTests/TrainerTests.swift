@@ -55,11 +55,7 @@ final class TrainerTests: XCTestCase {
 
     private func losses(in run: URL) throws -> [String] {
         try String(contentsOf: run.appendingPathComponent(Trainer.metricsFile), encoding: .utf8).split(separator: "\n").dropFirst()
-            .map { row in
-                // Every column but the times: `seconds` (5) and the step profile after `best` (11…).
-                row.split(separator: ",", omittingEmptySubsequences: false).enumerated().filter { $0.offset != 5 && $0.offset < 11 }
-                    .map(\.element).joined(separator: ",")
-            }
+            .map(EpochSummary.withoutTimes)
     }
 
     func testATinyModelOverfitsOneCase() throws {

@@ -1,3 +1,4 @@
+import Evaluation
 import Support
 import Engine
 import Foundation
@@ -48,6 +49,13 @@ final class DemoWorkflowTests: XCTestCase {
         let all = texts.joined
         XCTAssertTrue(all.contains("labels.femur_laterality"), "the audit's findings are shown")
         XCTAssertTrue(all.contains(record), "the summary names the evaluation record")
+        // The summary says how good the model is: one epoch of a depth-2 model is not there yet.
+        let evaluation = try EvaluationRecord.read(space.file(record))
+        XCTAssertEqual(outcome.verdict, ModelVerdict(evaluation))
+        XCTAssertEqual(try XCTUnwrap(outcome.verdict.meanAbsoluteD95ErrorGy), try XCTUnwrap(evaluation.identity.aggregate.ptv70D95AbsoluteErrorGy.mean),
+                       accuracy: 1e-12)
+        XCTAssertFalse(outcome.verdict.shortfalls.isEmpty, outcome.verdict.text)
+        XCTAssertTrue(all.contains(outcome.verdict.text) && outcome.verdict.text.contains("verdict: not there yet"), outcome.verdict.text)
         // The demo ends with the evaluation's report, every figure drawn, and says where it is.
         XCTAssertTrue(all.contains(outcome.report) && all.contains(outcome.auditReport) && all.contains(outcome.versionReport), "the summary names the reports")
         let audit = String(decoding: try Data(contentsOf: URL(fileURLWithPath: outcome.auditReport)), as: UTF8.self)

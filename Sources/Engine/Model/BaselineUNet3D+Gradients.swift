@@ -32,8 +32,9 @@ extension BaselineUNet3D {
         let activatedCondition = SiLU.forward(condition, on: backend)
         var blocks: [String: BlockTrace] = [:]
         func block(_ name: String, _ input: Tensor) throws -> Tensor {
+            guard keep else { return try blockOutput(name, input, activatedCondition, on: backend) }
             let (output, trace) = try blockTrace(name, input, activatedCondition, on: backend)
-            if keep { blocks[name] = trace }
+            blocks[name] = trace
             return output
         }
         var encoderOutputs: [Tensor] = [], pools: [MaxPool3d.Output] = []
@@ -111,6 +112,21 @@ extension BaselineUNet3D {
     /// One block: conv1 → norm1 → SiLU → FiLM(cond) → conv2 → norm2 → SiLU, plus the residual
     /// (a 1×1×1 conv when the width changes). `activatedCondition` is SiLU(cond), the first op of
     /// every block's `cond_mlp`, computed once.
+    /// The block `blockTrace` computes, for inference: each intermediate is replaced by the next
+    /// as soon as it is used, so a block holds its input, its skip and two activations at most
+    /// (the trace holds eight; at a 128³ tile of the paper model each is 400 MB).
+    private func blockOutput(_ name: String, _ x: Tensor, _ activatedCondition: Tensor, on backend: some ComputeBackend) throws -> Tensor {
+        var h = try conv("\(name).conv1").forward(x, on: backend)
+        h = SiLU.forward(try norm("\(name).norm1").forward(h, on: backend).output, on: backend)
+        let modulation = try linear("\(name).cond_mlp.1").forward(activatedCondition, on: backend)
+        let (scale, shift) = try ChannelConcat.split(modulation, firstChannels: modulation.shape[1] / 2, on: backend)
+        h = try FiLM.forward(h, scale: scale, shift: shift, on: backend)
+        h = try conv("\(name).conv2").forward(h, on: backend)
+        h = SiLU.forward(try norm("\(name).norm2").forward(h, on: backend).output, on: backend)
+        let skip = parameters["\(name).residual.weight"] == nil ? x : try conv("\(name).residual").forward(x, on: backend)
+        return try ResidualAdd.forward(h, skip, on: backend)
+    }
+
     private func blockTrace(_ name: String, _ x: Tensor, _ activatedCondition: Tensor, on backend: some ComputeBackend) throws -> (Tensor, BlockTrace) {
         let conv1 = try conv("\(name).conv1").forward(x, on: backend)
         let norm1 = try norm("\(name).norm1").forward(conv1, on: backend)

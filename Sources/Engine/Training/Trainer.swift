@@ -62,6 +62,16 @@ public struct EpochSummary: Sendable, Equatable {
     public static let csvHeader = "epoch,step,learning_rate,train_loss,gradient_norm,seconds,val_mae_gy,val_ptv70_mae_gy,val_ptv70_d95_error_gy,val_ptv70_abs_d95_error_gy,best,"
         + "read_seconds,forward_seconds,backward_seconds,optimizer_seconds,validation_seconds"
 
+    /// The columns that hold wall time: the only ones two identical runs disagree on.
+    public static let timeColumns: Set<String> = ["seconds", "read_seconds", "forward_seconds", "backward_seconds", "optimizer_seconds", "validation_seconds"]
+
+    /// A metrics.csv row (or the header) without its time columns.
+    public static func withoutTimes(_ row: Substring) -> String {
+        let names = csvHeader.split(separator: ",")
+        return row.split(separator: ",", omittingEmptySubsequences: false).enumerated()
+            .filter { $0.offset >= names.count || !timeColumns.contains(String(names[$0.offset])) }.map(\.element).joined(separator: ",")
+    }
+
     public var csvRow: String {
         func text(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
         return ([String(epoch), String(step), "\(learningRate)", "\(trainLoss)", "\(gradientNorm)", String(format: "%.3f", seconds),

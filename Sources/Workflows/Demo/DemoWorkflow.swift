@@ -22,11 +22,14 @@ public struct DemoRequest: Sendable {
     /// reference records.
     public static let cohort = CohortPlan.Options(cleanCases: 8, defects: PlantedDefect.referenceCohort, institutions: ["A", "B"], size: .small, seed: 7)
 
-    /// A tiny model for a few minutes on two cores: 64³ patches, 8 epochs, a learning rate
-    /// high enough to learn something in that time.
+    /// A tiny model in about four minutes on two cores, with the recipe `dosecurate-bench learn`
+    /// settled on (docs/engine.md): 32³ patches, 8 a case per epoch, half of them centred where
+    /// the dose is above 50 % of Rx; learning rate 2e-3 after 100 warm-up steps; the PTV70
+    /// underdose term at weight 0.5. 45 epochs, validated every 15; the best of those is the model.
     public static func training(threads: Int) -> TrainingConfiguration {
-        TrainingConfiguration(preset: .tiny, depth: 4, patch: [64, 64, 64], batchSize: 2, epochs: 8, patchesPerVolume: 4, learningRate: 2e-3,
-                              patience: nil, seed: 7, threads: threads)
+        TrainingConfiguration(preset: .tiny, depth: 4, patch: [32, 32, 32], batchSize: 2, epochs: 45, patchesPerVolume: 8, learningRate: 2e-3,
+                              warmupSteps: 100, ptvUnderdoseWeight: 0.5, highDoseCentreThreshold: 0.5, validateEvery: 15, patience: nil,
+                              seed: 7, threads: threads)
     }
 
     public init(workspace: String, cohort: CohortPlan.Options = Self.cohort, training: TrainingConfiguration? = nil,
@@ -49,6 +52,8 @@ public enum DemoEvent: Sendable {
 public struct DemoOutcome: Sendable {
     public let dataset: String, split: String, runId: String
     public let evaluationRecord: String?
+    /// How good the trained model is on the test cases.
+    public let verdict: ModelVerdict
     /// The evaluation, audit and dataset version reports' `index.html` (absolute).
     public let report: String, auditReport: String, versionReport: String
     public let seconds: [(step: String, seconds: Double)]
@@ -119,6 +124,8 @@ public enum DemoWorkflow {
             return try await EvaluateWorkflow.run(evaluation) { events(.progress("evaluating [\($0.done)/\($0.total)] \($0.caseId)")) }
         }
         events(.text(EvaluationText.render(evaluated.record, plan: evaluated.plan, recordFile: evaluated.recordFile, alreadyRecorded: evaluated.alreadyRecorded)))
+        let verdict = ModelVerdict(evaluated.record)
+        events(.text(verdict.text))
 
         let (report, auditReport, versionReport) = try await timed(7, "report",
                                                                      "draw the reports: the evaluation (lineage, training curves, dose, DVH, gamma, acceptance, femurs), the audit's findings with their evidence, the dataset version") {
@@ -144,7 +151,7 @@ public enum DemoWorkflow {
 
                 """))
         }
-        return DemoOutcome(dataset: frozen.revision.reference, split: split.reference, runId: runId, evaluationRecord: evaluated.recordFile,
+        return DemoOutcome(dataset: frozen.revision.reference, split: split.reference, runId: runId, evaluationRecord: evaluated.recordFile, verdict: verdict,
                            report: report, auditReport: auditReport, versionReport: versionReport, seconds: times)
     }
 }

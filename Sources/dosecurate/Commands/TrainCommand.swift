@@ -54,7 +54,7 @@ struct TrainCommand: AsyncParsableCommand {
     var epochs: Int = 50
 
     @Option(name: .long, help: "Patches drawn from each training case per epoch.")
-    var patchesPerVolume: Int = 4
+    var patchesPerVolume: Int = 8
 
     @Option(name: .long, help: "AdamW learning rate (cosine-annealed to --min-lr over the run).")
     var lr: Double = 1e-4
@@ -63,16 +63,16 @@ struct TrainCommand: AsyncParsableCommand {
     var minLr: Double = 0
 
     @Option(name: .long, help: "Steps of linear learning-rate warm-up before the cosine.")
-    var warmupSteps: Int = 0
+    var warmupSteps: Int = 100
 
     @Option(name: .long, help: "AdamW decoupled weight decay.")
     var weightDecay: Double = 1e-2
 
     @Option(name: .long, help: "Weight of the PTV70 underdose term (squared shortfall inside PTV70, averaged over its voxels) added to the loss.")
-    var ptvUnderdoseWeight: Double = 0
+    var ptvUnderdoseWeight: Double = 0.5
 
     @Option(name: .long, help: "Normalised dose above which a voxel may centre the high-dose half of the patches (0.1 = 10 % of Rx).")
-    var centreThreshold: Double = TrainingConfiguration.defaultHighDoseCentreThreshold
+    var centreThreshold: Double = 0.5
 
     @Option(name: .long, help: "Validate every this many epochs (and after the last).")
     var validateEvery: Int = 1
