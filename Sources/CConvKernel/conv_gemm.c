@@ -2,6 +2,10 @@
 
 #include <immintrin.h>
 
+/* Depth of a k block: a block of B (KC rows of one tile's columns, 32 KB for AVX-512's 32 columns)
+ * stays in L1 while every row block of A passes over it. */
+#define KC 256
+
 /* ---- portable ---------------------------------------------------------------------------- */
 
 static void nn_portable(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
@@ -75,11 +79,14 @@ static void nn_avx2_tile(long rows, long width, long k, const float *a, long lda
 
 __attribute__((target("avx2,fma")))
 static void nn_avx2(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
-    for (long column = 0; column < n; column += 16) {
-        const long width = n - column < 16 ? n - column : 16;
-        for (long row = 0; row < m; row += 4) {
-            const long rows = m - row < 4 ? m - row : 4;
-            nn_avx2_tile(rows, width, k, a + row * lda, lda, b + column, ldb, c + row * ldc + column, ldc);
+    for (long depth = 0; depth < k; depth += KC) {
+        const long block = k - depth < KC ? k - depth : KC;
+        for (long column = 0; column < n; column += 16) {
+            const long width = n - column < 16 ? n - column : 16;
+            for (long row = 0; row < m; row += 4) {
+                const long rows = m - row < 4 ? m - row : 4;
+                nn_avx2_tile(rows, width, block, a + row * lda + depth, lda, b + depth * ldb + column, ldb, c + row * ldc + column, ldc);
+            }
         }
     }
 }
@@ -166,11 +173,14 @@ static void nn_avx512_tile(long rows, long width, long k, const float *a, long l
 
 __attribute__((target("avx512f")))
 static void nn_avx512(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
-    for (long column = 0; column < n; column += 32) {
-        const long width = n - column < 32 ? n - column : 32;
-        for (long row = 0; row < m; row += 8) {
-            const long rows = m - row < 8 ? m - row : 8;
-            nn_avx512_tile(rows, width, k, a + row * lda, lda, b + column, ldb, c + row * ldc + column, ldc);
+    for (long depth = 0; depth < k; depth += KC) {
+        const long block = k - depth < KC ? k - depth : KC;
+        for (long column = 0; column < n; column += 32) {
+            const long width = n - column < 32 ? n - column : 32;
+            for (long row = 0; row < m; row += 8) {
+                const long rows = m - row < 8 ? m - row : 8;
+                nn_avx512_tile(rows, width, block, a + row * lda + depth, lda, b + depth * ldb + column, ldb, c + row * ldc + column, ldc);
+            }
         }
     }
 }
