@@ -130,13 +130,9 @@ struct EngineBenchmark {
         let constraints = Tensor.uniform([2, 13], bound: 1, generator: &generator)
         var target = Tensor.uniform([2, 1, 64, 64, 64], bound: 0.5, generator: &generator)
         target.elements = target.elements.map { $0 + 0.5 }
-        func step() throws {
+        return try bestOf(repeats) {
             _ = try TrainingStep.run(model: &model, optimizer: &optimizer, input: x, constraints: constraints, target: target, on: backend)
         }
-        try step()
-        var best = Double.infinity
-        for _ in 0..<repeats { best = min(best, try timedThrowing(step)) }
-        return best
     }
 
     /// One forward pass of a fresh model over a (1, 10, patch³) tile without a trace, as `predict`
@@ -148,17 +144,16 @@ struct EngineBenchmark {
         let model = try BaselineUNet3D(configuration: UNetConfiguration(preset: preset, inputChannels: 10), generator: &generator)
         let x = Tensor.uniform([1, 10, patch, patch, patch], bound: 1, generator: &generator)
         let constraints = Tensor.uniform([1, 13], bound: 1, generator: &generator)
-        func pass() throws { _ = try model.forward(x, constraints: constraints, on: backend) }
-        try pass()
-        var best = Double.infinity
-        for _ in 0..<repeats { best = min(best, try timedThrowing(pass)) }
-        return best
+        return try bestOf(repeats) { _ = try model.forward(x, constraints: constraints, on: backend) }
     }
 
-    private func bestTime(_ body: () throws -> Void) throws -> Double {
+    private func bestTime(_ body: () throws -> Void) throws -> Double { try Self.bestOf(repeats, body) }
+
+    /// The fastest of `repeats` runs of `body` after one warm-up run.
+    static func bestOf(_ repeats: Int, _ body: () throws -> Void) throws -> Double {
         try body()
         var best = Double.infinity
-        for _ in 0..<repeats { best = min(best, try Self.timedThrowing(body)) }
+        for _ in 0..<repeats { best = min(best, try timedThrowing(body)) }
         return best
     }
 

@@ -90,13 +90,12 @@ struct LearnBenchmark {
     }
 
     func torch(_ recipe: Recipe, budgetSeconds: Double, workspace: String) throws -> Outcome {
-        let name = "torch-\(recipe.preset)-\(Int(budgetSeconds))"
-        let probeSteps = try trainCases(workspace) / recipe.batchSize
+        let name = "torch-\(recipe.preset)-\(Int(budgetSeconds))", cases = try trainCases(workspace)
+        let probeSteps = cases / recipe.batchSize
         let probe = try train(torchRun: "\(name)-probe", recipe, steps: probeSteps, validateEvery: 1, workspace: workspace)
         let secondsPerStep = probe.training / Double(probe.steps)
         let steps = max(1, Int((budgetSeconds - Double(validations) * probe.validation) / secondsPerStep))
-        let stepsPerEpoch = try trainCases(workspace) * recipe.patchesPerVolume / recipe.batchSize
-        let epochs = max(1, steps / stepsPerEpoch)
+        let epochs = max(1, steps / (cases * recipe.patchesPerVolume / recipe.batchSize))
         let rows = try train(torchRun: name, recipe, steps: steps, validateEvery: max(1, epochs / validations), workspace: workspace)
         let test = try score(run: name, recipe: recipe, workspace: workspace)
         return Outcome(trainer: "PyTorch \(torchVersion())", steps: rows.steps, secondsPerStep: rows.training / Double(rows.steps), curve: rows.curve,
@@ -171,11 +170,10 @@ struct LearnBenchmark {
         let file = scratch.appendingPathComponent("evaluation-\(run).json").path
         try AtomicFile.write(Array(json.utf8), to: file)
         let record = try EvaluationRecord.read(file)
-        let aggregate = record.identity.aggregate
-        let v95 = record.identity.cases.filter { ($0.dvh["PTV70"]?["V95"]?.prediction ?? 0) >= 95 }.count
-        return TestScores(cases: aggregate.cases, ptv70AbsoluteD95ErrorGy: aggregate.ptv70D95AbsoluteErrorGy.mean,
-                          ptvRegionGammaPercent: aggregate.gammaPTVRegionPassRate.mean, globalGammaPercent: aggregate.gammaGlobalPassRate.mean,
-                          maeGy: aggregate.maeGy.mean, ptv70V95Passed: v95, acceptancePassed: aggregate.predictionsPassed)
+        let aggregate = record.identity.aggregate, verdict = ModelVerdict(record)
+        return TestScores(cases: verdict.cases, ptv70AbsoluteD95ErrorGy: verdict.meanAbsoluteD95ErrorGy, ptvRegionGammaPercent: verdict.meanPTVGammaPercent,
+                          globalGammaPercent: aggregate.gammaGlobalPassRate.mean, maeGy: aggregate.maeGy.mean, ptv70V95Passed: verdict.v95Covered,
+                          acceptancePassed: verdict.predictionsPassing)
     }
 
     private func trainCases(_ workspace: String) throws -> Int {

@@ -187,9 +187,9 @@ def main():
             validation_started = time.monotonic()
             scores = validate(network, validation, window, device) if len(validation) and due else {}
             validation_seconds = time.monotonic() - validation_started
-            # An epoch that skipped validation cannot be the best one when there are validation cases.
-            is_best = (bool(scores) or not len(validation)) and selection_score(scores, epoch) < best_score
             score = selection_score(scores, epoch)
+            # An epoch that skipped validation cannot be the best one when there are validation cases.
+            is_best = (bool(scores) or not len(validation)) and score < best_score
             if is_best:
                 best_score = score
                 # The training patch: `dosecurate predict` tiles with it by default (GroupNorm's statistics are a tile's).

@@ -1,6 +1,5 @@
 import DoseCase
 import Dosimetry
-import Evaluation
 import Foundation
 
 /// How good a model is, in a physicist's terms, from the evaluation of its test predictions: the
@@ -18,15 +17,13 @@ public struct ModelVerdict: Sendable, Equatable {
     public let predictionsPassing: Int, referencesPassing: Int
 
     public init(_ record: EvaluationRecord) {
-        let cases = record.identity.cases
-        self.cases = cases.count
-        let errors = cases.compactMap(\.ptv70D95ErrorGy).map(abs)
-        meanAbsoluteD95ErrorGy = errors.isEmpty ? nil : errors.reduce(0, +) / Double(errors.count)
-        let gammas = cases.compactMap { $0.gamma.ptvRegion?.passRate }
-        meanPTVGammaPercent = gammas.isEmpty ? nil : gammas.reduce(0, +) / Double(gammas.count)
-        v95Covered = cases.filter { ($0.dvh[StructureChannel.ptv70]?[DVHMetric.v95.rawValue]?.prediction ?? 0) >= Self.minimumV95Percent }.count
-        predictionsPassing = record.identity.aggregate.predictionsPassed
-        referencesPassing = record.identity.aggregate.referencesPassed
+        let aggregate = record.identity.aggregate
+        cases = aggregate.cases
+        (meanAbsoluteD95ErrorGy, meanPTVGammaPercent) = (aggregate.ptv70D95AbsoluteErrorGy.mean, aggregate.gammaPTVRegionPassRate.mean)
+        v95Covered = record.identity.cases.filter {
+            ($0.dvh[StructureChannel.ptv70]?[DVHMetric.v95.rawValue]?.prediction ?? 0) >= Self.minimumV95Percent
+        }.count
+        (predictionsPassing, referencesPassing) = (aggregate.predictionsPassed, aggregate.referencesPassed)
     }
 
     /// What falls short of the bar, in words; empty when the model clears it.
