@@ -27,6 +27,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        // YAML for `train --config` (JSON files are read without it).
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // System-library shims over Debian's -dev packages (DESIGN.md, module table).
@@ -65,7 +67,8 @@ let package = Package(
         .plugin(name: "EmbedBuildCommit", capability: .buildTool()),
         .target(name: "Evaluation", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "Audit", "Lineage"]),
         .target(name: "Reports", dependencies: ["DoseCase", "Dosimetry", "NumpyFormat", "Support", "Audit", "Lineage", "Evaluation", "CXML2", "CISAL"]),
-        .target(name: "Workflows", dependencies: ["DoseCase", "Dosimetry", "Phantoms", "Support", "NumpyFormat", "Audit", "Lineage", "Evaluation", "Reports", "Engine"]),
+        .target(name: "Workflows", dependencies: ["DoseCase", "Dosimetry", "Phantoms", "Support", "NumpyFormat", "Audit", "Lineage", "Evaluation", "Reports", "Engine",
+                                                .product(name: "Yams", package: "Yams")]),
         .target(name: "Phantoms", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry"], swiftSettings: optimisedInDebug),
         .target(name: "Engine", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "CBLAS", "CConvKernel", "CHDF5", "CMalloc"],
                 swiftSettings: optimisedInDebug),

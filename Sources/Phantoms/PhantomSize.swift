@@ -31,5 +31,10 @@ public struct PhantomSize: Sendable, Hashable {
     public static let full = PhantomSize(name: "full", rows: 300, columns: 300, spacingMM: [1, 1, 2.5],
                                          minimumSlices: 144, zMarginMM: 30, fixedGridSlices: 144)
 
-    public static let presets = [small, full]
+    /// The sizes by name, as `phantoms --size` offers them.
+    public enum Preset: String, Sendable, CaseIterable {
+        case small, full
+
+        public var size: PhantomSize { self == .small ? .small : .full }
+    }
 }

@@ -36,6 +36,7 @@ enum BenchEntry {
                 return
             case "run"?:
                 try runSection(binary: binary, scratch: scratch)
+                return
             case "report"?:
                 try reportSection(binary: binary, scratch: scratch)
                 return

@@ -10,6 +10,10 @@ import Glibc
 @main
 enum Entry {
     static func main() async {
+        if let problem = CommandPathCheck.check(Array(CommandLine.arguments.dropFirst()), root: Dosecurate.self) {
+            FileHandle.standardError.write(problem.message + "\n")
+            Glibc.exit(ExitStatus.couldNotRun.rawValue)
+        }
         do {
             var command = try Dosecurate.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -24,7 +28,10 @@ enum Entry {
             if code == .success {
                 Dosecurate.exit(withError: error)  // --help, --version
             } else if code == .validationFailure {
-                FileHandle.standardError.write(Dosecurate.fullMessage(for: error) + "\n")
+                // One spelling of the prefix for every error the user sees.
+                var message = Dosecurate.fullMessage(for: error)
+                if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }
+                FileHandle.standardError.write(message + "\n")
                 Glibc.exit(ExitStatus.couldNotRun.rawValue)
             } else {
                 FileHandle.standardError.write("error: \(error)\n")

@@ -19,7 +19,8 @@ final class CompareCommandTests: XCTestCase {
     }
 
     private func dosecurate(_ arguments: [String]) throws -> TestProcess.Result {
-        try TestProcess.run(try DosecurateBinary.url(), arguments + ["--workspace", "ws"], in: work)
+        // The environment names the workspace, so commands that take no --workspace (phantoms) run too.
+        try TestProcess.run(try DosecurateBinary.url(), arguments, in: work, environment: ["DOSECURATE_WORKSPACE": work.appendingPathComponent("ws").path])
     }
 
     /// Predictions of the cases by one "training run", evaluated and recorded; returns the record's path.

@@ -19,7 +19,8 @@ final class EvaluateCommandTests: XCTestCase {
     }
 
     private func dosecurate(_ arguments: [String]) throws -> TestProcess.Result {
-        try TestProcess.run(try DosecurateBinary.url(), arguments + ["--workspace", "ws"], in: work)
+        // The environment names the workspace, so commands that take no --workspace (phantoms) run too.
+        try TestProcess.run(try DosecurateBinary.url(), arguments, in: work, environment: ["DOSECURATE_WORKSPACE": work.appendingPathComponent("ws").path])
     }
 
     /// Copies the first `count` clean cohort cases into `ws/cases/` and returns their paths.

@@ -87,13 +87,13 @@ final class HostileInputTests: XCTestCase {
         XCTAssertTrue(messages(byFile["good_case.npz"], check: "metadata.case_id").isEmpty)
 
         let weights = work.appendingPathComponent("w.safetensors").path
-        XCTAssertEqual(try run(["model", "init", "--depth", "1", "--out", weights]).status, 0)
+        XCTAssertEqual(try run(["model", "init", "--depth", "1", "--output", weights]).status, 0)
         let out = work.appendingPathComponent("out/preds")
-        let predicted = try run(["predict", "--weights", weights, "--out", out.path, "--patch", "8",
+        let predicted = try run(["predict", "--weights", weights, "--output", out.path, "--patch", "8",
                                  "--cases", cohort.appendingPathComponent("traversal_case_id.npz").path,
                                  "--cases", cohort.appendingPathComponent("good_case.npz").path])
         XCTAssertEqual(predicted.status, 1, predicted.errors)
-        XCTAssertTrue(predicted.output.contains(#"case id "../../escaped/pwned" cannot name a prediction file"#), predicted.output)
+        XCTAssertTrue(predicted.errors.contains(#"case id "../../escaped/pwned" cannot name a prediction file"#), predicted.errors)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path), ["hostile_good_pred.npz"])
 
         let predictions = work.appendingPathComponent("out/synthetic")

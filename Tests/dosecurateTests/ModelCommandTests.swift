@@ -25,7 +25,7 @@ final class ModelCommandTests: XCTestCase {
     }
 
     func testInitThenForwardEqualsTheLibrary() throws {
-        let initialised = try dosecurate(["model", "init", "--preset", "tiny", "--depth", "2", "--inputs", "3", "--seed", "9", "--out", "w.safetensors"])
+        let initialised = try dosecurate(["model", "init", "--preset", "tiny", "--depth", "2", "--inputs", "3", "--seed", "9", "-o", "w.safetensors"])
         XCTAssertEqual(initialised.status, 0, initialised.errors)
         XCTAssertTrue(initialised.output.contains("tiny (b = 8), depth 2, 3 input channels"), initialised.output)
 
@@ -59,15 +59,15 @@ final class ModelCommandTests: XCTestCase {
     }
 
     func testPredictExitCodes() throws {
-        _ = try dosecurate(["model", "init", "--preset", "tiny", "--depth", "1", "--inputs", "10", "--out", "w.safetensors"])
-        let both = try dosecurate(["predict", "--weights", "w.safetensors", "--cases", "x", "--dataset", "dsv-1", "--split", "main", "--out", "p"])
+        _ = try dosecurate(["model", "init", "--preset", "tiny", "--depth", "1", "--inputs", "10", "-o", "w.safetensors"])
+        let both = try dosecurate(["predict", "--weights", "w.safetensors", "--cases", "x", "--dataset", "dsv-1", "--split", "main", "--output", "p"])
         XCTAssertEqual(both.status, 2, "--cases and --dataset together")
         try FileManager.default.createDirectory(at: work.appendingPathComponent("cases"), withIntermediateDirectories: true)
         try Data("not a case".utf8).write(to: work.appendingPathComponent("cases/broken.npz"))
-        let nothing = try dosecurate(["predict", "--weights", "w.safetensors", "--cases", "cases", "--out", "p", "--patch", "16", "--quiet"])
+        let nothing = try dosecurate(["predict", "--weights", "w.safetensors", "--cases", "cases", "--output", "p", "--patch", "16", "--quiet"])
         XCTAssertEqual(nothing.status, 2, "no case could be predicted")
-        XCTAssertTrue(nothing.output.contains("skipped cases/broken.npz"), nothing.output)
-        let badPatch = try dosecurate(["predict", "--weights", "w.safetensors", "--cases", "cases", "--out", "p", "--patch", "15"])
+        XCTAssertTrue(nothing.errors.contains("skipped cases/broken.npz"), nothing.errors)
+        let badPatch = try dosecurate(["predict", "--weights", "w.safetensors", "--cases", "cases", "--output", "p", "--patch", "15"])
         XCTAssertEqual(badPatch.status, 2)
         XCTAssertTrue(badPatch.errors.contains("multiples of 2"), badPatch.errors)
     }

@@ -18,7 +18,8 @@ final class SplitCommandTests: XCTestCase {
     }
 
     private func dosecurate(_ arguments: [String]) throws -> TestProcess.Result {
-        try TestProcess.run(try DosecurateBinary.url(), arguments + ["--workspace", "ws"], in: work)
+        // The environment names the workspace, so commands that take no --workspace (phantoms) run too.
+        try TestProcess.run(try DosecurateBinary.url(), arguments, in: work, environment: ["DOSECURATE_WORKSPACE": work.appendingPathComponent("ws").path])
     }
 
     private func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }

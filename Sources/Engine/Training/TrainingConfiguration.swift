@@ -73,6 +73,11 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         (self.patience, self.seed, self.threads, self.resample) = (patience, seed, threads, resample)
     }
 
+    /// The settings `dosecurate train` starts from, chosen by the time-to-quality benchmark
+    /// (docs/engine.md): the defaults above plus warm-up, the PTV70 underdose term, patch centres
+    /// on the targets and eight patches a case per epoch. The command sets `threads` to the cores.
+    public static let recipe = TrainingConfiguration(patchesPerVolume: 8, warmupSteps: 100, ptvUnderdoseWeight: 0.5, highDoseCentreThreshold: 0.5)
+
     /// Refuses settings the trainer cannot honour, naming the first one.
     public func validated() throws -> TrainingConfiguration {
         func refuse(_ name: String, _ expected: String, _ found: Any) -> EngineError {

@@ -86,7 +86,6 @@ public enum PhantomError: Error, CustomStringConvertible {
     case outputNotEmpty(directory: String, entries: Int)
     case copyFailed(from: String, to: String)
     case unknownDefect(name: String, known: [String])
-    case unknownSize(name: String)
 
     public var description: String {
         switch self {
@@ -94,7 +93,6 @@ public enum PhantomError: Error, CustomStringConvertible {
             "\(directory) already holds \(entries) entr\(entries == 1 ? "y" : "ies"); phantoms writes only into a new or empty folder"
         case let .copyFailed(from, to): "could not read \(from) to copy it to \(to)"
         case let .unknownDefect(name, known): "unknown defect '\(name)'; known: all, none, \(known.joined(separator: ", "))"
-        case let .unknownSize(name): "unknown size '\(name)'; known: small, full"
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import DoseCase
 
 /// The defects a cohort can carry on purpose, each with the audit checks that must flag it
@@ -175,6 +176,24 @@ public enum PlantedDefect: String, Sendable, Hashable, Codable, CaseIterable {
         case .d95ArtifactBlatant: 45
         case .d95ArtifactSubtle: 58
         default: nil
+        }
+    }
+}
+
+extension PlantedDefect {
+    /// `all`, `none` (or nothing), or a comma-separated list of defect names.
+    public static func list(named text: String) throws -> [PlantedDefect] {
+        switch text.trimmingCharacters(in: .whitespaces) {
+        case "all": return allCases
+        case "none", "": return []
+        default:
+            return try text.split(separator: ",").map { raw in
+                let name = raw.trimmingCharacters(in: .whitespaces)
+                guard let defect = PlantedDefect(rawValue: name) else {
+                    throw PhantomError.unknownDefect(name: name, known: allCases.map(\.rawValue))
+                }
+                return defect
+            }
         }
     }
 }

@@ -13,6 +13,11 @@ import Lineage
 /// recorded per case. With in-plane resampling (`resample`), the arrays are area-averaged in the
 /// axial plane and the validation cases keep their native dose and masks for validation.
 public enum ExportWorkflow {
+    /// The formats `export` writes (one today; the option names it so a second can join).
+    public enum Format: String, Sendable, CaseIterable {
+        case hdf5
+    }
+
     public struct Outcome: Sendable {
         public let dataset: String, split: String
         public let inputChannels: [String]

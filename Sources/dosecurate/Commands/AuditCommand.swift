@@ -3,9 +3,6 @@ import Audit
 import Foundation
 import Reports
 import Workflows
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension Severity: ExpressibleByArgument {}
 
@@ -16,7 +13,9 @@ struct AuditCommand: AsyncParsableCommand {
         discussion: "Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 when a path cannot be read at all."
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
+    @OptionGroup var verbosity: QuietOption
 
     @Argument(help: "Case files, folders (searched recursively for *.npz) and delivery archives.")
     var paths: [String]
@@ -33,27 +32,26 @@ struct AuditCommand: AsyncParsableCommand {
     @OptionGroup var auditing: AuditRunOptions
 
     func run() async throws {
-        let options = try auditing.auditOptions(cacheDirectory: global.cacheDirectory())
-        let progress = ProgressLine(total: 0, enabled: !global.quiet)
+        let options = try auditing.auditOptions(cacheDirectory: space.cacheDirectory())
+        let progress = ProgressLine(total: 0, enabled: !verbosity.quiet)
         let report = try await Auditor.run(paths: paths, options: options) { step in
             progress.show(done: step.done, total: step.total, item: step.file)
         }
         progress.finish()
-        if global.json {
+        if printing.json {
             FileHandle.standardOutput.write(try AuditJSON.render(report))
             print()
         } else {
-            print(AuditTable.render(report, colour: isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil),
-                  terminator: "")
+            print(AuditTable.render(report, colour: Terminal.colour), terminator: "")
         }
         if let junit { try AuditJUnitXML.write(report, to: junit) }
         if let folder = self.report {
             let written = try await AuditReportWriter.write(report, name: paths.joined(separator: ", "), to: folder, path: { $0 },
-                                                            workers: auditing.reading.jobs) { progress.show($0) }
+                                                            workers: auditing.threads.count) { progress.show($0) }
             progress.finish()
             // With --json, standard output holds the JSON alone.
-            let lines = (global.quiet ? [] : written.notes.map { "note: \($0)" }) + ["report: \(URL(fileURLWithPath: folder).standardizedFileURL.path)/index.html"]
-            if global.json { FileHandle.standardError.write(lines.joined(separator: "\n") + "\n") } else { lines.forEach { print($0) } }
+            let lines = (verbosity.quiet ? [] : written.notes.map { "note: \($0)" }) + ["report: \(URL(fileURLWithPath: folder).standardizedFileURL.path)/index.html"]
+            if printing.json { FileHandle.standardError.write(lines.joined(separator: "\n") + "\n") } else { lines.forEach { print($0) } }
         }
         if report.hasFinding(atLeast: failOn) { throw ExitStatus.dataProblems.exitCode }
     }

@@ -19,7 +19,8 @@ struct CompareCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
 
     @Option(name: .customLong("a"), parsing: .upToNextOption, help: "Method A's evaluation records (one per seed).")
     var sideA: [String] = []
@@ -58,7 +59,7 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         // Record files may be named by path anywhere; hash prefixes are looked up in the workspace, if any.
         // --record writes to the workspace found, or makes one here and says so, as `evaluate --record` does.
-        let found = record ? try global.workspaceForWriting() : try global.workspaceIfAny()
+        let found = record ? try space.workspaceForWriting() : try space.workspaceIfAny()
         let workspace = try found ?? Workspace(path: FileManager.default.currentDirectoryPath, create: false)
         func inputs(_ arguments: [String]) throws -> [EvaluationComparison.Input] {
             try arguments.flatMap { try EvaluationRecord.files(named: $0, in: workspace) }
@@ -74,8 +75,8 @@ struct CompareCommand: ParsableCommand {
                                                   alpha: alpha, allowMismatch: allowMismatch)
         let made = try ComparisonRecord(comparison, a: a, b: b, label: label, in: workspace)
         let written = record ? try made.commit(to: workspace) : false
-        if global.json {
-            FileHandle.standardOutput.write(Data(try made.bytes()))
+        if printing.json {
+            JSONOutput.printRecord(try made.bytes())
         } else {
             print(ComparisonText.render(made, recordFile: record ? made.fileName : nil, alreadyRecorded: record && !written), terminator: "")
         }

@@ -19,7 +19,9 @@ struct EvaluateCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
+    @OptionGroup var verbosity: QuietOption
 
     @Option(name: .long, help: "A reference case (.npz) or a folder of cases; repeatable. Default with --dataset: the version's files.")
     var reference: [String] = []
@@ -79,7 +81,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Add OpenKBP's dose and DVH scores.")
     var openkbp = false
 
-    @OptionGroup var threads: JobsOption
+    @OptionGroup var threads: ThreadsOption
 
     func validate() throws {
         guard !reference.isEmpty || pin.isPinned else { throw ValidationError("give --reference (or --dataset and --split)") }
@@ -93,7 +95,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     func run() async throws {
         // Pinned: the records must exist. --record: a workspace is made when none is found.
         // Neither: the workspace (if any) only lends its hash cache; nothing is written.
-        let found = pin.isPinned ? try global.existingWorkspace() : record || saveGamma ? try global.workspaceForWriting() : try global.workspaceIfAny()
+        let found = pin.isPinned ? try space.existingWorkspace() : record || saveGamma ? try space.workspaceForWriting() : try space.workspaceIfAny()
         let workspace = try found ?? Workspace(path: FileManager.default.currentDirectoryPath, create: false)
         let criteria = GammaCriteria(dosePercent: gammaDose, distanceMM: gammaDistance, lowerDoseCutoffPercent: gammaCutoff, maxGamma: maxGamma,
                                      normalisation: localGamma ? .local : .global)
@@ -101,7 +103,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         let predictions = prediction ?? run.map { workspace.file(RunFiles.predictions($0)) } ?? ""
         var request = EvaluateRequest(references: reference, predictions: predictions, selection: selection, workspace: workspace, record: record,
                                       criteria: criteria, subsample: subsample, region: regionMargin,
-                                      acceptanceProtocol: try AcceptanceProtocol.load(acceptanceProtocol), openKBP: openkbp, workers: threads.jobs)
+                                      acceptanceProtocol: try AcceptanceProtocol.load(acceptanceProtocol), openKBP: openkbp, workers: threads.count)
         request.strict = strict
         request.label = label
         request.run = run
@@ -109,11 +111,11 @@ struct EvaluateCommand: AsyncParsableCommand {
         request.gammaStatistics = gammaStatistics
         request.saveGammaMaps = saveGamma
         request.cacheDirectory = found?.cacheDirectory ?? WorkspaceDiscovery.userCacheDirectory()
-        let progress = ProgressLine(total: 0, enabled: !global.quiet)
+        let progress = ProgressLine(total: 0, enabled: !verbosity.quiet)
         let outcome = try await EvaluateWorkflow.run(request) { step in progress.show(done: step.done, total: step.total, item: step.caseId) }
         progress.finish()
-        if global.json {
-            FileHandle.standardOutput.write(Data(try outcome.record.bytes()))
+        if printing.json {
+            JSONOutput.printRecord(try outcome.record.bytes())
         } else {
             print(EvaluationText.render(outcome.record, plan: outcome.plan, recordFile: outcome.recordFile, alreadyRecorded: outcome.alreadyRecorded,
                                         gammaMaps: outcome.gammaMaps),

@@ -17,7 +17,9 @@ struct FreezeCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
+    @OptionGroup var verbosity: QuietOption
 
     @Argument(help: "Case files, folders (searched recursively for *.npz) and delivery archives.")
     var paths: [String]
@@ -38,17 +40,17 @@ struct FreezeCommand: AsyncParsableCommand {
     func run() async throws {
         let assignment: InstitutionAssignment = try institutionMap.map { try InstitutionAssignment.loadMap(path: $0) }
             ?? institution.map { .fixed($0) } ?? .parentFolder
-        let request = FreezeRequest(paths: paths, workspace: try global.workspaceForWriting(), institutions: assignment,
-                                    policy: try auditing.loadPolicy(), workers: auditing.reading.jobs, useCache: !auditing.noCache)
-        let progress = ProgressLine(total: 0, enabled: !global.quiet)
+        let request = FreezeRequest(paths: paths, workspace: try space.workspaceForWriting(), institutions: assignment,
+                                    policy: try auditing.loadPolicy(), workers: auditing.threads.count, useCache: !auditing.noCache)
+        let progress = ProgressLine(total: 0, enabled: !verbosity.quiet)
         let outcome = try await FreezeWorkflow.run(request) { step in progress.show(done: step.done, total: step.total, item: step.file) }
         progress.finish()
         for caseId in outcome.unusedInclusions {
             FileHandle.standardError.write("warning: the policy includes \(caseId), which is not among the inputs\n")
         }
-        if global.json {
-            FileHandle.standardOutput.write(Data(outcome.revision.envelope.bytes))
-        } else if global.quiet {
+        if printing.json {
+            JSONOutput.printRecord(outcome.revision.envelope.bytes)
+        } else if verbosity.quiet {
             print(outcome.revision.reference)
         } else {
             let note = switch outcome.change {

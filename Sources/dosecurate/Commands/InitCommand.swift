@@ -1,4 +1,5 @@
 import ArgumentParser
+import Support
 import Foundation
 import Lineage
 
@@ -14,11 +15,18 @@ struct InitCommand: ParsableCommand {
             """
     )
 
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var verbosity: QuietOption
+
     @Argument(help: "The folder (created if absent; default: the current folder).")
     var folder: String = "."
 
     func run() throws {
         let (workspace, outcome) = try WorkspaceDiscovery.initialize(folder)
+        if printing.json {
+            let name = switch outcome { case .created: "created"; case .upgraded: "upgraded"; case .alreadyAWorkspace: "unchanged" }
+            return JSONOutput.print(["workspace": .string(workspace.resolvedPath), "outcome": .string(name)], result: "init")
+        }
         switch outcome {
         case .created: print("created a workspace in \(workspace.resolvedPath)")
         case .upgraded: print("marked \(workspace.resolvedPath) as a workspace (its records were written before workspaces had a marker)")

@@ -8,7 +8,7 @@ struct InspectCommand: ParsableCommand {
         abstract: "Show one screen per .npz case: arrays, version, case id, spacing, plan type, channels, hashes."
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
 
     @Argument(help: "One or more .npz case files.")
     var files: [String]
@@ -21,8 +21,8 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let reports = files.map(CaseInspection.inspect)
-        if global.json {
-            try JSONOutput.print(["cases": reports])
+        if printing.json {
+            try JSONOutput.print(["cases": reports], result: "inspect")
         } else {
             print(reports.map(InspectionTable.render).joined(separator: "\n"), terminator: "")
         }

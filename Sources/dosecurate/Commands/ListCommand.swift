@@ -13,12 +13,13 @@ struct ListCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
 
     func run() throws {
-        let listing = WorkspaceListing.read(try global.existingWorkspace())
-        if global.json {
-            try JSONOutput.print(listing)
+        let listing = WorkspaceListing.read(try space.existingWorkspace())
+        if printing.json {
+            try JSONOutput.print(listing, result: "list")
         } else {
             print(ListingText.render(listing), terminator: "")
         }

@@ -20,8 +20,10 @@ struct ModelInitCommand: ParsableCommand {
         discussion: "Exit status: 0 when written, 2 when the settings are invalid or the file cannot be written."
     )
 
-    @Option(name: .long, help: "tiny (b = 8), cpu (b = 16) or paper (b = 48).")
-    var preset: String = "tiny"
+    @OptionGroup var printing: JSONOption
+
+    @Option(name: .long, help: "The model's width: tiny (b = 8), cpu (b = 16) or paper (b = 48).")
+    var preset: UNetConfiguration.Preset = .tiny
 
     @Option(name: .long, help: "Encoder levels (the published model has 4).")
     var depth: Int = 4
@@ -32,17 +34,18 @@ struct ModelInitCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the initialisation.")
     var seed: UInt64 = 0
 
-    @Option(name: .long, help: "The safetensors file to write.")
-    var out: String
+    @Option(name: [.short, .long], help: "The safetensors file to write.")
+    var output: String
 
     func run() throws {
-        guard let preset = UNetConfiguration.Preset(rawValue: preset) else {
-            throw ValidationError("--preset must be one of \(UNetConfiguration.Preset.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         let configuration = try UNetConfiguration(preset: preset, depth: depth, inputChannels: inputs)
         var generator = SeededGenerator(seed: seed)
-        try ModelWeights(model: BaselineUNet3D(configuration: configuration, generator: &generator)).write(to: out)
-        print("wrote \(out): \(configuration), \(configuration.parameterCount.formatted()) parameters, seed \(seed)")
+        try ModelWeights(model: BaselineUNet3D(configuration: configuration, generator: &generator)).write(to: output)
+        if printing.json {
+            return JSONOutput.print(["file": .string(output), "configuration": .string("\(configuration)"),
+                                     "parameters": .int(Int64(configuration.parameterCount)), "seed": .int(Int64(seed))], result: "model-init")
+        }
+        print("wrote \(output): \(configuration), \(configuration.parameterCount.formatted()) parameters, seed \(seed)")
     }
 }
 
@@ -57,20 +60,27 @@ struct ModelForwardCommand: ParsableCommand {
             """
     )
 
+    @OptionGroup var printing: JSONOption
+
     @Option(name: .long, help: "A safetensors file of BaselineUNet3D weights.")
     var weights: String
 
     @Option(name: .long, help: "An .npz holding float32 x and constraints.")
     var input: String
 
-    @Option(name: .long, help: "The .npz to write (key y).")
+    @Option(name: [.short, .long], help: "The .npz to write (key y).")
     var output: String
 
-    @Option(name: .long, help: "Threads (1 is bit-for-bit repeatable).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threads: ThreadsOption
 
     func run() throws {
-        let summary = try ModelForward.run(weightsPath: weights, inputPath: input, outputPath: output, backend: CPUBackend(threads: threads))
+        let summary = try ModelForward.run(weightsPath: weights, inputPath: input, outputPath: output, backend: CPUBackend(threads: threads.count))
+        if printing.json {
+            return JSONOutput.print(["file": .string(output), "configuration": .string("\(summary.configuration)"),
+                                     "inputShape": .array(summary.inputShape.map { .int(Int64($0)) }),
+                                     "outputShape": .array(summary.outputShape.map { .int(Int64($0)) }), "seconds": .number(summary.seconds)],
+                                    result: "model-forward")
+        }
         print("wrote \(output): y \(summary.outputShape) from x \(summary.inputShape); \(summary.configuration); "
               + String(format: "%.2f s", summary.seconds))
     }

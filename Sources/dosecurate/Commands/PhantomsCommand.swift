@@ -1,4 +1,5 @@
 import ArgumentParser
+import Support
 import Foundation
 import Phantoms
 
@@ -6,10 +7,11 @@ struct PhantomsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "phantoms",
         abstract: "Write a seeded synthetic prostate cohort with planted defects, truth.json and institutions.csv.",
-        discussion: "Defects: \(PlantedDefect.allCases.map(\.rawValue).joined(separator: ", "))."
+        discussion: "Exit status: 0 written, 1 when --predict-existing refused some cases, 2 when nothing could be written."
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var verbosity: QuietOption
 
     @Argument(help: "A new or empty folder to write the cohort into.")
     var outputDirectory: String
@@ -18,10 +20,10 @@ struct PhantomsCommand: AsyncParsableCommand {
     var cases: Int = 8
 
     @Option(help: "small (≈112×112×72 at 2×2×2.5 mm) or full (300×300×144 at 1×1×2.5 mm).")
-    var size: String = "small"
+    var size: PhantomSize.Preset = .small
 
     @Option(help: "all, none, or a comma-separated list of defect names.")
-    var defects: String = "none"
+    var defects: DefectList = DefectList(defects: [])
 
     @Option(help: "Cohort seed: the same seed writes the same cohort.")
     var seed: UInt64 = 1
@@ -59,51 +61,57 @@ struct PhantomsCommand: AsyncParsableCommand {
             guard let predictions, !files.isEmpty else { throw ValidationError("\(outputDirectory): no cases (.npz) to predict") }
             let batch = try SyntheticPrediction.writePredictions(forCases: files, to: predictions, seed: predictionSeed ?? seed, severity: predictionError)
             for (file, reason) in batch.refused { FileHandle.standardError.write("refused \(file): \(reason)\n") }
-            if !global.quiet { print("wrote \(batch.written.count) predictions to \(predictions)") }
+            if printing.json {
+                JSONOutput.print(["predictions": .string(predictions), "written": .int(Int64(batch.written.count)),
+                                  "refused": .int(Int64(batch.refused.count))], result: "phantoms-predictions")
+            } else {
+                print("wrote \(batch.written.count) predictions to \(predictions)")
+            }
             if !batch.refused.isEmpty { throw ExitStatus.dataProblems.exitCode }
             return
         }
         let plan = CohortPlan(try options())
         let total = plan.entries.count
-        let progress = ProgressLine(total: total, enabled: !global.quiet && !global.json)
+        let progress = ProgressLine(total: total, enabled: !verbosity.quiet)
         let truth = try await CohortWriter.write(plan, to: outputDirectory) { progress.advance($0) }
         progress.finish()
         if let predictions {
             let files = truth.cases.keys.map { "\(outputDirectory)/\($0)" }.filter { $0.hasSuffix(".npz") && FileManager.default.fileExists(atPath: $0) }
             try SyntheticPrediction.writePredictions(forCases: files, to: predictions, seed: predictionSeed ?? seed, severity: predictionError)
         }
-        if global.json {
-            try JSONOutput.print(truth)
-        } else if !global.quiet {
+        if printing.json {
+            try JSONOutput.print(truth, result: "phantoms")
+        } else if verbosity.quiet {
+            print("wrote \(truth.cases.count) cases to \(outputDirectory)")
+        } else {
             print(CohortTable.render(truth, directory: outputDirectory), terminator: "")
         }
     }
 
     private func options() throws -> CohortPlan.Options {
-        guard let preset = PhantomSize.presets.first(where: { $0.name == size }) else {
-            throw ValidationError(PhantomError.unknownSize(name: size).description)
-        }
         let names = institutions.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
         for name in names where name.isEmpty || name.contains("/") || name.hasPrefix(".") {
             throw ValidationError("institution names must be non-empty folder names; got '\(name)'")
         }
         guard Set(names).count == names.count else { throw ValidationError("--institutions lists a name twice") }
-        return CohortPlan.Options(cleanCases: cases, defects: try parsedDefects(), institutions: names, size: preset, seed: seed,
+        return CohortPlan.Options(cleanCases: cases, defects: defects.defects, institutions: names, size: size.size, seed: seed,
                                   firstCaseNumber: firstCase)
     }
+}
 
-    private func parsedDefects() throws -> [PlantedDefect] {
-        switch defects {
-        case "all": return PlantedDefect.allCases
-        case "none", "": return []
-        default:
-            return try defects.split(separator: ",").map { raw in
-                let name = raw.trimmingCharacters(in: .whitespaces)
-                guard let defect = PlantedDefect(rawValue: name) else {
-                    throw ValidationError(PhantomError.unknownDefect(name: name, known: PlantedDefect.allCases.map(\.rawValue)).description)
-                }
-                return defect
-            }
-        }
+extension PhantomSize.Preset: ExpressibleByArgument {}
+
+/// `--defects`: `all`, `none`, or defect names separated by commas; --help lists them.
+struct DefectList: ExpressibleByArgument {
+    let defects: [PlantedDefect]
+
+    init(defects: [PlantedDefect]) { self.defects = defects }
+
+    init?(argument: String) {
+        guard let defects = try? PlantedDefect.list(named: argument) else { return nil }
+        self.defects = defects
     }
+
+    static var allValueStrings: [String] { ["all", "none"] + PlantedDefect.allCases.map(\.rawValue) }
+    var defaultValueDescription: String { defects.isEmpty ? "none" : defects.map(\.rawValue).joined(separator: ",") }
 }

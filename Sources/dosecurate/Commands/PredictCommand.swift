@@ -1,4 +1,5 @@
 import ArgumentParser
+import Support
 import Engine
 import Evaluation
 import Foundation
@@ -19,7 +20,9 @@ struct PredictCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
+    @OptionGroup var verbosity: QuietOption
 
     @Option(name: .long, help: "A safetensors file of BaselineUNet3D weights (default with --run: the run's checkpoints/best.safetensors).")
     var weights: String?
@@ -32,8 +35,8 @@ struct PredictCommand: AsyncParsableCommand {
 
     @OptionGroup var pin: PinnedSplitOptions
 
-    @Option(name: .long, help: "The folder predictions are written to (default with --run: runs/<id>/predictions).")
-    var out: String?
+    @Option(name: [.short, .long], help: "The folder predictions are written to (default with --run: runs/<id>/predictions).")
+    var output: String?
 
     @Option(name: .long, parsing: .upToNextOption,
             help: "Patch extent (one number, or three: Y X Z); multiples of 2^depth (default: the patch the weights were trained on, else 96).")
@@ -42,44 +45,62 @@ struct PredictCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Fraction of a patch neighbouring tiles share (0 < overlap < 1).")
     var overlap: Double = 0.5
 
-    @Option(name: .long, help: "Threads (1 is bit-for-bit repeatable).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threads: ThreadsOption
 
     func validate() throws {
         guard cases.isEmpty == pin.isPinned else {
             throw ValidationError("give either --cases or both --dataset and --split")
         }
         guard weights != nil || run != nil else { throw ValidationError("give --weights or --run") }
-        guard out != nil || run != nil else { throw ValidationError("give --out (or --run, whose predictions folder is used)") }
+        guard output != nil || run != nil else { throw ValidationError("give -o/--output (or --run, whose predictions folder is used)") }
         guard patch.count <= 1 || patch.count == 3 else { throw ValidationError("--patch takes one or three numbers") }
         guard overlap > 0, overlap < 1 else { throw ValidationError("--overlap must be between 0 and 1") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() async throws {
         let window = try patch.isEmpty ? nil : SlidingWindow(patch: patch.count == 1 ? Array(repeating: patch[0], count: 3) : patch, overlap: overlap)
-        let space = run != nil || pin.isPinned ? try global.existingWorkspace() : nil
-        var weightsPath = weights ?? "", outputDirectory = out ?? ""
-        if let run, let space {
-            guard RunFiles.isRunId(run), space.exists(RunFiles.record(run)) else { throw EvaluationError.unknownRun(runId: run) }
-            guard weights != nil || space.exists(RunFiles.bestCheckpoint(run)) else {
+        let workspace = run != nil || pin.isPinned ? try space.existingWorkspace() : nil
+        var weightsPath = weights ?? "", outputDirectory = output ?? ""
+        if let run, let workspace {
+            guard RunFiles.isRunId(run), workspace.exists(RunFiles.record(run)) else { throw EvaluationError.unknownRun(runId: run) }
+            guard weights != nil || workspace.exists(RunFiles.bestCheckpoint(run)) else {
                 throw ValidationError("run \(run) has no \(RunFiles.bestCheckpoint(run)) (did it fail, or save its weights elsewhere? name them with --weights)")
             }
-            weightsPath = weights ?? space.file(RunFiles.bestCheckpoint(run))
-            outputDirectory = out ?? space.file(RunFiles.predictions(run))
+            weightsPath = weights ?? workspace.file(RunFiles.bestCheckpoint(run))
+            outputDirectory = output ?? workspace.file(RunFiles.predictions(run))
         }
         let selection: PredictRequest.Cases
-        if pin.isPinned, let space, let pinned = pin.selection(in: space) {
+        if pin.isPinned, let workspace, let pinned = pin.selection(in: workspace) {
             selection = .pinned(pinned)
         } else {
             selection = .paths(cases)
         }
-        let quiet = global.quiet
+        let progress = ProgressLine(total: 0, enabled: !verbosity.quiet)
         let outcome = try await PredictWorkflow.run(
             PredictRequest(weightsPath: weightsPath, cases: selection, outputDirectory: outputDirectory, window: window, overlap: overlap,
-                           threads: threads, runId: run),
-            progress: { line in if !quiet { FileHandle.standardError.write(Data("\r\(line)   ".utf8)) } })
-        if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
+                           threads: threads.count, runId: run),
+            progress: { progress.show($0) })
+        progress.finish()
+        for skipped in outcome.skipped { FileHandle.standardError.write("skipped \(skipped.file): \(skipped.reason)\n") }
+        if printing.json {
+            JSONOutput.print([
+                "weightsSHA256": .string(outcome.weightsSHA256), "configuration": .string("\(outcome.configuration)"),
+                "patch": .array(outcome.window.patch.map { .int(Int64($0)) }), "stride": .array(outcome.window.stride.map { .int(Int64($0)) }),
+                "outputDirectory": .string(outputDirectory),
+                "written": .array(outcome.written.map { .object(["file": .string($0.file), "tiles": .int(Int64($0.tiles)), "seconds": .number($0.seconds),
+                                                                 "filledChannels": .array($0.filledChannels.map(JSONValue.string))]) }),
+                "skipped": .array(outcome.skipped.map { .object(["file": .string($0.file), "reason": .string($0.reason)]) }),
+            ], result: "predict")
+        } else {
+            if !verbosity.quiet { printDetails(outcome) }
+            print("wrote \(outcome.written.count) prediction\(outcome.written.count == 1 ? "" : "s") to \(outputDirectory)"
+                  + (outcome.skipped.isEmpty ? "" : "; \(outcome.skipped.count) skipped"))
+        }
+        if outcome.written.isEmpty { throw ExitStatus.couldNotRun.exitCode }
+        if !outcome.skipped.isEmpty { throw ExitStatus.dataProblems.exitCode }
+    }
+
+    private func printDetails(_ outcome: PredictOutcome) {
         print("weights: \(outcome.configuration), sha256 \(outcome.weightsSHA256.prefix(12))…; patch \(outcome.window.patch), stride \(outcome.window.stride)")
         for case_ in outcome.written {
             var line = "\(case_.file): \(case_.tiles) tiles, " + String(format: "%.1f s", case_.seconds)
@@ -87,8 +108,5 @@ struct PredictCommand: AsyncParsableCommand {
             if !case_.unusedChannels.isEmpty { line += "; not used: " + case_.unusedChannels.joined(separator: ", ") }
             print(line)
         }
-        for skipped in outcome.skipped { print("skipped \(skipped.file): \(skipped.reason)") }
-        if outcome.written.isEmpty { throw ExitStatus.couldNotRun.exitCode }
-        if !outcome.skipped.isEmpty { throw ExitStatus.dataProblems.exitCode }
     }
 }

@@ -19,35 +19,36 @@ struct ReportCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var threads: JobsOption
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
+    @OptionGroup var verbosity: QuietOption
+    @OptionGroup var threads: ThreadsOption
 
     @Argument(help: "An evaluation, run or comparison: record file, run id, or hash prefix.")
     var subject: String
 
-    @Option(name: [.short, .customLong("output")], help: "The report folder (default: reports/<subject>/ in the workspace).")
+    @Option(name: [.short, .long], help: "The report folder (default: reports/<subject>/ in the workspace).")
     var output: String?
 
     @Flag(name: .long, help: "Draw every case of an evaluation (colourwash, difference, DVH), not only the median-MAE case.")
     var allCases = false
 
     func run() async throws {
-        let workspace = try global.existingWorkspace()
-        let progress = ProgressLine(total: 0, enabled: !global.quiet)
+        let workspace = try space.existingWorkspace()
+        let progress = ProgressLine(total: 0, enabled: !verbosity.quiet)
         let outcome = try await ReportWorkflow.run(ReportRequest(subject: subject, workspace: workspace, output: output, allCases: allCases,
-                                                                 workers: threads.jobs)) { step in
+                                                                 workers: threads.count)) { step in
             progress.show(step)
         }
         progress.finish()
-        if global.json {
-            JSONOutput.print(JSONValue.object([
+        if printing.json {
+            return JSONOutput.print([
                 "subject": .string(outcome.subject.name), "page": .string(outcome.page), "directory": .string(outcome.directory),
                 "figures": .int(Int64(outcome.figures)), "files": .array(outcome.files.map(JSONValue.string)),
                 "notes": .array(outcome.notes.map(JSONValue.string)),
-            ]))
-            return
+            ], result: "report")
         }
-        if !global.quiet {
+        if !verbosity.quiet {
             for note in outcome.notes { print("note: \(note)") }
             print("\(outcome.figures) figures, \(outcome.files.count) files in \(outcome.directory)/")
         }

@@ -21,7 +21,9 @@ struct RunCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
+    @OptionGroup var verbosity: QuietOption
 
     @OptionGroup var pin: PinnedVersionOptions
 
@@ -44,9 +46,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let dataset = pin.dataset, let split = pin.split else { throw ValidationError("give --dataset and --split") }
-        let space = try global.existingWorkspace()
-        let quiet = global.quiet
-        let outcome = try await RunWorkflow.run(RunRequest(workspace: space, dataset: dataset, split: split, command: command, runId: runId,
+        let workspace = try space.existingWorkspace()
+        let quiet = verbosity.quiet
+        let outcome = try await RunWorkflow.run(RunRequest(workspace: workspace, dataset: dataset, split: split, command: command, runId: runId,
                                                            label: label, resample: resample)) { progress in
             guard !quiet else { return }
             switch progress {
@@ -59,12 +61,12 @@ struct RunCommand: AsyncParsableCommand {
         }
         let summary = "run \(outcome.runId) \(outcome.status.rawValue) (exit \(outcome.exitCode)); \(outcome.artifacts.count) artifact"
             + "\(outcome.artifacts.count == 1 ? "" : "s") hashed → \(outcome.runDirectory)/result.json"
-        if global.json {
-            JSONOutput.print(.object([
+        if printing.json {
+            JSONOutput.print([
                 "runId": .string(outcome.runId), "runDirectory": .string(outcome.runDirectory), "status": .string(outcome.status.rawValue),
                 "exitCode": .int(Int64(outcome.exitCode)), "cacheBuilt": .bool(outcome.cacheBuilt),
                 "artifacts": .array(outcome.artifacts.map(\.json)),
-            ]))
+            ], result: "run")
         } else {
             FileHandle.standardError.write(summary + "\n")
         }

@@ -16,10 +16,10 @@ struct SplitCommand: ParsableCommand {
 extension SplitExport.Format: ExpressibleByArgument {}
 
 /// Prints a split record: `--json` the record, `--quiet` its name, else the `show` text.
-private func printSplit(_ split: SplitRevision, note: String, global: GlobalOptions, workspace: Workspace) throws {
-    if global.json {
-        FileHandle.standardOutput.write(Data(split.envelope.bytes))
-    } else if global.quiet {
+private func printSplit(_ split: SplitRevision, note: String, json: Bool, quiet: Bool, workspace: Workspace) throws {
+    if json {
+        JSONOutput.printRecord(split.envelope.bytes)
+    } else if quiet {
         print(split.reference)
     } else {
         print("\(split.reference)  (\(note))")
@@ -34,7 +34,9 @@ struct SplitLockCommand: ParsableCommand {
         discussion: "Locking again with the same inputs prints the existing split; different inputs for an existing name are refused (exit 2)."
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
+    @OptionGroup var verbosity: QuietOption
 
     @Argument(help: "The split's name (letters, digits, '.', '_', '-').")
     var name: String
@@ -55,12 +57,12 @@ struct SplitLockCommand: ParsableCommand {
     var folds: Int?
 
     func run() throws {
-        let workspace = try global.existingWorkspace()
+        let workspace = try space.existingWorkspace()
         let request = SplitBook.LockRequest(name: name, dataset: dataset, ratios: try LockedSplit.Ratios.parse(ratios),
                                             strata: try SplitStrata.parseKeys(strata), seed: seed, folds: folds)
         let (split, outcome) = try SplitBook.lock(request, in: workspace)
         try printSplit(split, note: outcome == .written ? "locked: \(split.fileName)" : "already locked with these inputs; nothing written",
-                       global: global, workspace: workspace)
+                       json: printing.json, quiet: verbosity.quiet, workspace: workspace)
     }
 }
 
@@ -71,7 +73,9 @@ struct SplitExtendCommand: ParsableCommand {
         discussion: "The new version must hold every case of the split with the same case hash, else the extension is refused (exit 2)."
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
+    @OptionGroup var verbosity: QuietOption
 
     @Argument(help: "The split's name.")
     var name: String
@@ -83,10 +87,10 @@ struct SplitExtendCommand: ParsableCommand {
     var noNewTest = false
 
     func run() throws {
-        let workspace = try global.existingWorkspace()
+        let workspace = try space.existingWorkspace()
         let (split, outcome) = try SplitBook.extend(name, dataset: dataset, allowNewTest: !noNewTest, in: workspace)
         try printSplit(split, note: outcome == .written ? "extended: \(split.fileName)" : "already splits \(split.identity.dataset); nothing written",
-                       global: global, workspace: workspace)
+                       json: printing.json, quiet: verbosity.quiet, workspace: workspace)
     }
 }
 
@@ -97,22 +101,24 @@ struct SplitVerifyCommand: ParsableCommand {
         discussion: "Exit status: 0 when all agree, 1 when anything differs (each difference is named), 2 when the split does not exist."
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
+    @OptionGroup var verbosity: QuietOption
 
     @Argument(help: "The split's name.")
     var name: String
 
     func run() throws {
-        let workspace = try global.existingWorkspace()
+        let workspace = try space.existingWorkspace()
         let access = try workspace.lockForReading()
         let split = try SplitRevision.resolve(name, in: workspace)
         let (records, findings) = SplitVerifier.verify(name: split.name, in: workspace)
         withExtendedLifetime(access) {}
         let report = VerificationReport(records: records, versions: 0, cases: split.identity.cases.count, deep: false, readOnly: access.isReadOnly,
                                         findings: findings)
-        if global.json {
-            try JSONOutput.print(report)
-        } else if !global.quiet || !findings.isEmpty {
+        if printing.json {
+            try JSONOutput.print(report, result: "split-verify")
+        } else if !verbosity.quiet || !findings.isEmpty {
             print("checked \(records) revision\(records == 1 ? "" : "s") of \(split.name), \(split.identity.cases.count) cases against \(split.identity.dataset)")
             print(findings.isEmpty ? "no drift: the split is as locked" : findings.map { "  \($0.kind.rawValue)  \($0.message)" }.joined(separator: "\n"))
         }
@@ -126,43 +132,58 @@ struct SplitShowCommand: ParsableCommand {
         abstract: "Show a split: strata × roles, poolings, the test set's coverage and warnings."
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
 
     @Argument(help: "NAME (the latest revision) or NAME@k.")
     var name: String
 
     func run() throws {
-        let workspace = try global.existingWorkspace()
+        let workspace = try space.existingWorkspace()
         let split = try SplitRevision.resolve(name, in: workspace)
-        try printSplit(split, note: split.fileName, global: global, workspace: workspace)
+        try printSplit(split, note: split.fileName, json: printing.json, quiet: false, workspace: workspace)
     }
 }
 
 struct SplitExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export a split for a trainer: nnU-Net splits_final.json, a MONAI datalist, or CSV."
+        abstract: "Export a split for a trainer: nnU-Net splits_final.json, a MONAI datalist, or CSV.",
+        discussion: "Writes to standard output, or with -o to a file (atomically), then prints one line saying what it wrote (--json: a summary)."
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
 
     @Argument(help: "NAME (the latest revision) or NAME@k.")
     var name: String
 
-    @Option(help: "nnunet, monai or csv.")
+    @Option(help: "The trainer's format.")
     var format: SplitExport.Format
 
-    @Option(help: "Write to this file (atomically) instead of standard output.")
+    @Option(name: [.short, .long], help: "Write to this file (atomically) instead of standard output.")
     var output: String?
 
+    func validate() throws {
+        guard !printing.json || output != nil else {
+            throw ValidationError("--json prints a summary of the file written: give -o/--output (without it the export itself goes to standard output)")
+        }
+    }
+
     func run() throws {
-        let workspace = try global.existingWorkspace()
+        let workspace = try space.existingWorkspace()
         let split = try SplitRevision.resolve(name, in: workspace)
         let data = try SplitExport.render(split, dataset: try DatasetRevision.resolve(split.identity.dataset, in: workspace), format: format)
-        if let output {
-            try AtomicFile.write([UInt8](data), to: output)
+        guard let output else { return FileHandle.standardOutput.write(data) }
+        try AtomicFile.write([UInt8](data), to: output)
+        let roles = LockedSplit.Role.allCases.map { role in (role, split.identity.cases.filter { $0.role == role }.count) }
+        if printing.json {
+            JSONOutput.print(["file": .string(output), "format": .string(format.rawValue), "split": .string(split.reference),
+                              "dataset": .string(split.identity.dataset), "bytes": .int(Int64(data.count)),
+                              "cases": .object(Dictionary(uniqueKeysWithValues: roles.map { ($0.0.rawValue, .int(Int64($0.1))) }))],
+                             result: "split-export")
         } else {
-            FileHandle.standardOutput.write(data)
+            print("wrote \(output): \(split.reference) as \(format.rawValue), " + roles.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", "))
         }
     }
 }

@@ -15,19 +15,21 @@ struct StatusCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var reading: JobsOption
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
+    @OptionGroup var verbosity: QuietOption
+    @OptionGroup var threads: ThreadsOption
 
     func run() async throws {
-        let workspace = try global.existingWorkspace()
-        let progress = ProgressLine(total: 0, enabled: !global.quiet)
-        let status = try await WorkspaceStatus.compute(workspace, workers: reading.jobs) { step in
+        let workspace = try space.existingWorkspace()
+        let progress = ProgressLine(total: 0, enabled: !verbosity.quiet)
+        let status = try await WorkspaceStatus.compute(workspace, workers: threads.count) { step in
             progress.show(done: step.done, total: step.total, item: step.file)
         }
         progress.finish()
-        if global.json {
-            try JSONOutput.print(status)
-        } else if !global.quiet || !status.isClean {
+        if printing.json {
+            try JSONOutput.print(status, result: "status")
+        } else if !verbosity.quiet || !status.isClean {
             print(StatusText.render(status), terminator: "")
         }
         if !status.isClean { throw ExitStatus.dataProblems.exitCode }

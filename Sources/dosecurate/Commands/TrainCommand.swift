@@ -4,12 +4,10 @@ import Foundation
 import Support
 import Lineage
 import Workflows
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension UNetConfiguration.Preset: ExpressibleByArgument {}
 extension TrainingConfiguration.SelectionMetric: ExpressibleByArgument {}
+extension TrainingConfigurationFile.Format: ExpressibleByArgument {}
 
 struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +23,9 @@ struct TrainCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
+    @OptionGroup var verbosity: QuietOption
 
     @OptionGroup var pin: PinnedVersionOptions
 
@@ -38,89 +38,140 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A label for the run, kept in run.json and shown by `dosecurate list`.")
     var label: String?
 
-    @Option(name: .long, help: "tiny (b = 8), cpu (b = 16) or paper (b = 48).")
-    var preset: UNetConfiguration.Preset = .tiny
+    @Option(name: .long, help: ArgumentHelp("Settings from a YAML or JSON file (the keys run.json records under config; --print-config writes them all). Flags win over it.", valueName: "file"))
+    var config: String?
 
-    @Option(name: .long, help: "Encoder levels.")
-    var depth: Int = 4
+    @Option(name: .customLong("print-config"), help: ArgumentHelp("Print the settings this command would train with (the defaults, --config and flags merged) as yaml or json, and exit.", valueName: "format"))
+    var printConfig: TrainingConfigurationFile.Format?
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Patch extent (one number, or three: Y X Z); multiples of 2^depth.")
-    var patch: [Int] = [64]
+    @Option(name: .long, help: "The model's width: tiny (b = 8), cpu (b = 16) or paper (b = 48). \(Self.defaultText(\.preset.rawValue))")
+    var preset: UNetConfiguration.Preset?
 
-    @Option(name: .long, help: "Patches per optimiser step.")
-    var batchSize: Int = 2
+    @Option(name: .long, help: "Encoder levels. \(Self.defaultText(\.depth))")
+    var depth: Int?
 
-    @Option(name: .long, help: "Epochs (each draws --patches-per-volume patches from every training case).")
-    var epochs: Int = 50
+    @Option(name: .long, parsing: .upToNextOption, help: "Patch extent (one number, or three: Y X Z); multiples of 2^depth. \(Self.defaultText(\.patch[0]))")
+    var patch: [Int] = []
 
-    @Option(name: .long, help: "Patches drawn from each training case per epoch.")
-    var patchesPerVolume: Int = 8
+    @Option(name: .long, help: "Patches per optimiser step. \(Self.defaultText(\.batchSize))")
+    var batchSize: Int?
 
-    @Option(name: .long, help: "AdamW learning rate (cosine-annealed to --min-lr over the run).")
-    var lr: Double = 1e-4
+    @Option(name: .long, help: "Epochs (each draws --patches-per-volume patches from every training case). \(Self.defaultText(\.epochs))")
+    var epochs: Int?
 
-    @Option(name: .long, help: "The cosine schedule's floor.")
-    var minLr: Double = 0
+    @Option(name: .long, help: "Patches drawn from each training case per epoch. \(Self.defaultText(\.patchesPerVolume))")
+    var patchesPerVolume: Int?
 
-    @Option(name: .long, help: "Steps of linear learning-rate warm-up before the cosine.")
-    var warmupSteps: Int = 100
+    @Option(name: .long, help: "AdamW learning rate (cosine-annealed to --min-lr over the run). \(Self.defaultText(\.learningRate))")
+    var lr: Double?
 
-    @Option(name: .long, help: "AdamW decoupled weight decay.")
-    var weightDecay: Double = 1e-2
+    @Option(name: .long, help: "The cosine schedule's floor. \(Self.defaultText(\.minimumLearningRate))")
+    var minLr: Double?
 
-    @Option(name: .long, help: "Weight of the PTV70 underdose term (squared shortfall inside PTV70, averaged over its voxels) added to the loss.")
-    var ptvUnderdoseWeight: Double = 0.5
+    @Option(name: .long, help: "Steps of linear learning-rate warm-up before the cosine. \(Self.defaultText(\.warmupSteps))")
+    var warmupSteps: Int?
 
-    @Option(name: .long, help: "Normalised dose above which a voxel may centre the high-dose half of the patches (0.1 = 10 % of Rx).")
-    var centreThreshold: Double = 0.5
+    @Option(name: .long, help: "AdamW decoupled weight decay. \(Self.defaultText(\.weightDecay))")
+    var weightDecay: Double?
 
-    @Option(name: .long, help: "Validate every this many epochs (and after the last).")
-    var validateEvery: Int = 1
+    @Option(name: .long, help: "Weight of the PTV70 underdose term (squared shortfall inside PTV70, averaged over its voxels) added to the loss. \(Self.defaultText(\.ptvUnderdoseWeight))")
+    var ptvUnderdoseWeight: Double?
 
-    @Option(name: .long, help: "The checkpoint-selection metric: ptv70-mae, global-mae or ptv70-d95-error.")
-    var select: TrainingConfiguration.SelectionMetric = .ptv70MAE
+    @Option(name: .long, help: "Normalised dose above which a voxel may centre the high-dose half of the patches (0.1 = 10 % of Rx). \(Self.defaultText(\.highDoseCentreThreshold))")
+    var centreThreshold: Double?
 
-    @Option(name: .long, help: "Stop after this many validations without improvement (0: never stop early).")
-    var patience: Int = 10
+    @Option(name: .long, help: "Validate every this many epochs (and after the last). \(Self.defaultText(\.validateEvery))")
+    var validateEvery: Int?
 
-    @Option(name: .long, help: "Seed of the initial weights and of every patch draw.")
-    var seed: UInt64 = 0
+    @Option(name: .long, help: "The checkpoint-selection metric. \(Self.defaultText(\.selectionMetric.rawValue))")
+    var select: TrainingConfiguration.SelectionMetric?
 
-    @Option(name: .long, help: "Engine threads (1 is bit-for-bit repeatable on one machine).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .long, help: "Stop after this many validations without improvement (0: never stop early). \(Self.defaultText(\.patience))")
+    var patience: Int?
 
-    @Option(name: .long, help: "Train on the axial plane area-averaged k-fold (CPU runs); validation maps predictions back to the native grid.")
-    var resample: Int = 1
+    @Option(name: .long, help: "Seed of the initial weights and of every patch draw. \(Self.defaultText(\.seed))")
+    var seed: UInt64?
+
+    @OptionGroup var threads: ThreadsOption
+
+    @Option(name: .long, help: "Train on the axial plane area-averaged k-fold (CPU runs); validation maps predictions back to the native grid. \(Self.defaultText(\.resample))")
+    var resample: Int?
+
+    private static func defaultText(_ setting: KeyPath<TrainingConfiguration, some CustomStringConvertible>) -> String {
+        "(default: \(TrainingConfiguration.recipe[keyPath: setting]))"
+    }
+
+    private static func defaultText(_ setting: KeyPath<TrainingConfiguration, Int?>) -> String {
+        "(default: \(TrainingConfiguration.recipe[keyPath: setting].map(String.init) ?? "0"))"
+    }
 
     func validate() throws {
+        if printConfig != nil { return }
         if resume != nil {
-            guard !pin.isPinned, runId == nil else { throw ValidationError("--resume takes the run's recorded version, split and id") }
+            guard !pin.isPinned, runId == nil, config == nil else { throw ValidationError("--resume takes the run's recorded version, split, id and settings") }
         } else {
             guard pin.isPinned else { throw ValidationError("give --dataset and --split (or --resume RUN-ID)") }
         }
-        guard patch.count == 1 || patch.count == 3 else { throw ValidationError("--patch takes one or three numbers") }
-        guard patience >= 0 else { throw ValidationError("--patience must be 0 or more") }
+        guard patch.count <= 1 || patch.count == 3 else { throw ValidationError("--patch takes one or three numbers") }
+        guard (patience ?? 0) >= 0 else { throw ValidationError("--patience must be 0 or more") }
+    }
+
+    /// The recipe, then the configuration file, then the flags given.
+    func configuration() throws -> TrainingConfiguration {
+        var base = TrainingConfiguration.recipe
+        base.threads = threads.count
+        var merged = try config.map { try TrainingConfigurationFile.load($0, over: base) } ?? base
+        if let preset { merged.preset = preset }
+        if let depth { merged.depth = depth }
+        if !patch.isEmpty { merged.patch = patch.count == 1 ? Array(repeating: patch[0], count: 3) : patch }
+        if let batchSize { merged.batchSize = batchSize }
+        if let epochs { merged.epochs = epochs }
+        if let patchesPerVolume { merged.patchesPerVolume = patchesPerVolume }
+        if let lr { merged.learningRate = lr }
+        if let minLr { merged.minimumLearningRate = minLr }
+        if let warmupSteps { merged.warmupSteps = warmupSteps }
+        if let weightDecay { merged.weightDecay = weightDecay }
+        if let ptvUnderdoseWeight { merged.ptvUnderdoseWeight = ptvUnderdoseWeight }
+        if let centreThreshold { merged.highDoseCentreThreshold = centreThreshold }
+        if let validateEvery { merged.validateEvery = validateEvery }
+        if let select { merged.selectionMetric = select }
+        if let patience { merged.patience = patience == 0 ? nil : patience }
+        if let seed { merged.seed = seed }
+        if threads.threads != nil || threads.jobs != nil { merged.threads = threads.count }
+        if let resample { merged.resample = resample }
+        return merged
     }
 
     func run() async throws {
-        let space = try global.existingWorkspace()
-        let bar = TrainingProgressBar(terminal: !global.quiet && isatty(STDERR_FILENO) != 0, epochLines: !global.quiet)
+        if let printConfig {
+            return print(try TrainingConfigurationFile.render(try configuration(), as: printConfig), terminator: "")
+        }
+        let workspace = try space.existingWorkspace()
+        let bar = TrainingProgressBar(terminal: Terminal.showsProgress(quiet: verbosity.quiet), epochLines: !verbosity.quiet)
         let outcome: TrainOutcome
         if let resume {
-            outcome = try await TrainWorkflow.resume(workspace: space, runId: resume, threads: threads, progress: bar.show)
+            outcome = try await TrainWorkflow.resume(workspace: workspace, runId: resume, threads: threads.count, progress: bar.show)
         } else if let dataset = pin.dataset, let split = pin.split {
-            let configuration = TrainingConfiguration(
-                preset: preset, depth: depth, patch: patch.count == 1 ? Array(repeating: patch[0], count: 3) : patch, batchSize: batchSize,
-                epochs: epochs, patchesPerVolume: patchesPerVolume, learningRate: lr, minimumLearningRate: minLr, warmupSteps: warmupSteps,
-                weightDecay: weightDecay, ptvUnderdoseWeight: ptvUnderdoseWeight, highDoseCentreThreshold: centreThreshold, validateEvery: validateEvery, selectionMetric: select, patience: patience == 0 ? nil : patience, seed: seed, threads: threads,
-                resample: resample)
-            outcome = try await TrainWorkflow.start(TrainRequest(workspace: space, dataset: dataset, split: split, configuration: configuration,
+            outcome = try await TrainWorkflow.start(TrainRequest(workspace: workspace, dataset: dataset, split: split, configuration: try configuration(),
                                                                  runId: runId, label: label), progress: bar.show)
         } else {
             throw ValidationError("give --dataset and --split (or --resume RUN-ID)")
         }
         bar.finish()
         let training = outcome.training
+        if printing.json {
+            return JSONOutput.print([
+                "runId": .string(outcome.runId), "runDirectory": .string(outcome.runDirectory),
+                "epochsCompleted": .int(Int64(training.epochsCompleted)), "epochs": .int(Int64(outcome.configuration.epochs)),
+                "stoppedEarly": .bool(training.stoppedEarly), "trainCases": .int(Int64(outcome.trainCases.count)),
+                "validationCases": .int(Int64(outcome.validationCases.count)),
+                "selectionMetric": .string(outcome.configuration.selectionMetric.rawValue),
+                "bestEpoch": training.bestEpoch.map { .int(Int64($0)) } ?? .null, "bestValue": training.bestValue.map(JSONValue.number) ?? .null,
+                "bestCheckpoint": training.bestCheckpoint.map { .string("\(outcome.runDirectory)/\($0)") } ?? .null,
+                "lastCheckpoint": .string("\(outcome.runDirectory)/\(training.lastCheckpoint)"),
+                "cache": .string(outcome.cache), "cacheBuilt": .bool(outcome.cacheBuilt),
+            ], result: "train")
+        }
         var lines = ["run \(outcome.runId): \(training.epochsCompleted)/\(outcome.configuration.epochs) epochs"
             + (training.stoppedEarly ? " (stopped early: no improvement in \(outcome.configuration.patience ?? 0) validations)" : "")
             + ", \(outcome.trainCases.count) train / \(outcome.validationCases.count) val cases"]
@@ -130,7 +181,7 @@ struct TrainCommand: AsyncParsableCommand {
             lines.append("no validation cases: no best checkpoint; last → \(outcome.runDirectory)/\(training.lastCheckpoint)")
         }
         lines.append("records: \(outcome.runDirectory)/run.json, result.json, metrics.csv; cache \(outcome.cache)" + (outcome.cacheBuilt ? " (built)" : " (reused)"))
-        print(lines.joined(separator: "\n"))
+        print((verbosity.quiet ? lines.prefix(1) : lines[...]).joined(separator: "\n"))
     }
 }
 
@@ -173,7 +224,8 @@ struct TrainingProgressBar: Sendable {
 
     func finish() { if enabled { FileHandle.standardError.write("\r\u{1B}[K") } }
 
-    private func draw(_ text: String) { if enabled { FileHandle.standardError.write("\r\u{1B}[K\(text)") } }
+    /// A transient line (a step's progress) in the bar's place.
+    func draw(_ text: String) { if enabled { FileHandle.standardError.write("\r\u{1B}[K\(text)") } }
 
     /// Epoch lines go to standard error too (standard output carries the final summary), and
     /// show when it is not a terminal, so a log keeps the loss curve.

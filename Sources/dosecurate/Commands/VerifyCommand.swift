@@ -16,23 +16,25 @@ struct VerifyCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var space: WorkspaceOption
+    @OptionGroup var verbosity: QuietOption
 
     @Flag(help: "Re-read and re-hash every case, trusting no cache, and replace the hash cache's entries with what was read.")
     var deep = false
 
-    @OptionGroup var reading: JobsOption
+    @OptionGroup var threads: ThreadsOption
 
     func run() async throws {
-        let workspace = try global.existingWorkspace()
-        let progress = ProgressLine(total: 0, enabled: !global.quiet)
-        let report = try await WorkspaceVerifier.verify(workspace, deep: deep, workers: reading.jobs, renderJUnit: AuditJUnitXML.render) { step in
+        let workspace = try space.existingWorkspace()
+        let progress = ProgressLine(total: 0, enabled: !verbosity.quiet)
+        let report = try await WorkspaceVerifier.verify(workspace, deep: deep, workers: threads.count, renderJUnit: AuditJUnitXML.render) { step in
             progress.show(done: step.done, total: step.total, item: step.file)
         }
         progress.finish()
-        if global.json {
-            try JSONOutput.print(report)
-        } else if !global.quiet || !report.isClean {
+        if printing.json {
+            try JSONOutput.print(report, result: "verify")
+        } else if !verbosity.quiet || !report.isClean {
             print(VerificationText.render(report), terminator: "")
         }
         if !report.isClean { throw ExitStatus.dataProblems.exitCode }

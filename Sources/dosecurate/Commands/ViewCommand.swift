@@ -16,29 +16,29 @@ struct ViewCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var printing: JSONOption
+    @OptionGroup var verbosity: QuietOption
 
     @Argument(help: "One .npz case file.")
     var casePath: String
 
-    @Option(name: [.short, .customLong("output")], help: "The page to write (default: <caseId>.html in the current folder).")
+    @Option(name: [.short, .long], help: "The page to write (default: <caseId>.html in the current folder).")
     var output: String?
 
     func run() async throws {
-        let progress = ProgressLine(total: 0, enabled: !global.quiet && !global.json)
+        let progress = ProgressLine(total: 0, enabled: !verbosity.quiet)
         let outcome = try await ViewWorkflow.run(ViewRequest(casePath: casePath, output: output)) { progress.show($0) }
         progress.finish()
-        if global.json {
-            JSONOutput.print(JSONValue.object([
+        if printing.json {
+            return JSONOutput.print([
                 "caseId": .string(outcome.caseId), "page": .string(outcome.page), "bytes": .int(Int64(outcome.bytes)),
                 "shape": .array(outcome.grid.shape.dimensions.map { .int(Int64($0)) }),
                 "downsampling": .array(outcome.grid.factors.map { .int(Int64($0)) }),
                 "findings": outcome.findings.map { .int(Int64($0.count)) } ?? .null,
                 "notes": .array(outcome.notes.map(JSONValue.string)),
-            ]))
-            return
+            ], result: "view")
         }
-        if !global.quiet {
+        if !verbosity.quiet {
             for note in outcome.notes { print("note: \(note)") }
             print(outcome.findings.map { "\($0.count) audit findings shown" } ?? "not audited", terminator: "; ")
             print(String(format: "%.1f MB", Double(outcome.bytes) / 1_000_000))

@@ -2,19 +2,13 @@ import ArgumentParser
 import Foundation
 import Lineage
 
-/// Flags every command shares.
-struct GlobalOptions: ParsableArguments {
-    @Flag(name: .long, help: "Print machine-readable JSON instead of tables.")
-    var json = false
-
+/// `--workspace`, for the commands that read or write a workspace's records or caches.
+struct WorkspaceOption: ParsableArguments {
     @Option(name: .long, help: "The workspace folder (default: \(WorkspaceDiscovery.environmentKey), else the nearest workspace at or above the current folder).")
     var workspace: String?
-
-    @Flag(name: .long, help: "Print nothing but errors and the result.")
-    var quiet = false
 }
 
-extension GlobalOptions {
+extension WorkspaceOption {
     /// The workspace a reading command works in; refuses (exit 2) when there is none, creating nothing.
     func existingWorkspace() throws -> Workspace {
         try WorkspaceDiscovery.existing(explicit: workspace)

@@ -1,0 +1,82 @@
+import Engine
+import Foundation
+import Workflows
+import XCTest
+
+/// `train --config`: a YAML or JSON file of run.json's `config` keys laid over the recipe.
+final class TrainingConfigurationFileTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    private func file(_ name: String, _ text: String) throws -> String {
+        let url = folder.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    private func assertRefused(_ text: String, code expected: TrainingConfigurationFileError.Code, name: String = "bad.yaml",
+                               line: UInt = #line) throws {
+        let path = try file(name, text)
+        XCTAssertThrowsError(try TrainingConfigurationFile.load(path, over: .recipe), line: line) { error in
+            XCTAssertEqual((error as? TrainingConfigurationFileError)?.code, expected, "\(error)", line: line)
+            XCTAssertEqual((error as? TrainingConfigurationFileError)?.file, path, line: line)
+        }
+    }
+
+    func testAYAMLFileReplacesOnlyTheSettingsItNames() throws {
+        let path = try file("cpu.yaml", "# a CPU run\npreset: cpu\nlearningRate: 2e-3\npatch: [32, 32, 32]\npatience: null\nepochs: 45\n")
+        let loaded = try TrainingConfigurationFile.load(path, over: .recipe)
+        var expected = TrainingConfiguration.recipe
+        (expected.preset, expected.learningRate, expected.patch, expected.patience, expected.epochs) = (.cpu, 2e-3, [32, 32, 32], nil, 45)
+        XCTAssertEqual(loaded, expected)
+    }
+
+    func testAJSONFileReadsTheSame() throws {
+        let path = try file("cpu.json", #"{"preset": "cpu", "learningRate": 0.002, "warmupSteps": 0}"#)
+        let loaded = try TrainingConfigurationFile.load(path, over: .recipe)
+        XCTAssertEqual(loaded.preset, .cpu)
+        XCTAssertEqual(loaded.learningRate, 0.002)
+        XCTAssertEqual(loaded.warmupSteps, 0)
+        XCTAssertEqual(loaded.ptvUnderdoseWeight, TrainingConfiguration.recipe.ptvUnderdoseWeight)
+    }
+
+    /// What --print-config writes loads back to the same settings, in both formats.
+    func testAPrintedConfigurationLoadsBackUnchanged() throws {
+        var configuration = TrainingConfiguration.recipe
+        (configuration.depth, configuration.seed, configuration.selectionMetric) = (3, 7, .ptv70D95Error)
+        for format in TrainingConfigurationFile.Format.allCases {
+            let path = try file("printed.\(format.rawValue)", try TrainingConfigurationFile.render(configuration, as: format))
+            XCTAssertEqual(try TrainingConfigurationFile.load(path, over: .recipe), configuration, format.rawValue)
+        }
+    }
+
+    func testMistakesAreRefusedWithTheirCode() throws {
+        try assertRefused("learningrate: 0.1\n", code: .unknownKey("learningrate", known: []).withKnown(from: .recipe))
+        try assertRefused("flipProbability: 0\n", code: .fixedSetting("flipProbability"))
+        try assertRefused("epochs: many\n", code: .wrongType)
+        try assertRefused("epochs: 0\n", code: .invalidSetting)
+        try assertRefused("- preset\n- cpu\n", code: .notAnObject)
+        try assertRefused("preset: [unclosed\n", code: .unparsable)
+        try assertRefused("patch: {a: 1}\n", code: .unsupportedValue(key: "patch"))
+        XCTAssertThrowsError(try TrainingConfigurationFile.load(folder.appendingPathComponent("absent.yaml").path, over: .recipe)) { error in
+            XCTAssertEqual((error as? TrainingConfigurationFileError)?.code, .unreadable)
+            XCTAssertNotNil((error as? TrainingConfigurationFileError)?.cause, "the file system's error is kept as the cause")
+        }
+    }
+}
+
+private extension TrainingConfigurationFileError.Code {
+    /// The unknown-key code lists the settings a file may name: every recorded key but the fixed ones.
+    func withKnown(from configuration: TrainingConfiguration) -> Self {
+        guard case let .unknownKey(key, _) = self,
+              let data = try? JSONEncoder().encode(configuration),
+              let keys = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return self }
+        return .unknownKey(key, known: keys.keys.filter { !["flipProbability", "highDoseCentreFraction"].contains($0) }.sorted())
+    }
+}
