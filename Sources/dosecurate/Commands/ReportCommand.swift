@@ -50,7 +50,7 @@ struct ReportCommand: AsyncParsableCommand {
         }
         if !verbosity.quiet {
             for note in outcome.notes { print("note: \(note)") }
-            print("\(outcome.figures) figures, \(outcome.files.count) files in \(outcome.directory)/")
+            print("\(outcome.figures) figure\(outcome.figures == 1 ? "" : "s"), \(outcome.files.count) files in \(outcome.directory)/")
         }
         print("report: \(outcome.page)")
     }
