@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "SystemShimTests", dependencies: ["CArchive", "CHDF5", "CXML2", "CBLAS"]),
         .testTarget(
             name: "NumpyFormatTests",
-            dependencies: ["NumpyFormat", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["NumpyFormat", "Support", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

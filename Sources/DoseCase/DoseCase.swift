@@ -41,7 +41,7 @@ public struct DoseCase: Sendable {
             do {
                 metadata = try PickleDecoder(limits: limits).metadataDictionary(fromPickle: pickled.pickle)
             } catch {
-                throw DoseCaseError.unreadableMetadata(file: path, reason: "\(error)")
+                throw DoseCaseError.unreadableMetadata(file: path, reason: .cause(error))
             }
         case let .array(header)?:
             throw DoseCaseError.unreadableMetadata(file: path, reason: "holds a numeric \(header.dtype.descr) array, not a pickled dict")

@@ -155,7 +155,7 @@ public enum CaseEvaluator {
         } catch let error as EvaluationError {
             throw error
         } catch {
-            throw EvaluationError.unreadablePrediction(prediction: path, reason: "\(error)")
+            throw EvaluationError.unreadablePrediction(prediction: path, reason: .cause(error))
         }
         guard array.shape == shape.dimensions else {
             throw EvaluationError.gridMismatch(prediction: path, expected: shape.description, found: array.shape.map(String.init).joined(separator: "×"))
@@ -164,7 +164,7 @@ public enum CaseEvaluator {
             let elements = try array.elements(as: Float.self, casting: .sameKind)
             return (try Volume(shape: shape, elements: elements), SHA256Hex.of(array.canonicalBytes()))
         } catch {
-            throw EvaluationError.unreadablePrediction(prediction: path, reason: "'dose' is not a float array: \(error)")
+            throw EvaluationError.unreadablePrediction(prediction: path, reason: .cause(error, "'dose' is not a float array"))
         }
     }
 

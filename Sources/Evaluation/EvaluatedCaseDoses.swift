@@ -19,7 +19,7 @@ public struct EvaluatedCaseDoses: Sendable {
     public static func read(caseId: String, reference: String, prediction: String, settings: EvaluationSettings) throws -> EvaluatedCaseDoses {
         let opened: DoseCase
         do { opened = try DoseCase.open(path: reference) } catch {
-            throw EvaluationError.referenceUnreadable(file: reference, reason: "\(error)")
+            throw EvaluationError.referenceUnreadable(file: reference, reason: .cause(error))
         }
         guard let shape = opened.shape else {
             throw EvaluationError.referenceUnreadable(file: reference, reason: "no 'ct' or 'dose' array gives its grid")
@@ -35,7 +35,7 @@ public struct EvaluatedCaseDoses: Sendable {
         } catch let error as EvaluationError {
             throw error
         } catch {
-            throw EvaluationError.referenceUnreadable(file: reference, reason: "\(error)")
+            throw EvaluationError.referenceUnreadable(file: reference, reason: .cause(error))
         }
     }
 

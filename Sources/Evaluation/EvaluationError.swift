@@ -1,3 +1,5 @@
+import Support
+
 /// Why an evaluation could not be made; each message names the file and what was expected.
 public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(path: String)
@@ -5,25 +7,25 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
     case noPredictions(path: String)
     case gridMismatch(prediction: String, expected: String, found: String)
     case missingDose(prediction: String, available: [String])
-    case unreadablePrediction(prediction: String, reason: String)
+    case unreadablePrediction(prediction: String, reason: ErrorReason)
     case predictionLooksLikeGy(prediction: String, maximum: Double)
     case referenceNotInVersion(caseId: String, file: String, version: String)
     case referenceChanged(caseId: String, file: String, expected: String, found: String)
-    case referenceUnreadable(file: String, reason: String)
+    case referenceUnreadable(file: String, reason: ErrorReason)
     case predictionsOutsideRole(role: String, split: String, caseIds: [String])
     case duplicateCaseId(caseId: String, files: [String])
-    case unreadableRecord(path: String, reason: String)
+    case unreadableRecord(path: String, reason: ErrorReason)
     case mixedWeights(hashes: [String])
     case unknownRun(runId: String)
     case weightsNotOfRun(runId: String, weightsSHA256: String)
     /// Gamma maps were asked for with pass-rate statistics, whose maps hold decisions, not γ.
     case gammaMapsNeedFullStatistics
     case caseIdNotAFileName(caseId: String)
-    case gammaMapUnwritable(path: String, reason: String)
+    case gammaMapUnwritable(path: String, reason: ErrorReason)
     case gammaMapNotSaved(caseId: String, record: String)
     case gammaMapMissing(path: String)
     case gammaMapChanged(path: String, expected: String, found: String)
-    case gammaMapUnreadable(path: String, reason: String)
+    case gammaMapUnreadable(path: String, reason: ErrorReason)
 
     public var description: String {
         switch self {
@@ -41,7 +43,7 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(prediction): \(reason)"
         case let .predictionLooksLikeGy(prediction, maximum):
             return "\(prediction): its dose reaches \(String(format: "%.4g", maximum)), which looks like Gy, expected doses normalised to "
-                + "70 Gy = 1.0 (as the cases store them); divide by 70, or evaluate it with --dose-unit gy"
+                + "70 Gy = 1.0 (as the cases store them); divide by 70, or evaluate it as doses in Gy"
         case let .referenceNotInVersion(caseId, file, version):
             return "\(file): case \(caseId) is not in dataset version \(version)"
         case let .referenceChanged(caseId, file, expected, found):
@@ -70,13 +72,43 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
         case let .gammaMapUnwritable(path, reason):
             return "\(path): the gamma map cannot be written: \(reason)"
         case let .gammaMapNotSaved(caseId, record):
-            return "\(record) keeps no gamma map of case \(caseId) (evaluate with --save-gamma to keep them)"
+            return "\(record) keeps no gamma map of case \(caseId) (the evaluation did not keep its maps)"
         case let .gammaMapMissing(path):
             return "\(path): the gamma map the evaluation lists is missing"
         case let .gammaMapChanged(path, expected, found):
             return "\(path): the gamma map changed since it was recorded (sha256 \(expected.prefix(12))… → \(found.prefix(12))…)"
         case let .gammaMapUnreadable(path, reason):
             return "\(path): not a readable gamma map: \(reason)"
+        }
+    }
+}
+
+extension EvaluationError: CodedError {
+    public var code: String {
+        switch self {
+        case .notFound: "evaluation.not_found"
+        case .noReferenceCases: "evaluation.no_reference_cases"
+        case .noPredictions: "evaluation.no_predictions"
+        case .gridMismatch: "evaluation.grid_mismatch"
+        case .missingDose: "evaluation.missing_dose"
+        case .unreadablePrediction: "evaluation.unreadable_prediction"
+        case .predictionLooksLikeGy: "evaluation.prediction_looks_like_gy"
+        case .referenceNotInVersion: "evaluation.reference_not_in_version"
+        case .referenceChanged: "evaluation.reference_changed"
+        case .referenceUnreadable: "evaluation.reference_unreadable"
+        case .predictionsOutsideRole: "evaluation.predictions_outside_role"
+        case .duplicateCaseId: "evaluation.duplicate_case_id"
+        case .unreadableRecord: "evaluation.unreadable_record"
+        case .mixedWeights: "evaluation.mixed_weights"
+        case .unknownRun: "evaluation.unknown_run"
+        case .weightsNotOfRun: "evaluation.weights_not_of_run"
+        case .gammaMapsNeedFullStatistics: "evaluation.gamma_maps_need_full_statistics"
+        case .caseIdNotAFileName: "evaluation.case_id_not_a_file_name"
+        case .gammaMapUnwritable: "evaluation.gamma_map_unwritable"
+        case .gammaMapNotSaved: "evaluation.gamma_map_not_saved"
+        case .gammaMapMissing: "evaluation.gamma_map_missing"
+        case .gammaMapChanged: "evaluation.gamma_map_changed"
+        case .gammaMapUnreadable: "evaluation.gamma_map_unreadable"
         }
     }
 }

@@ -103,7 +103,7 @@ public struct EvaluationRecord: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else { throw EvaluationError.notFound(path: path) }
         let flat: FlatRecord
         do { flat = try FlatRecord.read(Array(data), path: path) } catch {
-            throw EvaluationError.unreadableRecord(path: path, reason: "\(error)")
+            throw EvaluationError.unreadableRecord(path: path, reason: .cause(error))
         }
         guard let schema = flat.schema, readableSchemas.contains(schema) else {
             let hint = flat.schema == "dosecurate/evaluation/1" ? " (written before acceptance protocols existed: evaluate again)" : ""

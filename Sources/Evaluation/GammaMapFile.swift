@@ -47,7 +47,7 @@ public struct GammaMapFile: Sendable, Equatable, Codable {
             try NPZWriter.write([(arrayName, try NPYArray(shape: grid.dimensions, elements: values))], to: path)
             return try RunArtifact.hash(path).sha256
         } catch {
-            throw EvaluationError.gammaMapUnwritable(path: path, reason: "\(error)")
+            throw EvaluationError.gammaMapUnwritable(path: path, reason: .cause(error))
         }
     }
 
@@ -83,7 +83,7 @@ public struct GammaMapFile: Sendable, Equatable, Codable {
         let file = workspace.file(path)
         guard FileManager.default.fileExists(atPath: file) else { throw EvaluationError.gammaMapMissing(path: path) }
         let found: String
-        do { found = try RunArtifact.hash(file).sha256 } catch { throw EvaluationError.gammaMapUnreadable(path: path, reason: "\(error)") }
+        do { found = try RunArtifact.hash(file).sha256 } catch { throw EvaluationError.gammaMapUnreadable(path: path, reason: .cause(error)) }
         guard found == sha256 else { throw EvaluationError.gammaMapChanged(path: path, expected: sha256, found: found) }
         do {
             let array = try NPZArchive(path: file).read(Self.arrayName)
@@ -95,7 +95,7 @@ public struct GammaMapFile: Sendable, Equatable, Codable {
         } catch let error as EvaluationError {
             throw error
         } catch {
-            throw EvaluationError.gammaMapUnreadable(path: path, reason: "\(error)")
+            throw EvaluationError.gammaMapUnreadable(path: path, reason: .cause(error))
         }
     }
 

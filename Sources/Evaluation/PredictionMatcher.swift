@@ -156,7 +156,7 @@ public enum PredictionMatcher {
         var byCaseId: [String: [NamedReference]] = [:]
         for file in files {
             let opened: DoseCase
-            do { opened = try DoseCase.open(path: file) } catch { throw EvaluationError.referenceUnreadable(file: file, reason: "\(error)") }
+            do { opened = try DoseCase.open(path: file) } catch { throw EvaluationError.referenceUnreadable(file: file, reason: .cause(error)) }
             byCaseId[opened.caseId, default: []].append(.init(file: file, caseId: opened.caseId))
         }
         if let clash = byCaseId.first(where: { $0.value.count > 1 }) {

@@ -1,3 +1,5 @@
+import Support
+
 /// Why a report could not be rendered.
 public enum ReportError: Error, Sendable, CustomStringConvertible {
     case xml(String)
@@ -8,6 +10,15 @@ public enum ReportError: Error, Sendable, CustomStringConvertible {
         switch self {
         case let .xml(reason): "JUnit XML: \(reason)"
         case let .markup(file, reason): "\(file): \(reason)"
+        }
+    }
+}
+
+extension ReportError: CodedError {
+    public var code: String {
+        switch self {
+        case .xml: "report.xml"
+        case .markup: "report.markup"
         }
     }
 }

@@ -34,7 +34,7 @@ enum Entry {
                 FileHandle.standardError.write(message + "\n")
                 Glibc.exit(ExitStatus.couldNotRun.rawValue)
             } else {
-                FileHandle.standardError.write("error: \(error)\n")
+                FileHandle.standardError.write("error: \(error)\n" + (ErrorHints.hint(for: error).map { "hint: \($0)\n" } ?? ""))
                 Glibc.exit(ExitStatus.couldNotRun.rawValue)
             }
         }

@@ -31,7 +31,11 @@ final class AuditPolicyTests: XCTestCase {
             let path = try write(json)
             defer { try? FileManager.default.removeItem(atPath: path) }
             XCTAssertThrowsError(try AuditPolicy.load(path: path)) { error in
-                XCTAssertTrue("\(error)".contains(expected), "\(error)")
+                XCTAssertEqual((error as? AuditError)?.code, "audit.invalid_policy", "\(error)")
+                guard case let .invalidPolicy(file, reason)? = error as? AuditError else { return }
+                XCTAssertEqual(file, path)
+                // The reason is what a user reads: it names the offending key or value.
+                XCTAssertTrue(reason.contains(expected), reason)
             }
         }
     }

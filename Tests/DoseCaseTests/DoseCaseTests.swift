@@ -116,7 +116,9 @@ final class DoseCaseTests: XCTestCase {
         XCTAssertFalse(doseCase.prescription.isNormalisedTo70Gy)
         XCTAssertEqual(doseCase.prescription.normalizationDoseGy, 72)
         XCTAssertThrowsError(try doseCase.signedDistances()) { error in
-            XCTAssertTrue("\(error)".contains("masks_sdf"), "\(error)")
+            XCTAssertEqual((error as? DoseCaseError)?.code, "dose_case.missing_array", "\(error)")
+            guard case let .missingArray(_, key, _)? = error as? DoseCaseError else { return }
+            XCTAssertEqual(key, "masks_sdf")
         }
     }
 
@@ -147,9 +149,10 @@ final class DoseCaseTests: XCTestCase {
         let marker = "/tmp/dosecurate-pwned-by-metadata"
         try? FileManager.default.removeItem(atPath: marker)
         XCTAssertThrowsError(try DoseCase.open(path: fixture("cases/malicious_metadata.npz"))) { error in
-            guard case let .unreadableMetadata(_, reason) = error as? DoseCaseError else { return XCTFail("\(error)") }
-            XCTAssertTrue(reason.contains("system"), reason)
-            XCTAssertTrue("\(error)".contains("malicious_metadata.npz!metadata.npy"), "\(error)")
+            guard case let .unreadableMetadata(file, _) = error as? DoseCaseError else { return XCTFail("\(error)") }
+            XCTAssertEqual((error as? DoseCaseError)?.code, "dose_case.unreadable_metadata")
+            XCTAssertEqual((error as? DoseCaseError)?.cause?.code, "pickle.disallowed_global", "the unpickler's refusal is the cause")
+            XCTAssertTrue(file.hasSuffix("malicious_metadata.npz"), file)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: marker))
     }

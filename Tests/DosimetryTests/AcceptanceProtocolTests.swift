@@ -46,26 +46,45 @@ final class AcceptanceProtocolTests: XCTestCase {
         XCTAssertEqual(reread, current)
     }
 
+    /// Each refusal has its code, and its message (what a user reads) names the offending row and value.
     func testInvalidRowsAreRefusedByName() {
-        func refusal(_ constraint: String, schema: String = "dosecurate/protocol/1") -> String {
+        func refusal(_ constraint: String, schema: String = "dosecurate/protocol/1") -> (code: String, message: String) {
             let text = #"{"schema": "\#(schema)", "name": "mine", "description": "", "constraints": [\#(constraint)]}"#
             do {
                 _ = try AcceptanceProtocol.decode(Array(text.utf8), file: "mine.json")
-                return "accepted"
-            } catch { return "\(error)" }
+                return ("accepted", "accepted")
+            } catch { return ((error as? AcceptanceProtocolError)?.code ?? "\(type(of: error))", "\(error)") }
         }
         let row = #"{"structure": "Rectum", "metric": "V70", "comparison": "<=", "limit": 15, "unit": "%", "description": "d"}"#
-        XCTAssertEqual(refusal(row), "accepted")
-        XCTAssertEqual(refusal(row.replacingOccurrences(of: "Rectum", with: "rectum")),
+        XCTAssertEqual(refusal(row).code, "accepted")
+        let structure = refusal(row.replacingOccurrences(of: "Rectum", with: "rectum"))
+        XCTAssertEqual(structure.code, "acceptance_protocol.invalid_constraint")
+        XCTAssertEqual(structure.message,
                        "mine.json: constraint 1: structure 'rectum' is not one of PTV70, PTV56, Prostate, Rectum, Bladder, Femur_L, Femur_R, Bowel, PTV50.4")
-        XCTAssertTrue(refusal(row.replacingOccurrences(of: "\"V70\"", with: "\"V100\"")).contains("V100 is not reported for Rectum"))
-        XCTAssertTrue(refusal(row.replacingOccurrences(of: "\"V70\"", with: "\"V71\"")).contains("metric must be one of D98, D95"))
-        XCTAssertTrue(refusal(row.replacingOccurrences(of: "\"<=\"", with: "\"=<\"")).contains("comparison must be one of <=, >=, <, >"))
-        XCTAssertTrue(refusal(row.replacingOccurrences(of: "\"%\"", with: "\"cc\"")).contains("V70 is in %, found unit 'cc'"))
-        XCTAssertTrue(refusal(row.replacingOccurrences(of: #""limit": 15, "#, with: "")).contains("missing 'limit'"))
-        XCTAssertTrue(refusal(row, schema: "other/1").contains("expected schema dosecurate/protocol/1"))
-        XCTAssertTrue(refusal("").contains("it has no constraints"))
+        let unreported = refusal(row.replacingOccurrences(of: "\"V70\"", with: "\"V100\""))
+        XCTAssertEqual(unreported.code, "acceptance_protocol.invalid_constraint")
+        XCTAssertTrue(unreported.message.contains("V100 is not reported for Rectum"), unreported.message)
+        // An unknown metric or comparison fails in JSONDecoder (dataCorrupted), which the decoder reports as unreadable.
+        let metric = refusal(row.replacingOccurrences(of: "\"V70\"", with: "\"V71\""))
+        XCTAssertEqual(metric.code, "acceptance_protocol.unreadable")
+        XCTAssertTrue(metric.message.contains("metric must be one of D98, D95"), metric.message)
+        let comparison = refusal(row.replacingOccurrences(of: "\"<=\"", with: "\"=<\""))
+        XCTAssertEqual(comparison.code, "acceptance_protocol.unreadable")
+        XCTAssertTrue(comparison.message.contains("comparison must be one of <=, >=, <, >"), comparison.message)
+        let unit = refusal(row.replacingOccurrences(of: "\"%\"", with: "\"cc\""))
+        XCTAssertEqual(unit.code, "acceptance_protocol.invalid_constraint")
+        XCTAssertTrue(unit.message.contains("V70 is in %, found unit 'cc'"), unit.message)
+        let limit = refusal(row.replacingOccurrences(of: #""limit": 15, "#, with: ""))
+        XCTAssertEqual(limit.code, "acceptance_protocol.invalid")
+        XCTAssertTrue(limit.message.contains("missing 'limit'"), limit.message)
+        let schema = refusal(row, schema: "other/1")
+        XCTAssertEqual(schema.code, "acceptance_protocol.invalid")
+        XCTAssertTrue(schema.message.contains("expected schema dosecurate/protocol/1"), schema.message)
+        let empty = refusal("")
+        XCTAssertEqual(empty.code, "acceptance_protocol.invalid")
+        XCTAssertTrue(empty.message.contains("it has no constraints"), empty.message)
         XCTAssertThrowsError(try AcceptanceProtocol.load("no-such-protocol")) { error in
+            XCTAssertEqual((error as? AcceptanceProtocolError)?.code, "acceptance_protocol.unknown_built_in")
             XCTAssertEqual("\(error)", "'no-such-protocol' is neither a protocol file nor a built-in protocol (built-in: current, published-v2.3)")
         }
     }

@@ -193,12 +193,17 @@ final class GammaTests: XCTestCase {
 
     func testBadSettingsAreRefused() throws {
         let volume = try Volume(shape: VolumeShape(rows: 2, columns: 2, slices: 2), elements: [Float](repeating: 1, count: 8))
-        XCTAssertThrowsError(try GammaIndex.compute(reference: volume, evaluation: volume, spacingMM: [1, 0, 1]))
+        XCTAssertThrowsError(try GammaIndex.compute(reference: volume, evaluation: volume, spacingMM: [1, 0, 1])) {
+            XCTAssertEqual(($0 as? GammaError)?.code, "gamma.invalid_spacing")
+        }
         XCTAssertThrowsError(try GammaIndex.compute(reference: volume, evaluation: volume, spacingMM: [1, 1, 1],
-                                                    criteria: GammaCriteria(distanceMM: -3)))
+                                                    criteria: GammaCriteria(distanceMM: -3))) {
+            XCTAssertEqual(($0 as? GammaError)?.code, "gamma.invalid_criteria")
+        }
         let other = try Volume(shape: VolumeShape(rows: 2, columns: 2, slices: 1), elements: [Float](repeating: 1, count: 4))
         XCTAssertThrowsError(try GammaIndex.compute(reference: volume, evaluation: other, spacingMM: [1, 1, 1])) { error in
-            XCTAssertTrue("\(error)".contains("2×2×1"))
+            XCTAssertEqual((error as? GammaError)?.code, "gamma.grid_mismatch")
+            XCTAssertEqual(error as? GammaError, .gridMismatch(reference: volume.shape.description, evaluation: other.shape.description))
         }
     }
 }

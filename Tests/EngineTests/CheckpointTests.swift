@@ -67,7 +67,9 @@ final class CheckpointTests: XCTestCase {
         // A kill between the two renames: the new optimiser state beside the old weights.
         try olderWeights.write(to: URL(fileURLWithPath: base + ".safetensors"))
         XCTAssertThrowsError(try Checkpoint.read(base: base)) { error in
-            XCTAssertTrue("\(error)".contains("does not match"), "\(error)")
+            XCTAssertEqual((error as? SafeTensorsError)?.code, "safetensors.malformed", "\(error)")
+            guard case let .malformed(file, _)? = error as? SafeTensorsError else { return XCTFail("\(error)") }
+            XCTAssertEqual(file, "\(base).\(Checkpoint.optimizerExtension)", "the optimiser state is refused, not the weights")
         }
     }
 
@@ -77,7 +79,9 @@ final class CheckpointTests: XCTestCase {
         for (step, rate) in rates.enumerated() {
             XCTAssertEqual(schedule.learningRate(atStep: step), rate, accuracy: 1e-12, "step \(step)")
         }
-        XCTAssertThrowsError(try CosineSchedule(base: 1e-4, totalSteps: 0))
+        XCTAssertThrowsError(try CosineSchedule(base: 1e-4, totalSteps: 0)) {
+            XCTAssertEqual(($0 as? EngineError)?.code, "engine.invalid_setting")
+        }
     }
 
     func testWarmUpRisesLinearlyThenTheCosineSpansTheRest() throws {
@@ -87,6 +91,8 @@ final class CheckpointTests: XCTestCase {
         for step in 4..<14 {
             XCTAssertEqual(schedule.learningRate(atStep: step), plain.learningRate(atStep: step - 4), accuracy: 1e-15, "step \(step)")
         }
-        XCTAssertThrowsError(try CosineSchedule(base: 1e-3, totalSteps: 10, warmupSteps: -1))
+        XCTAssertThrowsError(try CosineSchedule(base: 1e-3, totalSteps: 10, warmupSteps: -1)) {
+            XCTAssertEqual(($0 as? EngineError)?.code, "engine.invalid_setting")
+        }
     }
 }

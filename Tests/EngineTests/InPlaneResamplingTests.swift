@@ -23,6 +23,8 @@ final class InPlaneResamplingTests: XCTestCase {
         // 3 × 2 × 1: rows (1 1), (1 0), (0 0); the last row is a half block.
         let masks: [UInt8] = [1, 1, 1, 0, 0, 0]
         XCTAssertEqual(resampling.downsampleMasks(masks, channels: 1, native: [3, 2, 1]), [1, 0])
-        XCTAssertThrowsError(try InPlaneResampling(factor: 0))
+        XCTAssertThrowsError(try InPlaneResampling(factor: 0)) {
+            XCTAssertEqual(($0 as? EngineError)?.code, "engine.invalid_setting")
+        }
     }
 }

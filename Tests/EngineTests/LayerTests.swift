@@ -120,9 +120,13 @@ final class LayerTests: XCTestCase {
         let parts = try ChannelConcat.backward(outputGradient: joined, firstChannels: 1, on: backend)
         XCTAssertEqual(parts.first, first)
         XCTAssertEqual(parts.second, second)
-        XCTAssertThrowsError(try ChannelConcat.forward(first, try Tensor(shape: [2, 1, 1, 2, 1], elements: [0, 0, 0, 0]), on: backend))
+        XCTAssertThrowsError(try ChannelConcat.forward(first, try Tensor(shape: [2, 1, 1, 2, 1], elements: [0, 0, 0, 0]), on: backend)) {
+            XCTAssertEqual(($0 as? EngineError)?.code, "engine.mismatch")
+        }
         XCTAssertEqual(try ResidualAdd.forward(first, first, on: backend).elements, [2, 4, 6, 8])
-        XCTAssertThrowsError(try ResidualAdd.forward(first, second, on: backend))
+        XCTAssertThrowsError(try ResidualAdd.forward(first, second, on: backend)) {
+            XCTAssertEqual(($0 as? EngineError)?.code, "engine.mismatch")
+        }
     }
 
     func testLossesMatchPyTorch() throws {
@@ -157,7 +161,9 @@ final class LayerTests: XCTestCase {
         XCTAssertEqual(none.gradient.elements, [0, 0, 0, 0])
         XCTAssertThrowsError(try Loss.ptvUnderdose(prediction: prediction, target: target,
                                                    input: Tensor(shape: [2, 1, 2, 1, 2], elements: [Float](repeating: 0, count: 8))),
-                             "an input without the PTV70 channel")
+                             "an input without the PTV70 channel") {
+            XCTAssertEqual(($0 as? EngineError)?.code, "engine.shape")
+        }
     }
 
     func testAdamWStepsMatchPyTorch() throws {
@@ -175,7 +181,9 @@ final class LayerTests: XCTestCase {
             assertClose(try Tensor(shape: [4, 3], elements: optimizer.moments[0].second), try reference.tensor("\(key).v0"), "\(key) exp_avg_sq")
         }
         XCTAssertEqual(optimizer.step, 3)
-        XCTAssertThrowsError(try optimizer.update(&parameters, gradients: [parameters[0]], on: backend))
+        XCTAssertThrowsError(try optimizer.update(&parameters, gradients: [parameters[0]], on: backend)) {
+            XCTAssertEqual(($0 as? EngineError)?.code, "engine.inconsistent_state", "one gradient for two parameters")
+        }
     }
 
     func testGradientClippingMatchesPyTorch() throws {

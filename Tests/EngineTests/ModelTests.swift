@@ -112,18 +112,30 @@ final class ModelTests: XCTestCase {
         let model = try BaselineUNet3D(configuration: UNetConfiguration(baseWidth: 4, depth: 2, inputChannels: 3), generator: &generator)
         let backend = try CPUBackend(threads: 1)
         let constraints = Tensor.zeros([1, 13])
-        XCTAssertThrowsError(try model.forward(.zeros([1, 3, 4, 6, 4]), constraints: constraints, on: backend), "6 is not a multiple of 4")
-        XCTAssertThrowsError(try model.forward(.zeros([1, 2, 4, 4, 4]), constraints: constraints, on: backend), "2 channels, not 3")
-        XCTAssertThrowsError(try model.forward(.zeros([1, 3, 4, 4, 4]), constraints: .zeros([1, 12]), on: backend), "12 constraints")
+        XCTAssertThrowsError(try model.forward(.zeros([1, 3, 4, 6, 4]), constraints: constraints, on: backend), "6 is not a multiple of 4") {
+            XCTAssertEqual(($0 as? EngineError)?.code, "engine.shape")
+        }
+        XCTAssertThrowsError(try model.forward(.zeros([1, 2, 4, 4, 4]), constraints: constraints, on: backend), "2 channels, not 3") {
+            XCTAssertEqual(($0 as? EngineError)?.code, "engine.shape")
+        }
+        XCTAssertThrowsError(try model.forward(.zeros([1, 3, 4, 4, 4]), constraints: .zeros([1, 12]), on: backend), "12 constraints") {
+            XCTAssertEqual(($0 as? EngineError)?.code, "engine.mismatch")
+        }
         XCTAssertEqual(try model.forward(.zeros([1, 3, 4, 4, 4]), constraints: constraints, on: backend).shape, [1, 1, 4, 4, 4])
         var parameters = model.parameters
         parameters["enc1.extra"] = .zeros([1])
-        XCTAssertThrowsError(try BaselineUNet3D(configuration: model.configuration, parameters: parameters))
+        XCTAssertThrowsError(try BaselineUNet3D(configuration: model.configuration, parameters: parameters), "an extra tensor") {
+            XCTAssertEqual($0 as? EngineError, .unexpectedTensor(name: "enc1.extra", configuration: "\(model.configuration)"))
+        }
         parameters = model.parameters
         parameters["enc1.conv1.bias"] = .zeros([5])
-        XCTAssertThrowsError(try BaselineUNet3D(configuration: model.configuration, parameters: parameters))
+        XCTAssertThrowsError(try BaselineUNet3D(configuration: model.configuration, parameters: parameters), "a tensor of the wrong shape") {
+            XCTAssertEqual(($0 as? EngineError)?.code, "engine.mismatch")
+        }
         parameters = model.parameters
         parameters["out_conv.bias"] = nil
-        XCTAssertThrowsError(try BaselineUNet3D(configuration: model.configuration, parameters: parameters))
+        XCTAssertThrowsError(try BaselineUNet3D(configuration: model.configuration, parameters: parameters), "a missing tensor") {
+            XCTAssertEqual($0 as? EngineError, .missingTensor(name: "out_conv.bias", configuration: "\(model.configuration)"))
+        }
     }
 }

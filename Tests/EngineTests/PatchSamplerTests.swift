@@ -79,6 +79,8 @@ final class PatchSamplerTests: XCTestCase {
         let overlap = zip(zip(sample.start, [8, 10, 7]), [6, 8, 5]).map { axis, extent in max(0, min(extent, axis.0 + axis.1) - max(0, axis.0)) }
         XCTAssertEqual(ctVoxels, overlap.reduce(1, *), "the case voxels the patch covers, zeros around")
         XCTAssertLessThan(ctVoxels, 8 * 10 * 7)
-        XCTAssertThrowsError(try PatchSampler(patch: [8, 8], maxShift: 0))
+        XCTAssertThrowsError(try PatchSampler(patch: [8, 8], maxShift: 0)) {
+            XCTAssertEqual(($0 as? EngineError)?.code, "engine.invalid_setting")
+        }
     }
 }

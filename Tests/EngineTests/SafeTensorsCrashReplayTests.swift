@@ -13,7 +13,9 @@ final class SafeTensorsCrashReplayTests: XCTestCase {
         for name in names {
             let bytes = Array(try Data(contentsOf: folder.appendingPathComponent(name)))
             XCTAssertThrowsError(try SafeTensors.decode(bytes, file: name)) { error in
-                XCTAssertTrue("\(error)".contains(name), "\(error)")
+                XCTAssertEqual((error as? SafeTensorsError)?.code, "safetensors.malformed", "\(name): \(error)")
+                guard case let .malformed(file, _)? = error as? SafeTensorsError else { return }
+                XCTAssertEqual(file, name, "the error names the file")
             }
         }
     }

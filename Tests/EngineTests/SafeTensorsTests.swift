@@ -22,20 +22,28 @@ final class SafeTensorsTests: XCTestCase {
             while text.count % 8 != 0 { text.append(0x20) }
             return (0..<8).map { UInt8(truncatingIfNeeded: text.count >> (8 * $0)) } + text + [UInt8](repeating: 0, count: data)
         }
-        let cases: [(String, [UInt8])] = [
-            ("truncated", Array(bytes.prefix(5))),
-            ("header past the end", [255, 255, 0, 0, 0, 0, 0, 0] + Array(bytes.dropFirst(8))),
-            ("not JSON", header("{\"a\": ", data: 0)),
-            ("F16", header(#"{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#, data: 4)),
-            ("size mismatch", header(#"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: 8)),
-            ("overlap", header(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: 8)),
-            ("hole", header(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: 8)),
-            ("offsets past the data", header(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: 4)),
-            ("metadata not strings", header(#"{"__metadata__":{"depth":4}}"#, data: 0)),
+        let malformed = "safetensors.malformed"
+        let cases: [(String, [UInt8], String)] = [
+            ("truncated", Array(bytes.prefix(5)), malformed),
+            ("header past the end", [255, 255, 0, 0, 0, 0, 0, 0] + Array(bytes.dropFirst(8)), malformed),
+            ("not JSON", header("{\"a\": ", data: 0), malformed),
+            ("F16", header(#"{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#, data: 4), "safetensors.unsupported_dtype"),
+            ("size mismatch", header(#"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: 8), malformed),
+            ("overlap", header(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: 8), malformed),
+            ("hole", header(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: 8), malformed),
+            ("offsets past the data", header(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: 4), malformed),
+            ("metadata not strings", header(#"{"__metadata__":{"depth":4}}"#, data: 0), malformed),
         ]
-        for (label, bytes) in cases {
+        for (label, bytes, code) in cases {
             XCTAssertThrowsError(try SafeTensors.decode(bytes, file: "bad.safetensors"), label) { error in
-                XCTAssertTrue("\(error)".hasPrefix("bad.safetensors: "), "\(label): \(error)")
+                XCTAssertEqual((error as? SafeTensorsError)?.code, code, "\(label): \(error)")
+                switch error as? SafeTensorsError {
+                case let .malformed(file, _)?, let .unsupportedDType(file, _, _)?: XCTAssertEqual(file, "bad.safetensors", label)
+                default: break
+                }
+                if label == "not JSON" {
+                    XCTAssertEqual((error as? SafeTensorsError)?.cause?.code, "support.invalid_json", "the parser's refusal is the cause")
+                }
             }
         }
     }

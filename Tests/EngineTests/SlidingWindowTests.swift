@@ -24,7 +24,9 @@ final class SlidingWindowTests: XCTestCase {
         }
         XCTAssertEqual(SlidingWindow.starts(length: 300, patch: 128, stride: 64), [-10, 54, 118, 182], "centred: 10 voxels of padding each side")
         XCTAssertEqual(SlidingWindow.starts(length: 10, patch: 16, stride: 8), [-3], "one padded tile")
-        XCTAssertThrowsError(try SlidingWindow(patch: [8, 8, 8], stride: [8, 4, 4]), "no overlap leaves no slack")
+        XCTAssertThrowsError(try SlidingWindow(patch: [8, 8, 8], stride: [8, 4, 4]), "no overlap leaves no slack") {
+            XCTAssertEqual(($0 as? EngineError)?.code, "engine.invalid_setting")
+        }
     }
 
     func testConstantModelGivesItsConstantEverywhere() throws {

@@ -161,7 +161,9 @@ final class TrainerTests: XCTestCase {
         XCTAssertThrowsError(try Trainer(configuration: mismatched, data: TrainingSet(cachePath: path, trainCases: ["a"], validationCases: [],
                                                                                       datasetVersion: "dsv-synthetic"),
                                          directory: folder.appendingPathComponent("mismatch").path).run(resume: false),
-                             "a cache on another grid than the run's")
+                             "a cache on another grid than the run's") {
+            XCTAssertEqual($0 as? EngineError, .cacheMismatch(file: path, expected: "resample factor 1 (the run's)", found: "2"))
+        }
     }
 
     func testEarlyStoppingAndRefusals() throws {
@@ -175,19 +177,32 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(outcome.stoppedEarly)
         XCTAssertLessThan(outcome.epochsCompleted, 8)
         XCTAssertThrowsError(try Trainer(configuration: configuration, data: data, directory: run.path).run(resume: false),
-                             "a folder with checkpoints is resumed, never restarted over")
+                             "a folder with checkpoints is resumed, never restarted over") {
+            XCTAssertEqual(($0 as? EngineError)?.code, "engine.run_folder_not_empty")
+            guard case let .runFolderNotEmpty(directory, _)? = $0 as? EngineError else { return XCTFail("\($0)") }
+            XCTAssertEqual(directory, run.path)
+        }
         var odd = configuration
         odd.patch = [18, 16, 16]
         XCTAssertThrowsError(try Trainer(configuration: odd, data: data, directory: folder.appendingPathComponent("odd").path)) { error in
-            XCTAssertTrue("\(error)".contains("2^depth"), "\(error)")
+            XCTAssertEqual((error as? EngineError)?.code, "engine.invalid_setting", "\(error)")
+            XCTAssertEqual(Self.refusedSetting(error), "patch", "18 is not a multiple of 2^depth")
         }
         // A checkpoint that does not read back is never trained on, nor silently replaced by a fresh start.
         let broken = folder.appendingPathComponent("broken/checkpoints")
         try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
         try Data("not safetensors".utf8).write(to: broken.appendingPathComponent("epoch-0001.safetensors"))
         XCTAssertThrowsError(try Trainer(configuration: configuration, data: data, directory: broken.deletingLastPathComponent().path).run(resume: true)) { error in
-            XCTAssertTrue("\(error)".contains("intact checkpoint"), "\(error)")
+            guard case let .cannotResume(directory, reasons)? = error as? EngineError else { return XCTFail("\(error)") }
+            XCTAssertEqual(directory, broken.deletingLastPathComponent().path, "no intact checkpoint")
+            XCTAssertEqual(reasons.count, 1, "the one torn checkpoint, named")
         }
+    }
+
+    /// The setting an `EngineError.invalidSetting` names (the engine gives most refusals this one code).
+    private static func refusedSetting(_ error: any Error) -> String? {
+        guard case let .invalidSetting(name, _, _)? = error as? EngineError else { return nil }
+        return name
     }
 
     func testCasesKeptInMemoryGiveTheHDF5ReadersPatches() throws {

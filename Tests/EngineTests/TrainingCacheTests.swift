@@ -69,7 +69,10 @@ final class TrainingCacheTests: XCTestCase {
                 }
             }
         }
-        XCTAssertThrowsError(try TrainingCacheReader(path: path).readBox(caseId: "case_c", array: "dose", start: [0, 0, 0], size: [1, 1, 1]))
+        XCTAssertThrowsError(try TrainingCacheReader(path: path).readBox(caseId: "case_c", array: "dose", start: [0, 0, 0], size: [1, 1, 1])) {
+            XCTAssertEqual(($0 as? TrainingCacheError)?.code, "training_cache.missing")
+            XCTAssertEqual($0 as? TrainingCacheError, .missing(file: path, object: "cases/case_c/dose"))
+        }
     }
 
     func testH5pySeesTheDocumentedLayout() throws {

@@ -103,8 +103,10 @@ final class ComparisonRecordTests: XCTestCase {
         try FileManager.default.removeItem(atPath: workspace.file(record.fileName))
         try Data(text.utf8).write(to: URL(fileURLWithPath: workspace.file(record.fileName)))
         XCTAssertThrowsError(try ComparisonRecord.read(workspace.file(record.fileName))) { error in
-            guard case let .unreadableRecord(_, reason)? = error as? ComparisonError else { return XCTFail("\(error)") }
-            XCTAssertTrue(reason.contains("no longer hashes"), reason)
+            guard case let .unreadableRecord(path, _)? = error as? ComparisonError else { return XCTFail("\(error)") }
+            XCTAssertEqual((error as? ComparisonError)?.code, "comparison.unreadable_record")
+            XCTAssertNil((error as? ComparisonError)?.cause, "the hash check refuses it, not the JSON reader: \(error)")
+            XCTAssertEqual(path, workspace.file(record.fileName))
         }
         report = try await WorkspaceVerifier.verify(workspace, deep: false, workers: 1)
         XCTAssertEqual(report.findings.map(\.kind), [.recordTampered])
@@ -130,7 +132,7 @@ final class ComparisonRecordTests: XCTestCase {
 
         XCTAssertThrowsError(try RecordLookup.unique(prefix: "abc", in: workspace)) { error in
             XCTAssertEqual(error as? RecordLookupError, .ambiguous(argument: "abc", candidates: [comparison, evaluation]))
-            XCTAssertTrue("\(error)".contains("abc matches more than one record: \(comparison), \(evaluation)"), "\(error)")
+            XCTAssertEqual((error as? RecordLookupError)?.code, "record_lookup.ambiguous")
         }
         XCTAssertEqual(try RecordLookup.unique(prefix: "abcd", in: workspace), .init(kind: .evaluation, file: evaluation))
         XCTAssertEqual(try RecordLookup.unique(prefix: "abce", in: workspace), .init(kind: .comparison, file: comparison))
@@ -138,7 +140,7 @@ final class ComparisonRecordTests: XCTestCase {
         XCTAssertEqual(try EvaluationRecord.files(named: "abc", in: workspace), [workspace.file(evaluation)])
         XCTAssertThrowsError(try RecordLookup.unique(prefix: "abcf", in: workspace)) { error in
             guard case .notFound(argument: "abcf", kinds: [.evaluation, .comparison], searched: _)? = error as? RecordLookupError else { return XCTFail("\(error)") }
-            XCTAssertTrue("\(error)".hasPrefix("abcf: neither an evaluation or comparison record file nor a record in"), "\(error)")
+            XCTAssertEqual((error as? RecordLookupError)?.code, "record_lookup.not_found")
         }
         XCTAssertThrowsError(try RecordLookup.unique(prefix: "", in: workspace)) { error in
             guard case .notFound? = error as? RecordLookupError else { return XCTFail("\(error)") }

@@ -1,3 +1,4 @@
+import Support
 import Dosimetry
 @testable import Evaluation
 import Lineage
@@ -57,7 +58,7 @@ final class EvaluationComparisonTests: XCTestCase {
 
         let disjoint = [try seed(0, cases: 10...12, base: 1)]
         XCTAssertThrowsError(try EvaluationComparison(a: a, b: disjoint, bootstrap: PercentileBootstrap(seed: 0))) { error in
-            XCTAssertTrue("\(error)".contains("no case in common"), "\(error)")
+            XCTAssertEqual((error as? ComparisonError)?.code, "comparison.no_common_cases", "\(error)")
         }
     }
 
@@ -93,7 +94,8 @@ final class EvaluationComparisonTests: XCTestCase {
         XCTAssertThrowsError(try EvaluationComparison(a: a, b: otherGamma, bootstrap: PercentileBootstrap(seed: 0))) { error in
             guard case let ComparisonError.mismatched(mismatches) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(mismatches.map(\.aspect), ["gamma settings"])
-            XCTAssertTrue("\(error)".contains("--allow-mismatch"), "\(error)")
+            XCTAssertEqual((error as? ComparisonError)?.code, "comparison.mismatched")
+            XCTAssertFalse("\(error)".contains("--"), "the library names no command-line flag: \(error)")
         }
         let otherProtocol = [try seed(0, base: 1, settings: EvaluationSettings(subsample: 2, acceptanceProtocol: .builtIn(named: "published-v2.3")))]
         let allowed = try EvaluationComparison(a: a, b: otherProtocol, bootstrap: PercentileBootstrap(resamples: 10, seed: 0), allowMismatch: true)
@@ -109,10 +111,14 @@ final class EvaluationComparisonTests: XCTestCase {
     func testARecordCountsOnceOnOneSide() throws {
         let a = try seed(0, base: 1)
         XCTAssertThrowsError(try EvaluationComparison(a: [a], b: [Input(file: "copy.json", record: a.record)], bootstrap: PercentileBootstrap(seed: 0))) {
-            XCTAssertTrue("\($0)".contains("given more than once (A: seed-0.0.json, B: copy.json)"), "\($0)")
+            XCTAssertEqual(($0 as? ComparisonError)?.code, "comparison.record_given_twice", "\($0)")
+            guard case let .recordGivenTwice(_, files)? = $0 as? ComparisonError else { return }
+            XCTAssertEqual(files, ["A: seed-0.0.json", "B: copy.json"])
         }
         XCTAssertThrowsError(try ComparisonMetric.parse("dvh-error:Rectum:V100")) {
-            XCTAssertTrue("\($0)".contains("unknown metric 'dvh-error:Rectum:V100'"), "\($0)")
+            XCTAssertEqual(($0 as? ComparisonError)?.code, "comparison.unknown_metric", "\($0)")
+            guard case let .unknownMetric(name, _)? = $0 as? ComparisonError else { return }
+            XCTAssertEqual(name, "dvh-error:Rectum:V100")
         }
     }
 }

@@ -39,7 +39,10 @@ final class EvaluationRecordTests: XCTestCase {
         XCTAssertNotEqual(edited, String(decoding: bytes, as: UTF8.self))
         try Data(edited.utf8).write(to: file)
         XCTAssertThrowsError(try EvaluationRecord.read(file.path)) { error in
-            XCTAssertTrue("\(error)".contains("no longer hashes"), "\(error)")
+            XCTAssertEqual((error as? EvaluationError)?.code, "evaluation.unreadable_record", "\(error)")
+            XCTAssertNil((error as? EvaluationError)?.cause, "the hash check refuses it, not the JSON reader: \(error)")
+            guard case let .unreadableRecord(path, _)? = error as? EvaluationError else { return }
+            XCTAssertEqual(path, file.path)
         }
     }
 

@@ -126,7 +126,13 @@ final class DatasetVersionBuilderTests: XCTestCase {
         for (text, reason) in refusals {
             let bad = folder.appendingPathComponent("bad.csv")
             try text.write(to: bad, atomically: true, encoding: .utf8)
-            XCTAssertThrowsError(try InstitutionAssignment.loadMap(path: bad.path), text) { XCTAssertTrue("\($0)".contains(reason), "\($0)") }
+            XCTAssertThrowsError(try InstitutionAssignment.loadMap(path: bad.path), text) {
+                XCTAssertEqual(($0 as? LineageError)?.code, "lineage.invalid_institution_map", "\($0)")
+                guard case let .invalidInstitutionMap(path, found)? = $0 as? LineageError else { return }
+                XCTAssertEqual(path, bad.path)
+                // What a user reads names the line (or the header) at fault.
+                XCTAssertTrue(found.description.contains(reason), "\($0)")
+            }
         }
     }
 }

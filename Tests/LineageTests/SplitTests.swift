@@ -40,11 +40,14 @@ final class SplitTests: XCTestCase {
         XCTAssertNotEqual(other.identity.cases.map(\.role), first.identity.cases.map(\.role))
         XCTAssertEqual(other.identity.cases.count { $0.role == .test }, first.identity.cases.count { $0.role == .test })
         XCTAssertThrowsError(try lock("tiny", dataset: dataset, folds: 100)) { error in
-            XCTAssertTrue("\(error)".contains("some folds would be empty"), "\(error)")
+            XCTAssertEqual((error as? LineageError)?.code, "lineage.invalid_split_request", "\(error)")
         }
         // Different inputs under a locked name are refused, naming the difference.
         XCTAssertThrowsError(try lock(dataset: dataset, seed: 9)) { error in
-            XCTAssertTrue("\(error)".contains("seed 0, asked 9"), "\(error)")
+            XCTAssertEqual((error as? LineageError)?.code, "lineage.split_exists", "\(error)")
+            guard case let .splitExists(name, difference)? = error as? LineageError else { return }
+            XCTAssertEqual(name, "main")
+            XCTAssertTrue(difference.contains("seed 0, asked 9"), difference)
         }
     }
 
@@ -124,7 +127,7 @@ final class SplitTests: XCTestCase {
         XCTAssertEqual(try SplitRevision.resolve("main@1", in: workspace).identity, first.identity)
 
         XCTAssertThrowsError(try SplitBook.extend("main@1", dataset: grownId, allowNewTest: true, in: workspace)) { error in
-            XCTAssertTrue("\(error)".contains("extend grows the latest revision, main@2"), "\(error)")
+            XCTAssertEqual((error as? LineageError)?.code, "lineage.invalid_split_request", "\(error)")
         }
         // Without new test cases, a second institution's cases go to train and val only.
         let later = SyntheticDataset.cohort(12, institutions: ["D"], prefix: "d")

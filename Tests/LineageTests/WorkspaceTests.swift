@@ -30,7 +30,9 @@ final class WorkspaceTests: XCTestCase {
         let lock = try workspace.lock(.exclusive)
         try workspace.commit([("datasets/x@1.json", Array("1".utf8))])
         XCTAssertThrowsError(try workspace.commit([("audits/y.json", Array("2".utf8)), ("datasets/x@1.json", Array("2".utf8))])) { error in
-            XCTAssertTrue("\(error)".contains("never edited"), "\(error)")
+            XCTAssertEqual((error as? LineageError)?.code, "lineage.write_failed", "\(error)")
+            guard case let .writeFailed(path, _)? = error as? LineageError else { return }
+            XCTAssertEqual(path, workspace.file("datasets/x@1.json"), "the record that exists is named")
         }
         withExtendedLifetime(lock) {}
         XCTAssertEqual(try workspace.read("datasets/x@1.json"), Array("1".utf8))
@@ -75,7 +77,15 @@ final class WorkspaceTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let file = folder.appendingPathComponent("plain")
         FileManager.default.createFile(atPath: file.path, contents: Data())
-        XCTAssertThrowsError(try Workspace(path: file.path, create: true)) { XCTAssertTrue("\($0)".contains("not a folder")) }
-        XCTAssertThrowsError(try Workspace(path: folder.path + "/missing", create: false)) { XCTAssertTrue("\($0)".contains("no such folder")) }
+        XCTAssertThrowsError(try Workspace(path: file.path, create: true)) {
+            XCTAssertEqual(($0 as? LineageError)?.code, "lineage.workspace_unusable", "\($0)")
+            guard case let .workspaceUnusable(path, _)? = $0 as? LineageError else { return }
+            XCTAssertEqual(path, file.path)
+        }
+        XCTAssertThrowsError(try Workspace(path: folder.path + "/missing", create: false)) {
+            XCTAssertEqual(($0 as? LineageError)?.code, "lineage.workspace_unusable", "\($0)")
+            guard case let .workspaceUnusable(path, _)? = $0 as? LineageError else { return }
+            XCTAssertEqual(path, folder.path + "/missing")
+        }
     }
 }

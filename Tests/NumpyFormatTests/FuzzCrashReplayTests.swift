@@ -26,7 +26,9 @@ final class FuzzCrashReplayTests: XCTestCase {
         let files = try Self.crashes(of: "npy-header")
         XCTAssertFalse(files.isEmpty, "the header-length-0 reproducer is kept")
         for file in files {
-            XCTAssertThrowsError(try NPYFile.read(path: try scratchCopy(of: file, named: "crash.npy")), file.lastPathComponent)
+            XCTAssertThrowsError(try NPYFile.read(path: try scratchCopy(of: file, named: "crash.npy")), file.lastPathComponent) {
+                XCTAssertEqual(($0 as? NPYError)?.code, "npy.not_npy", "\(file.lastPathComponent): \($0)")
+            }
         }
     }
 
@@ -36,7 +38,9 @@ final class FuzzCrashReplayTests: XCTestCase {
         for file in files {
             let path = try scratchCopy(of: file, named: "crash.npz")
             XCTAssertThrowsError(try NPZArchive(path: path).stream { _ in }, file.lastPathComponent) { error in
-                XCTAssertTrue("\(error)".contains(path), "the message names the file: \(error)")
+                XCTAssertEqual((error as? NPZError)?.code, "npz.truncated", "\(file.lastPathComponent): \(error)")
+                guard case let .truncated(refused, _)? = error as? NPZError else { return }
+                XCTAssertEqual(refused, path, "the error names the file")
             }
         }
     }
@@ -46,11 +50,12 @@ final class FuzzCrashReplayTests: XCTestCase {
         XCTAssertFalse(files.isEmpty)
         for file in files {
             let path = try scratchCopy(of: file, named: "crash.tar")
-            var failures: [String] = []
+            var failures: [String?] = []
             try? DeliveryArchive(path: path).forEachCase(where: { _ in true }) { npz in
-                do { try npz.stream { _ in } } catch { failures.append("\(error)") }
+                do { try npz.stream { _ in } } catch { failures.append((error as? NPYError)?.code) }
             }
             XCTAssertFalse(failures.isEmpty, "\(file.lastPathComponent): its case is refused, not read")
+            XCTAssertEqual(failures, failures.map { _ in "npy.not_npy" }, file.lastPathComponent)
         }
     }
 }

@@ -118,7 +118,9 @@ final class NPZArchiveTests: XCTestCase {
         XCTAssertThrowsError(try archive.read("metadata")) { error in
             XCTAssertEqual(error as? NPYError, .pickledObject(source: metadata.source))
         }
-        XCTAssertThrowsError(try archive.readPickledObject("ct"))
+        XCTAssertThrowsError(try archive.readPickledObject("ct")) {
+            XCTAssertEqual(($0 as? NPYError)?.code, "npy.wrong_kind", "\($0)")
+        }
         var kinds: [String] = []
         try archive.forEachMember { member, content in
             kinds.append(content.array == nil ? "\(member.key):pickle" : "\(member.key):array")
@@ -129,6 +131,9 @@ final class NPZArchiveTests: XCTestCase {
     func testMissingMemberNamesWhatExists() throws {
         let archive = try NPZArchive(path: FixtureSupport.path("npz/stored.npz"))
         XCTAssertThrowsError(try archive.read("masks_sdf")) { error in
+            XCTAssertEqual((error as? NPZError)?.code, "npz.member_not_found", "\(error)")
+            XCTAssertEqual(error as? NPZError, .memberNotFound(file: archive.path, member: "masks_sdf", available: archive.keys))
+            // What a user reads names the missing member and the ones that exist.
             XCTAssertTrue("\(error)".contains("masks_sdf") && "\(error)".contains("ct, masks, dose"), "\(error)")
         }
     }
@@ -166,7 +171,9 @@ final class NPZStreamTests: XCTestCase {
     func testStreamingStopsAtACorruptMember() throws {
         let archive = try NPZArchive(path: FixtureSupport.path("bad/crc_mismatch.npz"))
         XCTAssertThrowsError(try archive.stream { _ in }) { error in
-            XCTAssertTrue("\(error)".contains("CRC"), "\(error)")
+            XCTAssertEqual((error as? NPZError)?.code, "npz.corrupt_member", "\(error)")
+            guard case let .corruptMember(_, member, _)? = error as? NPZError else { return }
+            XCTAssertEqual(member, "a.npy")
         }
     }
 }

@@ -38,7 +38,9 @@ final class NPZWriterTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         let array = try NPYArray(shape: [1], elements: [Float(1)])
         let path = directory.appendingPathComponent("bad.npz").path
-        XCTAssertThrowsError(try NPZWriter.write([("a", array), ("a", array)], to: path))
+        XCTAssertThrowsError(try NPZWriter.write([("a", array), ("a", array)], to: path)) {
+            XCTAssertEqual(($0 as? NPZError)?.code, "npz.write_failed", "\($0)")
+        }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [])
     }
 

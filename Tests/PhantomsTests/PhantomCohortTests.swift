@@ -71,7 +71,10 @@ final class PhantomCohortTests: XCTestCase {
             // still compared, read through the archive layer.
             var hashes: [String: (dtype: String, sha256: String)] = [:]
             if defects == [PlantedDefect.maliciousPickle.rawValue] {
-                XCTAssertThrowsError(try DoseCase.open(path: CohortFixture.path(file)))
+                XCTAssertThrowsError(try DoseCase.open(path: CohortFixture.path(file))) { error in
+                    XCTAssertEqual((error as? DoseCaseError)?.code, "dose_case.unreadable_metadata", "\(file): \(error)")
+                    XCTAssertEqual((error as? DoseCaseError)?.cause?.code, "pickle.disallowed_global", file)
+                }
                 try NPZArchive(path: CohortFixture.path(file)).forEachMember { member, content in
                     if let array = content.array { hashes[member.key] = (array.dtype.canonicalDescr, SHA256Hex.of(array.canonicalBytes())) }
                 }
@@ -163,7 +166,10 @@ final class PhantomCohortTests: XCTestCase {
             try await CohortWriter.write(plan, to: folder.path)
             XCTFail("wrote into a folder that already held a file")
         } catch let error as PhantomError {
-            XCTAssertTrue(error.description.contains("already holds 1 entry"), error.description)
+            XCTAssertEqual(error.code, "phantom.output_not_empty", error.description)
+            guard case let .outputNotEmpty(directory, entries) = error else { return }
+            XCTAssertEqual(directory, folder.path)
+            XCTAssertEqual(entries, 1)
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["old.npz"])
     }

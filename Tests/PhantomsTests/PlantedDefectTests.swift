@@ -133,8 +133,11 @@ final class PlantedDefectTests: XCTestCase {
         XCTAssertFalse(try open(.missingKey).arrayKeys.contains("dose"))
 
         XCTAssertThrowsError(try open(.maliciousPickle)) { error in
-            XCTAssertTrue("\(error)".contains("os") && "\(error)".contains("system"), "\(error)")
+            XCTAssertEqual((error as? DoseCaseError)?.code, "dose_case.unreadable_metadata", "\(error)")
+            XCTAssertEqual((error as? DoseCaseError)?.cause?.code, "pickle.disallowed_global", "the unpickler refuses os.system")
         }
-        XCTAssertThrowsError(try open(.truncatedFile))
+        XCTAssertThrowsError(try open(.truncatedFile)) {
+            XCTAssertEqual(($0 as? NPZError)?.code, "npz.truncated", "\($0)")
+        }
     }
 }

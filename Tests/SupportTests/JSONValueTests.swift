@@ -67,15 +67,21 @@ final class JSONValueTests: XCTestCase {
         ]
         for (text, reason) in cases {
             XCTAssertThrowsError(try JSONValue.parse(Array(text.utf8)), text) { error in
-                XCTAssertTrue("\(error)".contains(reason), "\(text): \(error)")
-                XCTAssertTrue("\(error)".contains("at byte"), "\(text): \(error)")
+                XCTAssertEqual((error as? JSONParseError)?.code, "support.invalid_json", "\(text): \(error)")
+                guard let refusal = error as? JSONParseError else { return }
+                // The reason is the wording a user reads: it says what was wrong.
+                XCTAssertTrue(refusal.reason.contains(reason), "\(text): \(error)")
+                XCTAssertTrue((0...text.utf8.count).contains(refusal.offset), "\(text): offset \(refusal.offset)")
+                XCTAssertTrue("\(error)".contains("at byte \(refusal.offset)"), "\(text): the message gives the offset: \(error)")
             }
         }
     }
 
     func testDeepNestingIsRefusedNotACrash() {
         let text = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
-        XCTAssertThrowsError(try JSONValue.parse(Array(text.utf8)))
+        XCTAssertThrowsError(try JSONValue.parse(Array(text.utf8))) {
+            XCTAssertEqual(($0 as? JSONParseError)?.code, "support.invalid_json")
+        }
     }
 
     func testCodableValuesRoundTripThroughTheTree() throws {

@@ -73,7 +73,9 @@ final class DemoWorkflowTests: XCTestCase {
             _ = try await DemoWorkflow.run(DemoRequest(workspace: folder.path, cohort: cohort, training: training, threads: 2)) { _ in }
             XCTFail("a non-empty workspace must be refused")
         } catch {
-            XCTAssertTrue("\(error)".contains("not empty"), "\(error)")
+            XCTAssertEqual((error as? LineageError)?.code, "lineage.workspace_unusable", "\(error)")
+            guard case let .workspaceUnusable(path, _)? = error as? LineageError else { return }
+            XCTAssertEqual(path, folder.path)
         }
     }
 }

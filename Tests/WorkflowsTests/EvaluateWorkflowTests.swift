@@ -146,6 +146,8 @@ final class EvaluateWorkflowTests: XCTestCase {
             guard case let .predictionLooksLikeGy(prediction, maximum) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(prediction, "\(inGy)/\(caseId)_pred.npz")
             XCTAssertGreaterThan(maximum, 3)
+            XCTAssertEqual(error.code, "evaluation.prediction_looks_like_gy")
+            // What a user reads says what was expected and what to do.
             XCTAssertTrue("\(error)".contains("looks like Gy, expected doses normalised to 70 Gy = 1.0"), "\(error)")
         }
         var asGy = request(inGy)

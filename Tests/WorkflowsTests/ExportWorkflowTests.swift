@@ -53,7 +53,9 @@ final class ExportWorkflowTests: XCTestCase {
         do {
             _ = try await ExportWorkflow.run(workspace: space, dataset: "dsv-000000000000", split: "main", to: work.appendingPathComponent("x.h5").path)
             XCTFail("an unknown version must be refused")
-        } catch {}
+        } catch {
+            XCTAssertEqual((error as? LineageError)?.code, "lineage.unknown_dataset", "\(error)")
+        }
         XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("x.h5").path))
     }
 }

@@ -127,16 +127,22 @@ final class PredictWorkflowTests: XCTestCase {
 
         await XCTAssertThrowsErrorAsync(try await PredictWorkflow.run(PredictRequest(
             weightsPath: try weights(inputs: 8, seed: 2), cases: .paths([cases.path]), outputDirectory: work.appendingPathComponent("out").path,
-            window: SlidingWindow(patch: [112, 112, 81]), threads: 1)), "patch not a multiple of 2")
+            window: SlidingWindow(patch: [112, 112, 81]), threads: 1)), "patch not a multiple of 2") { error in
+            XCTAssertEqual((error as? EngineError)?.code, "engine.invalid_setting", "\(error)")
+            guard case let .invalidSetting(name, _, _)? = error as? EngineError else { return }
+            XCTAssertEqual(name, "patch")
+        }
     }
 
     private func file(of caseId: String) throws -> String { try FrozenCleanCohort.file(of: caseId, dataset: dataset, in: space) }
 }
 
 private func XCTAssertThrowsErrorAsync(_ body: @autoclosure () async throws -> some Any, _ message: String,
-                                       file: StaticString = #filePath, line: UInt = #line) async {
+                                       file: StaticString = #filePath, line: UInt = #line, _ handler: (any Error) -> Void) async {
     do {
         _ = try await body()
         XCTFail("expected an error: \(message)", file: file, line: line)
-    } catch {}
+    } catch {
+        handler(error)
+    }
 }

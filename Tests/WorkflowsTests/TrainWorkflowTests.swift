@@ -47,10 +47,11 @@ final class TrainWorkflowTests: XCTestCase {
         try FileManager.default.copyItem(atPath: CohortFixture.path(caseFile), toPath: "\(folder)/case.npz")
         let unpinned = await refusal(TrainRequest(workspace: space, dataset: folder, split: "main", configuration: Self.quick))
         XCTAssertEqual(unpinned as? TrainError, .unpinned(path: folder))
+        XCTAssertEqual((unpinned as? TrainError)?.code, "train.unpinned")
         XCTAssertTrue("\(unpinned.map { "\($0)" } ?? "")".contains("dosecurate freeze"), "the message says what to do")
 
         let unknown = await refusal(TrainRequest(workspace: space, dataset: "dsv-0000000000000000", split: "main", configuration: Self.quick))
-        XCTAssertNotNil(unknown as? LineageError, "a version the workspace does not hold")
+        XCTAssertEqual((unknown as? LineageError)?.code, "lineage.unknown_dataset", "a version the workspace does not hold: \(String(describing: unknown))")
 
         // Move one test case into training by editing the locked split's file.
         let splitFile = space.file(SplitRevision.fileName(name: "main", revision: 1))
@@ -95,6 +96,8 @@ final class TrainWorkflowTests: XCTestCase {
         guard case let .excludedCase(caseId, version, reason)? = refused as? SelectionError else { return XCTFail("\(String(describing: refused))") }
         XCTAssertEqual(caseId, excluded.caseId)
         XCTAssertEqual(version, frozen.revision.id)
+        XCTAssertEqual((refused as? SelectionError)?.code, "selection.excluded_case")
+        // The reason is the version's exclusion record (its reason and the audit checks that failed), not wording.
         XCTAssertTrue(reason.contains("dose.ptv_d95"), reason)
     }
 

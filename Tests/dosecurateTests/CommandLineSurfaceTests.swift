@@ -96,6 +96,19 @@ final class CommandLineSurfaceTests: XCTestCase {
         XCTAssertTrue(completion.output.contains("_dosecurate"), "the documented completion script")
     }
 
+    /// Library messages name no flag; the command line adds what to type, by the error's code.
+    func testErrorsCarryTheCommandLinesHint() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-hint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try TestProcess.run(try DosecurateBinary.url(), ["status"], in: folder, environment: ["DOSECURATE_WORKSPACE": ""])
+        XCTAssertEqual(result.status, 2)
+        let lines = result.errors.split(separator: "\n")
+        XCTAssertTrue(lines.first?.hasPrefix("error: not in a dosecurate workspace") == true, result.errors)
+        XCTAssertFalse(lines.first?.contains("--workspace") == true, "the message is the library's: \(result.errors)")
+        XCTAssertEqual(lines.last, "hint: create one with `dosecurate init DIR`, or name one with --workspace DIR or DOSECURATE_WORKSPACE")
+    }
+
     /// `--jobs` still works, unseen; given with a different --threads it is a usage error.
     func testJobsIsAHiddenSpellingOfThreads() throws {
         XCTAssertFalse(try dosecurate(["audit", "--help"]).output.contains("--jobs"))

@@ -44,6 +44,10 @@ final class ModelCommandTests: XCTestCase {
         XCTAssertEqual(y.shape, [2, 1, 8, 4, 12])
         XCTAssertEqual(try y.elements(as: Float.self), try model.forward(x, constraints: constraints, on: CPUBackend(threads: 1)).elements,
                        "one thread: bit for bit")
+        let summary = try dosecurate(["model", "forward", "--weights", "w.safetensors", "--input", "in.npz", "-o", "again.npz", "--json"])
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(summary.output.utf8)) as? [String: Any], summary.errors)
+        XCTAssertEqual(json["schema"] as? String, "dosecurate/model-forward-result/1")
+        XCTAssertEqual(json["outputShape"] as? [Int], [2, 1, 8, 4, 12])
 
         // float64 input is refused, not rounded; a patch the depth cannot halve is refused.
         try NPZWriter.write([("x", try NPYArray(shape: x.shape, elements: x.elements.map(Double.init))),

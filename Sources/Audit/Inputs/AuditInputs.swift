@@ -1,3 +1,4 @@
+import Support
 import DoseCase
 import Foundation
 import NumpyFormat
@@ -46,5 +47,17 @@ public struct AuditInputs: Sendable {
             }
         }
         return AuditInputs(files: walk.files, archives: archives, skipped: walk.skipped)
+    }
+}
+
+extension AuditError: CodedError {
+    public var code: String {
+        switch self {
+        case .pathNotFound: "audit.path_not_found"
+        case .unreadableDirectory: "audit.unreadable_directory"
+        case .noInputs: "audit.no_inputs"
+        case .noCases: "audit.no_cases"
+        case .invalidPolicy: "audit.invalid_policy"
+        }
     }
 }

@@ -48,7 +48,7 @@ public struct AcceptanceProtocol: Sendable, Hashable, Codable {
         do {
             decoded = try JSONDecoder().decode(AcceptanceProtocol.self, from: Data(bytes))
         } catch let DecodingError.dataCorrupted(context) {
-            throw AcceptanceProtocolError.unreadable(file: file, reason: describe(context))
+            throw AcceptanceProtocolError.unreadable(file: file, reason: "\(describe(context))")
         } catch let DecodingError.keyNotFound(key, context) {
             throw AcceptanceProtocolError.invalid(file: file, reason: "missing '\(key.stringValue)' at \(path(context))")
         } catch let DecodingError.typeMismatch(_, context) {
@@ -56,7 +56,7 @@ public struct AcceptanceProtocol: Sendable, Hashable, Codable {
         } catch let DecodingError.valueNotFound(_, context) {
             throw AcceptanceProtocolError.invalid(file: file, reason: describe(context))
         } catch {
-            throw AcceptanceProtocolError.unreadable(file: file, reason: "\(error)")
+            throw AcceptanceProtocolError.unreadable(file: file, reason: .cause(error))
         }
         guard decoded.schema == schemaName else {
             throw AcceptanceProtocolError.invalid(file: file, reason: "expected schema \(schemaName), found '\(decoded.schema)'")

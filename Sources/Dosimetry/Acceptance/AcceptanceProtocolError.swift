@@ -1,6 +1,8 @@
+import Support
+
 /// Why a protocol could not be used; the message names the file and the offending row.
 public enum AcceptanceProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
-    case unreadable(file: String, reason: String)
+    case unreadable(file: String, reason: ErrorReason)
     case invalid(file: String, reason: String)
     case invalidConstraint(file: String, index: Int, reason: String)
     case unknownBuiltIn(name: String, available: [String])
@@ -12,6 +14,17 @@ public enum AcceptanceProtocolError: Error, Sendable, Equatable, CustomStringCon
         case let .invalidConstraint(file, index, reason): return "\(file): constraint \(index + 1): \(reason)"
         case let .unknownBuiltIn(name, available):
             return "'\(name)' is neither a protocol file nor a built-in protocol (built-in: \(available.joined(separator: ", ")))"
+        }
+    }
+}
+
+extension AcceptanceProtocolError: CodedError {
+    public var code: String {
+        switch self {
+        case .unreadable: "acceptance_protocol.unreadable"
+        case .invalid: "acceptance_protocol.invalid"
+        case .invalidConstraint: "acceptance_protocol.invalid_constraint"
+        case .unknownBuiltIn: "acceptance_protocol.unknown_built_in"
         }
     }
 }

@@ -1,3 +1,5 @@
+import Support
+
 /// The settings of a gamma comparison (spec, dosimetry.md "Gamma index"). The defaults are the
 /// historic ones: 3 %/3 mm global, 10 % lower cutoff of the reference maximum, max_gamma 2,
 /// interpolation step DTA/10 — pymedphys 0.41's `gamma(...)` with `interp_fraction=10`.
@@ -70,6 +72,17 @@ public enum GammaError: Error, Sendable, Equatable, CustomStringConvertible {
             return "gamma needs three positive finite voxel spacings in mm, found \(found)"
         case let .invalidSubsample(found):
             return "gamma subsample: expected a whole number ≥ 1, found \(found)"
+        }
+    }
+}
+
+extension GammaError: CodedError {
+    public var code: String {
+        switch self {
+        case .invalidCriteria: "gamma.invalid_criteria"
+        case .gridMismatch: "gamma.grid_mismatch"
+        case .invalidSpacing: "gamma.invalid_spacing"
+        case .invalidSubsample: "gamma.invalid_subsample"
         }
     }
 }

@@ -170,3 +170,14 @@ public enum TrainingCacheError: Error, Sendable, Equatable, CustomStringConverti
         }
     }
 }
+
+extension TrainingCacheError: CodedError {
+    public var code: String {
+        switch self {
+        case .hdf5: "training_cache.hdf5"
+        case .missing: "training_cache.missing"
+        case .shape: "training_cache.shape"
+        case .unsafeCaseId: "training_cache.unsafe_case_id"
+        }
+    }
+}

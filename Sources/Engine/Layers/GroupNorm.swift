@@ -41,7 +41,7 @@ public struct GroupNorm: Sendable, Equatable {
         try checkInput(input)
         try outputGradient.expectShape(input.shape, role: "GroupNorm output gradient")
         guard statistics.mean.count == input.shape[0] * groups, statistics.inverseDeviation.count == statistics.mean.count else {
-            throw EngineError.invalidSetting(name: "GroupNorm statistics", expected: "\(input.shape[0] * groups) groups",
+            throw EngineError.inconsistentState(what: "GroupNorm statistics", expected: "\(input.shape[0] * groups) groups",
                                              found: "\(statistics.mean.count)")
         }
         return backend.groupNormBackward(input: input, groups: groups, scale: scale, statistics: statistics, outputGradient: outputGradient)

@@ -16,7 +16,7 @@ public enum MaxPool3d {
         let layout = try checkedLayout(of: input)
         try outputGradient.expectShape(layout.pooled.shape, role: "MaxPool3d output gradient")
         guard forward.winners.count == outputGradient.count else {
-            throw EngineError.invalidSetting(name: "MaxPool3d winners", expected: "\(outputGradient.count)", found: "\(forward.winners.count)")
+            throw EngineError.inconsistentState(what: "MaxPool3d winners", expected: "\(outputGradient.count)", found: "\(forward.winners.count)")
         }
         return backend.maxPoolBackward(layout: layout, winners: forward.winners, outputGradient: outputGradient)
     }

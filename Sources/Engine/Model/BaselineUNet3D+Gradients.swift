@@ -149,7 +149,7 @@ extension BaselineUNet3D {
     /// the next one exists (the block's backward holds two activation-sized gradients at most).
     private func blockGradients(_ name: String, _ trace: Trace, outputGradient: Tensor, into gradients: inout [String: Tensor],
                                 conditionGradient: inout Tensor, on backend: some ComputeBackend) throws -> Tensor {
-        guard let block = trace.blocks[name] else { throw EngineError.invalidSetting(name: "trace", expected: "block \(name)", found: "none") }
+        guard let block = trace.blocks[name] else { throw EngineError.inconsistentState(what: "trace", expected: "block \(name)", found: "none") }
         var g = try SiLU.backward(input: block.normed2, outputGradient: outputGradient, on: backend)
         g = try convNormGradients("\(name).conv2", "\(name).norm2", convInput: block.modulated, normInput: block.conv2, statistics: block.norm2,
                                   outputGradient: g, into: &gradients, on: backend)

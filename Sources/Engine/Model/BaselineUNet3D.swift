@@ -13,13 +13,13 @@ public struct BaselineUNet3D: Sendable, Equatable {
         let expected = configuration.parameterShapes
         for (name, shape) in expected {
             guard let tensor = parameters[name] else {
-                throw EngineError.invalidSetting(name: "weights", expected: "a tensor named \(name) for \(configuration)", found: "none")
+                throw EngineError.missingTensor(name: name, configuration: "\(configuration)")
             }
             try tensor.expectShape(shape, role: "weights \(name)")
         }
         let known = Set(expected.map(\.name))
         if let extra = parameters.keys.sorted().first(where: { !known.contains($0) }) {
-            throw EngineError.invalidSetting(name: "weights", expected: "only the tensors of \(configuration)", found: "an extra tensor \(extra)")
+            throw EngineError.unexpectedTensor(name: extra, configuration: "\(configuration)")
         }
         self.configuration = configuration
         self.parameters = parameters
@@ -73,7 +73,7 @@ public struct BaselineUNet3D: Sendable, Equatable {
 
     private func tensor(_ name: String) throws -> Tensor {
         guard let tensor = parameters[name] else {
-            throw EngineError.invalidSetting(name: "weights", expected: "a tensor named \(name)", found: "none")
+            throw EngineError.missingTensor(name: name, configuration: "\(configuration)")
         }
         return tensor
     }

@@ -45,18 +45,18 @@ public struct AdamW: Sendable, Equatable {
     /// One step over every parameter with its gradient.
     public mutating func update(_ parameters: inout [Tensor], gradients: [Tensor], on backend: some ComputeBackend) throws {
         guard gradients.count == parameters.count else {
-            throw EngineError.invalidSetting(name: "AdamW gradients", expected: "\(parameters.count) tensors", found: "\(gradients.count)")
+            throw EngineError.inconsistentState(what: "AdamW gradients", expected: "\(parameters.count) tensors", found: "\(gradients.count)")
         }
         if moments.isEmpty {
             moments = parameters.map { Moments(first: [Float](repeating: 0, count: $0.count), second: [Float](repeating: 0, count: $0.count)) }
         }
         guard moments.count == parameters.count else {
-            throw EngineError.invalidSetting(name: "AdamW state", expected: "\(parameters.count) moment pairs", found: "\(moments.count)")
+            throw EngineError.inconsistentState(what: "AdamW state", expected: "\(parameters.count) moment pairs", found: "\(moments.count)")
         }
         for index in parameters.indices {
             try gradients[index].expectShape(parameters[index].shape, role: "AdamW gradient \(index)")
             guard moments[index].first.count == parameters[index].count, moments[index].second.count == parameters[index].count else {
-                throw EngineError.invalidSetting(name: "AdamW state \(index)", expected: "\(parameters[index].count) elements",
+                throw EngineError.inconsistentState(what: "AdamW state \(index)", expected: "\(parameters[index].count) elements",
                                                  found: "\(moments[index].first.count)")
             }
         }

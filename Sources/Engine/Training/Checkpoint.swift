@@ -19,7 +19,7 @@ public enum Checkpoint {
         var moments: [String: Tensor] = [:]
         let names = model.configuration.parameterShapes
         guard optimizer.moments.isEmpty || optimizer.moments.count == names.count else {
-            throw EngineError.invalidSetting(name: "checkpoint", expected: "\(names.count) moment pairs", found: "\(optimizer.moments.count)")
+            throw EngineError.inconsistentState(what: "checkpoint", expected: "\(names.count) moment pairs", found: "\(optimizer.moments.count)")
         }
         for (index, (name, shape)) in names.enumerated() where !optimizer.moments.isEmpty {
             moments["exp_avg.\(name)"] = try Tensor(shape: shape, elements: optimizer.moments[index].first)

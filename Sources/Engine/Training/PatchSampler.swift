@@ -51,7 +51,7 @@ public struct PatchSampler: Sendable, Equatable {
         /// `highDoseThreshold` may be high-dose centres.
         public init(extent: [Int], dose: [Float], highDoseThreshold: Float = PatchSampler.defaultHighDoseThreshold) throws {
             guard extent.count == 3, extent.allSatisfy({ $0 > 0 }), extent.reduce(1, *) == dose.count, dose.count <= Int(Int32.max) else {
-                throw EngineError.invalidSetting(name: "patch centres", expected: "a dose of \(extent) voxels", found: "\(dose.count) values")
+                throw EngineError.inconsistentState(what: "patch centres", expected: "a dose of \(extent) voxels", found: "\(dose.count) values")
             }
             self.extent = extent
             highDoseVoxels = dose.indices.filter { dose[$0] > highDoseThreshold }.map { Int32($0) }

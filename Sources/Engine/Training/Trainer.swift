@@ -130,7 +130,7 @@ public struct Trainer: Sendable {
 
     public init(configuration: TrainingConfiguration, data: TrainingSet, directory: String, inMemoryLimitBytes: Int = defaultInMemoryLimitBytes) throws {
         guard !data.trainCases.isEmpty else {
-            throw EngineError.invalidSetting(name: "training cases", expected: "at least one", found: "none")
+            throw EngineError.noCases(role: "training")
         }
         (self.configuration, self.data, self.directory) = (try configuration.validated(), data, directory)
         self.inMemoryLimitBytes = inMemoryLimitBytes
@@ -150,7 +150,7 @@ public struct Trainer: Sendable {
         let resampling = try InPlaneResampling(factor: configuration.resample)
         let cacheFactor = (try? cache.attribute("resample")).flatMap(Int.init) ?? 1
         guard cacheFactor == resampling.factor else {
-            throw EngineError.invalidSetting(name: "\(data.cachePath): resample", expected: "\(resampling.factor) (the run's)", found: "\(cacheFactor)")
+            throw EngineError.cacheMismatch(file: data.cachePath, expected: "resample factor \(resampling.factor) (the run's)", found: "\(cacheFactor)")
         }
         let arrayBytes = try data.trainCases.reduce(0) { total, caseId in
             total + (try cache.extent(caseId: caseId, array: "input")).reduce(1, *) / channels * (channels + 1) * MemoryLayout<Float>.size
@@ -166,7 +166,7 @@ public struct Trainer: Sendable {
 
         var progress = try resume ? resumedProgress(modelConfiguration, events: events) : freshProgress(modelConfiguration)
         guard progress.model.configuration == modelConfiguration else {
-            throw EngineError.invalidSetting(name: "resumed model", expected: "\(modelConfiguration)", found: "\(progress.model.configuration)")
+            throw EngineError.resumeMismatch(file: "resumed model", expected: "\(modelConfiguration)", found: "\(progress.model.configuration)")
         }
         var trainingSeconds = 0.0, validationSeconds = 0.0, stepsThisSession = 0, stoppedEarly = false, finalLoss: Double?
         let totalSteps = configuration.epochs * batchesPerEpoch
@@ -267,8 +267,7 @@ public struct Trainer: Sendable {
 
     private func freshProgress(_ modelConfiguration: UNetConfiguration) throws -> Progress {
         if let existing = checkpointEpochs().last {
-            throw EngineError.invalidSetting(name: "run folder \(directory)", expected: "no checkpoints (a new run)",
-                                             found: "the checkpoint of epoch \(existing); resume the run instead")
+            throw EngineError.runFolderNotEmpty(directory: directory, latestEpoch: existing)
         }
         var generator = SeededGenerator(seed: configuration.seed)
         let settings = AdamW.Settings(learningRate: configuration.learningRate, beta1: configuration.adamBetas[0], beta2: configuration.adamBetas[1],
@@ -294,7 +293,7 @@ public struct Trainer: Sendable {
             do {
                 let (weights, optimizer, state) = try Checkpoint.read(base: base)
                 guard state["epoch"] == "\(epoch)", let stale = state["stale_validations"].flatMap(Int.init) else {
-                    throw EngineError.invalidSetting(name: "checkpoint \(base)", expected: "trainer state of epoch \(epoch)", found: "\(state)")
+                    throw EngineError.resumeMismatch(file: base, expected: "trainer state of epoch \(epoch)", found: "\(state)")
                 }
                 let rows = try metricsRows(upTo: epoch)
                 events(.resumed(fromEpoch: epoch, checkpoint: "\(Self.epochBase(epoch)).\(Checkpoint.weightsExtension)"))
@@ -304,19 +303,18 @@ public struct Trainer: Sendable {
                 refusals.append("\(error)")
             }
         }
-        throw EngineError.invalidSetting(name: "resume of \(directory)", expected: "an intact checkpoint under \(Self.checkpointFolder)/",
-                                         found: refusals.isEmpty ? "none" : refusals.joined(separator: "; "))
+        throw EngineError.cannotResume(directory: directory, reasons: refusals)
     }
 
     private func metricsRows(upTo epoch: Int) throws -> [String] {
         guard epoch > 0 else { return [] }
         guard let data = FileManager.default.contents(atPath: file(Self.metricsFile)) else {
-            throw EngineError.invalidSetting(name: file(Self.metricsFile), expected: "the rows of epochs 1…\(epoch)", found: "no file")
+            throw EngineError.resumeMismatch(file: file(Self.metricsFile), expected: "the rows of epochs 1…\(epoch)", found: "no file")
         }
         let rows = String(decoding: data, as: UTF8.self).split(separator: "\n").dropFirst().map(String.init)
             .filter { row in row.split(separator: ",").first.flatMap { Int($0) }.map { $0 <= epoch } ?? false }
         guard rows.count == epoch else {
-            throw EngineError.invalidSetting(name: file(Self.metricsFile), expected: "\(epoch) rows up to epoch \(epoch)", found: "\(rows.count)")
+            throw EngineError.resumeMismatch(file: file(Self.metricsFile), expected: "\(epoch) rows up to epoch \(epoch)", found: "\(rows.count)")
         }
         return rows
     }

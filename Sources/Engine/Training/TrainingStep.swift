@@ -58,7 +58,7 @@ public enum TrainingStep {
             // Moved out of the dictionary, so clipping scales each gradient in place.
             let ordered = try names.map { name in
                 guard let gradient = byName.removeValue(forKey: name) else {
-                    throw EngineError.invalidSetting(name: "gradients", expected: name, found: "none")
+                    throw EngineError.inconsistentState(what: "gradients", expected: name, found: "none")
                 }
                 return gradient
             }

@@ -55,7 +55,7 @@ public struct ModelWeights: Sendable, Equatable {
             return ModelWeights(model: try BaselineUNet3D(configuration: inferred, parameters: file.tensors),
                                 datasetVersion: file.metadata["dataset_version"], resampling: resampling, trainingPatch: trainingPatch)
         } catch let error as EngineError {
-            throw SafeTensorsError.malformed(file: path, reason: "not a BaselineUNet3D: \(error)")
+            throw SafeTensorsError.malformed(file: path, reason: .cause(error, "not a BaselineUNet3D"))
         }
     }
 
@@ -84,7 +84,7 @@ public struct ModelWeights: Sendable, Equatable {
         do {
             return try UNetConfiguration(baseWidth: first.shape[0], depth: depth, inputChannels: first.shape[1])
         } catch {
-            throw SafeTensorsError.malformed(file: file, reason: "\(error)")
+            throw SafeTensorsError.malformed(file: file, reason: .cause(error))
         }
     }
 

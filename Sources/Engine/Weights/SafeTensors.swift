@@ -33,7 +33,7 @@ public struct SafeTensors: Sendable, Equatable {
         do {
             header = try JSONValue.parse(Array(bytes[8..<dataStart]))
         } catch {
-            throw SafeTensorsError.malformed(file: file, reason: "header is not JSON (\(error))")
+            throw SafeTensorsError.malformed(file: file, reason: .cause(error, "the header is not JSON"))
         }
         guard case let .object(entries) = header else { throw SafeTensorsError.malformed(file: file, reason: "header is not a JSON object") }
         let dataCount = bytes.count - dataStart
@@ -133,7 +133,7 @@ public struct SafeTensors: Sendable, Equatable {
 
 public enum SafeTensorsError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(file: String)
-    case malformed(file: String, reason: String)
+    case malformed(file: String, reason: ErrorReason)
     case unsupportedDType(file: String, tensor: String, dtype: String)
 
     public var description: String {
@@ -142,6 +142,16 @@ public enum SafeTensorsError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .malformed(file, reason): return "\(file): not a valid safetensors file: \(reason)"
         case let .unsupportedDType(file, tensor, dtype):
             return "\(file): tensor \(tensor) is \(dtype); the engine reads F32 weights only (convert with tensor.float())"
+        }
+    }
+}
+
+extension SafeTensorsError: CodedError {
+    public var code: String {
+        switch self {
+        case .unreadable: "safetensors.unreadable"
+        case .malformed: "safetensors.malformed"
+        case .unsupportedDType: "safetensors.unsupported_dtype"
         }
     }
 }

@@ -1,3 +1,5 @@
+import Support
+
 /// Why two sets of evaluations could not be compared.
 public enum ComparisonError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownMetric(name: String, accepted: [String])
@@ -5,7 +7,7 @@ public enum ComparisonError: Error, Sendable, Equatable, CustomStringConvertible
     case recordGivenTwice(hash: String, files: [String])
     case mismatched([ComparisonMismatch])
     case noCommonCases(onlyA: [String], onlyB: [String])
-    case unreadableRecord(path: String, reason: String)
+    case unreadableRecord(path: String, reason: ErrorReason)
     /// `compare --record` names evaluations by hash: each must be a record of the workspace.
     case evaluationNotInWorkspace(hash: String, file: String)
 
@@ -20,7 +22,6 @@ public enum ComparisonError: Error, Sendable, Equatable, CustomStringConvertible
         case let .mismatched(mismatches):
             return "refusing to compare evaluations made differently:\n"
                 + mismatches.map { "  \($0.description)" }.joined(separator: "\n")
-                + "\n(give --allow-mismatch to compare anyway; the output will say so)"
         case let .noCommonCases(onlyA, onlyB):
             return "the two sides have no case in common (A: \(onlyA.joined(separator: ", ")); B: \(onlyB.joined(separator: ", ")))"
         case let .unreadableRecord(path, reason):
@@ -41,5 +42,19 @@ public struct ComparisonMismatch: Sendable, Hashable, Codable, CustomStringConve
 
     public var description: String {
         "\(aspect) differs: " + values.keys.sorted().map { "\($0) (\(values[$0, default: []].joined(separator: ", ")))" }.joined(separator: " vs ")
+    }
+}
+
+extension ComparisonError: CodedError {
+    public var code: String {
+        switch self {
+        case .unknownMetric: "comparison.unknown_metric"
+        case .emptySide: "comparison.empty_side"
+        case .recordGivenTwice: "comparison.record_given_twice"
+        case .mismatched: "comparison.mismatched"
+        case .noCommonCases: "comparison.no_common_cases"
+        case .unreadableRecord: "comparison.unreadable_record"
+        case .evaluationNotInWorkspace: "comparison.evaluation_not_in_workspace"
+        }
     }
 }

@@ -77,7 +77,7 @@ public struct ComparisonRecord: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else { throw EvaluationError.notFound(path: path) }
         let flat: FlatRecord
         do { flat = try FlatRecord.read(Array(data), path: path) } catch {
-            throw ComparisonError.unreadableRecord(path: path, reason: "\(error)")
+            throw ComparisonError.unreadableRecord(path: path, reason: .cause(error))
         }
         guard flat.schema == schemaName else {
             throw ComparisonError.unreadableRecord(path: path, reason: "expected schema \(schemaName), found \(flat.schema ?? "none")")
@@ -88,7 +88,7 @@ public struct ComparisonRecord: Sendable, Equatable {
         do {
             return try ComparisonRecord(identity: flat.identity.decode(EvaluationComparison.self), context: flat.context.decode(Context.self))
         } catch {
-            throw ComparisonError.unreadableRecord(path: path, reason: "\(error)")
+            throw ComparisonError.unreadableRecord(path: path, reason: .cause(error))
         }
     }
 

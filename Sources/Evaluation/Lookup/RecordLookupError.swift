@@ -1,3 +1,5 @@
+import Support
+
 /// Why a record named on the command line (a file, a folder of them, a hash prefix) was not found.
 public enum RecordLookupError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Neither a file nor the start of a record's hash in the folders `searched`.
@@ -13,6 +15,15 @@ public enum RecordLookupError: Error, Sendable, Equatable, CustomStringConvertib
                 + searched.joined(separator: " or ")
         case let .ambiguous(argument, candidates):
             return "\(argument) matches more than one record: \(candidates.joined(separator: ", ")) (give more hex digits)"
+        }
+    }
+}
+
+extension RecordLookupError: CodedError {
+    public var code: String {
+        switch self {
+        case .notFound: "record_lookup.not_found"
+        case .ambiguous: "record_lookup.ambiguous"
         }
     }
 }

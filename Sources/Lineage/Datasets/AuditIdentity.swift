@@ -26,7 +26,7 @@ public enum AuditIdentity {
         do {
             report = try JSONValue.parse(bytes)
         } catch {
-            throw LineageError.invalidRecord(path: path, reason: "not an audit report: \(error)")
+            throw LineageError.invalidRecord(path: path, reason: .cause(error, "not an audit report"))
         }
         return try identity(of: report, path: path).canonicalSHA256
     }

@@ -48,7 +48,7 @@ public enum InstitutionAssignment: Sendable, Equatable {
     public static func loadMap(path: String) throws -> InstitutionAssignment {
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file"
-            throw LineageError.invalidInstitutionMap(path: path, reason: reason)
+            throw LineageError.invalidInstitutionMap(path: path, reason: "\(reason)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw LineageError.invalidInstitutionMap(path: path, reason: "cannot be read as UTF-8 text")

@@ -43,7 +43,7 @@ public struct RunArtifact: Sendable, Equatable {
         while true {
             let piece: Data
             do { piece = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw LineageError.invalidRecord(path: path, reason: "cannot be read: \(error)")
+                throw LineageError.invalidRecord(path: path, reason: .cause(error, "cannot be read"))
             }
             if piece.isEmpty { break }
             total += Int64(piece.count)

@@ -54,7 +54,7 @@ public enum RunFiles {
         } catch let error as LineageError {
             throw error
         } catch {
-            throw LineageError.invalidRecord(path: workspace.file(name), reason: "\(error)")
+            throw LineageError.invalidRecord(path: workspace.file(name), reason: .cause(error))
         }
     }
 

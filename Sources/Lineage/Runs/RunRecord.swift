@@ -107,7 +107,7 @@ public struct RunRecord: Sendable {
     /// hash (a resume or an evaluation must not trust an edited record).
     public static func pins(of bytes: [UInt8], path: String) throws -> Pins {
         let value: JSONValue
-        do { value = try JSONValue.parse(bytes) } catch { throw LineageError.invalidRecord(path: path, reason: "\(error)") }
+        do { value = try JSONValue.parse(bytes) } catch { throw LineageError.invalidRecord(path: path, reason: .cause(error)) }
         let identity: JSONValue, context: JSONValue
         switch value["schema"]?.stringValue {
         case schemaName:

@@ -68,7 +68,7 @@ public struct PinnedSelection: Sendable {
             case let .changed(differences):
                 throw SelectionError.caseFileChanged(caseId: item.caseId, path: item.recordedPath, dataset: dataset.reference, differences: differences)
             case let .unreadable(reason):
-                throw SelectionError.caseFileUnreadable(caseId: item.caseId, path: item.recordedPath, reason: reason)
+                throw SelectionError.caseFileUnreadable(caseId: item.caseId, path: item.recordedPath, reason: "\(reason)")
             }
         }
         return PinnedSelection(dataset: dataset, split: split, cases: cases)
@@ -90,7 +90,7 @@ public struct PinnedSelection: Sendable {
             } catch NPZError.memberNotFound {
                 throw SelectionError.caseFileMissing(caseId: item.caseId, path: item.recordedPath, dataset: dataset.reference)
             } catch {
-                throw SelectionError.caseCopyFailed(caseId: item.caseId, path: item.recordedPath, reason: "\(error)")
+                throw SelectionError.caseCopyFailed(caseId: item.caseId, path: item.recordedPath, reason: .cause(error))
             }
         }
         return .init(caseId: item.caseId, frozen: item.frozen, recordedPath: item.recordedPath, location: .file(copy))

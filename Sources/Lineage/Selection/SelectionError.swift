@@ -1,3 +1,5 @@
+import Support
+
 /// Why pinned data was refused: the records do not say what they said when written, or a case
 /// file is no longer the case the version froze. Every pinned command (`train`, `run`, `export`,
 /// `predict`, `evaluate`) refuses with one of these before doing any work (exit 2), and each
@@ -11,8 +13,8 @@ public enum SelectionError: Error, Sendable, Equatable, CustomStringConvertible 
     case noRecordedFile(caseId: String, dataset: String)
     case caseFileMissing(caseId: String, path: String, dataset: String)
     case caseFileChanged(caseId: String, path: String, dataset: String, differences: String)
-    case caseFileUnreadable(caseId: String, path: String, reason: String)
-    case caseCopyFailed(caseId: String, path: String, reason: String)
+    case caseFileUnreadable(caseId: String, path: String, reason: ErrorReason)
+    case caseCopyFailed(caseId: String, path: String, reason: ErrorReason)
 
     public var description: String {
         switch self {
@@ -20,7 +22,7 @@ public enum SelectionError: Error, Sendable, Equatable, CustomStringConvertible 
             "\(path) was edited after it was written: it says its hash is \(stored.prefix(16))…, its content hashes to \(computed.prefix(16))…; "
                 + "refusing pinned data from it (restore it from git; `dosecurate verify` lists every such record)"
         case let .splitOfAnotherVersion(split, splitVersion, requested):
-            "split \(split) was locked for \(splitVersion), not \(requested); pass --dataset \(splitVersion), or lock a split of \(requested)"
+            "split \(split) was locked for \(splitVersion), not \(requested); use \(splitVersion), or lock a split of \(requested)"
         case let .excludedCase(caseId, dataset, reason):
             "case \(caseId) is excluded from \(dataset) (\(reason)); a split that assigns it is not one this version made — lock the split again"
         case let .caseNotInVersion(caseId, split, dataset):
@@ -49,6 +51,23 @@ public enum SelectionError: Error, Sendable, Equatable, CustomStringConvertible 
         case let .excludedCase(caseId, _, _), let .caseNotInVersion(caseId, _, _), let .caseHashDiffers(caseId, _, _),
              let .noRecordedFile(caseId, _), let .caseFileMissing(caseId, _, _), let .caseFileChanged(caseId, _, _, _),
              let .caseFileUnreadable(caseId, _, _), let .caseCopyFailed(caseId, _, _): caseId
+        }
+    }
+}
+
+extension SelectionError: CodedError {
+    public var code: String {
+        switch self {
+        case .tamperedRecord: "selection.tampered_record"
+        case .splitOfAnotherVersion: "selection.split_of_another_version"
+        case .excludedCase: "selection.excluded_case"
+        case .caseNotInVersion: "selection.case_not_in_version"
+        case .caseHashDiffers: "selection.case_hash_differs"
+        case .noRecordedFile: "selection.no_recorded_file"
+        case .caseFileMissing: "selection.case_file_missing"
+        case .caseFileChanged: "selection.case_file_changed"
+        case .caseFileUnreadable: "selection.case_file_unreadable"
+        case .caseCopyFailed: "selection.case_copy_failed"
         }
     }
 }

@@ -70,7 +70,7 @@ public enum SplitBook {
         if let folds = request.folds {
             let trainVal = assignments.filter { $0.role != .test }.count
             guard folds <= trainVal else {
-                throw LineageError.invalidSplitRequest(reason: "--folds \(folds) is more than the \(trainVal) train and val cases: some folds would be empty")
+                throw LineageError.invalidSplitRequest(reason: "\(folds) folds are more than the \(trainVal) train and val cases: some folds would be empty")
             }
         }
         let identity = LockedSplit.Identity(
@@ -202,9 +202,9 @@ public enum SplitBook {
 
     private static func validate(_ ratios: LockedSplit.Ratios, folds: Int?) throws {
         guard ratios.train >= 0, ratios.val >= 0, ratios.test >= 0, ratios.total > 0 else {
-            throw LineageError.invalidSplitRequest(reason: "--ratios must be three non-negative whole numbers, not all zero (train/val/test)")
+            throw LineageError.invalidSplitRequest(reason: "the ratios must be three non-negative whole numbers, not all zero (train/val/test)")
         }
-        if let folds, folds < 2 { throw LineageError.invalidSplitRequest(reason: "--folds must be at least 2") }
+        if let folds, folds < 2 { throw LineageError.invalidSplitRequest(reason: "folds must be at least 2") }
     }
 
     /// What differs between a locked split's inputs and a new request, for the refusal.
@@ -224,7 +224,7 @@ extension LockedSplit.Ratios {
     public static func parse(_ text: String) throws -> LockedSplit.Ratios {
         let parts = text.split(separator: "/").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 3, let train = parts[0], let val = parts[1], let test = parts[2], train >= 0, val >= 0, test >= 0, train + val + test > 0 else {
-            throw LineageError.invalidSplitRequest(reason: "--ratios must be train/val/test as whole numbers, like 80/10/10; got \(text)")
+            throw LineageError.invalidSplitRequest(reason: "the ratios must be train/val/test as whole numbers, like 80/10/10; got \(text)")
         }
         return .init(train: train, val: val, test: test)
     }

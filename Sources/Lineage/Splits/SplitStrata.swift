@@ -23,11 +23,11 @@ public struct SplitStrata: Sendable, Equatable {
         var keys: [Key] = []
         for name in names {
             guard let key = Key(rawValue: name), !keys.contains(key) else {
-                throw LineageError.invalidSplitRequest(reason: "--strata: '\(name)' is not one of plan_type, institution, ptv70_tertile (each once)")
+                throw LineageError.invalidSplitRequest(reason: "strata: '\(name)' is not one of plan_type, institution, ptv70_tertile (each once)")
             }
             keys.append(key)
         }
-        guard !keys.isEmpty else { throw LineageError.invalidSplitRequest(reason: "--strata names no key") }
+        guard !keys.isEmpty else { throw LineageError.invalidSplitRequest(reason: "the strata name no key") }
         return keys
     }
 

@@ -35,7 +35,7 @@ public struct FlatRecord: Sendable, Equatable {
     /// (`computedHash` against `storedHash` is the caller's verdict).
     public static func read(_ bytes: [UInt8], path: String) throws -> FlatRecord {
         let value: JSONValue
-        do { value = try JSONValue.parse(bytes) } catch { throw LineageError.invalidRecord(path: path, reason: "\(error)") }
+        do { value = try JSONValue.parse(bytes) } catch { throw LineageError.invalidRecord(path: path, reason: .cause(error)) }
         guard case var .object(members) = value, let hash = members.removeValue(forKey: "hash")?.stringValue,
               let context = members.removeValue(forKey: "context"), members["schema"]?.stringValue != nil else {
             throw LineageError.invalidRecord(path: path, reason: "expected an object with 'schema', 'hash' and 'context'")

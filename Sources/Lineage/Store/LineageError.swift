@@ -1,13 +1,15 @@
+import Support
+
 /// Why a lineage operation could not be done (the CLI's exit 2): each names the file or case and
 /// what was expected.
 public enum LineageError: Error, Sendable, Equatable, CustomStringConvertible {
-    case workspaceUnusable(path: String, reason: String)
+    case workspaceUnusable(path: String, reason: ErrorReason)
     /// `searched`: no workspace at or above `path`; else `path` was named and is not one.
     case notAWorkspace(path: String, searched: Bool)
-    case lockFailed(path: String, reason: String)
-    case writeFailed(path: String, reason: String)
-    case invalidRecord(path: String, reason: String)
-    case invalidInstitutionMap(path: String, reason: String)
+    case lockFailed(path: String, reason: ErrorReason)
+    case writeFailed(path: String, reason: ErrorReason)
+    case invalidRecord(path: String, reason: ErrorReason)
+    case invalidInstitutionMap(path: String, reason: ErrorReason)
     case institutionsMissing(caseIds: [String], map: String)
     case conflictingCaseId(caseId: String, files: [String])
     case invalidInclusion(caseId: String, reason: String)
@@ -26,8 +28,7 @@ public enum LineageError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .workspaceUnusable(path, reason): "workspace \(path): \(reason)"
         case let .notAWorkspace(path, searched):
             searched
-                ? "not in a dosecurate workspace (no \(WorkspaceDiscovery.markerName) in \(path) or any folder above it); "
-                    + "create one with `dosecurate init DIR`, or name one with --workspace DIR or \(WorkspaceDiscovery.environmentKey)"
+                ? "not in a dosecurate workspace (no \(WorkspaceDiscovery.markerName) in \(path) or any folder above it)"
                 : "\(path) is not a dosecurate workspace (no \(WorkspaceDiscovery.markerName)); create it with `dosecurate init \(path)`"
         case let .lockFailed(path, reason): "cannot lock the workspace (\(path)): \(reason)"
         case let .writeFailed(path, reason): "cannot write \(path): \(reason)"
@@ -55,6 +56,30 @@ public enum LineageError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .splitExists(name, reason): "split \(name) is already locked with different inputs (\(reason)); a locked split never changes: choose another name"
         case let .splitCannotExtend(name, dataset, differences):
             "cannot extend \(name) with \(dataset): it must hold every case of the split unchanged, but \(differences.count) differ\(differences.count == 1 ? "s" : ""): \(differences.joined(separator: "; "))"
+        }
+    }
+}
+
+extension LineageError: CodedError {
+    public var code: String {
+        switch self {
+        case .workspaceUnusable: "lineage.workspace_unusable"
+        case .notAWorkspace: "lineage.not_a_workspace"
+        case .lockFailed: "lineage.lock_failed"
+        case .writeFailed: "lineage.write_failed"
+        case .invalidRecord: "lineage.invalid_record"
+        case .invalidInstitutionMap: "lineage.invalid_institution_map"
+        case .institutionsMissing: "lineage.institutions_missing"
+        case .conflictingCaseId: "lineage.conflicting_case_id"
+        case .invalidInclusion: "lineage.invalid_inclusion"
+        case .nothingToFreeze: "lineage.nothing_to_freeze"
+        case .nothingKept: "lineage.nothing_kept"
+        case .unknownDataset: "lineage.unknown_dataset"
+        case .ambiguousDataset: "lineage.ambiguous_dataset"
+        case .unknownSplit: "lineage.unknown_split"
+        case .invalidSplitRequest: "lineage.invalid_split_request"
+        case .splitExists: "lineage.split_exists"
+        case .splitCannotExtend: "lineage.split_cannot_extend"
         }
     }
 }

@@ -43,7 +43,7 @@ public struct RecordEnvelope: Sendable, Equatable {
         do {
             value = try JSONValue.parse(bytes)
         } catch {
-            throw LineageError.invalidRecord(path: path, reason: "\(error)")
+            throw LineageError.invalidRecord(path: path, reason: .cause(error))
         }
         guard let schema = value["schema"]?.stringValue, let name = value["name"]?.stringValue,
               let revision = value["revision"]?.intValue, let hash = value["hash"]?.stringValue,
@@ -83,7 +83,7 @@ public struct RecordEnvelope: Sendable, Equatable {
         do {
             return (try identity.decode(identityType), try context.decode(contextType))
         } catch {
-            throw LineageError.invalidRecord(path: path, reason: "does not match \(schema): \(error)")
+            throw LineageError.invalidRecord(path: path, reason: .cause(error, "does not match \(schema)"))
         }
     }
 }

@@ -24,13 +24,13 @@ public struct Workspace: Sendable {
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
-                throw LineageError.workspaceUnusable(path: path, reason: error.localizedDescription)
+                throw LineageError.workspaceUnusable(path: path, reason: .cause(error))
             }
         } else if !isDirectory.boolValue {
             throw LineageError.workspaceUnusable(path: path, reason: "not a folder")
         }
         guard let resolved = realpath(path, nil) else {
-            throw LineageError.workspaceUnusable(path: path, reason: String(cString: strerror(errno)))
+            throw LineageError.workspaceUnusable(path: path, reason: "\(String(cString: strerror(errno)))")
         }
         defer { free(resolved) }
         self.path = path
@@ -114,7 +114,7 @@ public struct Workspace: Sendable {
             try lock.change(to: .exclusive)
             return ReadAccess(lock: try hold(lock, as: .shared), isReadOnly: false, unfinishedCommits: [])
         case let .failed(reason):
-            throw LineageError.lockFailed(path: lockPath, reason: reason)
+            throw LineageError.lockFailed(path: lockPath, reason: "\(reason)")
         case .readOnly:
             let lock = try WorkspaceLock.sharedReadOnly(path: lockPath)
             return ReadAccess(lock: lock, isReadOnly: true, unfinishedCommits: unfinishedCommits())
@@ -208,7 +208,7 @@ public struct Workspace: Sendable {
         let target = file(relative)
         let folder = (target as NSString).deletingLastPathComponent
         try makeDirectory(folder)
-        guard rename(staged, target) == 0 else { throw LineageError.writeFailed(path: target, reason: String(cString: strerror(errno))) }
+        guard rename(staged, target) == 0 else { throw LineageError.writeFailed(path: target, reason: "\(String(cString: strerror(errno)))") }
         AtomicFile.syncDirectory(folder)
     }
 
@@ -235,7 +235,7 @@ public struct Workspace: Sendable {
             let folder = (target as NSString).deletingLastPathComponent
             try makeDirectory(folder)
             guard rename(staged, target) == 0 else {
-                throw LineageError.writeFailed(path: target, reason: String(cString: strerror(errno)))
+                throw LineageError.writeFailed(path: target, reason: "\(String(cString: strerror(errno)))")
             }
             AtomicFile.syncDirectory(folder)
             CrashPoint.reach("publish-\(index + 1)")
@@ -247,7 +247,7 @@ public struct Workspace: Sendable {
         do {
             try AtomicFile.write(bytes, to: path)
         } catch {
-            throw LineageError.writeFailed(path: path, reason: "\(error)")
+            throw LineageError.writeFailed(path: path, reason: .cause(error))
         }
     }
 
@@ -255,7 +255,7 @@ public struct Workspace: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw LineageError.writeFailed(path: path, reason: error.localizedDescription)
+            throw LineageError.writeFailed(path: path, reason: .cause(error))
         }
     }
 }

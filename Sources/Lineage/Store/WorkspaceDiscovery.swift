@@ -104,7 +104,7 @@ public enum WorkspaceDiscovery {
             let text = JSONValue.object(["schema": .string(markerSchema)]).prettyUTF8
             try AtomicFile.write(text, to: marker)
         } catch {
-            throw LineageError.workspaceUnusable(path: folder, reason: "cannot write its marker \(markerName): \(error)")
+            throw LineageError.workspaceUnusable(path: folder, reason: .cause(error, "cannot write its marker \(markerName)"))
         }
         return (workspace, outcome)
     }

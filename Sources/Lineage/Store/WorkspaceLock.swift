@@ -21,7 +21,7 @@ public final class WorkspaceLock: @unchecked Sendable {
             self.path = path
             self.descriptor = descriptor
         case let .readOnly(reason), let .failed(reason):
-            throw LineageError.lockFailed(path: path, reason: reason)
+            throw LineageError.lockFailed(path: path, reason: "\(reason)")
         }
         try acquire(mode)
     }
@@ -79,7 +79,7 @@ public final class WorkspaceLock: @unchecked Sendable {
         while flock(descriptor, mode == .exclusive ? LOCK_EX : LOCK_SH) != 0 {
             guard errno == EINTR else {
                 let reason = String(cString: strerror(errno))
-                throw LineageError.lockFailed(path: path, reason: reason)
+                throw LineageError.lockFailed(path: path, reason: "\(reason)")
             }
         }
     }

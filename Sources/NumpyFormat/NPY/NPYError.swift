@@ -1,3 +1,5 @@
+import Support
+
 /// Why an `.npy` array could not be read or converted. Every case names where the bytes came
 /// from (`source`: a file path, or `FILE!member` for an archive member) so a user can find them.
 public enum NPYError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -37,6 +39,24 @@ public enum NPYError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(source): holds a pickled Python object (dtype |O), not a numeric array"
         case let .wrongKind(source, reason):
             "\(source): \(reason)"
+        }
+    }
+}
+
+extension NPYError: CodedError {
+    public var code: String {
+        switch self {
+        case .notNPY: "npy.not_npy"
+        case .unsupportedVersion: "npy.unsupported_version"
+        case .malformedHeader: "npy.malformed_header"
+        case .unsupportedDType: "npy.unsupported_dtype"
+        case .invalidShape: "npy.invalid_shape"
+        case .sizeMismatch: "npy.size_mismatch"
+        case .exceedsCeiling: "npy.exceeds_ceiling"
+        case .truncated: "npy.truncated"
+        case .castNotAllowed: "npy.cast_not_allowed"
+        case .pickledObject: "npy.pickled_object"
+        case .wrongKind: "npy.wrong_kind"
         }
     }
 }

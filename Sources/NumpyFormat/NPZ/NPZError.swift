@@ -1,3 +1,5 @@
+import Support
+
 /// Why an `.npz` archive could not be read or written. Each case names the file and, where one
 /// is involved, the member.
 public enum NPZError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -31,6 +33,22 @@ public enum NPZError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(file)!\(member): \(reason)"
         case let .writeFailed(file, reason):
             "\(file): could not write (\(reason))"
+        }
+    }
+}
+
+extension NPZError: CodedError {
+    public var code: String {
+        switch self {
+        case .cannotOpen: "npz.cannot_open"
+        case .notZip: "npz.not_zip"
+        case .truncated: "npz.truncated"
+        case .unsupportedCompression: "npz.unsupported_compression"
+        case .unsafeMemberName: "npz.unsafe_member_name"
+        case .duplicateMember: "npz.duplicate_member"
+        case .memberNotFound: "npz.member_not_found"
+        case .corruptMember: "npz.corrupt_member"
+        case .writeFailed: "npz.write_failed"
         }
     }
 }

@@ -1,3 +1,5 @@
+import Support
+
 /// Why a pickle could not be read (or a value could not be pickled). Each case carries what
 /// was expected and what was found; `description` is the sentence a user sees.
 /// Offsets are byte positions in the pickle stream, counted from 0.
@@ -97,5 +99,35 @@ public enum PickleError: Error, Equatable, Hashable, Sendable, CustomStringConve
     private static func hex(_ byte: UInt8) -> String {
         let digits = String(byte, radix: 16, uppercase: true)
         return digits.count == 1 ? "0" + digits : digits
+    }
+}
+
+extension PickleError: CodedError {
+    public var code: String {
+        switch self {
+        case .truncated: "pickle.truncated"
+        case .unknownOpcode: "pickle.unknown_opcode"
+        case .unsupportedOpcode: "pickle.unsupported_opcode"
+        case .unsupportedProtocol: "pickle.unsupported_protocol"
+        case .disallowedGlobal: "pickle.disallowed_global"
+        case .outOfBandBuffer: "pickle.out_of_band_buffer"
+        case .stackUnderflow: "pickle.stack_underflow"
+        case .markMissing: "pickle.mark_missing"
+        case .memoKeyMissing: "pickle.memo_key_missing"
+        case .lengthExceedsLimit: "pickle.length_exceeds_limit"
+        case .nestingTooDeep: "pickle.nesting_too_deep"
+        case .tooManyItems: "pickle.too_many_items"
+        case .recursiveStructure: "pickle.recursive_structure"
+        case .unexpectedValue: "pickle.unexpected_value"
+        case .notCallable: "pickle.not_callable"
+        case .invalidArguments: "pickle.invalid_arguments"
+        case .unsupportedDType: "pickle.unsupported_dtype"
+        case .invalidText: "pickle.invalid_text"
+        case .unhashableKey: "pickle.unhashable_key"
+        case .unsupportedValue: "pickle.unsupported_value"
+        case .notADictionary: "pickle.not_a_dictionary"
+        case .notAnObjectScalar: "pickle.not_an_object_scalar"
+        case .invalidValue: "pickle.invalid_value"
+        }
     }
 }

@@ -96,3 +96,13 @@ public enum PhantomError: Error, CustomStringConvertible {
         }
     }
 }
+
+extension PhantomError: CodedError {
+    public var code: String {
+        switch self {
+        case .outputNotEmpty: "phantom.output_not_empty"
+        case .copyFailed: "phantom.copy_failed"
+        case .unknownDefect: "phantom.unknown_defect"
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Support
 import DoseCase
 
 /// Why a slice image or figure could not be made. Each case says what was expected and what was
@@ -54,3 +55,5 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension ImageError: CodedError {}

@@ -1,3 +1,5 @@
+import Support
+
 /// Why a case viewer page could not be made. `code` is stable for tests and logs.
 public enum ViewerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The case has none of CT, dose and masks to draw (or none could be read).
@@ -19,3 +21,5 @@ public enum ViewerError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension ViewerError: CodedError {}

@@ -57,8 +57,9 @@ public enum AtomicFile {
 }
 
 /// A file could not be written (the system's reason attached); the old content, if any, is intact.
-public struct FileWriteError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct FileWriteError: CodedError, Sendable, Equatable {
     public let file: String
     public let reason: String
+    public var code: String { "support.file_write_failed" }
     public var description: String { "cannot write \(file): \(reason)" }
 }

@@ -1,7 +1,8 @@
 /// Why a record's text is not JSON, with the byte offset where reading stopped.
-public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct JSONParseError: CodedError, Sendable, Equatable {
     public let offset: Int
     public let reason: String
+    public var code: String { "support.invalid_json" }
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
 

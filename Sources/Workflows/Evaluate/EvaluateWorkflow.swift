@@ -125,7 +125,7 @@ public enum EvaluateWorkflow {
         for (index, pair) in plan.pairs.enumerated() {
             let reference: DoseCase
             do { reference = try DoseCase.open(path: pair.referenceFile) } catch {
-                throw EvaluationError.referenceUnreadable(file: pair.referenceFile, reason: "\(error)")
+                throw EvaluationError.referenceUnreadable(file: pair.referenceFile, reason: .cause(error))
             }
             let (evaluation, map) = try await CaseEvaluator.evaluateKeepingMap(
                 reference: reference, caseHash: pair.caseHash ?? "", prediction: pair.predictionFile, settings: settings,

@@ -36,7 +36,7 @@ public enum ExportWorkflow {
         let pinned = selection.cases.filter { $0.role == .train || $0.role == .val }
         let resolved = (dataset: selection.dataset, split: selection.split)
         guard !pinned.isEmpty else {
-            throw EngineError.invalidSetting(name: "export", expected: "train or val cases in split \(selection.split.reference)", found: "none")
+            throw EngineError.noCases(role: "train or val (split \(selection.split.reference))")
         }
         // The larger channel set wins: look at every case's channel count first (headers only).
         let structureChannels = try pinned.map { try DoseCase.open(path: $0.file).channels.count }.max() ?? 0

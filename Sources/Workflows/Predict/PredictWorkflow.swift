@@ -75,7 +75,7 @@ public enum PredictWorkflow {
         let window = try request.window
             ?? SlidingWindow(patch: weights.trainingPatch ?? Array(repeating: PredictRequest.defaultPatch, count: 3), overlap: request.overlap)
         guard window.patch.allSatisfy({ $0 % multiple == 0 }) else {
-            throw EngineError.invalidSetting(name: "--patch", expected: "multiples of \(multiple) (2^depth for \(configuration))",
+            throw EngineError.invalidSetting(name: "patch", expected: "multiples of \(multiple) (2^depth for \(configuration))",
                                              found: "\(window.patch)")
         }
         let files: [(file: String, pinnedVersion: String?)]

@@ -1,3 +1,4 @@
+import Support
 import Foundation
 import Reports
 
@@ -59,14 +60,15 @@ enum ReportFolder {
 }
 
 /// A report folder that could not be written.
-public struct ReportWriteError: Error, Sendable, CustomStringConvertible {
+public struct ReportWriteError: CodedError, Sendable {
     public let path: String
-    public let reason: String
+    public let cause: ErrorCause?
 
     init(path: String, cause: any Error) {
         self.path = path
-        reason = cause.localizedDescription
+        self.cause = ErrorCause(cause)
     }
 
-    public var description: String { "cannot write the report \(path): \(reason)" }
+    public var code: String { "report.unwritable" }
+    public var description: String { "cannot write the report \(path): \(cause?.description ?? "unknown")" }
 }

@@ -86,3 +86,13 @@ public enum ReportWorkflowError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension ReportWorkflowError: CodedError {
+    public var code: String {
+        switch self {
+        case .notFound: "report_workflow.not_found"
+        case .notARecord: "report_workflow.not_a_record"
+        case .caseInArchive: "report_workflow.case_in_archive"
+        }
+    }
+}

@@ -58,10 +58,10 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .noCommand: "no command to run: give it after `--`, e.g. dosecurate run --dataset V --split S -- python train.py"
+        case .noCommand: "no command to run"
         case let .commandNotFound(name): "\(name): no such command (not a file, and not found on PATH)"
         case let .cannotStart(command, reason): "\(command) could not be started: \(reason)"
-        case let .runExists(runId): "run \(runId) exists; choose another --run-id"
+        case let .runExists(runId): "run \(runId) exists; a run folder is written once"
         }
     }
 }
@@ -125,5 +125,16 @@ public enum RunWorkflow {
     static func defaultRunId(_ command: [String]) -> String {
         let name = String(((command.first ?? "command") as NSString).lastPathComponent.filter { $0.isLetter || $0.isNumber || "._-".contains($0) })
         return RunFiles.defaultRunId(describing: name.isEmpty ? "command" : name)
+    }
+}
+
+extension RunError: CodedError {
+    public var code: String {
+        switch self {
+        case .noCommand: "run.no_command"
+        case .commandNotFound: "run.command_not_found"
+        case .cannotStart: "run.cannot_start"
+        case .runExists: "run.run_exists"
+        }
     }
 }

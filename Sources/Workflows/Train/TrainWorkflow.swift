@@ -58,14 +58,14 @@ public enum TrainError: Error, Sendable, Equatable, CustomStringConvertible {
     case noRun(runId: String)
     case runFinished(runId: String)
     case splitMoved(runId: String, recorded: String, found: String)
-    case unreadableRunConfig(path: String, reason: String)
+    case unreadableRunConfig(path: String, reason: ErrorReason)
 
     public var description: String {
         switch self {
         case let .unpinned(path):
             "\(path) is a folder of files, not a dataset version: training uses audited, frozen data only. Run `dosecurate freeze \(path)`, lock a split, and pass the dsv-… id it prints"
         case let .noTrainingCases(split): "split \(split) assigns no case to train"
-        case let .runExists(runId): "run \(runId) exists; choose another --run-id, or --resume \(runId)"
+        case let .runExists(runId): "run \(runId) exists; a run folder is written once"
         case let .invalidRunId(text): "run id \(text): use letters, digits, '.', '_' and '-' (not starting with '.')"
         case let .noRun(runId): "no run \(runId) in this workspace (no \(RunFiles.record(runId)))"
         case let .runFinished(runId): "run \(runId) has finished (\(RunFiles.result(runId)) exists); start a new run instead"
@@ -113,7 +113,7 @@ public enum TrainWorkflow {
         }
         var configuration: TrainingConfiguration
         do { configuration = try recorded.decode(TrainingConfiguration.self) } catch {
-            throw TrainError.unreadableRunConfig(path: recordPath, reason: "\(error)")
+            throw TrainError.unreadableRunConfig(path: recordPath, reason: .cause(error))
         }
         if let threads { configuration.threads = threads }
         configuration = try configuration.validated()
@@ -182,5 +182,20 @@ public enum TrainWorkflow {
         return .object(["architecture": .string("BaselineUNet3D"), "preset": .string(configuration.preset.rawValue),
                         "baseWidth": .int(Int64(model.baseWidth)), "depth": .int(Int64(model.depth)),
                         "inputChannels": .int(Int64(model.inputChannels)), "parameters": .int(Int64(model.parameterCount))])
+    }
+}
+
+extension TrainError: CodedError {
+    public var code: String {
+        switch self {
+        case .unpinned: "train.unpinned"
+        case .noTrainingCases: "train.no_training_cases"
+        case .runExists: "train.run_exists"
+        case .invalidRunId: "train.invalid_run_id"
+        case .noRun: "train.no_run"
+        case .runFinished: "train.run_finished"
+        case .splitMoved: "train.split_moved"
+        case .unreadableRunConfig: "train.unreadable_run_config"
+        }
     }
 }

@@ -16,30 +16,36 @@ public enum TrainingConfigurationFile {
     /// values the run never used.
     static let fixedSettings: Set<String> = ["flipProbability", "highDoseCentreFraction"]
 
+    /// The keys a file may set: every recorded setting but the fixed ones.
+    public static var settableKeys: [String] {
+        guard case let .object(members)? = try? JSONValue(encoding: TrainingConfiguration.recipe) else { return [] }
+        return members.keys.filter { !fixedSettings.contains($0) }.sorted()
+    }
+
     /// `base` with the settings `path` names replaced; validated.
     public static func load(_ path: String, over base: TrainingConfiguration) throws -> TrainingConfiguration {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw TrainingConfigurationFileError(file: path, code: .unreadable, cause: error)
+            throw TrainingConfigurationFileError(file: path, problem: .unreadable, cause: error)
         }
         let settings = try parse(data, file: path)
         guard case var .object(merged) = try JSONValue(encoding: base) else {
-            throw TrainingConfigurationFileError(file: path, code: .notAnObject)
+            throw TrainingConfigurationFileError(file: path, problem: .notAnObject)
         }
-        let known = Set(merged.keys).subtracting(fixedSettings)
+        let known = Set(settableKeys)
         if let fixed = settings.keys.sorted().first(where: fixedSettings.contains) {
-            throw TrainingConfigurationFileError(file: path, code: .fixedSetting(fixed))
+            throw TrainingConfigurationFileError(file: path, problem: .fixedSetting, key: fixed)
         }
         if let unknown = settings.keys.sorted().first(where: { !known.contains($0) }) {
-            throw TrainingConfigurationFileError(file: path, code: .unknownKey(unknown, known: known.sorted()))
+            throw TrainingConfigurationFileError(file: path, problem: .unknownKey, key: unknown)
         }
         merged.merge(settings) { _, new in new }
         let configuration: TrainingConfiguration
         do { configuration = try JSONValue.object(merged).decode(TrainingConfiguration.self) } catch {
-            throw TrainingConfigurationFileError(file: path, code: .wrongType, cause: error)
+            throw TrainingConfigurationFileError(file: path, problem: .wrongType, cause: error)
         }
         do { return try configuration.validated() } catch {
-            throw TrainingConfigurationFileError(file: path, code: .invalidSetting, cause: error)
+            throw TrainingConfigurationFileError(file: path, problem: .invalidSetting, cause: error)
         }
     }
 
@@ -68,12 +74,12 @@ public enum TrainingConfigurationFile {
         let text = String(decoding: data, as: UTF8.self)
         let tree: Any?
         do { tree = try Yams.load(yaml: text) } catch {
-            throw TrainingConfigurationFileError(file: file, code: .unparsable, cause: error)
+            throw TrainingConfigurationFileError(file: file, problem: .unparsable, cause: error)
         }
-        guard let object = tree as? [String: Any] else { throw TrainingConfigurationFileError(file: file, code: .notAnObject) }
+        guard let object = tree as? [String: Any] else { throw TrainingConfigurationFileError(file: file, problem: .notAnObject) }
         var settings: [String: JSONValue] = [:]
         for (key, value) in object {
-            guard let json = jsonValue(value) else { throw TrainingConfigurationFileError(file: file, code: .unsupportedValue(key: key)) }
+            guard let json = jsonValue(value) else { throw TrainingConfigurationFileError(file: file, problem: .unsupportedValue, key: key) }
             settings[key] = json
         }
         return settings
@@ -95,30 +101,34 @@ public enum TrainingConfigurationFile {
 }
 
 /// Why a training configuration file was refused.
-public struct TrainingConfigurationFileError: Error, Sendable, CustomStringConvertible {
-    public enum Code: Sendable, Equatable {
-        case unreadable, unparsable, notAnObject, wrongType, invalidSetting
-        case unknownKey(String, known: [String])
-        case fixedSetting(String)
-        case unsupportedValue(key: String)
+public struct TrainingConfigurationFileError: CodedError, Sendable {
+    public enum Problem: String, Sendable, Equatable {
+        case unreadable, unparsable, notAnObject = "not_an_object", wrongType = "wrong_type", invalidSetting = "invalid_setting"
+        case unknownKey = "unknown_key", fixedSetting = "fixed_setting", unsupportedValue = "unsupported_value"
     }
 
     public let file: String
-    public let code: Code
-    public let cause: (any Error)?
+    public let problem: Problem
+    /// The setting the problem is about, when it is one (an unknown or fixed key, an unsupported value).
+    public let key: String?
+    public let cause: ErrorCause?
 
-    init(file: String, code: Code, cause: (any Error)? = nil) { (self.file, self.code, self.cause) = (file, code, cause) }
+    init(file: String, problem: Problem, key: String? = nil, cause: (any Error)? = nil) {
+        (self.file, self.problem, self.key, self.cause) = (file, problem, key, cause.map(ErrorCause.init))
+    }
+
+    public var code: String { "training_configuration.\(problem.rawValue)" }
 
     public var description: String {
-        let reason = switch code {
+        let reason = switch problem {
         case .unreadable: "the file cannot be read"
         case .unparsable: "not YAML or JSON"
         case .notAnObject: "expected an object of settings (key: value lines)"
         case .wrongType: "a setting has the wrong type"
         case .invalidSetting: "a setting is out of range"
-        case let .unknownKey(key, known): "unknown setting '\(key)' (known: \(known.joined(separator: ", ")))"
-        case let .fixedSetting(key): "\(key) is fixed by the patch sampler (recorded, not settable)"
-        case let .unsupportedValue(key): "\(key): expected a number, string, boolean, null or a list of them"
+        case .unknownKey: "unknown setting '\(key ?? "")' (known: \(TrainingConfigurationFile.settableKeys.joined(separator: ", ")))"
+        case .fixedSetting: "\(key ?? "") is fixed by the patch sampler (recorded, not settable)"
+        case .unsupportedValue: "\(key ?? ""): expected a number, string, boolean, null or a list of them"
         }
         return "training configuration \(file): \(reason)" + (cause.map { ": \($0)" } ?? "")
     }

@@ -1,3 +1,5 @@
+import Support
+
 /// Why `view` could not write a page (the CLI's exit 2). `code` is stable for tests and logs.
 public enum ViewError: Error, Sendable, CustomStringConvertible {
     case missingCase(file: String)
@@ -27,3 +29,5 @@ public enum ViewError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension ViewError: CodedError {}

@@ -15,6 +15,21 @@ struct SplitCommand: ParsableCommand {
 
 extension SplitExport.Format: ExpressibleByArgument {}
 
+/// `--strata`: strata keys separated by commas, each once; --help lists them.
+struct StrataKeys: ExpressibleByArgument {
+    let keys: [SplitStrata.Key]
+
+    init(keys: [SplitStrata.Key]) { self.keys = keys }
+
+    init?(argument: String) {
+        guard let keys = try? SplitStrata.parseKeys(argument) else { return nil }
+        self.keys = keys
+    }
+
+    static var allValueStrings: [String] { SplitStrata.Key.allCases.map(\.rawValue) }
+    var defaultValueDescription: String { keys.map(\.rawValue).joined(separator: ",") }
+}
+
 /// Prints a split record: `--json` the record, `--quiet` its name, else the `show` text.
 private func printSplit(_ split: SplitRevision, note: String, json: Bool, quiet: Bool, workspace: Workspace) throws {
     if json {
@@ -47,8 +62,8 @@ struct SplitLockCommand: ParsableCommand {
     @Option(help: "train/val/test weights.")
     var ratios: String = "80/10/10"
 
-    @Option(help: "Comma-separated strata keys: plan_type, institution, ptv70_tertile.")
-    var strata: String = "plan_type,institution,ptv70_tertile"
+    @Option(help: "Comma-separated strata keys.")
+    var strata: StrataKeys = StrataKeys(keys: SplitStrata.Key.allCases)
 
     @Option(help: "The seed of the hash order inside each stratum.")
     var seed: UInt64 = 0
@@ -59,7 +74,7 @@ struct SplitLockCommand: ParsableCommand {
     func run() throws {
         let workspace = try space.existingWorkspace()
         let request = SplitBook.LockRequest(name: name, dataset: dataset, ratios: try LockedSplit.Ratios.parse(ratios),
-                                            strata: try SplitStrata.parseKeys(strata), seed: seed, folds: folds)
+                                            strata: strata.keys, seed: seed, folds: folds)
         let (split, outcome) = try SplitBook.lock(request, in: workspace)
         try printSplit(split, note: outcome == .written ? "locked: \(split.fileName)" : "already locked with these inputs; nothing written",
                        json: printing.json, quiet: verbosity.quiet, workspace: workspace)

@@ -121,9 +121,15 @@ final class CanonicalJSONTests: XCTestCase {
         XCTAssertEqual(MetadataValue.numpyArray(try NumpyArrayValue(descr: "<u8", shape: [1], data: [UInt8](repeating: 0xFF, count: 8))).canonicalJSON(),
                        "[18446744073709551615]")
         XCTAssertEqual(MetadataValue.numpyArray(.objectScalar(.dictionary(["k": .int(1)]))).canonicalJSON(), "{\"k\":1}")
-        XCTAssertThrowsError(try NumpyArrayValue(descr: "<f4", shape: [2], data: [0, 0, 0]))
-        XCTAssertThrowsError(try NumpyArrayValue(descr: "<c16", shape: [0], data: []))
-        XCTAssertThrowsError(try NumpyArrayValue(descr: "<f4", shape: [Int.max, 2], data: []))
+        XCTAssertThrowsError(try NumpyArrayValue(descr: "<f4", shape: [2], data: [0, 0, 0])) {
+            XCTAssertEqual(($0 as? PickleError)?.code, "pickle.invalid_value", "\($0)")
+        }
+        XCTAssertThrowsError(try NumpyArrayValue(descr: "<c16", shape: [0], data: [])) {
+            XCTAssertEqual($0 as? PickleError, .unsupportedDType(descr: "<c16"))
+        }
+        XCTAssertThrowsError(try NumpyArrayValue(descr: "<f4", shape: [Int.max, 2], data: [])) {
+            XCTAssertEqual(($0 as? PickleError)?.code, "pickle.invalid_value", "\($0)")
+        }
     }
 
     func testDataFormIsTheUTF8OfTheText() {

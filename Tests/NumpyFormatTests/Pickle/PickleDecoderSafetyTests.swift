@@ -144,7 +144,9 @@ final class PickleDecoderSafetyTests: XCTestCase {
         XCTAssertEqual(try PickleDecoder(limits: PickleLimits(maxItemBytes: 100)).decode(text), .string(String(repeating: "a", count: 100)))
 
         let nested = try PickleWriter.pickle(.list([.list([.list([])])]))
-        XCTAssertThrowsError(try PickleDecoder(limits: PickleLimits(maxDepth: 2)).decode(nested))
+        XCTAssertThrowsError(try PickleDecoder(limits: PickleLimits(maxDepth: 2)).decode(nested)) {
+            XCTAssertEqual(($0 as? PickleError)?.code, "pickle.nesting_too_deep", "\($0)")
+        }
         XCTAssertNoThrow(try PickleDecoder(limits: PickleLimits(maxDepth: 3)).decode(nested))
 
         let many = try PickleWriter.pickle(.list((0..<50).map { .int($0) }))
@@ -154,7 +156,9 @@ final class PickleDecoderSafetyTests: XCTestCase {
         XCTAssertNoThrow(try PickleDecoder(limits: PickleLimits(maxTotalItems: 51)).decode(many))
 
         let big = try PickleWriter.pickle(.bigInt("1" + String(repeating: "0", count: 100)))
-        XCTAssertThrowsError(try PickleDecoder(limits: PickleLimits(maxIntegerBytes: 8)).decode(big))
+        XCTAssertThrowsError(try PickleDecoder(limits: PickleLimits(maxIntegerBytes: 8)).decode(big)) {
+            XCTAssertEqual(($0 as? PickleError)?.code, "pickle.length_exceeds_limit", "\($0)")
+        }
     }
 
     func testRefusalHappensWhenTheGlobalIsReadNotWhenItIsCalled() {

@@ -68,6 +68,8 @@ final class ColourMapTests: XCTestCase {
         XCTAssertThrowsError(try ColourScale(map: .dose, lower: 5, upper: 5, label: "Dose (Gy)")) { error in
             XCTAssertEqual((error as? ImageError)?.code, "image.parameter")
         }
-        XCTAssertThrowsError(try ColourScale(map: .dose, lower: 0, upper: .infinity, label: "Dose (Gy)"))
+        XCTAssertThrowsError(try ColourScale(map: .dose, lower: 0, upper: .infinity, label: "Dose (Gy)")) { error in
+            XCTAssertEqual((error as? ImageError)?.code, "image.parameter")
+        }
     }
 }

@@ -61,7 +61,7 @@ public enum AuditEvidence {
             do {
                 drawn = try drawer.drawing(finding, context)
             } catch {
-                throw EvidenceError.drawingFailed(file: location.name, check: finding.check, reason: "\(error)")
+                throw EvidenceError.drawingFailed(file: location.name, check: finding.check, reason: .cause(error))
             }
             guard let drawing = drawn else { continue }
             let name = uniqueName(caseId: caseId, finding: finding, taken: &names)

@@ -1,3 +1,4 @@
+import Support
 import Audit
 
 /// Why a case's evidence could not be drawn at all. A finding whose own facts are missing (a
@@ -8,7 +9,7 @@ public enum EvidenceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The case's bytes are no longer the ones audited: pictures of them would not show the findings.
     case caseChanged(file: String, auditedHash: String, foundHash: String?)
     /// A figure could not be made from readable facts (an image larger than PNG allows, say).
-    case drawingFailed(file: String, check: String, reason: String)
+    case drawingFailed(file: String, check: String, reason: ErrorReason)
 
     public var code: String {
         switch self {
@@ -27,3 +28,5 @@ public enum EvidenceError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension EvidenceError: CodedError {}
