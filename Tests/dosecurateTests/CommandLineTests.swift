@@ -31,6 +31,9 @@ final class CommandLineTests: XCTestCase {
         let clean = try run(common + [CohortFixture.path(CohortFixture.cleanEntries[0].fileName)])
         XCTAssertEqual(clean.status, 0, clean.output)
         XCTAssertTrue(clean.output.contains("1 case: 1 pass, 0 warn, 0 fail"), clean.output)
+        let quiet = try run(common + ["-q", CohortFixture.path(CohortFixture.cleanEntries[0].fileName)])
+        XCTAssertEqual(quiet.output.split(separator: "\n").count, 1, "--quiet: the result line only\n\(quiet.output)")
+        XCTAssertTrue(quiet.output.hasPrefix("1 case: 1 pass, 0 warn, 0 fail"), quiet.output)
 
         let warningOnly = CohortFixture.path(try CohortFixture.entry(for: .wrongMaskDType).fileName)
         XCTAssertEqual(try run(common + [warningOnly]).status, 0, "a warning stays below the default --fail-on error")

@@ -37,7 +37,7 @@ final class EvaluateCommandTests: XCTestCase {
         let files = try cases(2)
         let predictions = work.appendingPathComponent("pred").path
         try SyntheticPrediction.writePredictions(forCases: [files[0]], to: predictions, seed: 1)
-        let result = try dosecurate(["evaluate", "--reference", "ws/cases", "--prediction", "pred", "--subsample", "4", "--quiet"])
+        let result = try dosecurate(["evaluate", "--reference", "ws/cases", "--prediction", "pred", "--subsample", "4"])
         XCTAssertEqual(result.status, 1, result.errors)
         XCTAssertTrue(result.output.contains("gamma 3%/3mm global, cutoff 10%, max γ 2, step DTA/10, subsample 4"), result.output)
         XCTAssertTrue(result.output.contains("  case "), result.output)
@@ -99,7 +99,7 @@ final class EvaluateCommandTests: XCTestCase {
             try FileManager.default.copyItem(at: work.appendingPathComponent("all/\(caseId)_pred.npz"), to: predictions.appendingPathComponent("\(caseId)_pred.npz"))
         }
 
-        let evaluated = try dosecurate(["evaluate", "--dataset", version, "--split", "main", "--prediction", "pred", "--subsample", "4", "--quiet"])
+        let evaluated = try dosecurate(["evaluate", "--dataset", version, "--split", "main", "--prediction", "pred", "--subsample", "4"])
         XCTAssertEqual(evaluated.status, 0, evaluated.errors)
         XCTAssertTrue(evaluated.output.contains("pinned to \(version), split main@1"), evaluated.output)
         let recordLine = try XCTUnwrap(evaluated.output.split(separator: "\n").first { $0.hasPrefix("record: evaluations/") })
@@ -126,7 +126,7 @@ final class EvaluateCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("ws/evaluations").path))
 
         // No --record: --save-gamma writes the record that names the maps (and the workspace, saying so).
-        let saved = try dosecurate(["evaluate", "--reference", "ws/cases", "--prediction", "pred", "--save-gamma", "--subsample", "4", "--quiet"])
+        let saved = try dosecurate(["evaluate", "--reference", "ws/cases", "--prediction", "pred", "--save-gamma", "--subsample", "4"])
         XCTAssertEqual(saved.status, 0, saved.errors)
         XCTAssertTrue(saved.errors.contains("created a workspace in"), saved.errors)
         let recordLine = try XCTUnwrap(saved.output.split(separator: "\n").first { $0.hasPrefix("record: evaluations/") }, saved.output)

@@ -97,7 +97,7 @@ final class RunCommandTests: XCTestCase {
         let predicted = try dosecurate(["predict", "--run", "torch", "--dataset", "latest", "--split", "main", "--role", "test", "--patch", "32", "--overlap", "0.2",
                                         "--threads", "2", "--quiet"])
         XCTAssertEqual(predicted.status, 0, predicted.errors)
-        let evaluated = try dosecurate(["evaluate", "--run", "torch", "--dataset", "latest", "--split", "main", "--subsample", "4", "--quiet"])
+        let evaluated = try dosecurate(["evaluate", "--run", "torch", "--dataset", "latest", "--split", "main", "--subsample", "4"])
         XCTAssertEqual(evaluated.status, 0, evaluated.errors)
         XCTAssertTrue(evaluated.output.contains("model: run torch"), evaluated.output)
         let evaluations = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("ws/evaluations").path)

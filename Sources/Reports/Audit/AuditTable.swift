@@ -38,13 +38,18 @@ public enum AuditTable {
                 lines.append("  " + style.paint("warning", Severity.warning) + "  \(skipped.path): \(skipped.reason)")
             }
         }
-        let summary = report.summary
         lines.append("")
-        lines.append("\(counted(summary.cases, "case")): \(summary.pass) pass, \(summary.warn) warn, \(summary.fail) fail"
-                     + " · findings: \(counted(summary.findings["error"] ?? 0, "error")), \(counted(summary.findings["warning"] ?? 0, "warning")), \(summary.findings["info"] ?? 0) info"
-                     + (summary.cacheHits > 0 ? " · \(summary.cacheHits) from cache" : "")
-                     + (report.skipped.isEmpty ? "" : " · \(report.skipped.count) skipped"))
+        lines.append(summaryLine(report))
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The audit's result in one line (all `--quiet` prints): cases by status, findings by severity.
+    public static func summaryLine(_ report: AuditReport) -> String {
+        let summary = report.summary
+        return "\(counted(summary.cases, "case")): \(summary.pass) pass, \(summary.warn) warn, \(summary.fail) fail"
+            + " · findings: \(counted(summary.findings["error"] ?? 0, "error")), \(counted(summary.findings["warning"] ?? 0, "warning")), \(summary.findings["info"] ?? 0) info"
+            + (summary.cacheHits > 0 ? " · \(summary.cacheHits) from cache" : "")
+            + (report.skipped.isEmpty ? "" : " · \(report.skipped.count) skipped")
     }
 
     /// "1 case", "3 cases".

@@ -45,21 +45,8 @@ public enum EvaluationText {
                 lines.append("note: \(evaluation.caseId): fewer than \(DoseComparison.reliableVoxels) voxels, DVH unreliable: \(unreliable.joined(separator: ", "))")
             }
         }
-        if !plan.missingPredictions.isEmpty { lines.append("missing predictions: \(plan.missingPredictions.joined(separator: ", "))") }
-        if !plan.missingReferences.isEmpty { lines.append("predictions without a reference file: \(plan.missingReferences.joined(separator: ", "))") }
-        if !plan.ignoredPredictions.isEmpty {
-            let role = record.identity.settings.split?.role ?? "this role"
-            lines.append("ignored \(plan.ignoredPredictions.count) prediction\(plan.ignoredPredictions.count == 1 ? "" : "s") for cases the split does not assign to \(role) (--strict refuses them)")
-        }
-        if !plan.unrecognisedFiles.isEmpty {
-            lines.append("not read (not named <caseId>_pred.npz): \(plan.unrecognisedFiles.joined(separator: ", "))")
-        }
-        if !plan.unmatchedPredictions.isEmpty {
-            lines.append("warning: predictions matching no reference case: \(plan.unmatchedPredictions.joined(separator: ", "))")
-        }
-        if let recordFile {
-            lines.append(alreadyRecorded ? "record: \(recordFile) (already recorded; nothing written)" : "record: \(recordFile)")
-        }
+        lines += planLines(plan, record)
+        lines += recordLine(recordFile, alreadyRecorded: alreadyRecorded)
         switch gammaMaps {
         case nil: break
         case let .written(folder, count): lines.append("gamma maps: \(folder)/ (\(count) file\(count == 1 ? "" : "s"))")
@@ -92,6 +79,37 @@ public enum EvaluationText {
     }
 
     /// The across-case means ± SD and the acceptance counts.
+    /// What the matching left out or set aside: missing predictions or references, ignored and
+    /// unrecognised files.
+    static func planLines(_ plan: EvaluationPlan, _ record: EvaluationRecord) -> [String] {
+        var lines: [String] = []
+        if !plan.missingPredictions.isEmpty { lines.append("missing predictions: \(plan.missingPredictions.joined(separator: ", "))") }
+        if !plan.missingReferences.isEmpty { lines.append("predictions without a reference file: \(plan.missingReferences.joined(separator: ", "))") }
+        if !plan.ignoredPredictions.isEmpty {
+            let role = record.identity.settings.split?.role ?? "this role"
+            lines.append("ignored \(plan.ignoredPredictions.count) prediction\(plan.ignoredPredictions.count == 1 ? "" : "s") for cases the split does not assign to \(role) (--strict refuses them)")
+        }
+        if !plan.unrecognisedFiles.isEmpty {
+            lines.append("not read (not named <caseId>_pred.npz): \(plan.unrecognisedFiles.joined(separator: ", "))")
+        }
+        if !plan.unmatchedPredictions.isEmpty {
+            lines.append("warning: predictions matching no reference case: \(plan.unmatchedPredictions.joined(separator: ", "))")
+        }
+        return lines
+    }
+
+    /// The evaluation's result (all `--quiet` prints): what the matching left out, the aggregate
+    /// line and where the record went.
+    public static func resultLines(_ record: EvaluationRecord, plan: EvaluationPlan, recordFile: String?, alreadyRecorded: Bool) -> String {
+        (planLines(plan, record) + aggregateLines(record.identity.aggregate).prefix(1) + recordLine(recordFile, alreadyRecorded: alreadyRecorded))
+            .joined(separator: "\n") + "\n"
+    }
+
+    static func recordLine(_ recordFile: String?, alreadyRecorded: Bool) -> [String] {
+        guard let recordFile else { return [] }
+        return [alreadyRecorded ? "record: \(recordFile) (already recorded; nothing written)" : "record: \(recordFile)"]
+    }
+
     static func aggregateLines(_ aggregate: EvaluationAggregate) -> [String] {
         ["\(aggregate.cases) case\(aggregate.cases == 1 ? "" : "s"): MAE \(summary(aggregate.maeGy, 2)) Gy; "
             + "γ pass \(summary(aggregate.gammaGlobalPassRate, 1)) % global, \(summary(aggregate.gammaPTVRegionPassRate, 1)) % PTV region; "

@@ -41,6 +41,8 @@ struct AuditCommand: AsyncParsableCommand {
         if printing.json {
             FileHandle.standardOutput.write(try AuditJSON.render(report))
             print()
+        } else if verbosity.quiet {
+            print(AuditTable.summaryLine(report))
         } else {
             print(AuditTable.render(report, colour: Terminal.colour), terminator: "")
         }

@@ -116,6 +116,8 @@ struct EvaluateCommand: AsyncParsableCommand {
         progress.finish()
         if printing.json {
             JSONOutput.printRecord(try outcome.record.bytes())
+        } else if verbosity.quiet {
+            print(EvaluationText.resultLines(outcome.record, plan: outcome.plan, recordFile: outcome.recordFile, alreadyRecorded: outcome.alreadyRecorded), terminator: "")
         } else {
             print(EvaluationText.render(outcome.record, plan: outcome.plan, recordFile: outcome.recordFile, alreadyRecorded: outcome.alreadyRecorded,
                                         gammaMaps: outcome.gammaMaps),
