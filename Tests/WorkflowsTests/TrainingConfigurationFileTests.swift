@@ -23,7 +23,7 @@ final class TrainingConfigurationFileTests: XCTestCase {
     private func assertRefused(_ text: String, code expected: String, key: String? = nil, line: UInt = #line) throws {
         let path = try file("bad.yaml", text)
         XCTAssertThrowsError(try TrainingConfigurationFile.load(path, over: .recipe), line: line) { error in
-            let refusal = error as? TrainingConfigurationFileError
+            let refusal = error as? SettingsFileError
             XCTAssertEqual(refusal?.code, expected, "\(error)", line: line)
             XCTAssertEqual(refusal?.key, key, line: line)
             XCTAssertEqual(refusal?.file, path, line: line)
@@ -58,19 +58,19 @@ final class TrainingConfigurationFileTests: XCTestCase {
     }
 
     func testMistakesAreRefusedWithTheirCode() throws {
-        try assertRefused("learningrate: 0.1\n", code: "training_configuration.unknown_key", key: "learningrate")
-        try assertRefused("flipProbability: 0\n", code: "training_configuration.fixed_setting", key: "flipProbability")
-        try assertRefused("epochs: many\n", code: "training_configuration.wrong_type")
-        try assertRefused("epochs: 0\n", code: "training_configuration.invalid_setting")
-        try assertRefused("- preset\n- cpu\n", code: "training_configuration.not_an_object")
-        try assertRefused("preset: [unclosed\n", code: "training_configuration.unparsable")
-        try assertRefused("patch: {a: 1}\n", code: "training_configuration.unsupported_value", key: "patch")
+        try assertRefused("learningrate: 0.1\n", code: "settings_file.unknown_key", key: "learningrate")
+        try assertRefused("flipProbability: 0\n", code: "settings_file.fixed_setting", key: "flipProbability")
+        try assertRefused("epochs: many\n", code: "settings_file.wrong_type")
+        try assertRefused("epochs: 0\n", code: "settings_file.invalid_setting")
+        try assertRefused("- preset\n- cpu\n", code: "settings_file.not_an_object")
+        try assertRefused("preset: [unclosed\n", code: "settings_file.unparsable")
+        try assertRefused("patch: {a: 1}\n", code: "settings_file.unsupported_value", key: "patch")
         XCTAssertThrowsError(try TrainingConfigurationFile.load(folder.appendingPathComponent("absent.yaml").path, over: .recipe)) { error in
-            XCTAssertEqual((error as? TrainingConfigurationFileError)?.code, "training_configuration.unreadable")
-            XCTAssertNotNil((error as? TrainingConfigurationFileError)?.cause, "the file system's error is kept as the cause")
+            XCTAssertEqual((error as? SettingsFileError)?.code, "settings_file.unreadable")
+            XCTAssertNotNil((error as? SettingsFileError)?.cause, "the file system's error is kept as the cause")
         }
         XCTAssertThrowsError(try TrainingConfigurationFile.load(try file("range.yaml", "epochs: 0\n"), over: .recipe)) { error in
-            XCTAssertEqual((error as? TrainingConfigurationFileError)?.cause?.code, "engine.invalid_setting", "the engine's refusal is the cause")
+            XCTAssertEqual((error as? SettingsFileError)?.cause?.code, "engine.invalid_setting", "the engine's refusal is the cause")
         }
     }
 }

@@ -128,7 +128,7 @@ final class CommandLineTests: XCTestCase {
         let result = try run(arguments + ["--json"])
         XCTAssertEqual(result.status, 0, result.errors)
         var json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
-        XCTAssertEqual(json.removeValue(forKey: "schema") as? String, "dosecurate/phantoms-result/1", "--json names its shape; truth.json is the rest")
+        XCTAssertEqual(json.removeValue(forKey: "schema") as? String, "dosecurate/phantoms-output/1", "--json names its shape; truth.json is the rest")
         let cases = try XCTUnwrap(json["cases"] as? [String: [String: Any]])
         XCTAssertEqual(Set(cases.keys), ["A/case_0000.npz", "B/case_0001.npz"])
         XCTAssertEqual(cases["B/case_0001.npz"]?["expect"] as? [String], ["labels.femur_laterality"])

@@ -46,7 +46,7 @@ final class ModelCommandTests: XCTestCase {
                        "one thread: bit for bit")
         let summary = try dosecurate(["model", "forward", "--weights", "w.safetensors", "--input", "in.npz", "-o", "again.npz", "--json"])
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(summary.output.utf8)) as? [String: Any], summary.errors)
-        XCTAssertEqual(json["schema"] as? String, "dosecurate/model-forward-result/1")
+        XCTAssertEqual(json["schema"] as? String, "dosecurate/model-forward-output/1")
         XCTAssertEqual(json["outputShape"] as? [Int], [2, 1, 8, 4, 12])
 
         // float64 input is refused, not rounded; a patch the depth cannot halve is refused.

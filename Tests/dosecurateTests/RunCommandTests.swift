@@ -78,11 +78,21 @@ final class RunCommandTests: XCTestCase {
         let log = try String(contentsOf: work.appendingPathComponent("ws/runs/probe/log.txt"), encoding: .utf8)
         XCTAssertTrue(log.contains("probe saw"), log)
 
-        // The example training script, three steps on the CPU.
-        let trained = try dosecurate(["run", "--dataset", "latest", "--split", "main", "--run-id", "torch", "--label", "pytorch baseline", "--",
-                                      "/usr/bin/python3", repository.appendingPathComponent("python/examples/train_torch.py").path, "--steps", "3"],
+        // The example training script, three steps on the CPU, its settings from a file (YAML in,
+        // JSON handed over); a setting the script has no use for is named, not silently dropped.
+        try "steps: 3\nseed: 5\nepochs: 45\n".write(to: work.appendingPathComponent("recipe.yaml"), atomically: true, encoding: .utf8)
+        let trained = try dosecurate(["run", "--dataset", "latest", "--split", "main", "--run-id", "torch", "--label", "pytorch baseline",
+                                      "--config", "recipe.yaml", "--",
+                                      "/usr/bin/python3", repository.appendingPathComponent("python/examples/train_torch.py").path],
                                      environment: python)
         XCTAssertEqual(trained.status, 0, trained.errors)
+        XCTAssertEqual(try json("runs/torch/run.json")["engine"]?["settings"], .object(["steps": .int(3), "seed": .int(5), "epochs": .int(45)]),
+                       "run.json records the settings")
+        XCTAssertEqual(try json("runs/torch/settings.json"), .object(["steps": .int(3), "seed": .int(5), "epochs": .int(45)]))
+        let torchLog = try String(contentsOf: work.appendingPathComponent("ws/runs/torch/log.txt"), encoding: .utf8)
+        XCTAssertTrue(torchLog.contains("settings this script does not use: epochs"), torchLog)
+        XCTAssertTrue(torchLog.contains("step 3,") && !torchLog.contains("step 4,"), "three steps, from the file: \(torchLog)")
+        XCTAssertEqual(try SchemaValidation.errors(validating: work.appendingPathComponent("ws/runs/torch/run.json"), against: "run.schema.json"), [])
         let result = try json("runs/torch/result.json")
         XCTAssertEqual(try SchemaValidation.errors(validating: work.appendingPathComponent("ws/runs/torch/result.json"), against: "run.schema.json"), [])
         XCTAssertEqual(result["status"]?.stringValue, "succeeded")
@@ -91,6 +101,7 @@ final class RunCommandTests: XCTestCase {
         let bestBytes = try [UInt8](Data(contentsOf: work.appendingPathComponent("ws/runs/torch/checkpoints/best.safetensors")))
         XCTAssertEqual(best["sha256"]?.stringValue, SHA256Hex.of(bestBytes))
         XCTAssertTrue(artifacts.contains { $0["path"]?.stringValue == "metrics.csv" }, "log_metrics wrote the curve")
+        XCTAssertTrue(artifacts.contains { $0["path"]?.stringValue == "settings.json" }, "the settings handed over are hashed with the run")
 
         // PyTorch weights predict in dosecurate, and the evaluation names the run and the checkpoint.
         // Few tiles: the tests run a debug build, where each tile of the tiny model takes a third of a second.

@@ -17,6 +17,7 @@ each epoch's patches (DistributedDataParallel averages the gradients); rank 0 va
 metrics.csv and checkpoints/best.safetensors.
 """
 import argparse
+import json
 import math
 import os
 import sys
@@ -45,6 +46,28 @@ NEGATIVE_PENALTY_WEIGHT = 0.1
 MAX_GRADIENT_NORM = 1.0
 
 
+# `dosecurate run --config FILE` hands the file's settings over as JSON in DOSECURATE_CONFIG, keyed
+# as run.json records the built-in engine's (so one file drives both engines); flags still win.
+CONFIG_KEYS = {
+    "preset": "preset", "depth": "depth", "steps": "steps", "patch": "patch", "batchSize": "batch_size",
+    "patchesPerVolume": "patches_per_volume", "learningRate": "lr", "warmupSteps": "warmup_steps", "weightDecay": "weight_decay",
+    "ptvUnderdoseWeight": "ptv_underdose_weight", "highDoseCentreThreshold": "centre_threshold", "validateEvery": "validate_every",
+    "seed": "seed",
+}
+
+
+def configured_defaults():
+    path = os.environ.get("DOSECURATE_CONFIG")
+    if not path:
+        return {}
+    with open(path, encoding="utf-8") as file:
+        settings = json.load(file)
+    unused = sorted(key for key in settings if key not in CONFIG_KEYS)
+    if unused:
+        print(f"settings this script does not use: {', '.join(unused)}", file=sys.stderr)
+    return {CONFIG_KEYS[key]: value for key, value in settings.items() if key in CONFIG_KEYS}
+
+
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", choices=sorted(PRESET_BASE_WIDTHS), default="tiny", help="model width (tiny: b = 8, for CPUs)")
@@ -62,6 +85,7 @@ def parse_arguments():
                         help="normalised dose above which a voxel may centre the high-dose half of the patches")
     parser.add_argument("--validate-every", type=int, default=1, help="validate every this many epochs (and after the last)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the patch draws and of PyTorch's initialisation")
+    parser.set_defaults(**configured_defaults())
     arguments = parser.parse_args()
     patch = arguments.patch or [32 if arguments.preset == "tiny" else 64]
     arguments.patch = patch * 3 if len(patch) == 1 else patch

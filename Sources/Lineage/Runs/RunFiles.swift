@@ -43,8 +43,13 @@ public enum RunFiles {
 
     /// Publishes one record file; refuses to replace one that exists (records are never edited).
     public static func write(_ record: FlatRecord, to name: String, in workspace: Workspace) throws {
+        try write(record.bytes, to: name, in: workspace)
+    }
+
+    /// A file of the run folder that is not a record (the settings handed to a command).
+    public static func write(_ bytes: [UInt8], to name: String, in workspace: Workspace) throws {
         let lock = try workspace.lock(.exclusive)
-        try withExtendedLifetime(lock) { try workspace.commit([(name, record.bytes)]) }
+        try withExtendedLifetime(lock) { try workspace.commit([(name, bytes)]) }
     }
 
     /// A run record file's JSON.

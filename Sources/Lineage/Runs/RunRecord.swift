@@ -23,8 +23,9 @@ public struct RunRecord: Sendable {
     public enum Engine: Sendable, Equatable {
         /// `configuration` is every setting (the seed included); `model` what its preset means.
         case builtIn(configuration: JSONValue, model: JSONValue)
-        /// `directory` is where the command ran; `commit` the git state of the repository holding it.
-        case external(command: [String], directory: String, commit: GitState?)
+        /// `directory` is where the command ran; `commit` the git state of the repository holding it;
+        /// `settings` the object of `run --config`, when given (identity: the run asserts it).
+        case external(command: [String], directory: String, commit: GitState?, settings: JSONValue? = nil)
     }
 
     /// The cases the training cache holds.
@@ -83,8 +84,10 @@ public struct RunRecord: Sendable {
             identity["engine"] = .object(["kind": .string("dosecurate")])
             identity["config"] = configuration
             identity["model"] = model
-        case let .external(command, directory, commit):
-            identity["engine"] = .object(["kind": .string("external"), "command": .array(command.map(JSONValue.string))])
+        case let .external(command, directory, commit, settings):
+            var engine: [String: JSONValue] = ["kind": .string("external"), "command": .array(command.map(JSONValue.string))]
+            if let settings { engine["settings"] = settings }
+            identity["engine"] = .object(engine)
             context["engine"] = .object(["directory": .string(directory), "commit": GitState.json(commit)])
         }
         if let label { context["label"] = .string(label) }

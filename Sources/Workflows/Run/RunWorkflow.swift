@@ -24,11 +24,14 @@ public struct RunRequest: Sendable {
     public let label: String?
     /// In-plane resampling of the training cache (1 = native).
     public let resample: Int
+    /// `run --config`: settings recorded in run.json and handed to the command as JSON.
+    public let settings: [String: JSONValue]?
 
     public init(workspace: Workspace, dataset: String, split: String, command: [String],
-                directory: String = FileManager.default.currentDirectoryPath, runId: String? = nil, label: String? = nil, resample: Int = 1) {
+                directory: String = FileManager.default.currentDirectoryPath, runId: String? = nil, label: String? = nil, resample: Int = 1,
+                settings: [String: JSONValue]? = nil) {
         (self.workspace, self.dataset, self.split, self.command, self.directory) = (workspace, dataset, split, command, directory)
-        (self.runId, self.label, self.resample) = (runId, label, resample)
+        (self.runId, self.label, self.resample, self.settings) = (runId, label, resample, settings)
     }
 }
 
@@ -71,7 +74,12 @@ public enum RunWorkflow {
     public enum Variable {
         public static let workspace = "DOSECURATE_WORKSPACE", runDirectory = "DOSECURATE_RUN_DIR", trainCache = "DOSECURATE_TRAIN_CACHE"
         public static let dataset = "DOSECURATE_DATASET", split = "DOSECURATE_SPLIT"
+        /// With `run --config`: `runs/<id>/settings.json`, the file's settings as JSON (an artifact).
+        public static let config = "DOSECURATE_CONFIG"
     }
+
+    /// Where `run --config` settings are handed to the command, inside the run folder.
+    public static let settingsFile = "settings.json"
 
     public static func run(_ request: RunRequest, progress: @escaping @Sendable (RunProgress) -> Void = { _ in }) async throws -> RunOutcome {
         let space = request.workspace
@@ -86,14 +94,19 @@ public enum RunWorkflow {
 
         let record = RunRecord(runId: runId, datasetVersion: pinned.dataset.id, datasetRevision: pinned.dataset.revision, split: pinned.splitPin,
                                engine: .external(command: request.command, directory: request.directory,
-                                                 commit: GitState.of(directory: request.directory)),
+                                                 commit: GitState.of(directory: request.directory), settings: request.settings.map(JSONValue.object)),
                                data: pinned.data, workspaceGit: GitState.of(directory: space.path), environment: .current(), label: request.label)
         try RunFiles.write(try record.record(), to: RunFiles.record(runId), in: space)
 
-        let variables = [
+        var variables = [
             Variable.workspace: space.path, Variable.runDirectory: space.file(RunFiles.directory(runId)),
             Variable.trainCache: space.file(pinned.cache), Variable.dataset: pinned.dataset.reference, Variable.split: pinned.split.reference,
         ]
+        if let settings = request.settings {
+            let file = "\(RunFiles.directory(runId))/\(settingsFile)"
+            try RunFiles.write(JSONValue.object(settings).prettyUTF8, to: file, in: space)
+            variables[Variable.config] = space.file(file)
+        }
         child = child.adding(variables)
         progress(.started(runId: runId, variables: variables))
         let started = Date()

@@ -14,7 +14,8 @@ struct RunCommand: AsyncParsableCommand {
             Refuses what `train` refuses (exit 2, before COMMAND starts): unpinned data, edited records, a split of \
             another version, an excluded case in train/val, a changed case file. Builds or reuses the workspace's HDF5 \
             training cache (train and val cases only), writes runs/<id>/run.json, then runs COMMAND with \
-            DOSECURATE_WORKSPACE, DOSECURATE_RUN_DIR, DOSECURATE_TRAIN_CACHE, DOSECURATE_DATASET and DOSECURATE_SPLIT set. \
+            DOSECURATE_WORKSPACE, DOSECURATE_RUN_DIR, DOSECURATE_TRAIN_CACHE, DOSECURATE_DATASET and DOSECURATE_SPLIT set \
+            (and DOSECURATE_CONFIG, with --config: the file's settings as JSON in runs/<id>/settings.json, recorded in run.json). \
             Its output goes to the terminal and to runs/<id>/log.txt; SIGINT and SIGTERM are passed to it. When it ends, \
             runs/<id>/result.json records its status (succeeded, failed, interrupted), exit code and every file it wrote \
             under the run folder with its SHA-256. Exit status: COMMAND's own (2 when dosecurate refused to start it).
@@ -36,6 +37,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Build the cache with the axial plane area-averaged k-fold (1: native resolution).")
     var resample: Int = 1
 
+    @Option(name: .long, help: ArgumentHelp("Settings (YAML or JSON) recorded in run.json and handed to the command as JSON in DOSECURATE_CONFIG (train_torch.py reads train's keys).", valueName: "file"))
+    var config: String?
+
     @Argument(parsing: .postTerminator, help: "The command, after `--`.")
     var command: [String] = []
 
@@ -49,7 +53,8 @@ struct RunCommand: AsyncParsableCommand {
         let workspace = try space.existingWorkspace()
         let quiet = verbosity.quiet
         let outcome = try await RunWorkflow.run(RunRequest(workspace: workspace, dataset: dataset, split: split, command: command, runId: runId,
-                                                           label: label, resample: resample)) { progress in
+                                                           label: label, resample: resample,
+                                                           settings: try config.map(SettingsFile.read))) { progress in
             guard !quiet else { return }
             switch progress {
             case .verifying: FileHandle.standardError.write("verifying the dataset version, the split and the case files…\n")

@@ -3,7 +3,7 @@ import Foundation
 
 /// `--json` output: one pretty-printed document (keys sorted, slashes as they are, one trailing
 /// newline) whose `schema` key names its shape. Records print as stored, with their own schema;
-/// every other result is named `dosecurate/<command>-result/1` (docs/records.md lists them).
+/// every other result is named `dosecurate/<command>-output/1` (docs/records.md lists them).
 enum JSONOutput {
     static func print(_ value: some Encodable, result command: String) throws {
         print(try JSONValue(encoding: value), result: command)
@@ -26,5 +26,5 @@ enum JSONOutput {
         FileHandle.standardOutput.write(Data(bytes))
     }
 
-    static func schemaName(_ command: String) -> String { "dosecurate/\(command)-result/1" }
+    static func schemaName(_ command: String) -> String { "dosecurate/\(command)-output/1" }
 }
