@@ -109,6 +109,25 @@ final class CommandLineSurfaceTests: XCTestCase {
         XCTAssertEqual(lines.last, "hint: create one with `dosecurate init DIR`, or name one with --workspace DIR or DOSECURATE_WORKSPACE")
     }
 
+    /// train's settings: the recipe, then --config, then flags; --print-config shows the merge.
+    func testTrainFlagsWinOverItsConfigFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dosecurate-config-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "epochs: 7\nlearningRate: 0.002\n".write(to: folder.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
+        let merged = try TestProcess.run(try DosecurateBinary.url(), ["train", "--config", "c.yaml", "--lr", "0.5", "-j", "1", "--print-config", "json"], in: folder)
+        XCTAssertEqual(merged.status, 0, merged.errors)
+        let settings = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(merged.output.utf8)) as? [String: Any])
+        XCTAssertEqual(settings["epochs"] as? Int, 7, "from the file")
+        XCTAssertEqual(settings["learningRate"] as? Double, 0.5, "the flag wins")
+        XCTAssertEqual(settings["threads"] as? Int, 1)
+        XCTAssertEqual(settings["warmupSteps"] as? Int, 100, "the recipe where neither says")
+        try "epoch: 7\n".write(to: folder.appendingPathComponent("typo.yaml"), atomically: true, encoding: .utf8)
+        let typo = try TestProcess.run(try DosecurateBinary.url(), ["train", "--config", "typo.yaml", "--print-config", "yaml"], in: folder)
+        XCTAssertEqual(typo.status, 2)
+        XCTAssertTrue(typo.errors.hasPrefix("error: settings file typo.yaml: unknown setting 'epoch'"), typo.errors)
+    }
+
     /// `--jobs` still works, unseen; given with a different --threads it is a usage error.
     func testJobsIsAHiddenSpellingOfThreads() throws {
         XCTAssertFalse(try dosecurate(["audit", "--help"]).output.contains("--jobs"))
