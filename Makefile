@@ -11,7 +11,7 @@ SWIFT ?= swift
 SWIFT_TEST_FLAGS ?= --disable-swift-testing
 DEMO_WORKSPACE ?= demo-workspace
 
-.PHONY: deps test-deps python-deps bench-deps build test demo bench gamma-reference clean fixtures reference-records protocols \
+.PHONY: deps test-deps python-deps bench-deps build test demo bench gamma-reference clean reference-records protocols \
         fuzz-build fuzz fuzz-smoke report-screenshot view-screenshot
 
 # Installs the Debian packages among $(1) that are missing: one `apt-get update`, then one install,

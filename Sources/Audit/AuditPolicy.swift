@@ -56,7 +56,7 @@ public struct AuditPolicy: Sendable, Codable, Equatable {
             throw AuditError.invalidPolicy(path: path, reason: "the file cannot be read")
         }
         let tree: JSONValue
-        do { tree = try JSONValue.parse([UInt8](data)) } catch { throw AuditError.invalidPolicy(path: path, reason: "not JSON: \(error)") }
+        do { tree = try JSONValue.parse([UInt8](data)) } catch { throw AuditError.invalidPolicy(path: path, reason: .cause(error, "not JSON")) }
         var policy = try parse(tree, path: path)
         policy.source = path
         try policy.validate(against: catalog, path: path)
@@ -66,7 +66,7 @@ public struct AuditPolicy: Sendable, Codable, Equatable {
     /// The policy a JSON tree spells, every key and value checked with the allowed ones named (a
     /// typo such as `"threshold"` or `"warn"` is refused, never ignored).
     static func parse(_ tree: JSONValue, path: String) throws -> AuditPolicy {
-        func refuse(_ reason: String) -> AuditError { .invalidPolicy(path: path, reason: reason) }
+        func refuse(_ reason: String) -> AuditError { .invalidPolicy(path: path, reason: "\(reason)") }
         func object(_ value: JSONValue?, _ name: String, keys allowed: [String]? = nil) throws -> [String: JSONValue] {
             guard case let .object(members)? = value else { throw refuse("\(name) must be a JSON object") }
             if let allowed, let unknown = members.keys.sorted().first(where: { !allowed.contains($0) }) {

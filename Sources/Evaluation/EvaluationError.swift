@@ -15,6 +15,8 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
     case predictionsOutsideRole(role: String, split: String, caseIds: [String])
     case duplicateCaseId(caseId: String, files: [String])
     case unreadableRecord(path: String, reason: ErrorReason)
+    /// A record whose content no longer hashes to its stored hash: it was edited after it was written.
+    case editedRecord(path: String, storedHash: String)
     case mixedWeights(hashes: [String])
     case unknownRun(runId: String)
     case weightsNotOfRun(runId: String, weightsSHA256: String)
@@ -56,6 +58,8 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
             return "case id \(caseId) is held by more than one reference file: \(files.joined(separator: ", "))"
         case let .unreadableRecord(path, reason):
             return "\(path): not a readable evaluation record: \(reason)"
+        case let .editedRecord(path, storedHash):
+            return "\(path): its content no longer hashes to its stored hash \(storedHash): it was edited after it was written"
         case let .mixedWeights(hashes):
             return "the predictions come from different weights (sha256 \(hashes.map { String($0.prefix(12)) }.joined(separator: ", "))): "
                 + "an evaluation scores one model; evaluate each model's predictions on their own"
@@ -99,6 +103,7 @@ extension EvaluationError: CodedError {
         case .predictionsOutsideRole: "evaluation.predictions_outside_role"
         case .duplicateCaseId: "evaluation.duplicate_case_id"
         case .unreadableRecord: "evaluation.unreadable_record"
+        case .editedRecord: "evaluation.edited_record"
         case .mixedWeights: "evaluation.mixed_weights"
         case .unknownRun: "evaluation.unknown_run"
         case .weightsNotOfRun: "evaluation.weights_not_of_run"

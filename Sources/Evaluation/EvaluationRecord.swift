@@ -110,7 +110,7 @@ public struct EvaluationRecord: Sendable, Equatable {
             throw EvaluationError.unreadableRecord(path: path, reason: "expected schema \(schemaName), found \(flat.schema ?? "none")\(hint)")
         }
         guard flat.computedHash == flat.storedHash else {
-            throw EvaluationError.unreadableRecord(path: path, reason: "its content no longer hashes to its stored hash \(flat.storedHash) (edited?)")
+            throw EvaluationError.editedRecord(path: path, storedHash: flat.storedHash)
         }
         return try EvaluationRecord(identity: flat.identity.decode(Identity.self), context: flat.context.decode(Context.self))
     }

@@ -35,7 +35,8 @@ final class AuditPolicyTests: XCTestCase {
                 guard case let .invalidPolicy(file, reason)? = error as? AuditError else { return }
                 XCTAssertEqual(file, path)
                 // The reason is what a user reads: it names the offending key or value.
-                XCTAssertTrue(reason.contains(expected), reason)
+                XCTAssertTrue(reason.description.contains(expected), reason.description)
+                XCTAssertEqual(reason.cause?.code, expected == "not JSON" ? "support.invalid_json" : nil, "a JSON error is kept as the cause")
             }
         }
     }

@@ -64,12 +64,12 @@ final class AcceptanceProtocolTests: XCTestCase {
         let unreported = refusal(row.replacingOccurrences(of: "\"V70\"", with: "\"V100\""))
         XCTAssertEqual(unreported.code, "acceptance_protocol.invalid_constraint")
         XCTAssertTrue(unreported.message.contains("V100 is not reported for Rectum"), unreported.message)
-        // An unknown metric or comparison fails in JSONDecoder (dataCorrupted), which the decoder reports as unreadable.
+        // An unknown metric or comparison is a value the format does not allow, in a file that reads fine.
         let metric = refusal(row.replacingOccurrences(of: "\"V70\"", with: "\"V71\""))
-        XCTAssertEqual(metric.code, "acceptance_protocol.unreadable")
+        XCTAssertEqual(metric.code, "acceptance_protocol.invalid")
         XCTAssertTrue(metric.message.contains("metric must be one of D98, D95"), metric.message)
         let comparison = refusal(row.replacingOccurrences(of: "\"<=\"", with: "\"=<\""))
-        XCTAssertEqual(comparison.code, "acceptance_protocol.unreadable")
+        XCTAssertEqual(comparison.code, "acceptance_protocol.invalid")
         XCTAssertTrue(comparison.message.contains("comparison must be one of <=, >=, <, >"), comparison.message)
         let unit = refusal(row.replacingOccurrences(of: "\"%\"", with: "\"cc\""))
         XCTAssertEqual(unit.code, "acceptance_protocol.invalid_constraint")

@@ -103,9 +103,8 @@ final class ComparisonRecordTests: XCTestCase {
         try FileManager.default.removeItem(atPath: workspace.file(record.fileName))
         try Data(text.utf8).write(to: URL(fileURLWithPath: workspace.file(record.fileName)))
         XCTAssertThrowsError(try ComparisonRecord.read(workspace.file(record.fileName))) { error in
-            guard case let .unreadableRecord(path, _)? = error as? ComparisonError else { return XCTFail("\(error)") }
-            XCTAssertEqual((error as? ComparisonError)?.code, "comparison.unreadable_record")
-            XCTAssertNil((error as? ComparisonError)?.cause, "the hash check refuses it, not the JSON reader: \(error)")
+            guard case let .editedRecord(path, _)? = error as? ComparisonError else { return XCTFail("\(error)") }
+            XCTAssertEqual((error as? ComparisonError)?.code, "comparison.edited_record")
             XCTAssertEqual(path, workspace.file(record.fileName))
         }
         report = try await WorkspaceVerifier.verify(workspace, deep: false, workers: 1)

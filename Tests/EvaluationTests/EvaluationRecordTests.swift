@@ -39,9 +39,8 @@ final class EvaluationRecordTests: XCTestCase {
         XCTAssertNotEqual(edited, String(decoding: bytes, as: UTF8.self))
         try Data(edited.utf8).write(to: file)
         XCTAssertThrowsError(try EvaluationRecord.read(file.path)) { error in
-            XCTAssertEqual((error as? EvaluationError)?.code, "evaluation.unreadable_record", "\(error)")
-            XCTAssertNil((error as? EvaluationError)?.cause, "the hash check refuses it, not the JSON reader: \(error)")
-            guard case let .unreadableRecord(path, _)? = error as? EvaluationError else { return }
+            XCTAssertEqual((error as? EvaluationError)?.code, "evaluation.edited_record", "\(error)")
+            guard case let .editedRecord(path, _)? = error as? EvaluationError else { return XCTFail("\(error)") }
             XCTAssertEqual(path, file.path)
         }
     }

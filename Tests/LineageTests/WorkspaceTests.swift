@@ -30,9 +30,7 @@ final class WorkspaceTests: XCTestCase {
         let lock = try workspace.lock(.exclusive)
         try workspace.commit([("datasets/x@1.json", Array("1".utf8))])
         XCTAssertThrowsError(try workspace.commit([("audits/y.json", Array("2".utf8)), ("datasets/x@1.json", Array("2".utf8))])) { error in
-            XCTAssertEqual((error as? LineageError)?.code, "lineage.write_failed", "\(error)")
-            guard case let .writeFailed(path, _)? = error as? LineageError else { return }
-            XCTAssertEqual(path, workspace.file("datasets/x@1.json"), "the record that exists is named")
+            XCTAssertEqual(error as? LineageError, .recordExists(path: workspace.file("datasets/x@1.json")), "the record that exists is named")
         }
         withExtendedLifetime(lock) {}
         XCTAssertEqual(try workspace.read("datasets/x@1.json"), Array("1".utf8))

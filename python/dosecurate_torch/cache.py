@@ -93,8 +93,9 @@ class PinnedCache(Dataset):
       standard order PTV70, PTV56, Prostate, Rectum, Bladder, Femur_L, Femur_R, Bowel, PTV50.4
       (as many as the version's largest case has; the ``channels`` attribute names them): the
       distance to the structure's surface in mm, capped at 50 mm and divided by 50, so each lies
-      in [−1, 1] and is negative inside the structure. A structure a case lacks is all 0 and is
-      listed in the case's ``filled_channels``.
+      in [−1, 1] and is negative inside the structure. A channel a case lacks altogether (an
+      8-channel case in a version with 9-channel ones) is all 0 and listed in the case's
+      ``filled_channels``; an empty structure of a v2.2/v2.3 case keeps the SDF the case stores.
     - ``/cases/<caseId>/dose``: float32 (Y, X, Z), the dose as a fraction of the prescription:
       multiply by 70 to read Gy (every consumer of the format does; a case with another
       prescription was normalised to its own and is flagged by the audit).

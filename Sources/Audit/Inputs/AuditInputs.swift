@@ -9,7 +9,7 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadableDirectory(path: String, reason: String)
     case noInputs
     case noCases(paths: [String], skipped: [SkippedInput])
-    case invalidPolicy(path: String, reason: String)
+    case invalidPolicy(path: String, reason: ErrorReason)
 
     public var description: String {
         switch self {

@@ -48,7 +48,10 @@ public struct AcceptanceProtocol: Sendable, Hashable, Codable {
         do {
             decoded = try JSONDecoder().decode(AcceptanceProtocol.self, from: Data(bytes))
         } catch let DecodingError.dataCorrupted(context) {
-            throw AcceptanceProtocolError.unreadable(file: file, reason: "\(describe(context))")
+            // An empty coding path is the text itself (not JSON); otherwise a value the format
+            // does not allow (an unknown metric or comparison) in a file that read fine.
+            if context.codingPath.isEmpty { throw AcceptanceProtocolError.unreadable(file: file, reason: "\(describe(context))") }
+            throw AcceptanceProtocolError.invalid(file: file, reason: describe(context))
         } catch let DecodingError.keyNotFound(key, context) {
             throw AcceptanceProtocolError.invalid(file: file, reason: "missing '\(key.stringValue)' at \(path(context))")
         } catch let DecodingError.typeMismatch(_, context) {

@@ -8,6 +8,8 @@ public enum ComparisonError: Error, Sendable, Equatable, CustomStringConvertible
     case mismatched([ComparisonMismatch])
     case noCommonCases(onlyA: [String], onlyB: [String])
     case unreadableRecord(path: String, reason: ErrorReason)
+    /// A record whose content no longer hashes to its stored hash: it was edited after it was written.
+    case editedRecord(path: String, storedHash: String)
     /// `compare --record` names evaluations by hash: each must be a record of the workspace.
     case evaluationNotInWorkspace(hash: String, file: String)
 
@@ -26,6 +28,8 @@ public enum ComparisonError: Error, Sendable, Equatable, CustomStringConvertible
             return "the two sides have no case in common (A: \(onlyA.joined(separator: ", ")); B: \(onlyB.joined(separator: ", ")))"
         case let .unreadableRecord(path, reason):
             return "\(path): not a readable comparison record: \(reason)"
+        case let .editedRecord(path, storedHash):
+            return "\(path): its content no longer hashes to its stored hash \(storedHash): it was edited after it was written"
         case let .evaluationNotInWorkspace(hash, file):
             return "\(file) (evaluation \(hash.prefix(16))) is not a record of this workspace's evaluations/: a comparison record names "
                 + "evaluations by hash, so record them here first (copy the file into evaluations/)"
@@ -54,6 +58,7 @@ extension ComparisonError: CodedError {
         case .mismatched: "comparison.mismatched"
         case .noCommonCases: "comparison.no_common_cases"
         case .unreadableRecord: "comparison.unreadable_record"
+        case .editedRecord: "comparison.edited_record"
         case .evaluationNotInWorkspace: "comparison.evaluation_not_in_workspace"
         }
     }

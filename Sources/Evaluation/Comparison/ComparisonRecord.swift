@@ -83,7 +83,7 @@ public struct ComparisonRecord: Sendable, Equatable {
             throw ComparisonError.unreadableRecord(path: path, reason: "expected schema \(schemaName), found \(flat.schema ?? "none")")
         }
         guard flat.computedHash == flat.storedHash else {
-            throw ComparisonError.unreadableRecord(path: path, reason: "its content no longer hashes to its stored hash \(flat.storedHash) (edited?)")
+            throw ComparisonError.editedRecord(path: path, storedHash: flat.storedHash)
         }
         do {
             return try ComparisonRecord(identity: flat.identity.decode(EvaluationComparison.self), context: flat.context.decode(Context.self))

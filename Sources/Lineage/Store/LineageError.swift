@@ -8,6 +8,8 @@ public enum LineageError: Error, Sendable, Equatable, CustomStringConvertible {
     case notAWorkspace(path: String, searched: Bool)
     case lockFailed(path: String, reason: ErrorReason)
     case writeFailed(path: String, reason: ErrorReason)
+    /// A record that exists would be replaced: records are never edited (a change is a new revision).
+    case recordExists(path: String)
     case invalidRecord(path: String, reason: ErrorReason)
     case invalidInstitutionMap(path: String, reason: ErrorReason)
     case institutionsMissing(caseIds: [String], map: String)
@@ -32,6 +34,7 @@ public enum LineageError: Error, Sendable, Equatable, CustomStringConvertible {
                 : "\(path) is not a dosecurate workspace (no \(WorkspaceDiscovery.markerName)); create it with `dosecurate init \(path)`"
         case let .lockFailed(path, reason): "cannot lock the workspace (\(path)): \(reason)"
         case let .writeFailed(path, reason): "cannot write \(path): \(reason)"
+        case let .recordExists(path): "\(path) exists, and a record is never replaced"
         case let .invalidRecord(path, reason): "record \(path): \(reason)"
         case let .invalidInstitutionMap(path, reason): "institution map \(path): \(reason)"
         case let .institutionsMissing(caseIds, map):
@@ -67,6 +70,7 @@ extension LineageError: CodedError {
         case .notAWorkspace: "lineage.not_a_workspace"
         case .lockFailed: "lineage.lock_failed"
         case .writeFailed: "lineage.write_failed"
+        case .recordExists: "lineage.record_exists"
         case .invalidRecord: "lineage.invalid_record"
         case .invalidInstitutionMap: "lineage.invalid_institution_map"
         case .institutionsMissing: "lineage.institutions_missing"

@@ -160,7 +160,7 @@ public struct Workspace: Sendable {
     /// holds the exclusive lock.
     public func commit(_ files: [(name: String, bytes: [UInt8])]) throws {
         for entry in files where exists(entry.name) {
-            throw LineageError.writeFailed(path: file(entry.name), reason: "the record exists and records are never edited")
+            throw LineageError.recordExists(path: file(entry.name))
         }
         let transaction = "\(journalDirectory)/\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try makeDirectory(transaction)

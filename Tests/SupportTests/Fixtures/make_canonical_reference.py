@@ -1,4 +1,4 @@
-"""Canonical JSON and record hashes computed by Python's json module, for LineageTests.
+"""Canonical JSON and record hashes computed by Python's json module, for SupportTests.
 
 Canonical JSON (DESIGN.md, "Identity"): keys sorted by code point (= UTF-8 byte order), no
 whitespace, integers as integers, floats as repr, non-ASCII written as is. Each document below is
