@@ -30,6 +30,26 @@ static void nt_portable(long m, long p, long n, const float *a, long lda, const 
     }
 }
 
+/* ---- blocking, shared by the vector kernels ------------------------------------------------ */
+
+typedef void (*nn_tile_kernel)(long rows, long width, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc);
+
+/* C += A B in k blocks of KC, each cut into tiles of `tile_rows` x `tile_columns` (the kernel's
+ * register block); the call per tile is nothing beside the tile's k-deep loop. */
+static void nn_blocked(nn_tile_kernel tile, long tile_rows, long tile_columns, long m, long n, long k, const float *a, long lda,
+                       const float *b, long ldb, float *c, long ldc) {
+    for (long depth = 0; depth < k; depth += KC) {
+        const long block = k - depth < KC ? k - depth : KC;
+        for (long column = 0; column < n; column += tile_columns) {
+            const long width = n - column < tile_columns ? n - column : tile_columns;
+            for (long row = 0; row < m; row += tile_rows) {
+                const long rows = m - row < tile_rows ? m - row : tile_rows;
+                tile(rows, width, block, a + row * lda + depth, lda, b + depth * ldb + column, ldb, c + row * ldc + column, ldc);
+            }
+        }
+    }
+}
+
 /* ---- AVX2 + FMA -------------------------------------------------------------------------- */
 
 /* Rows [row, row + rows) (rows <= 4) times 16 columns at `column`, `width` <= 16 of them valid. */
@@ -74,20 +94,6 @@ static void nn_avx2_tile(long rows, long width, long k, const float *a, long lda
     for (int r = 0; r < rows; r++) {
         _mm256_maskstore_ps(c + r * ldc, mask0, _mm256_add_ps(_mm256_maskload_ps(c + r * ldc, mask0), acc[r][0]));
         _mm256_maskstore_ps(c + r * ldc + 8, mask1, _mm256_add_ps(_mm256_maskload_ps(c + r * ldc + 8, mask1), acc[r][1]));
-    }
-}
-
-__attribute__((target("avx2,fma")))
-static void nn_avx2(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
-    for (long depth = 0; depth < k; depth += KC) {
-        const long block = k - depth < KC ? k - depth : KC;
-        for (long column = 0; column < n; column += 16) {
-            const long width = n - column < 16 ? n - column : 16;
-            for (long row = 0; row < m; row += 4) {
-                const long rows = m - row < 4 ? m - row : 4;
-                nn_avx2_tile(rows, width, block, a + row * lda + depth, lda, b + depth * ldb + column, ldb, c + row * ldc + column, ldc);
-            }
-        }
     }
 }
 
@@ -171,20 +177,6 @@ static void nn_avx512_tile(long rows, long width, long k, const float *a, long l
     }
 }
 
-__attribute__((target("avx512f")))
-static void nn_avx512(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
-    for (long depth = 0; depth < k; depth += KC) {
-        const long block = k - depth < KC ? k - depth : KC;
-        for (long column = 0; column < n; column += 32) {
-            const long width = n - column < 32 ? n - column : 32;
-            for (long row = 0; row < m; row += 8) {
-                const long rows = m - row < 8 ? m - row : 8;
-                nn_avx512_tile(rows, width, block, a + row * lda + depth, lda, b + depth * ldb + column, ldb, c + row * ldc + column, ldc);
-            }
-        }
-    }
-}
-
 /* Up to 4 x 4 dot products of length n; the tail past a multiple of 16 is a masked step. */
 __attribute__((target("avx512f")))
 static void nt_avx512(long m, long p, long n, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
@@ -250,8 +242,8 @@ void dc_conv_gemm_nt(long m, long p, long n, const float *a, long lda, const flo
 
 void dc_conv_gemm_nn_at(int level, long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
     switch (level < dc_conv_kernel_level() ? level : dc_conv_kernel_level()) {
-    case 2: nn_avx512(m, n, k, a, lda, b, ldb, c, ldc); break;
-    case 1: nn_avx2(m, n, k, a, lda, b, ldb, c, ldc); break;
+    case 2: nn_blocked(nn_avx512_tile, 8, 32, m, n, k, a, lda, b, ldb, c, ldc); break;
+    case 1: nn_blocked(nn_avx2_tile, 4, 16, m, n, k, a, lda, b, ldb, c, ldc); break;
     default: nn_portable(m, n, k, a, lda, b, ldb, c, ldc);
     }
 }

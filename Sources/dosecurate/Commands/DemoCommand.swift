@@ -34,7 +34,7 @@ struct DemoCommand: AsyncParsableCommand {
             case let .text(text):
                 bar.finish()
                 if narrate { FileHandle.standardOutput.write(text.hasSuffix("\n") ? text : text + "\n") }
-            case let .progress(line): bar.draw(line)
+            case let .progress(line): bar.show(line: line)
             case let .training(progress): bar.show(progress)
             }
         }

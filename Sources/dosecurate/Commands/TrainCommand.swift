@@ -137,7 +137,7 @@ struct TrainCommand: AsyncParsableCommand {
         if let select { merged.selectionMetric = select }
         if let patience { merged.patience = patience == 0 ? nil : patience }
         if let seed { merged.seed = seed }
-        if threads.threads != nil || threads.jobs != nil { merged.threads = threads.count }
+        if let given = threads.given { merged.threads = given }
         if let resample { merged.resample = resample }
         return merged
     }
@@ -224,8 +224,12 @@ struct TrainingProgressBar: Sendable {
 
     func finish() { if enabled { FileHandle.standardError.write("\r\u{1B}[K") } }
 
-    /// A transient line (a step's progress) in the bar's place.
-    func draw(_ text: String) { if enabled { FileHandle.standardError.write("\r\u{1B}[K\(text)") } }
+    /// A transient line (another step's progress) in the bar's place.
+    func show(line text: String) {
+        drawing.withLock { _ in draw(text) }
+    }
+
+    private func draw(_ text: String) { if enabled { FileHandle.standardError.write("\r\u{1B}[K\(text)") } }
 
     /// Epoch lines go to standard error too (standard output carries the final summary), and
     /// show when it is not a terminal, so a log keeps the loss curve.

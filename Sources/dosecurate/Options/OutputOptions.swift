@@ -26,8 +26,11 @@ struct ThreadsOption: ParsableArguments {
     @Option(name: .customLong("jobs"), help: .hidden)
     var jobs: Int?
 
+    /// The thread count asked for on the command line, under either name.
+    var given: Int? { threads ?? jobs }
+
     /// The thread count asked for, else one per core.
-    var count: Int { threads ?? jobs ?? ProcessInfo.processInfo.activeProcessorCount }
+    var count: Int { given ?? ProcessInfo.processInfo.activeProcessorCount }
 
     func validate() throws {
         if let threads, let jobs, threads != jobs { throw ValidationError("--jobs is the old name of --threads: give one of them") }
