@@ -15,6 +15,9 @@
 set -uo pipefail
 # A trap goes to libFuzzer's handler (which saves the input), not to the Swift runtime's backtracer.
 export SWIFT_BACKTRACE=enable=no
+# The archive harnesses write each input to a scratch file under TMPDIR: on a disk file system the
+# writeback costs more than the parse (npz-archive ran 2.4x faster on /dev/shm), so memory it is.
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then export TMPDIR=/dev/shm; fi
 
 binary=${1:?usage: run-fuzz.sh BINARY [HARNESS...]}
 shift

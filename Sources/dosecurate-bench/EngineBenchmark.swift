@@ -139,7 +139,7 @@ struct EngineBenchmark {
     /// runs each tile: the best of `repeats` after a warm-up. Run in a child process
     /// (`dosecurate-bench engine-inference PRESET`) so its peak RSS is the pass's alone.
     static func inferenceSeconds(preset: UNetConfiguration.Preset, patch: Int, threads: Int, repeats: Int) throws -> Double {
-        let backend = try CPUBackend(threads: threads)
+        let backend = try CPUBackend(threads: threads, freedMemory: .returnedToSystem)
         var generator = SeededGenerator(seed: 0)
         let model = try BaselineUNet3D(configuration: UNetConfiguration(preset: preset, inputChannels: 10), generator: &generator)
         let x = Tensor.uniform([1, 10, patch, patch, patch], bound: 1, generator: &generator)

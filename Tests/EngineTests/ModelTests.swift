@@ -37,6 +37,20 @@ final class ModelTests: XCTestCase {
         assertClose(y, try reference("torch_y"), relative: 1e-4, "BaselineUNet3D output")
     }
 
+    /// Inference runs its norms, activations, FiLM and residual sums in place and frees each input
+    /// early; the arithmetic is the traced pass's, so the output is the same bits (identity and
+    /// 1×1×1-conv residuals both occur in this model), with one thread and with two.
+    func testInferenceGivesTheTracedOutputBitForBit() throws {
+        let model = try ModelWeights.read(path: try fixture("unet_torch.safetensors")).model
+        let (x, constraints) = (try reference("torch_x"), try reference("torch_constraints"))
+        XCTAssertTrue(model.parameters.keys.contains("enc1.residual.weight") && !model.parameters.keys.contains("bottleneck.residual.weight"))
+        for threads in [1, 2] {
+            let backend = try CPUBackend(threads: threads)
+            XCTAssertEqual(try model.forward(x, constraints: constraints, on: backend).elements,
+                           try model.forwardTrace(x, constraints: constraints, on: backend).output.elements, "\(threads) thread(s)")
+        }
+    }
+
     /// The training loss MSE + 0.1·mean(ReLU(−y)) and every parameter's gradient through the whole
     /// network (106 tensors), against PyTorch's autograd, with one and two threads.
     func testEveryParameterGradientMatchesPyTorch() throws {

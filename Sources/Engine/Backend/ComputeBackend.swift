@@ -34,6 +34,13 @@ public protocol ComputeBackend: Sendable {
     func filmBackward(input: Tensor, scale: Tensor, outputGradient: Tensor) -> FiLM.Gradients
 
     func add(_ first: Tensor, _ second: Tensor) -> Tensor
+    // In-place forms for inference, where a layer's input is not read again: the same arithmetic as
+    // the forms above, element for element, without a second activation-sized buffer.
+    func groupNormForward(inPlace tensor: inout Tensor, groups: Int, epsilon: Float, scale: Tensor, shift: Tensor)
+    func siluForward(inPlace tensor: inout Tensor)
+    func filmForward(inPlace tensor: inout Tensor, scale: Tensor, shift: Tensor)
+    /// tensor = tensor + addend.
+    func add(_ addend: Tensor, to tensor: inout Tensor)
     func scaled(_ tensor: Tensor, by factor: Float) -> Tensor
     /// Σ x² in Double.
     func sumOfSquares(_ tensor: Tensor) -> Double

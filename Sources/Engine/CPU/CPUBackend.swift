@@ -12,14 +12,25 @@ public struct CPUBackend: ComputeBackend {
     /// Conv column slabs (`Conv3dKernel`): 2 MB, at least 384 output points, unless a test asks otherwise.
     let slabFloats: Int, minimumSlabPoints: Int
 
-    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
-        try self.init(threads: threads, slabFloats: 1 << 19, minimumSlabPoints: 384)
+    /// What becomes of a freed activation's memory (process-wide: once any backend of the process
+    /// keeps it, the process keeps it).
+    public enum FreedMemory: Sendable {
+        /// Training: every step allocates the same sizes again, so freed blocks stay in the heap to be
+        /// reused rather than page-faulted in afresh (see `keepFreedTensorMemory`).
+        case keptForReuse
+        /// Inference: a pass frees blocks of many sizes once; a heap that never shrinks would hold
+        /// their fragmented sum (one 128³ `paper` tile: 2.6 GB resident), so large blocks go back.
+        case returnedToSystem
     }
 
-    init(threads: Int, slabFloats: Int, minimumSlabPoints: Int) throws {
+    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, freedMemory: FreedMemory = .keptForReuse) throws {
+        try self.init(threads: threads, slabFloats: 1 << 19, minimumSlabPoints: 384, freedMemory: freedMemory)
+    }
+
+    init(threads: Int, slabFloats: Int, minimumSlabPoints: Int, freedMemory: FreedMemory = .keptForReuse) throws {
         guard threads >= 1 else { throw EngineError.invalidSetting(name: "threads", expected: "at least 1", found: "\(threads)") }
         dc_blas_set_threads(1)
-        Self.keepFreedTensorMemory
+        if freedMemory == .keptForReuse { Self.keepFreedTensorMemory }
         self.threads = threads
         self.slabFloats = slabFloats
         self.minimumSlabPoints = minimumSlabPoints
@@ -130,21 +141,34 @@ public struct CPUBackend: ComputeBackend {
     // MARK: normalisation, activation, resampling
 
     public func groupNormForward(input: Tensor, groups: Int, epsilon: Float, scale: Tensor, shift: Tensor) -> (output: Tensor, statistics: GroupNorm.Statistics) {
-        let (batch, channels) = (input.shape[0], input.shape[1])
         var statistics = GroupNorm.Statistics(mean: [], inverseDeviation: [])
         let output = Tensor(shape: input.shape) { output in
             input.elements.withUnsafeBufferPointer { source in
-                scale.elements.withUnsafeBufferPointer { gamma in
-                    shift.elements.withUnsafeBufferPointer { beta in
-                        let (mean, inverse) = GroupNormKernel(split: split).forward(
-                            input: source, batch: batch, channels: channels, spatial: input.count / max(1, batch * channels),
-                            groups: groups, epsilon: epsilon, scale: gamma, shift: beta, output: output)
-                        statistics = GroupNorm.Statistics(mean: mean, inverseDeviation: inverse)
-                    }
-                }
+                statistics = groupNorm(source, shape: input.shape, groups: groups, epsilon: epsilon, scale: scale, shift: shift, into: output)
             }
         }
         return (output, statistics)
+    }
+
+    public func groupNormForward(inPlace tensor: inout Tensor, groups: Int, epsilon: Float, scale: Tensor, shift: Tensor) {
+        let shape = tensor.shape
+        tensor.elements.withUnsafeMutableBufferPointer { values in
+            _ = groupNorm(UnsafeBufferPointer(values), shape: shape, groups: groups, epsilon: epsilon, scale: scale, shift: shift, into: values)
+        }
+    }
+
+    /// `output` may be `input`'s memory: each (sample, group) block is read whole before it is written.
+    private func groupNorm(_ input: UnsafeBufferPointer<Float>, shape: [Int], groups: Int, epsilon: Float, scale: Tensor, shift: Tensor,
+                           into output: UnsafeMutableBufferPointer<Float>) -> GroupNorm.Statistics {
+        let (batch, channels) = (shape[0], shape[1])
+        return scale.elements.withUnsafeBufferPointer { gamma in
+            shift.elements.withUnsafeBufferPointer { beta in
+                let (mean, inverse) = GroupNormKernel(split: split).forward(
+                    input: input, batch: batch, channels: channels, spatial: input.count / max(1, batch * channels),
+                    groups: groups, epsilon: epsilon, scale: gamma, shift: beta, output: output)
+                return GroupNorm.Statistics(mean: mean, inverseDeviation: inverse)
+            }
+        }
     }
 
     public func groupNormBackward(input: Tensor, groups: Int, scale: Tensor, statistics: GroupNorm.Statistics, outputGradient: Tensor) -> GroupNorm.Gradients {
@@ -167,8 +191,14 @@ public struct CPUBackend: ComputeBackend {
     }
 
     public func siluForward(_ input: Tensor) -> Tensor {
-        Tensor(unchecked: input.shape, elementwise.map(input.elements) { x in x * ElementwiseKernel.sigmoid(x) })
+        Tensor(unchecked: input.shape, elementwise.map(input.elements, Self.silu))
     }
+
+    public func siluForward(inPlace tensor: inout Tensor) {
+        elementwise.mapInPlace(&tensor.elements, Self.silu)
+    }
+
+    private static let silu: @Sendable (Float) -> Float = { x in x * ElementwiseKernel.sigmoid(x) }
 
     public func siluBackward(input: Tensor, outputGradient: Tensor) -> Tensor {
         Tensor(unchecked: input.shape, elementwise.zip(input.elements, outputGradient.elements) { x, g in
@@ -242,13 +272,22 @@ public struct CPUBackend: ComputeBackend {
     }
 
     public func filmForward(input: Tensor, scale: Tensor, shift: Tensor) -> Tensor {
-        let planes = input.shape[0] * input.shape[1], spatial = input.count / max(1, planes)
-        return Tensor(shape: input.shape) { output in
-            nonisolated(unsafe) let output = output
-            split.forEachTask(planes) { plane in
-                let gain = 1 + scale.elements[plane], offset = shift.elements[plane]
-                for index in (plane * spatial)..<((plane + 1) * spatial) { output[index] = input.elements[index] * gain + offset }
-            }
+        Tensor(shape: input.shape) { output in
+            input.elements.withUnsafeBufferPointer { source in film(source, scale: scale, shift: shift, into: output) }
+        }
+    }
+
+    public func filmForward(inPlace tensor: inout Tensor, scale: Tensor, shift: Tensor) {
+        tensor.elements.withUnsafeMutableBufferPointer { values in film(UnsafeBufferPointer(values), scale: scale, shift: shift, into: values) }
+    }
+
+    /// `output` may be `input`'s memory.
+    private func film(_ input: UnsafeBufferPointer<Float>, scale: Tensor, shift: Tensor, into output: UnsafeMutableBufferPointer<Float>) {
+        let planes = scale.count, spatial = input.count / max(1, planes)
+        nonisolated(unsafe) let output = output
+        split.forEachTask(planes) { plane in
+            let gain = 1 + scale.elements[plane], offset = shift.elements[plane]
+            for index in (plane * spatial)..<((plane + 1) * spatial) { output[index] = input[index] * gain + offset }
         }
     }
 
@@ -280,6 +319,10 @@ public struct CPUBackend: ComputeBackend {
 
     public func add(_ first: Tensor, _ second: Tensor) -> Tensor {
         Tensor(unchecked: first.shape, elementwise.zip(first.elements, second.elements, +))
+    }
+
+    public func add(_ addend: Tensor, to tensor: inout Tensor) {
+        elementwise.zipInPlace(&tensor.elements, addend.elements, +)
     }
 
     public func scaled(_ tensor: Tensor, by factor: Float) -> Tensor {

@@ -8,29 +8,46 @@ struct ElementwiseKernel {
     func map(_ input: [Float], _ transform: @escaping @Sendable (Float) -> Float) -> [Float] {
         var output = [Float](repeating: 0, count: input.count)
         input.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                nonisolated(unsafe) let target = target
-                split.forEachRange(of: source.count) { range in
-                    for index in range { target[index] = transform(source[index]) }
-                }
-            }
+            output.withUnsafeMutableBufferPointer { target in map(source, into: target, transform) }
         }
         return output
+    }
+
+    /// `map` over `values` itself (inference, where the input is not needed again).
+    func mapInPlace(_ values: inout [Float], _ transform: @escaping @Sendable (Float) -> Float) {
+        values.withUnsafeMutableBufferPointer { target in map(UnsafeBufferPointer(target), into: target, transform) }
     }
 
     func zip(_ first: [Float], _ second: [Float], _ combine: @escaping @Sendable (Float, Float) -> Float) -> [Float] {
         var output = [Float](repeating: 0, count: first.count)
         first.withUnsafeBufferPointer { a in
-            second.withUnsafeBufferPointer { b in
-                output.withUnsafeMutableBufferPointer { target in
-                    nonisolated(unsafe) let target = target
-                    split.forEachRange(of: a.count) { range in
-                        for index in range { target[index] = combine(a[index], b[index]) }
-                    }
-                }
-            }
+            output.withUnsafeMutableBufferPointer { target in zip(a, second, into: target, combine) }
         }
         return output
+    }
+
+    /// `first[i] = combine(first[i], second[i])`.
+    func zipInPlace(_ first: inout [Float], _ second: [Float], _ combine: @escaping @Sendable (Float, Float) -> Float) {
+        first.withUnsafeMutableBufferPointer { target in zip(UnsafeBufferPointer(target), second, into: target, combine) }
+    }
+
+    /// The loops behind both forms; `target` may be `source`'s memory (each index is read before it is written).
+    private func map(_ source: UnsafeBufferPointer<Float>, into target: UnsafeMutableBufferPointer<Float>,
+                     _ transform: @escaping @Sendable (Float) -> Float) {
+        nonisolated(unsafe) let target = target
+        split.forEachRange(of: source.count) { range in
+            for index in range { target[index] = transform(source[index]) }
+        }
+    }
+
+    private func zip(_ a: UnsafeBufferPointer<Float>, _ second: [Float], into target: UnsafeMutableBufferPointer<Float>,
+                     _ combine: @escaping @Sendable (Float, Float) -> Float) {
+        second.withUnsafeBufferPointer { b in
+            nonisolated(unsafe) let target = target
+            split.forEachRange(of: a.count) { range in
+                for index in range { target[index] = combine(a[index], b[index]) }
+            }
+        }
     }
 
     /// Σ term(a[i], b[i]) in Double, summed per lane range and then in range order. Both arguments

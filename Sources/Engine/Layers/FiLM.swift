@@ -11,6 +11,13 @@ public enum FiLM {
         return backend.filmForward(input: input, scale: scale, shift: shift)
     }
 
+    /// The same, over `tensor` itself (inference).
+    public static func forward(inPlace tensor: inout Tensor, scale: Tensor, shift: Tensor, on backend: some ComputeBackend) throws {
+        try check(input: tensor, scale: scale)
+        try shift.expectShape(scale.shape, role: "FiLM shift")
+        backend.filmForward(inPlace: &tensor, scale: scale, shift: shift)
+    }
+
     public static func backward(input: Tensor, scale: Tensor, outputGradient: Tensor, on backend: some ComputeBackend) throws -> Gradients {
         try check(input: input, scale: scale)
         try outputGradient.expectShape(input.shape, role: "FiLM output gradient")

@@ -37,6 +37,12 @@ public struct GroupNorm: Sendable, Equatable {
         return backend.groupNormForward(input: input, groups: groups, epsilon: epsilon, scale: scale, shift: shift)
     }
 
+    /// The same normalisation over `tensor` itself (inference: no statistics kept).
+    public func forward(inPlace tensor: inout Tensor, on backend: some ComputeBackend) throws {
+        try checkInput(tensor)
+        backend.groupNormForward(inPlace: &tensor, groups: groups, epsilon: epsilon, scale: scale, shift: shift)
+    }
+
     public func backward(input: Tensor, statistics: Statistics, outputGradient: Tensor, on backend: some ComputeBackend) throws -> Gradients {
         try checkInput(input)
         try outputGradient.expectShape(input.shape, role: "GroupNorm output gradient")

@@ -4,4 +4,10 @@ public enum ResidualAdd {
         try second.expectShape(first.shape, role: "residual addend")
         return backend.add(first, second)
     }
+
+    /// tensor = tensor + addend, over `tensor` itself (inference).
+    public static func add(_ addend: Tensor, to tensor: inout Tensor, on backend: some ComputeBackend) throws {
+        try addend.expectShape(tensor.shape, role: "residual addend")
+        backend.add(addend, to: &tensor)
+    }
 }

@@ -31,7 +31,7 @@ extension BaselineUNet3D {
         let condition = try linear("constraint_mlp.2").forward(activatedHidden, on: backend)
         let activatedCondition = SiLU.forward(condition, on: backend)
         var blocks: [String: BlockTrace] = [:]
-        func block(_ name: String, _ input: Tensor) throws -> Tensor {
+        func block(_ name: String, _ input: consuming Tensor) throws -> Tensor {
             guard keep else { return try blockOutput(name, input, activatedCondition, on: backend) }
             let (output, trace) = try blockTrace(name, input, activatedCondition, on: backend)
             blocks[name] = trace
@@ -50,8 +50,9 @@ extension BaselineUNet3D {
         var decoderInputs: [Tensor] = []
         for level in stride(from: configuration.depth, through: 1, by: -1) {
             if keep { decoderInputs.insert(h, at: 0) }
-            h = try block("dec\(level)", ChannelConcat.forward(TrilinearUpsample.forward(h, on: backend), encoderOutputs[level - 1], on: backend))
-            if !keep { encoderOutputs[level - 1] = .zeros([0]) }
+            // Inference hands the skip over to the concatenation, so it is freed before the block runs.
+            let skip = keep ? encoderOutputs[level - 1] : exchange(&encoderOutputs[level - 1], with: .zeros([0]))
+            h = try block("dec\(level)", ChannelConcat.forward(TrilinearUpsample.forward(h, on: backend), skip, on: backend))
         }
         let output = try conv("out_conv").forward(h, on: backend)
         guard keep else {
@@ -109,24 +110,30 @@ extension BaselineUNet3D {
         return gradients
     }
 
+    /// The block `blockTrace` computes, for inference, with the same arithmetic: the input is freed
+    /// once conv1 and the residual have read it, and the norms, SiLUs, FiLM and the residual sum run
+    /// in place, so a block holds at most its input, the residual and one activation (the trace holds
+    /// eight; at a 128³ tile of the paper model each is 400 MB).
+    private func blockOutput(_ name: String, _ input: consuming Tensor, _ activatedCondition: Tensor, on backend: some ComputeBackend) throws -> Tensor {
+        var h = try conv("\(name).conv1").forward(input, on: backend)
+        let skip = parameters["\(name).residual.weight"] == nil ? input : try conv("\(name).residual").forward(input, on: backend)
+        _ = consume input
+        try norm("\(name).norm1").forward(inPlace: &h, on: backend)
+        SiLU.forward(inPlace: &h, on: backend)
+        let modulation = try linear("\(name).cond_mlp.1").forward(activatedCondition, on: backend)
+        let (scale, shift) = try ChannelConcat.split(modulation, firstChannels: modulation.shape[1] / 2, on: backend)
+        try FiLM.forward(inPlace: &h, scale: scale, shift: shift, on: backend)
+        var output = try conv("\(name).conv2").forward(h, on: backend)
+        _ = consume h
+        try norm("\(name).norm2").forward(inPlace: &output, on: backend)
+        SiLU.forward(inPlace: &output, on: backend)
+        try ResidualAdd.add(skip, to: &output, on: backend)
+        return output
+    }
+
     /// One block: conv1 → norm1 → SiLU → FiLM(cond) → conv2 → norm2 → SiLU, plus the residual
     /// (a 1×1×1 conv when the width changes). `activatedCondition` is SiLU(cond), the first op of
     /// every block's `cond_mlp`, computed once.
-    /// The block `blockTrace` computes, for inference: each intermediate is replaced by the next
-    /// as soon as it is used, so a block holds its input, its skip and two activations at most
-    /// (the trace holds eight; at a 128³ tile of the paper model each is 400 MB).
-    private func blockOutput(_ name: String, _ x: Tensor, _ activatedCondition: Tensor, on backend: some ComputeBackend) throws -> Tensor {
-        var h = try conv("\(name).conv1").forward(x, on: backend)
-        h = SiLU.forward(try norm("\(name).norm1").forward(h, on: backend).output, on: backend)
-        let modulation = try linear("\(name).cond_mlp.1").forward(activatedCondition, on: backend)
-        let (scale, shift) = try ChannelConcat.split(modulation, firstChannels: modulation.shape[1] / 2, on: backend)
-        h = try FiLM.forward(h, scale: scale, shift: shift, on: backend)
-        h = try conv("\(name).conv2").forward(h, on: backend)
-        h = SiLU.forward(try norm("\(name).norm2").forward(h, on: backend).output, on: backend)
-        let skip = parameters["\(name).residual.weight"] == nil ? x : try conv("\(name).residual").forward(x, on: backend)
-        return try ResidualAdd.forward(h, skip, on: backend)
-    }
-
     private func blockTrace(_ name: String, _ x: Tensor, _ activatedCondition: Tensor, on backend: some ComputeBackend) throws -> (Tensor, BlockTrace) {
         let conv1 = try conv("\(name).conv1").forward(x, on: backend)
         let norm1 = try norm("\(name).norm1").forward(conv1, on: backend)

@@ -1,4 +1,9 @@
 import CArchive
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A libarchive read handle: walks members in archive order and inflates the current member's
 /// data into caller-owned memory. Over a delivery archive (`.zip`, `.tar`, `.tar.gz`), or over an
@@ -11,6 +16,8 @@ final class ArchiveReader: MemberByteReader {
     /// Keeps the outer archive (and the buffer the callback hands libarchive) alive while a
     /// nested reader uses them.
     private let nestedSource: NestedSource?
+    /// The size the current entry's header states, if it states one (sizes a nested reader's block).
+    private(set) var currentEntrySize: Int?
 
     /// One entry's header as libarchive reports it.
     struct Entry {
@@ -26,8 +33,15 @@ final class ArchiveReader: MemberByteReader {
         var isRegularFile: Bool { kind == .regularFile }
     }
 
-    /// libarchive's read block size; large blocks keep system-call overhead off the decode path.
-    private static let blockSize = 1 << 20
+    /// The largest read block; large blocks keep system-call overhead off the decode path. Smaller
+    /// inputs get a block their own size: a 1 MiB allocation per small archive or nested `.npz` costs
+    /// more than reading it (page faults on fresh memory).
+    private static let maximumBlockBytes = 1 << 20
+
+    /// A read block for `byteCount` bytes of input (unknown: the largest).
+    static func blockBytes(for byteCount: Int?) -> Int {
+        min(maximumBlockBytes, max(4096, byteCount ?? maximumBlockBytes))
+    }
 
     /// Reads a delivery archive: ZIP or tar, the latter optionally compressed (gzip, bzip2, xz, zstd).
     init(deliveryPath path: String) throws {
@@ -39,7 +53,9 @@ final class ArchiveReader: MemberByteReader {
         archive_read_support_format_tar(handle)
         archive_read_support_format_gnutar(handle)
         archive_read_support_filter_all(handle)
-        guard archive_read_open_filename(handle, path, Self.blockSize) == dc_archive_ok() else {
+        var status = stat()
+        let fileBytes = stat(path, &status) == 0 ? Int(status.st_size) : nil
+        guard archive_read_open_filename(handle, path, Self.blockBytes(for: fileBytes)) == dc_archive_ok() else {
             // `deinit` frees the handle: the object is fully initialised by now.
             throw NPZError.cannotOpen(file: path, reason: Self.errorText(handle))
         }
@@ -82,8 +98,8 @@ final class ArchiveReader: MemberByteReader {
         case dc_archive_symlink_type(): .symbolicLink
         default: .special
         }
-        return Entry(name: name, displayName: name ?? RawFileName.escaped(bytes), kind: kind,
-                     size: archive_entry_size_is_set(entry) != 0 ? Int(archive_entry_size(entry)) : nil)
+        currentEntrySize = archive_entry_size_is_set(entry) != 0 ? Int(archive_entry_size(entry)) : nil
+        return Entry(name: name, displayName: name ?? RawFileName.escaped(bytes), kind: kind, size: currentEntrySize)
     }
 
     /// Fills `buffer` with the current member's next bytes; returns how many were written, which is
@@ -120,12 +136,13 @@ final class ArchiveReader: MemberByteReader {
 private final class NestedSource {
     let outer: ArchiveReader
     let member: String
-    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+    private let buffer: UnsafeMutableRawBufferPointer
     private(set) var failure: String?
 
     init(outer: ArchiveReader, member: String) {
         self.outer = outer
         self.member = member
+        buffer = .allocate(byteCount: ArchiveReader.blockBytes(for: outer.currentEntrySize), alignment: 64)
     }
 
     deinit { buffer.deallocate() }

@@ -87,7 +87,7 @@ public enum PredictWorkflow {
             files = pinned.cases.map { ($0.file, pinned.dataset.reference) }
         }
         try FileManager.default.createDirectory(atPath: request.outputDirectory, withIntermediateDirectories: true)
-        let backend = try CPUBackend(threads: request.threads)
+        let backend = try CPUBackend(threads: request.threads, freedMemory: .returnedToSystem)
         var written: [PredictOutcome.Written] = [], skipped: [(String, String)] = [], seen: Set<String> = []
         for (file, pinnedVersion) in files {
             let opened: DoseCase, input: CaseInput

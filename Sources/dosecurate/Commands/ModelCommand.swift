@@ -74,7 +74,7 @@ struct ModelForwardCommand: ParsableCommand {
     @OptionGroup var threads: ThreadsOption
 
     func run() throws {
-        let summary = try ModelForward.run(weightsPath: weights, inputPath: input, outputPath: output, backend: CPUBackend(threads: threads.count))
+        let summary = try ModelForward.run(weightsPath: weights, inputPath: input, outputPath: output, backend: CPUBackend(threads: threads.count, freedMemory: .returnedToSystem))
         if printing.json {
             return JSONOutput.print(["file": .string(output), "configuration": .string("\(summary.configuration)"),
                                      "inputShape": .array(summary.inputShape.map { .int(Int64($0)) }),
