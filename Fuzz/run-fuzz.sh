@@ -7,7 +7,8 @@
 # Environment: FUZZ_SECONDS (default 600), FUZZ_WORK (default .build-fuzz: corpus/, artifacts/,
 # logs/ under it), FUZZ_EXTRA_FLAGS (more libFuzzer flags, e.g. -jobs=2 or -seed=1).
 #
-# Each run reads the committed seeds (Fuzz/Corpus/<harness>) and the reproducers of earlier crashes
+# Each run reads the committed seeds (Fuzz/Corpus/<harness>), the minimised corpus of the long runs
+# (Fuzz/Minimised/<harness>, when there is one) and the reproducers of earlier crashes
 # (Fuzz/Crashes/<harness>, so a crash that comes back fails at once), and writes new inputs to the
 # working corpus FUZZ_WORK/corpus/<harness>, kept between runs. A crash, timeout or out-of-memory
 # leaves its input in FUZZ_WORK/artifacts/<harness>/ and makes the script exit 1 after the last
@@ -68,6 +69,7 @@ for harness in "${harnesses[@]}"; do
     log="$work/logs/$harness.log"
     mkdir -p "$corpus" "$artifacts" "$work/logs"
     inputs=("$corpus" "$fuzz_dir/Corpus/$harness")
+    [ -d "$fuzz_dir/Minimised/$harness" ] && inputs+=("$fuzz_dir/Minimised/$harness")
     [ -d "$fuzz_dir/Crashes/$harness" ] && inputs+=("$fuzz_dir/Crashes/$harness")
     echo "== $harness: ${seconds}s, -max_len=$length, log $log"
     # shellcheck disable=SC2086 # FUZZ_EXTRA_FLAGS is a list of flags

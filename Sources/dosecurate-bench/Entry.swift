@@ -34,6 +34,13 @@ enum BenchEntry {
             case "engine"?:
                 try engineSection()
                 return
+            case "predict"?:
+                try predictSection(binary: binary, scratch: scratch, arguments: Array(CommandLine.arguments.dropFirst(2)))
+                return
+            case "measure"?:
+                // Child of predictSection: one command, its wall time and peak RSS.
+                try PredictBenchmark.measure(Array(CommandLine.arguments.dropFirst(2)))
+                return
             case "run"?:
                 try runSection(binary: binary, scratch: scratch)
                 return
@@ -44,7 +51,7 @@ enum BenchEntry {
                 try learnSection(binary: binary, scratch: scratch, arguments: Array(CommandLine.arguments.dropFirst(2)))
                 return
             case "demo"?:
-                try demoSection(python: python, binary: binary, scratch: scratch, casePath: nil)
+                try demoSection(binary: binary, scratch: scratch)
                 return
             case "engine-step"?, "engine-inference"?:
                 // Children of engineSection: one preset's training step, or its inference of one 128³ tile, timed alone.
@@ -108,10 +115,11 @@ enum BenchEntry {
             try evaluateSection(python: python, binary: binary, scratch: scratch)
             try gammaSection(python: python, binary: binary, scratch: scratch, remeasure: false)
             try engineSection()
+            try predictSection(binary: binary, scratch: scratch, arguments: [])
             try runSection(binary: binary, scratch: scratch)
             try reportSection(binary: binary, scratch: scratch)
             try learnSection(binary: binary, scratch: scratch, arguments: [])
-            try demoSection(python: python, binary: binary, scratch: scratch, casePath: casePath)
+            try demoSection(binary: binary, scratch: scratch)
         } catch {
             FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
             exit(2)
@@ -331,6 +339,30 @@ enum BenchEntry {
         }
     }
 
+    /// `dosecurate-bench predict [PRESET [PATCH]]` runs only this part (default: `cpu` then `paper`, 128³ tiles).
+    private static func predictSection(binary: String, scratch: URL, arguments: [String]) throws {
+        let presets = arguments.first.flatMap(UNetConfiguration.Preset.init(rawValue:)).map { [$0] } ?? [.cpu, .paper]
+        let patch = arguments.dropFirst().first.flatMap(Int.init) ?? 128, threads = 2
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let hasTorch = (try? Subprocess.run("/usr/bin/python3", ["-c", "import torch"])) != nil
+        let extent = PredictBenchmark.extent.map(String.init).joined(separator: "×")
+        print("\nPredict one full-size phantom (\(extent), 10 inputs), fresh weights, \(patch)³ tiles at half-patch stride, Gaussian blending, \(threads) threads:")
+        for preset in presets {
+            let result = try PredictBenchmark(binary: binary, scratch: scratch, preset: preset, patch: patch, threads: threads)
+                .run(torchScript: hasTorch ? root.appendingPathComponent("Benchmarks/predict_torch.py").path : nil)
+            var line = "  " + "\(preset.rawValue):".padding(toLength: 7, withPad: " ", startingAt: 0)
+            line += String(format: " %d tiles; engine (the whole predict command) %6.1f s, peak RSS %5.0f MB", result.tiles,
+                           result.engine.seconds, result.engine.peakMB)
+            if let torch = result.torch {
+                line += String(format: "; torch (tiles and blending) %6.1f s, peak RSS %5.0f MB; torch/engine %.2f×",
+                               torch.seconds, torch.peakMB, torch.seconds / result.engine.seconds)
+            } else {
+                line += "; PyTorch skipped (apt-get install python3-torch)"
+            }
+            print(line + (preset == .paper ? " (targets: ≥ 1×, peak RSS ≤ 2048 MB)" : ""))
+        }
+    }
+
     /// `dosecurate-bench engine` runs only this part.
     private static func engineSection() throws {
         let threads = 2
@@ -402,22 +434,10 @@ enum BenchEntry {
         return (seconds, peak)
     }
 
-    /// `dosecurate-bench demo` runs only this part (generating its own full-size case).
-    private static func demoSection(python: String, binary: String, scratch: URL, casePath given: String?) throws {
-        let casePath = given ?? scratch.appendingPathComponent("full_case.npz").path
-        if given == nil {
-            let generator = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("scripts/bench/make_full_case.py").path
-            _ = try Subprocess.run(python, [generator, casePath])
-        }
-        let benchmark = DemoBenchmark(dosecurate: binary, scratch: scratch)
-        print("\nPredict one full-size case (300×300×144, 10 inputs; patch 128³, half overlap, Gaussian blending), 2 cores, end to end:")
-        for prediction in try benchmark.predictions(casePath: casePath) {
-            print(String(format: "  %@ weights: %6.1f s (%d tiles)", prediction.preset.padding(toLength: 5, withPad: " ", startingAt: 0),
-                         prediction.seconds, prediction.tiles))
-        }
-        print("\ndosecurate demo (the reference cohort, 30 small phantoms → audit → freeze → split → train tiny 8 epochs → predict → evaluate), 2 cores:")
-        print("  " + (try benchmark.demo()) + "  (target: under 10 minutes)")
+    /// `dosecurate-bench demo` runs only this part.
+    private static func demoSection(binary: String, scratch: URL) throws {
+        print("\ndosecurate demo (the reference cohort, 30 small phantoms → audit → freeze → split → train tiny → predict → evaluate → reports), 2 cores:")
+        print("  " + (try DemoBenchmark(dosecurate: binary, scratch: scratch).demo()) + "  (target: under 10 minutes)")
     }
 
     private static func pythonWithNumpy() throws -> String {
