@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Support", "Evaluation", "Dosimetry", "DoseCase", "NumpyFormat", "Lineage", "Phantoms", "SharedCohort"]),
         .testTarget(name: "ReportsTests", dependencies: ["Phantoms", "Reports", "Audit", "Lineage", "CXML2", "SharedCohort", "DoseCase", "NumpyFormat"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Dosimetry", "Support", "Workflows", "Lineage", "Audit", "DoseCase", "Evaluation", "NumpyFormat", "Phantoms", "Reports", "Engine", "SharedCohort"]),
-        .testTarget(name: "EngineTests", dependencies: ["Dosimetry", "Support", "Engine", "CConvKernel", "NumpyFormat", "SharedCohort"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EngineTests", dependencies: ["DoseCase", "Dosimetry", "Support", "Engine", "CConvKernel", "NumpyFormat", "SharedCohort"], resources: [.copy("Fixtures")]),
         // Fixtures are read through #filePath (the binary under test gets their paths), not bundled.
         .testTarget(name: "dosecurateTests", dependencies: ["Support", "dosecurate", "Phantoms", "Engine", "Dosimetry", "NumpyFormat", "SharedCohort"],
                     exclude: ["Fixtures"]),

@@ -59,9 +59,7 @@ enum BenchEntry {
                 let seconds = CommandLine.arguments[1] == "engine-step"
                     ? try EngineBenchmark.trainingStepSeconds(preset: preset, threads: 2, repeats: 2)
                     : try EngineBenchmark.inferenceSeconds(preset: preset, patch: 128, threads: 2, repeats: 2)
-                var usage = rusage()
-                getrusage(RUSAGE_SELF.rawValue, &usage)
-                print("{\"seconds\": \(seconds), \"peak_rss_mb\": \(Double(usage.ru_maxrss) / 1024)}")
+                ChildMeasurement(seconds: seconds, peakOf: RUSAGE_SELF).printLine()
                 return
             default:
                 break
@@ -189,7 +187,7 @@ enum BenchEntry {
         print("  screenshot of the 20-case report: " + (report.screenshot ?? "skipped (apt-get install chromium)"))
     }
 
-    /// `dosecurate-bench learn [--minutes M] [--presets tiny,cpu] [--no-torch] [--ptv-underdose-weight W] …` runs only this
+    /// `dosecurate-bench learn [--minutes M] [--presets tiny,cpu] [--no-torch] [--ptv-underdose-weight W] [--ptv-underdose-targets all|ptv70] …` runs only this
     /// part (the recipe's options override the benchmark's recipe, to try one); `make bench` runs it with 30 minutes for `tiny`.
     private static func learnSection(binary: String, scratch: URL, arguments: [String]) throws {
         func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }
@@ -202,6 +200,7 @@ enum BenchEntry {
         if let value = option("--patches-per-volume").flatMap(Int.init) { recipe.patchesPerVolume = value }
         if let value = option("--centre-threshold").flatMap(Double.init) { recipe.centreThreshold = value }
         if let value = option("--ptv-underdose-weight").flatMap(Double.init) { recipe.ptvUnderdoseWeight = value }
+        if let value = option("--ptv-underdose-targets") { recipe.ptvUnderdoseTargets = value }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let torchPython = "/usr/bin/python3"
         let withTorch = !arguments.contains("--no-torch") && (try? Subprocess.run(torchPython, ["-c", "import torch, h5py"])) != nil
@@ -402,36 +401,29 @@ enum BenchEntry {
         print("\nBaselineUNet3D training step (batch 2, 64³, 10 inputs, depth 4; forward, loss, backward, clipping, AdamW), \(threads) threads, best of 2:")
         let bench = CommandLine.arguments[0]
         for preset in [UNetConfiguration.Preset.cpu, .paper] {
-            guard let engine = measured(try Subprocess.run(bench, ["engine-step", preset.rawValue])) else { throw BenchmarkError("engine-step printed no timing") }
+            guard let engine = ChildMeasurement(parsing: try Subprocess.run(bench, ["engine-step", preset.rawValue])) else { throw BenchmarkError("engine-step printed no timing") }
             var line = "  " + "\(preset.rawValue) (b = \(preset.baseWidth)):".padding(toLength: 15, withPad: " ", startingAt: 0)
-            line += String(format: " engine %6.2f s, peak RSS %5.0f MB", engine.0, engine.1)
+            line += String(format: " engine %6.2f s, peak RSS %5.0f MB", engine.seconds, engine.peakMB)
             let job = "{\"threads\": \(threads), \"repeats\": 2, \"batch\": 2, \"size\": 64, \"inputs\": 10, \"base\": \(preset.baseWidth), \"depth\": 4}"
-            if hasTorch, let torch = measured(try Subprocess.run(torchPython, [root.appendingPathComponent("Benchmarks/engine_step_torch.py").path, job])) {
-                line += String(format: "; torch %6.2f s, peak RSS %5.0f MB; torch/engine %.2f× (target ≥ 1)", torch.0, torch.1, torch.0 / engine.0)
+            if hasTorch, let torch = ChildMeasurement(parsing: try Subprocess.run(torchPython, [root.appendingPathComponent("Benchmarks/engine_step_torch.py").path, job])) {
+                line += String(format: "; torch %6.2f s, peak RSS %5.0f MB; torch/engine %.2f× (target ≥ 1)", torch.seconds, torch.peakMB, torch.seconds / engine.seconds)
             }
             print(line)
         }
 
         print("\nBaselineUNet3D inference of one 128³ tile (what predict runs per tile; 10 inputs, depth 4), \(threads) threads, best of 2:")
         for preset in [UNetConfiguration.Preset.cpu, .paper] {
-            guard let engine = measured(try Subprocess.run(bench, ["engine-inference", preset.rawValue])) else {
+            guard let engine = ChildMeasurement(parsing: try Subprocess.run(bench, ["engine-inference", preset.rawValue])) else {
                 throw BenchmarkError("engine-inference printed no timing")
             }
             var line = "  " + "\(preset.rawValue) (b = \(preset.baseWidth)):".padding(toLength: 15, withPad: " ", startingAt: 0)
-            line += String(format: " engine %6.2f s, peak RSS %5.0f MB", engine.0, engine.1)
-            if hasTorch, let torch = measured(try Subprocess.run(torchPython, [root.appendingPathComponent("Benchmarks/engine_inference_torch.py").path,
+            line += String(format: " engine %6.2f s, peak RSS %5.0f MB", engine.seconds, engine.peakMB)
+            if hasTorch, let torch = ChildMeasurement(parsing: try Subprocess.run(torchPython, [root.appendingPathComponent("Benchmarks/engine_inference_torch.py").path,
                                                                               preset.rawValue, "128", "\(threads)", "2"])) {
-                line += String(format: "; torch %6.2f s, peak RSS %5.0f MB; torch/engine %.2f× (target ≥ 1)", torch.0, torch.1, torch.0 / engine.0)
+                line += String(format: "; torch %6.2f s, peak RSS %5.0f MB; torch/engine %.2f× (target ≥ 1)", torch.seconds, torch.peakMB, torch.seconds / engine.seconds)
             }
             print(line + (preset == .paper ? String(format: " (peak RSS target ≤ 2048 MB)") : ""))
         }
-    }
-
-    /// Parses a child's {"seconds": …, "peak_rss_mb": …} line.
-    private static func measured(_ output: String) -> (Double, Double)? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Double],
-              let seconds = object["seconds"], let peak = object["peak_rss_mb"] else { return nil }
-        return (seconds, peak)
     }
 
     /// `dosecurate-bench demo` runs only this part.

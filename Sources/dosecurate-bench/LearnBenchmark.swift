@@ -20,11 +20,12 @@ struct LearnBenchmark {
         var patchesPerVolume = 8
         var centreThreshold = 0.5
         var ptvUnderdoseWeight = 0.5
+        var ptvUnderdoseTargets = "all"
         var seed = 7
 
         var summary: String {
             "\(preset), \(patch)³ patches, batch \(batchSize), lr \(learningRate) (warm-up \(warmupSteps) steps, cosine), "
-                + "\(patchesPerVolume) patches per case per epoch, centres above \(centreThreshold) of Rx, PTV underdose weight \(ptvUnderdoseWeight)"
+                + "\(patchesPerVolume) patches per case per epoch, centres above \(centreThreshold) of Rx, PTV underdose weight \(ptvUnderdoseWeight) (\(ptvUnderdoseTargets == "all" ? "every target" : "PTV70 only"))"
         }
     }
 
@@ -116,7 +117,8 @@ struct LearnBenchmark {
             "train", "--dataset", "latest", "--split", "learn", "--run-id", run, "--workspace", workspace, "--quiet", "--threads", "2",
             "--preset", recipe.preset, "--patch", "\(recipe.patch)", "--batch-size", "\(recipe.batchSize)", "--lr", "\(recipe.learningRate)",
             "--warmup-steps", "\(recipe.warmupSteps)", "--patches-per-volume", "\(patchesPerVolume)", "--centre-threshold", "\(recipe.centreThreshold)",
-            "--ptv-underdose-weight", "\(recipe.ptvUnderdoseWeight)", "--seed", "\(recipe.seed)", "--epochs", "\(epochs)",
+            "--ptv-underdose-weight", "\(recipe.ptvUnderdoseWeight)", "--ptv-underdose-targets", recipe.ptvUnderdoseTargets, "--seed", "\(recipe.seed)",
+            "--epochs", "\(epochs)",
             "--validate-every", "\(validateEvery)", "--patience", "0",
         ])
         return try rows(of: run, workspace: workspace)
@@ -128,8 +130,8 @@ struct LearnBenchmark {
             "run", "--dataset", "latest", "--split", "learn", "--run-id", run, "--workspace", workspace, "--quiet", "--",
             torchPython, script, "--preset", recipe.preset, "--patch", "\(recipe.patch)", "--batch-size", "\(recipe.batchSize)",
             "--lr", "\(recipe.learningRate)", "--warmup-steps", "\(recipe.warmupSteps)", "--patches-per-volume", "\(recipe.patchesPerVolume)",
-            "--centre-threshold", "\(recipe.centreThreshold)", "--ptv-underdose-weight", "\(recipe.ptvUnderdoseWeight)", "--seed", "\(recipe.seed)",
-            "--steps", "\(steps)", "--validate-every", "\(validateEvery)",
+            "--centre-threshold", "\(recipe.centreThreshold)", "--ptv-underdose-weight", "\(recipe.ptvUnderdoseWeight)",
+            "--ptv-underdose-targets", recipe.ptvUnderdoseTargets, "--seed", "\(recipe.seed)", "--steps", "\(steps)", "--validate-every", "\(validateEvery)",
         ])
         return try rows(of: run, workspace: workspace)
     }

@@ -12,8 +12,7 @@ struct PredictBenchmark {
     let patch: Int
     let threads: Int
 
-    struct Side { let seconds: Double, peakMB: Double }
-    struct Result { let tiles: Int, engine: Side, torch: Side? }
+    struct Result { let tiles: Int, engine: ChildMeasurement, torch: ChildMeasurement? }
 
     static let extent = [300, 300, 144]
 
@@ -27,26 +26,23 @@ struct PredictBenchmark {
                                                      "-o", folder.appendingPathComponent("predictions").path, "-j", "\(threads)", "--quiet"])
         let window = try SlidingWindow(patch: [patch, patch, patch])
         let tiles = window.tiles(extent: Self.extent).count
-        let torch = try torchScript.map { script -> Side in
+        let torch = try torchScript.map { script -> ChildMeasurement in
             let output = try Subprocess.run("/usr/bin/python3", [script, preset.rawValue] + Self.extent.map(String.init) + ["\(patch)", "\(threads)"])
-            guard let fields = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Double],
-                  let seconds = fields["seconds"], let peak = fields["peak_rss_mb"], fields["tiles"] == Double(tiles) else {
+            guard let fields = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Double], fields["tiles"] == Double(tiles),
+                  let measured = ChildMeasurement(fields: fields) else {
                 throw BenchmarkError("predict_torch.py printed \(output) (expected \(tiles) tiles)")
             }
-            return Side(seconds: seconds, peakMB: peak)
+            return measured
         }
         return Result(tiles: tiles, engine: engine, torch: torch)
     }
 
     /// Runs a command through `dosecurate-bench measure`, a fresh child whose only child is the
     /// command, so `RUSAGE_CHILDREN` holds the command's peak RSS and nothing else's.
-    private static func measuredChild(_ executable: String, _ arguments: [String]) throws -> Side {
+    private static func measuredChild(_ executable: String, _ arguments: [String]) throws -> ChildMeasurement {
         let output = try Subprocess.run(CommandLine.arguments[0], ["measure", executable] + arguments)
-        guard let fields = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Double],
-              let seconds = fields["seconds"], let peak = fields["peak_rss_mb"] else {
-            throw BenchmarkError("measure printed \(output)")
-        }
-        return Side(seconds: seconds, peakMB: peak)
+        guard let measured = ChildMeasurement(parsing: output) else { throw BenchmarkError("measure printed \(output)") }
+        return measured
     }
 
     /// `dosecurate-bench measure EXECUTABLE ARGUMENTS…`: runs the command (its output discarded)
@@ -62,8 +58,6 @@ struct PredictBenchmark {
         process.waitUntilExit()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         guard process.terminationStatus == 0 else { throw BenchmarkError("\(executable) exited \(process.terminationStatus)") }
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        print("{\"seconds\": \(seconds), \"peak_rss_mb\": \(Double(usage.ru_maxrss) / 1024)}")
+        ChildMeasurement(seconds: seconds, peakOf: RUSAGE_CHILDREN).printLine()
     }
 }

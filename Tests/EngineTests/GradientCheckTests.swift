@@ -116,6 +116,12 @@ final class GradientCheckTests: XCTestCase {
         try assertGradient(Loss.ptvUnderdose(prediction: apart, target: target, input: input).gradient,
                            of: { try Tensor(shape: [1], elements: [Loss.ptvUnderdose(prediction: $0, target: target, input: input).value]) },
                            at: apart, upstream: one, step: 1e-2, tolerance: 1e-4, "PTV underdose")
+        // Over every target: the 10-channel network input, PTV56 and PTV50.4 SDFs negative at some
+        // voxels where PTV70's is not.
+        let tenChannels = Tensor.uniform([2, 10, 2, 3, 2], bound: 1, generator: &generator)
+        try assertGradient(Loss.ptvUnderdose(prediction: apart, target: target, input: tenChannels, targets: .all).gradient,
+                           of: { try Tensor(shape: [1], elements: [Loss.ptvUnderdose(prediction: $0, target: target, input: tenChannels, targets: .all).value]) },
+                           at: apart, upstream: one, step: 1e-2, tolerance: 1e-4, "PTV underdose over every target")
     }
 
     // MARK: helpers

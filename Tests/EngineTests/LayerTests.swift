@@ -166,6 +166,36 @@ final class LayerTests: XCTestCase {
         }
     }
 
+    /// One case, 2×1×2 voxels, the network input's 10 channels (CT, then the standard order):
+    /// voxel 0 lies in PTV70 and PTV56 (counted once), voxel 1 in PTV56 only, voxel 2 in PTV50.4
+    /// only (overdosed: free), voxel 3 in the prostate only (not a target). Over every target,
+    /// two of three voxels are underdosed, by 0.1 and 0.2, each held to its own dose; over PTV70
+    /// only, one of one. An input without the PTV50.4 channel leaves voxel 2 out.
+    func testTheUnderdoseTermOverEveryTargetByHand() throws {
+        var channels = [[Float]](repeating: [1, 1, 1, 1], count: 10)
+        channels[0] = [0.5, 0.5, 0.5, 0.5]
+        channels[1] = [-0.1, 0.1, 0.3, 0.4]        // PTV70
+        channels[2] = [-0.3, -0.05, 0.2, 0.3]      // PTV56
+        channels[3] = [-0.2, 0.2, 0.3, -0.1]       // Prostate
+        channels[9] = [0.2, 0.1, -0.2, 0.5]        // PTV50.4
+        let target = try Tensor(shape: [1, 1, 2, 1, 2], elements: [1.0, 0.8, 0.72, 0.5])
+        let prediction = try Tensor(shape: [1, 1, 2, 1, 2], elements: [0.9, 0.6, 0.8, 0.1])
+        let input = try Tensor(shape: [1, 10, 2, 1, 2], elements: channels.flatMap { $0 })
+
+        let every = try Loss.ptvUnderdose(prediction: prediction, target: target, input: input, targets: .all)
+        XCTAssertEqual(every.value, (0.1 * 0.1 + 0.2 * 0.2) / 3, accuracy: 1e-7)
+        for (found, wanted) in zip(every.gradient.elements, [-2 * 0.1 / 3, -2 * 0.2 / 3, 0, 0] as [Float]) { XCTAssertEqual(found, wanted, accuracy: 1e-7) }
+
+        let ptv70 = try Loss.ptvUnderdose(prediction: prediction, target: target, input: input, targets: .ptv70)
+        XCTAssertEqual(ptv70.value, 0.1 * 0.1, accuracy: 1e-7)
+        for (found, wanted) in zip(ptv70.gradient.elements, [-2 * 0.1, 0, 0, 0] as [Float]) { XCTAssertEqual(found, wanted, accuracy: 1e-7) }
+
+        let nine = try Tensor(shape: [1, 9, 2, 1, 2], elements: channels.prefix(9).flatMap { $0 })
+        let withoutPTV50 = try Loss.ptvUnderdose(prediction: prediction, target: target, input: nine, targets: .all)
+        XCTAssertEqual(withoutPTV50.value, (0.1 * 0.1 + 0.2 * 0.2) / 2, accuracy: 1e-7)
+        XCTAssertEqual(Loss.PTVTargets.all.inputChannels, [1, 2, 9], "PTV70, PTV56 and PTV50.4 after the CT")
+    }
+
     func testAdamWStepsMatchPyTorch() throws {
         let reference = try reference.get()
         let backend = try CPUBackend(threads: 2)

@@ -65,7 +65,41 @@ final class PredictWorkflowTests: XCTestCase {
             // An 8-channel case lacks PTV50.4, filled with 0 and recorded.
             XCTAssertEqual(written.filledChannels, caseFile.channels.count == 8 ? ["PTV50.4"] : [])
             XCTAssertEqual(provenance["filled_channels_with_zero"]?.asArray?.compactMap(\.asString), written.filledChannels)
+            XCTAssertEqual(provenance["outside_body"]?.asString?.hasPrefix("set to 0"), true)
         }
+    }
+
+    /// No dose in the air around the patient unless asked: weights whose output is positive
+    /// everywhere predict 0 exactly where `ExternalAir` finds air, and the same dose elsewhere as
+    /// with `keepsDoseOutsideBody`, which keeps the output there.
+    func testDoseOutsideTheBodyIsZeroUnlessKept() async throws {
+        var generator = SeededGenerator(seed: 5)
+        let configuration = try UNetConfiguration(baseWidth: 2, depth: 1, inputChannels: 10)
+        var parameters = try BaselineUNet3D(configuration: configuration, generator: &generator).parameters
+        parameters["out_conv.weight"] = .zeros([1, 2, 1, 1, 1])
+        parameters["out_conv.bias"] = Tensor(repeating: 0.25, shape: [1])
+        let path = work.appendingPathComponent("positive.safetensors").path
+        try ModelWeights(model: BaselineUNet3D(configuration: configuration, parameters: parameters), datasetVersion: nil).write(to: path)
+        let selection = SplitSelection(workspace: space, dataset: dataset, split: "main", role: .test)
+        func predict(keeping: Bool) async throws -> PredictOutcome.Written {
+            let outcome = try await PredictWorkflow.run(PredictRequest(
+                weightsPath: path, cases: .pinned(selection), outputDirectory: work.appendingPathComponent("kept-\(keeping)").path,
+                window: SlidingWindow(patch: [112, 112, 80]), threads: 2, keepsDoseOutsideBody: keeping))
+            return try XCTUnwrap(outcome.written.min { $0.caseId < $1.caseId })
+        }
+        let zeroed = try await predict(keeping: false), kept = try await predict(keeping: true)
+        let air = ExternalAir.mask(normalizedCT: try DoseCase.open(path: try file(of: zeroed.caseId)).volume("ct"))
+        let zeroedDose = try NPZArchive(path: zeroed.file).read("dose").elements(as: Float.self)
+        let keptDose = try NPZArchive(path: kept.file).read("dose").elements(as: Float.self)
+        XCTAssertGreaterThan(air.filter { $0 }.count, air.count / 20, "the small phantoms have air around the body")
+        XCTAssertLessThan(air.filter { $0 }.count, air.count / 2)
+        for voxel in air.indices {
+            XCTAssertEqual(zeroedDose[voxel], air[voxel] ? 0 : keptDose[voxel], "voxel \(voxel)")
+            if air[voxel] { XCTAssertEqual(keptDose[voxel], 0.25, "voxel \(voxel)") }
+            if zeroedDose[voxel] != (air[voxel] ? 0 : keptDose[voxel]) || (air[voxel] && keptDose[voxel] != 0.25) { break }
+        }
+        let keptProvenance = try XCTUnwrap(DoseCase.open(path: kept.file).metadata?["prediction"])
+        XCTAssertEqual(keptProvenance["outside_body"]?.asString, "kept")
     }
 
     /// One selection path: a hand-edited split record is refused by every pinned command, before

@@ -45,6 +45,10 @@ final class TrainingConfigurationFileTests: XCTestCase {
         XCTAssertEqual(loaded.learningRate, 0.002)
         XCTAssertEqual(loaded.warmupSteps, 0)
         XCTAssertEqual(loaded.ptvUnderdoseWeight, TrainingConfiguration.recipe.ptvUnderdoseWeight)
+        XCTAssertEqual(loaded.ptvUnderdoseTargets, .all, "the recipe's")
+        let ptv70 = try TrainingConfigurationFile.load(try file("ptv70.yaml", "ptvUnderdoseTargets: ptv70\n"), over: .recipe)
+        XCTAssertEqual(ptv70.ptvUnderdoseTargets, .ptv70)
+        try assertRefused("ptvUnderdoseTargets: ptv56\n", code: "settings_file.wrong_type")
     }
 
     /// What --print-config writes loads back to the same settings, in both formats.

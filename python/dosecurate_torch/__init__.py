@@ -8,12 +8,13 @@
   engine's weights and checkpoints read back.
 - ``log_metrics``: rows of the run's ``metrics.csv`` in the engine's columns.
 - ``SlidingWindow``: whole-volume prediction placed and blended as the engine's.
+- ``external_air``: the air around the patient, where ``dosecurate predict`` sets the dose to 0.
 """
 from .cache import PatchEpoch, PinnedCache, RunPins
 from .errors import (CacheLayoutError, DosecurateTorchError, MetricsError, PinMismatchError, RunSetupError, SafeTensorsError,
                      WeightsError)
 from .generator import SeededGenerator
-from .inference import SlidingWindow
+from .inference import EXTERNAL_AIR_THRESHOLD, SlidingWindow, external_air
 from .metrics import log_metrics
 from .model import PRESET_BASE_WIDTHS, BaselineUNet3D, UNetConfiguration
 from .safetensors import load_weights, save_weights

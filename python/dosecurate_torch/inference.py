@@ -75,3 +75,31 @@ class SlidingWindow:
                 weight_total[box] += weight
         inside = tuple(slice(before[axis], before[axis] + extent[axis]) for axis in range(3))
         return (total[inside] / weight_total[inside]).float()[None, None]
+
+
+# The air around the patient, as the engine finds it (Sources/Dosimetry/Morphology/ExternalAir.swift):
+# CT below −500 HU, in the case format's scale clip(HU, −1000, 3000) / 4000 + 0.5, connected face to
+# face to a face of the volume. ``dosecurate predict`` sets the dose there to 0.
+EXTERNAL_AIR_THRESHOLD = -500 / 4000 + 0.5
+
+
+def external_air(ct):
+    """A boolean tensor, True for the external air of ``ct`` (Y, X, Z) in the case format's scale.
+    Gas inside the patient lies below the threshold too but reaches no face, and is False."""
+    air = ct < EXTERNAL_AIR_THRESHOLD
+    outside = torch.zeros_like(air)
+    for axis in range(3):
+        for face in (0, -1):
+            index = [slice(None)] * 3
+            index[axis] = face
+            outside[tuple(index)] = air[tuple(index)]
+    while True:
+        grown = outside.clone()
+        for axis in range(3):
+            length = outside.shape[axis]
+            grown.narrow(axis, 1, length - 1).logical_or_(outside.narrow(axis, 0, length - 1))
+            grown.narrow(axis, 0, length - 1).logical_or_(outside.narrow(axis, 1, length - 1))
+        grown.logical_and_(air)
+        if torch.equal(grown, outside):
+            return outside
+        outside = grown

@@ -36,13 +36,16 @@ except ImportError:
     # Run from a checkout without installing: the package is this folder's sibling.
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from dosecurate_torch import PRESET_BASE_WIDTHS, BaselineUNet3D, PatchSampler, PinnedCache, SlidingWindow, log_metrics, save_weights
+from dosecurate_torch import PRESET_BASE_WIDTHS, BaselineUNet3D, PatchSampler, PinnedCache, SlidingWindow, external_air, log_metrics, save_weights
 
 # Gy per unit of normalised dose (the case format's constant).
 PRESCRIPTION_GY = 70.0
 # The engine clamps predictions to this range before scoring them.
 DOSE_RANGE = (0.0, 1.5)
 NEGATIVE_PENALTY_WEIGHT = 0.1
+# The targets' signed-distance channels in the network input (CT is 0; PTV70, PTV56, PTV50.4), as
+# the engine's Loss.PTVTargets names them.
+PTV_TARGET_CHANNELS = {"ptv70": [1], "all": [1, 2, 9]}
 MAX_GRADIENT_NORM = 1.0
 
 
@@ -51,7 +54,7 @@ MAX_GRADIENT_NORM = 1.0
 CONFIG_KEYS = {
     "preset": "preset", "depth": "depth", "steps": "steps", "patch": "patch", "batchSize": "batch_size",
     "patchesPerVolume": "patches_per_volume", "learningRate": "lr", "warmupSteps": "warmup_steps", "weightDecay": "weight_decay",
-    "ptvUnderdoseWeight": "ptv_underdose_weight", "highDoseCentreThreshold": "centre_threshold", "validateEvery": "validate_every",
+    "ptvUnderdoseWeight": "ptv_underdose_weight", "ptvUnderdoseTargets": "ptv_underdose_targets", "highDoseCentreThreshold": "centre_threshold", "validateEvery": "validate_every",
     "seed": "seed",
 }
 
@@ -80,7 +83,9 @@ def parse_arguments():
     parser.add_argument("--warmup-steps", type=int, default=0, help="steps of linear learning-rate warm-up before the cosine")
     parser.add_argument("--weight-decay", type=float, default=1e-2)
     parser.add_argument("--ptv-underdose-weight", type=float, default=0.0,
-                        help="weight of the PTV70 underdose term (squared shortfall inside PTV70, averaged over its voxels)")
+                        help="weight of the PTV underdose term (squared shortfall below the true dose inside the targets, averaged over their voxels)")
+    parser.add_argument("--ptv-underdose-targets", choices=sorted(PTV_TARGET_CHANNELS), default="all",
+                        help="the targets that term covers: every one present (PTV70, PTV56, PTV50.4) or PTV70 only")
     parser.add_argument("--centre-threshold", type=float, default=0.1,
                         help="normalised dose above which a voxel may centre the high-dose half of the patches")
     parser.add_argument("--validate-every", type=int, default=1, help="validate every this many epochs (and after the last)")
@@ -105,8 +110,9 @@ def start_processes():
 
 
 def validate(model, cache, window, device):
-    """Means over the validation cases, in Gy (on the cache's grid), as the engine validates: MAE
-    over the whole volume and inside PTV70, and predicted − true PTV70 D95 (the 5th percentile,
+    """Means over the validation cases, in Gy (on the cache's grid), as the engine validates: the
+    prediction set to 0 in the air around the patient as ``dosecurate predict`` writes it, MAE over
+    the whole volume and inside PTV70, and predicted − true PTV70 D95 (the 5th percentile,
     NumPy's 'lower' method) with its magnitude."""
     model.eval()
     ptv70_mask = cache.channels.index("PTV70") - 1
@@ -115,6 +121,7 @@ def validate(model, cache, window, device):
         for case in cache:
             predicted = window.predict(model, case["input"][None].to(device), case["constraints"][None].to(device)).clamp(*DOSE_RANGE)
             predicted_gy, true_gy = predicted[0, 0].cpu() * PRESCRIPTION_GY, case["dose"][0] * PRESCRIPTION_GY
+            predicted_gy[external_air(case["input"][0])] = 0
             error_gy = (predicted_gy - true_gy).abs()
             whole.append(error_gy.mean().item())
             ptv70 = case["masks"][ptv70_mask].bool()
@@ -135,10 +142,12 @@ def learning_rate_factor(step, warmup_steps, total_steps):
     return (1 + math.cos(math.pi * (step - warmup_steps) / max(1, total_steps - warmup_steps))) / 2
 
 
-def ptv_underdose(predicted, target, inputs):
-    """The engine's Loss.ptvUnderdose: the squared shortfall below the target dose inside PTV70 (its
-    signed distance, input channel 1, is negative there), averaged over the batch's PTV70 voxels."""
-    inside = inputs[:, 1:2] < 0
+def ptv_underdose(predicted, target, inputs, targets):
+    """The engine's Loss.ptvUnderdose: the squared shortfall below the target dose inside the targets
+    (a voxel is inside when one of their signed distances is negative; channels the input lacks are
+    skipped), averaged over the batch's voxels inside, each counted once."""
+    channels = [channel for channel in PTV_TARGET_CHANNELS[targets] if channel < inputs.shape[1]]
+    inside = (inputs[:, channels] < 0).any(dim=1, keepdim=True)
     if not inside.any():
         return predicted.sum() * 0
     return F.relu(target - predicted)[inside].pow(2).mean()
@@ -193,7 +202,7 @@ def main():
             predicted = model(inputs, batch["constraints"].to(device))
             loss = F.mse_loss(predicted, target) + NEGATIVE_PENALTY_WEIGHT * F.relu(-predicted).mean()
             if arguments.ptv_underdose_weight > 0:
-                loss = loss + arguments.ptv_underdose_weight * ptv_underdose(predicted, target, inputs)
+                loss = loss + arguments.ptv_underdose_weight * ptv_underdose(predicted, target, inputs, arguments.ptv_underdose_targets)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             norms.append(torch.nn.utils.clip_grad_norm_(model.parameters(), MAX_GRADIENT_NORM).item())

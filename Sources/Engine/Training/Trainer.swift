@@ -185,6 +185,7 @@ public struct Trainer: Sendable {
                 let result = try TrainingStep.run(model: &progress.model, optimizer: &progress.optimizer, input: input, constraints: constraints,
                                                   target: target, negativePenaltyWeight: Float(configuration.negativePenaltyWeight),
                                                   ptvUnderdoseWeight: Float(configuration.ptvUnderdoseWeight),
+                                                  ptvUnderdoseTargets: configuration.ptvUnderdoseTargets,
                                                   maxGradientNorm: Float(configuration.maxGradientNorm), on: backend)
                 phases = phases + result.seconds
                 lossSum += Double(result.loss)
@@ -427,7 +428,12 @@ public struct Trainer: Sendable {
             }
             let ptv70 = Array(masks[((ptv70Channel - 1) * voxels)..<(ptv70Channel * voxels)])
             let coarse = try window.predict(input) { try model.forward($0, constraints: constraints, on: backend) }
-            let predicted = resampling.upsample(coarse.elements, native: native).map { min(max($0, 0), 1.5) }
+            // Scored as `predict` writes it: no dose in the air around the patient (found on the
+            // CT brought back to the case's grid when the run is resampled).
+            let coarseCT = Array(input.elements.prefix(spatial.reduce(1, *)))
+            let externalAir = ExternalAir.mask(normalizedCT: try Volume(shape: VolumeShape(rows: native[0], columns: native[1], slices: native[2]), elements: resampling.upsample(coarseCT, native: native)))
+            var predicted = resampling.upsample(coarse.elements, native: native).map { min(max($0, 0), 1.5) }
+            for voxel in predicted.indices where externalAir[voxel] { predicted[voxel] = 0 }
             let referenceGy = reference.map { $0 * Self.prescriptionGy }, predictedGy = predicted.map { $0 * Self.prescriptionGy }
             mae += DoseErrors(referenceGy: referenceGy, predictionGy: predictedGy).overallGy ?? 0
             let inside = ptv70.indices.filter { ptv70[$0] != 0 }

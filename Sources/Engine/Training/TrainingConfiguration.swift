@@ -30,8 +30,10 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var maxGradientNorm: Double
     /// Weight of mean(ReLU(−prediction)) added to the MSE.
     public var negativePenaltyWeight: Double
-    /// Weight of the PTV70 underdose term (`Loss.ptvUnderdose`) added to the loss (0: none).
+    /// Weight of the PTV underdose term (`Loss.ptvUnderdose`) added to the loss (0: none).
     public var ptvUnderdoseWeight: Double
+    /// The targets that term covers.
+    public var ptvUnderdoseTargets: Loss.PTVTargets
     /// Largest integer translation of a patch centre per axis, voxels.
     public var maxShift: Int
     /// Fixed by `PatchSampler`; recorded.
@@ -59,12 +61,12 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public init(preset: UNetConfiguration.Preset = .tiny, depth: Int = 4, patch: [Int] = [64, 64, 64], batchSize: Int = 2, epochs: Int = 50,
                 patchesPerVolume: Int = 4, learningRate: Double = 1e-4, minimumLearningRate: Double = 0, warmupSteps: Int = 0,
                 weightDecay: Double = 1e-2, maxGradientNorm: Double = 1, negativePenaltyWeight: Double = 0.1, ptvUnderdoseWeight: Double = 0,
-                maxShift: Int = 4, highDoseCentreThreshold: Double = defaultHighDoseCentreThreshold, validateEvery: Int = 1,
+                ptvUnderdoseTargets: Loss.PTVTargets = .ptv70, maxShift: Int = 4, highDoseCentreThreshold: Double = defaultHighDoseCentreThreshold, validateEvery: Int = 1,
                 validationOverlap: Double = 0.5, selectionMetric: SelectionMetric = .ptv70MAE, patience: Int? = 10, seed: UInt64 = 0,
                 threads: Int = 1, resample: Int = 1) {
         (self.preset, self.depth, self.patch, self.batchSize, self.epochs) = (preset, depth, patch, batchSize, epochs)
         (self.patchesPerVolume, self.learningRate, self.minimumLearningRate, self.weightDecay) = (patchesPerVolume, learningRate, minimumLearningRate, weightDecay)
-        self.warmupSteps = warmupSteps
+        (self.warmupSteps, self.ptvUnderdoseTargets) = (warmupSteps, ptvUnderdoseTargets)
         let defaults = AdamW.Settings()
         (adamBetas, adamEpsilon) = ([defaults.beta1, defaults.beta2], defaults.epsilon)
         (self.maxGradientNorm, self.negativePenaltyWeight, self.ptvUnderdoseWeight, self.maxShift) = (maxGradientNorm, negativePenaltyWeight, ptvUnderdoseWeight, maxShift)
@@ -74,9 +76,11 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     }
 
     /// The settings `dosecurate train` starts from, chosen by the time-to-quality benchmark
-    /// (docs/engine.md): the defaults above plus warm-up, the PTV70 underdose term, patch centres
-    /// on the targets and eight patches a case per epoch. The command sets `threads` to the cores.
-    public static let recipe = TrainingConfiguration(patchesPerVolume: 8, warmupSteps: 100, ptvUnderdoseWeight: 0.5, highDoseCentreThreshold: 0.5)
+    /// (docs/engine.md): the defaults above plus warm-up, the underdose term over every target,
+    /// patch centres on the targets and eight patches a case per epoch. The command sets `threads`
+    /// to the cores.
+    public static let recipe = TrainingConfiguration(patchesPerVolume: 8, warmupSteps: 100, ptvUnderdoseWeight: 0.5, ptvUnderdoseTargets: .all,
+                                                     highDoseCentreThreshold: 0.5)
 
     /// Refuses settings the trainer cannot honour, naming the first one.
     public func validated() throws -> TrainingConfiguration {
@@ -116,10 +120,11 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     }
 
     // Run records written before issue 31 lack the recipe's newer settings; they read as the
-    // values those runs used (no warm-up, no PTV term, centres above 10 % of Rx).
+    // values those runs used (no warm-up, no PTV term, centres above 10 % of Rx, and a PTV term,
+    // where there was one, over PTV70 only).
     private enum CodingKeys: String, CodingKey {
         case preset, depth, patch, batchSize, epochs, patchesPerVolume, learningRate, minimumLearningRate, warmupSteps, weightDecay, adamBetas,
-             adamEpsilon, maxGradientNorm, negativePenaltyWeight, ptvUnderdoseWeight, maxShift, flipProbability, highDoseCentreFraction,
+             adamEpsilon, maxGradientNorm, negativePenaltyWeight, ptvUnderdoseWeight, ptvUnderdoseTargets, maxShift, flipProbability, highDoseCentreFraction,
              highDoseCentreThreshold, validateEvery, validationOverlap, selectionMetric, patience, seed, threads, resample
     }
 
@@ -135,6 +140,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
                                                  try values.decode(Double.self, forKey: .adamEpsilon))
         (maxGradientNorm, negativePenaltyWeight) = (try values.decode(Double.self, forKey: .maxGradientNorm), try values.decode(Double.self, forKey: .negativePenaltyWeight))
         ptvUnderdoseWeight = try values.decodeIfPresent(Double.self, forKey: .ptvUnderdoseWeight) ?? 0
+        ptvUnderdoseTargets = try values.decodeIfPresent(Loss.PTVTargets.self, forKey: .ptvUnderdoseTargets) ?? .ptv70
         (maxShift, flipProbability) = (try values.decode(Int.self, forKey: .maxShift), try values.decode(Double.self, forKey: .flipProbability))
         highDoseCentreFraction = try values.decode(Double.self, forKey: .highDoseCentreFraction)
         highDoseCentreThreshold = try values.decodeIfPresent(Double.self, forKey: .highDoseCentreThreshold) ?? Self.defaultHighDoseCentreThreshold

@@ -29,7 +29,8 @@ public enum TrainingStep {
     }
 
     public static func run(model: inout BaselineUNet3D, optimizer: inout AdamW, input: Tensor, constraints: Tensor, target: Tensor,
-                           negativePenaltyWeight: Float = 0.1, ptvUnderdoseWeight: Float = 0, maxGradientNorm: Float = 1,
+                           negativePenaltyWeight: Float = 0.1, ptvUnderdoseWeight: Float = 0, ptvUnderdoseTargets: Loss.PTVTargets = .ptv70,
+                           maxGradientNorm: Float = 1,
                            on backend: some ComputeBackend) throws -> Result {
         // Parameters and optimiser moments in PyTorch's registration order.
         let names = model.configuration.parameterShapes.map(\.name)
@@ -49,7 +50,7 @@ public enum TrainingStep {
             var outputGradient = try ResidualAdd.forward(mse.gradient, backend.scaled(penalty.gradient, by: negativePenaltyWeight), on: backend)
             var loss = mse.value + negativePenaltyWeight * penalty.value
             if ptvUnderdoseWeight > 0 {
-                let underdose = try Loss.ptvUnderdose(prediction: trace.output, target: target, input: input)
+                let underdose = try Loss.ptvUnderdose(prediction: trace.output, target: target, input: input, targets: ptvUnderdoseTargets)
                 outputGradient = try ResidualAdd.forward(outputGradient, backend.scaled(underdose.gradient, by: ptvUnderdoseWeight), on: backend)
                 loss += ptvUnderdoseWeight * underdose.value
             }

@@ -1,5 +1,6 @@
 import Support
 import DoseCase
+import Dosimetry
 import Engine
 import Evaluation
 import Foundation
@@ -8,7 +9,7 @@ import NumpyFormat
 
 /// `dosecurate predict`: BaselineUNet3D weights over whole cases by sliding window, writing
 /// `<caseId>_pred.npz` files `evaluate` reads: key `dose` (normalised like the case, float32,
-/// clamped to [0, 1.5]) and `metadata`, the case's own metadata plus a `prediction` entry
+/// clamped to [0, 1.5], 0 in the air around the patient unless asked to keep it) and `metadata`, the case's own metadata plus a `prediction` entry
 /// (weights hash, dataset versions, window, channel harmonisation).
 public struct PredictRequest: Sendable {
     public enum Cases: Sendable {
@@ -28,11 +29,14 @@ public struct PredictRequest: Sendable {
     public let threads: Int
     /// The run the weights come from (`--run`), written into each prediction's metadata.
     public let runId: String?
+    /// Keep the network's output in the air around the patient instead of setting it to 0
+    /// (`ExternalAir`).
+    public let keepsDoseOutsideBody: Bool
 
     public init(weightsPath: String, cases: Cases, outputDirectory: String, window: SlidingWindow? = nil, overlap: Double = 0.5, threads: Int,
-                runId: String? = nil) {
+                runId: String? = nil, keepsDoseOutsideBody: Bool = false) {
         (self.weightsPath, self.cases, self.outputDirectory, self.window, self.threads) = (weightsPath, cases, outputDirectory, window, threads)
-        (self.overlap, self.runId) = (overlap, runId)
+        (self.overlap, self.runId, self.keepsDoseOutsideBody) = (overlap, runId, keepsDoseOutsideBody)
     }
 
     /// The tile edge for weights that do not record their training patch.
@@ -119,7 +123,10 @@ public enum PredictWorkflow {
                 tiles = total
                 progress("\(opened.caseId): tile \(done)/\(total)")
             }) { patch in try weights.model.forward(patch, constraints: input.constraints, on: backend) }
-            let dose = resampling.upsample(predicted.elements, native: native).map { min(max($0, clampRange.lowerBound), clampRange.upperBound) }
+            var dose = resampling.upsample(predicted.elements, native: native).map { min(max($0, clampRange.lowerBound), clampRange.upperBound) }
+            if !request.keepsDoseOutsideBody {
+                for voxel in dose.indices where input.externalAir[voxel] { dose[voxel] = 0 }
+            }
             let provenance = MetadataValue.dictionary([
                 "tool": .string("dosecurate predict"),
                 EvaluationModel.PredictionKey.weightsSHA256: .string(weightsHash),
@@ -133,6 +140,8 @@ public enum PredictWorkflow {
                 "blending": .string("gaussian, sigma = patch / 4"),
                 "in_plane_resample": .int(Int64(weights.resampling.factor)),
                 "clamp": .list([.float(Double(clampRange.lowerBound)), .float(Double(clampRange.upperBound))]),
+                "outside_body": .string(request.keepsDoseOutsideBody ? "kept"
+                    : "set to 0 (air below \(Int(ExternalAir.thresholdHU)) HU connected to a face of the volume)"),
                 "filled_channels_with_zero": .list(input.filledChannels.map(MetadataValue.string)),
                 "unused_channels": .list(input.unusedChannels.map(MetadataValue.string)),
             ])
@@ -158,6 +167,8 @@ public enum PredictWorkflow {
 struct CaseInput {
     let shape: VolumeShape
     let volume: Tensor
+    /// The air around the patient, where a planned dose is 0.
+    let externalAir: [Bool]
     let constraints: Tensor
     let filledChannels: [String], unusedChannels: [String]
     /// The structure behind each input channel after the CT.
@@ -184,6 +195,7 @@ struct CaseInput {
             }
         }
         shape = ct.shape
+        externalAir = ExternalAir.mask(normalizedCT: ct)
         volume = try Tensor(shape: [1, inputChannels] + ct.shape.dimensions, elements: elements)
         constraints = try Tensor(shape: [1, UNetConfiguration.constraintFeatures], elements: opened.constraints())
         filledChannels = filled

@@ -14,7 +14,8 @@ struct PredictCommand: AsyncParsableCommand {
             Cases come from --cases (files or folders) or, pinned, from --dataset and --split: the cases the split assigns \
             to --role, each verified against the hash the version froze. Patches start symmetrically about the volume \
             centre and cover every voxel; overlapping predictions are blended with a Gaussian (sigma = patch/4); the \
-            output is clamped to [0, 1.5]. Input channels are CT then the SDFs in the standard channel order; a channel \
+            output is clamped to [0, 1.5] and set to 0 in the air around the patient (CT below −500 HU connected to a \
+            face of the volume; --keep-dose-outside-body keeps it). Input channels are CT then the SDFs in the standard channel order; a channel \
             the case lacks is filled with 0 (the v2.4 convention) and recorded in the file's metadata. Exit status: 0 when \
             every case was predicted, 1 when some files could not be read as cases (listed), 2 when nothing could be done.
             """
@@ -44,6 +45,9 @@ struct PredictCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Fraction of a patch neighbouring tiles share (0 < overlap < 1).")
     var overlap: Double = 0.5
+
+    @Flag(name: .long, help: "Keep the network's output in the air around the patient (by default it is set to 0).")
+    var keepDoseOutsideBody = false
 
     @OptionGroup var threads: ThreadsOption
 
@@ -78,7 +82,7 @@ struct PredictCommand: AsyncParsableCommand {
         let progress = ProgressLine(total: 0, enabled: !verbosity.quiet)
         let outcome = try await PredictWorkflow.run(
             PredictRequest(weightsPath: weightsPath, cases: selection, outputDirectory: outputDirectory, window: window, overlap: overlap,
-                           threads: threads.count, runId: run),
+                           threads: threads.count, runId: run, keepsDoseOutsideBody: keepDoseOutsideBody),
             progress: { progress.show($0) })
         progress.finish()
         for skipped in outcome.skipped { FileHandle.standardError.write("skipped \(skipped.file): \(skipped.reason)\n") }

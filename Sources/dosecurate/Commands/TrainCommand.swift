@@ -7,6 +7,7 @@ import Workflows
 
 extension UNetConfiguration.Preset: ExpressibleByArgument {}
 extension TrainingConfiguration.SelectionMetric: ExpressibleByArgument {}
+extension Loss.PTVTargets: ExpressibleByArgument {}
 extension TrainingConfigurationFile.Format: ExpressibleByArgument {}
 
 struct TrainCommand: AsyncParsableCommand {
@@ -74,8 +75,11 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .long, help: "AdamW decoupled weight decay. \(Self.defaultText(\.weightDecay))")
     var weightDecay: Double?
 
-    @Option(name: .long, help: "Weight of the PTV70 underdose term (squared shortfall inside PTV70, averaged over its voxels) added to the loss. \(Self.defaultText(\.ptvUnderdoseWeight))")
+    @Option(name: .long, help: "Weight of the PTV underdose term (squared shortfall below the true dose inside the targets, averaged over their voxels) added to the loss. \(Self.defaultText(\.ptvUnderdoseWeight))")
     var ptvUnderdoseWeight: Double?
+
+    @Option(name: .long, help: "The targets the underdose term covers: every one present (PTV70, PTV56, PTV50.4), or PTV70 only. \(Self.defaultText(\.ptvUnderdoseTargets.rawValue))")
+    var ptvUnderdoseTargets: Loss.PTVTargets?
 
     @Option(name: .long, help: "Normalised dose above which a voxel may centre the high-dose half of the patches (0.1 = 10 % of Rx). \(Self.defaultText(\.highDoseCentreThreshold))")
     var centreThreshold: Double?
@@ -132,6 +136,7 @@ struct TrainCommand: AsyncParsableCommand {
         if let warmupSteps { merged.warmupSteps = warmupSteps }
         if let weightDecay { merged.weightDecay = weightDecay }
         if let ptvUnderdoseWeight { merged.ptvUnderdoseWeight = ptvUnderdoseWeight }
+        if let ptvUnderdoseTargets { merged.ptvUnderdoseTargets = ptvUnderdoseTargets }
         if let centreThreshold { merged.highDoseCentreThreshold = centreThreshold }
         if let validateEvery { merged.validateEvery = validateEvery }
         if let select { merged.selectionMetric = select }
