@@ -432,8 +432,7 @@ public struct Trainer: Sendable {
             // CT brought back to the case's grid when the run is resampled).
             let coarseCT = Array(input.elements.prefix(spatial.reduce(1, *)))
             let externalAir = ExternalAir.mask(normalizedCT: try Volume(shape: VolumeShape(rows: native[0], columns: native[1], slices: native[2]), elements: resampling.upsample(coarseCT, native: native)))
-            var predicted = resampling.upsample(coarse.elements, native: native).map { min(max($0, 0), 1.5) }
-            for voxel in predicted.indices where externalAir[voxel] { predicted[voxel] = 0 }
+            let predicted = PredictedDose.finished(resampling.upsample(coarse.elements, native: native), externalAir: externalAir)
             let referenceGy = reference.map { $0 * Self.prescriptionGy }, predictedGy = predicted.map { $0 * Self.prescriptionGy }
             mae += DoseErrors(referenceGy: referenceGy, predictionGy: predictedGy).overallGy ?? 0
             let inside = ptv70.indices.filter { ptv70[$0] != 0 }

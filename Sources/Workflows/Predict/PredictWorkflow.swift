@@ -63,9 +63,8 @@ public struct PredictOutcome: Sendable {
 }
 
 public enum PredictWorkflow {
-    /// Output values outside this range are clamped: dose is never negative, and 1.5 (105 Gy) is
-    /// the audit's own bound on a plausible normalised dose.
-    public static let clampRange: ClosedRange<Float> = 0...1.5
+    /// Output values outside this range are clamped (`PredictedDose.clampRange`).
+    public static let clampRange = PredictedDose.clampRange
 
     public static func run(_ request: PredictRequest, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> PredictOutcome {
         guard let weightsData = FileManager.default.contents(atPath: request.weightsPath) else {
@@ -123,10 +122,8 @@ public enum PredictWorkflow {
                 tiles = total
                 progress("\(opened.caseId): tile \(done)/\(total)")
             }) { patch in try weights.model.forward(patch, constraints: input.constraints, on: backend) }
-            var dose = resampling.upsample(predicted.elements, native: native).map { min(max($0, clampRange.lowerBound), clampRange.upperBound) }
-            if !request.keepsDoseOutsideBody {
-                for voxel in dose.indices where input.externalAir[voxel] { dose[voxel] = 0 }
-            }
+            let dose = PredictedDose.finished(resampling.upsample(predicted.elements, native: native),
+                                              externalAir: request.keepsDoseOutsideBody ? nil : input.externalAir)
             let provenance = MetadataValue.dictionary([
                 "tool": .string("dosecurate predict"),
                 EvaluationModel.PredictionKey.weightsSHA256: .string(weightsHash),
