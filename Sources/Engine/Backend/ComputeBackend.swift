@@ -8,6 +8,14 @@ public protocol ComputeBackend: Sendable {
 
     func conv3dForward(input: Tensor, layout: VolumeLayout, weight: Tensor, bias: Tensor, kernelSize: Int) -> Tensor
     func conv3dBackward(input: Tensor, layout: VolumeLayout, weight: Tensor, kernelSize: Int, outputGradient: Tensor) -> Conv3d.Gradients
+    /// Inference: the convolution of the channel concatenation [first, second] (`layout` is the
+    /// concatenation's), read from the two tensors without building it.
+    func conv3dForward(concatenating first: Tensor, _ second: Tensor, layout: VolumeLayout, weight: Tensor, bias: Tensor, kernelSize: Int) -> Tensor
+    /// Inference: a 1×1×1 convolution of [first, second] written over `first`'s storage when one
+    /// sample's output has no more channels than `first` (the decoder's residual, where the
+    /// upsampled input is not read again), so it needs no activation-sized buffer of its own.
+    func pointwiseConvForward(overwriting first: consuming Tensor, concatenatedWith second: Tensor, layout: VolumeLayout,
+                              weight: Tensor, bias: Tensor) -> Tensor
     /// Largest im2col scratch a conv of this layout and kernel size holds (all lanes), in bytes.
     func conv3dScratchBytes(layout: VolumeLayout, kernelSize: Int) -> Int
 

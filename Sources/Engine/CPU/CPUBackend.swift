@@ -67,6 +67,47 @@ public struct CPUBackend: ComputeBackend {
         }
     }
 
+    public func conv3dForward(concatenating first: Tensor, _ second: Tensor, layout: VolumeLayout, weight: Tensor, bias: Tensor,
+                              kernelSize: Int) -> Tensor {
+        let outputChannels = weight.shape[0]
+        return Tensor(shape: layout.with(channels: outputChannels).shape) { output in
+            first.elements.withUnsafeBufferPointer { firstSource in
+                second.elements.withUnsafeBufferPointer { secondSource in
+                    weight.elements.withUnsafeBufferPointer { weights in
+                        bias.elements.withUnsafeBufferPointer { biases in
+                            conv.forward(input: ConvInput(parts: [(firstSource.baseAddress!, first.shape[1]), (secondSource.baseAddress!, second.shape[1])]),
+                                         layout: layout, weight: weights, outputChannels: outputChannels, kernelSize: kernelSize,
+                                         bias: biases, output: output.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public func pointwiseConvForward(overwriting first: consuming Tensor, concatenatedWith second: Tensor, layout: VolumeLayout,
+                                     weight: Tensor, bias: Tensor) -> Tensor {
+        let outputChannels = weight.shape[0], outputLayout = layout.with(channels: outputChannels)
+        guard layout.batch == 1, outputChannels <= first.shape[1] else {
+            return conv3dForward(concatenating: first, second, layout: layout, weight: weight, bias: bias, kernelSize: 1)
+        }
+        let firstChannels = first.shape[1]
+        var storage = (consume first).elements
+        storage.withUnsafeMutableBufferPointer { target in
+            second.elements.withUnsafeBufferPointer { secondSource in
+                weight.elements.withUnsafeBufferPointer { weights in
+                    bias.elements.withUnsafeBufferPointer { biases in
+                        conv.forward(input: ConvInput(parts: [(UnsafePointer(target.baseAddress!), firstChannels), (secondSource.baseAddress!, second.shape[1])]),
+                                     layout: layout, weight: weights, outputChannels: outputChannels, kernelSize: 1,
+                                     bias: biases, output: target.baseAddress!)
+                    }
+                }
+            }
+        }
+        storage.removeLast(storage.count - outputLayout.shape.reduce(1, *))
+        return Tensor(unchecked: outputLayout.shape, storage)
+    }
+
     public func conv3dBackward(input: Tensor, layout: VolumeLayout, weight: Tensor, kernelSize: Int, outputGradient: Tensor) -> Conv3d.Gradients {
         let outputChannels = weight.shape[0]
         let outputLayout = layout.with(channels: outputChannels)

@@ -23,7 +23,7 @@ struct Conv3dKernel {
     /// Column-slab bytes the conv of `layout` with this kernel size holds at most, over all lanes.
     func scratchBytes(layout: VolumeLayout, kernelSize: Int) -> Int {
         guard kernelSize > 1 else { return 0 }
-        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, slabFloats: slabFloats, minimumPoints: minimumPoints)
+        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, gathers: kernelSize > 1, slabFloats: slabFloats, minimumPoints: minimumPoints)
         return plan.patchRows * plan.rowsPerSlab * layout.width * MemoryLayout<Float>.size * min(split.threads, plan.taskCount)
     }
 
@@ -32,21 +32,32 @@ struct Conv3dKernel {
     func forward(input: UnsafeBufferPointer<Float>, layout: VolumeLayout, weight: UnsafeBufferPointer<Float>,
                  outputChannels: Int, kernelSize: Int, bias: UnsafeBufferPointer<Float>?,
                  output: UnsafeMutableBufferPointer<Float>) {
-        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, slabFloats: slabFloats, minimumPoints: minimumPoints)
+        forward(input: ConvInput(input.baseAddress!, channels: layout.channels), layout: layout, weight: weight,
+                outputChannels: outputChannels, kernelSize: kernelSize, bias: bias, output: output.baseAddress!)
+    }
+
+    /// The same over an input whose channels may live in two tensors (a concatenation never
+    /// built). Each task gathers its columns before it writes its output points, so `output` may
+    /// be the storage of the input's first part for a 1×1×1 kernel over one sample: a point's
+    /// output channels then land on that point's input channels, which its task has already read.
+    func forward(input: ConvInput, layout: VolumeLayout, weight: UnsafeBufferPointer<Float>,
+                 outputChannels: Int, kernelSize: Int, bias: UnsafeBufferPointer<Float>?, output: UnsafeMutablePointer<Float>) {
+        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, gathers: kernelSize > 1 || input.parts.count > 1,
+                            slabFloats: slabFloats, minimumPoints: minimumPoints)
         let spatial = layout.spatialCount
         nonisolated(unsafe) let output = output
         split.forEachLane(tasks: plan.taskCount) { lane, lanes in
-            let slab = plan.needsColumns ? UnsafeMutableBufferPointer<Float>.allocate(capacity: plan.slabCapacity) : nil
+            let slab = plan.gathers ? UnsafeMutableBufferPointer<Float>.allocate(capacity: plan.slabCapacity) : nil
             defer { slab?.deallocate() }
             for task in stride(from: lane, to: plan.taskCount, by: lanes) {
                 let (sample, rows) = plan.task(task)
                 let first = rows.lowerBound * layout.width, points = rows.count * layout.width
-                let target = output.baseAddress! + (sample * outputChannels) * spatial + first
+                let (columns, columnStride) = plan.columns(input: input, sample: sample, rows: rows, slab: slab)
+                let target = output + (sample * outputChannels) * spatial + first
                 for channel in 0..<outputChannels {
                     let value = bias?[channel] ?? 0
                     (target + channel * spatial).update(repeating: value, count: points)
                 }
-                let (columns, columnStride) = plan.columns(input: input, sample: sample, rows: rows, slab: slab)
                 dc_conv_gemm_nn(outputChannels, points, plan.patchRows, weight.baseAddress!, plan.patchRows, columns, columnStride,
                                 target, spatial)
             }
@@ -56,7 +67,8 @@ struct Conv3dKernel {
     /// `Σ_{n,p} outputGradient[n, o, p] · column[n, k, p]`, the weight gradient, as (Cout, Cin·k³).
     func weightGradient(input: UnsafeBufferPointer<Float>, layout: VolumeLayout, outputGradient: UnsafeBufferPointer<Float>,
                         outputChannels: Int, kernelSize: Int, into gradient: UnsafeMutableBufferPointer<Float>) {
-        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, slabFloats: slabFloats, minimumPoints: minimumPoints)
+        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, gathers: kernelSize > 1, slabFloats: slabFloats, minimumPoints: minimumPoints)
+        let source = ConvInput(input.baseAddress!, channels: layout.channels)
         let spatial = layout.spatialCount
         let lanes = max(1, min(split.threads, plan.taskCount))
         let weightCount = outputChannels * plan.patchRows
@@ -66,13 +78,13 @@ struct Conv3dKernel {
         partials.initialize(repeating: 0)
         nonisolated(unsafe) let sharedPartials = partials
         split.forEachLane(tasks: plan.taskCount) { lane, lanes in
-            let slab = plan.needsColumns ? UnsafeMutableBufferPointer<Float>.allocate(capacity: plan.slabCapacity) : nil
+            let slab = plan.gathers ? UnsafeMutableBufferPointer<Float>.allocate(capacity: plan.slabCapacity) : nil
             defer { slab?.deallocate() }
             let partial = sharedPartials.baseAddress! + lane * weightCount
             for task in stride(from: lane, to: plan.taskCount, by: lanes) {
                 let (sample, rows) = plan.task(task)
                 let first = rows.lowerBound * layout.width, points = rows.count * layout.width
-                let (columns, columnStride) = plan.columns(input: input, sample: sample, rows: rows, slab: slab)
+                let (columns, columnStride) = plan.columns(input: source, sample: sample, rows: rows, slab: slab)
                 let gradientRows = outputGradient.baseAddress! + sample * outputChannels * spatial + first
                 dc_conv_gemm_nt(outputChannels, plan.patchRows, points, gradientRows, spatial, columns, columnStride, partial, plan.patchRows)
             }
@@ -99,20 +111,43 @@ struct Conv3dKernel {
     }
 }
 
+/// A convolution's input channels: one tensor's, or two tensors' one after the other (the
+/// decoder's [upsampled, skip] at inference, which is never concatenated).
+struct ConvInput: @unchecked Sendable {
+    let parts: [(base: UnsafePointer<Float>, channels: Int)]
+
+    init(_ base: UnsafePointer<Float>, channels: Int) { parts = [(base, channels)] }
+    init(parts: [(base: UnsafePointer<Float>, channels: Int)]) { self.parts = parts }
+
+    /// The first element of `channel` of `sample`, each part laid out (N, C_part, spatial).
+    func channel(_ channel: Int, sample: Int, spatial: Int) -> UnsafePointer<Float> {
+        var index = channel
+        for part in parts {
+            if index < part.channels { return part.base + (sample * part.channels + index) * spatial }
+            index -= part.channels
+        }
+        preconditionFailure("channel \(channel) beyond the input's \(parts.reduce(0) { $0 + $1.channels })")
+    }
+}
+
 /// How a convolution's columns are cut into slabs: tasks are (sample, run of image rows).
 private struct SlabPlan {
     let layout: VolumeLayout
     let kernelSize: Int
+    /// Whether a task gathers its columns into a slab; else (a 1×1×1 conv of one tensor) its
+    /// columns are the input's rows themselves.
+    let gathers: Bool
     let patchRows: Int
     let rowsPerSlab: Int
     let slabsPerSample: Int
 
-    init(layout: VolumeLayout, kernelSize: Int, slabFloats: Int, minimumPoints: Int) {
+    init(layout: VolumeLayout, kernelSize: Int, gathers: Bool, slabFloats: Int, minimumPoints: Int) {
         self.layout = layout
         self.kernelSize = kernelSize
+        self.gathers = gathers
         patchRows = layout.channels * kernelSize * kernelSize * kernelSize
         let imageRows = layout.depth * layout.height
-        if kernelSize > 1 {
+        if gathers {
             let rowsInBudget = slabFloats / max(1, patchRows * layout.width)
             let rowsForMinimum = (minimumPoints + layout.width - 1) / max(1, layout.width)
             let wanted = max(1, min(imageRows, max(rowsInBudget, rowsForMinimum)))
@@ -126,7 +161,6 @@ private struct SlabPlan {
         slabsPerSample = imageRows == 0 ? 0 : (imageRows + rowsPerSlab - 1) / rowsPerSlab
     }
 
-    var needsColumns: Bool { kernelSize > 1 }
     var taskCount: Int { layout.batch * slabsPerSample }
     var slabCapacity: Int { patchRows * rowsPerSlab * layout.width }
 
@@ -136,12 +170,12 @@ private struct SlabPlan {
         return (sample, first..<min(first + rowsPerSlab, layout.depth * layout.height))
     }
 
-    /// The task's columns and their row stride: gathered into `slab` for a k > 1 kernel, else the
-    /// input itself (a 1×1×1 conv's columns are its input rows).
-    func columns(input: UnsafeBufferPointer<Float>, sample: Int, rows: Range<Int>, slab: UnsafeMutableBufferPointer<Float>?) -> (UnsafePointer<Float>, Int) {
+    /// The task's columns and their row stride: gathered into `slab`, or the input itself (a
+    /// 1×1×1 conv's columns are its input rows).
+    func columns(input: ConvInput, sample: Int, rows: Range<Int>, slab: UnsafeMutableBufferPointer<Float>?) -> (UnsafePointer<Float>, Int) {
+        let spatial = layout.spatialCount
         guard let slab else {
-            let spatial = layout.spatialCount
-            return (input.baseAddress! + sample * layout.channels * spatial + rows.lowerBound * layout.width, spatial)
+            return (input.channel(0, sample: sample, spatial: spatial) + rows.lowerBound * layout.width, spatial)
         }
         gatherColumns(input: input, sample: sample, rows: rows, into: slab)
         return (UnsafePointer(slab.baseAddress!), rows.count * layout.width)
@@ -150,13 +184,13 @@ private struct SlabPlan {
     /// im2col of one slab: row (i, kd, kh, kw) holds input channel i shifted by (kd, kh, kw) − pad
     /// over the slab's points, zero where the shift leaves the volume. Each image row is one
     /// shifted copy, which is why slabs are whole rows.
-    func gatherColumns(input: UnsafeBufferPointer<Float>, sample: Int, rows: Range<Int>, into slab: UnsafeMutableBufferPointer<Float>) {
+    func gatherColumns(input: ConvInput, sample: Int, rows: Range<Int>, into slab: UnsafeMutableBufferPointer<Float>) {
         let (depth, height, width) = (layout.depth, layout.height, layout.width)
         let spatial = layout.spatialCount, pad = (kernelSize - 1) / 2
         let points = rows.count * width
         var target = slab.baseAddress!
         for channel in 0..<layout.channels {
-            let source = input.baseAddress! + (sample * layout.channels + channel) * spatial
+            let source = input.channel(channel, sample: sample, spatial: spatial)
             for kd in 0..<kernelSize {
                 for kh in 0..<kernelSize {
                     for kw in 0..<kernelSize {

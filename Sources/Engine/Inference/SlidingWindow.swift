@@ -65,45 +65,49 @@ public struct SlidingWindow: Sendable, Equatable, Codable {
 
     /// Runs `predictPatch` on every tile of `input` (1, C, D, H, W) and blends the (1, 1, patch)
     /// outputs into one (1, 1, D, H, W) prediction. `progress(done, total)` after each tile.
-    public func predict(_ input: Tensor, progress: (Int, Int) -> Void = { _, _ in },
-                        predictPatch: (Tensor) throws -> Tensor) throws -> Tensor {
-        let layout = try VolumeLayout(of: input, role: "sliding-window input")
-        guard layout.batch == 1, layout.spatialCount > 0 else {
-            throw EngineError.shape(role: "sliding-window input", expected: "one volume (1, C, D, H, W)", found: input.shape)
+    /// `predictPatch` owns its tile, so it can free it as soon as it has read it.
+    public func predict(_ input: some PatchSource, progress: (Int, Int) -> Void = { _, _ in },
+                        predictPatch: (consuming Tensor) throws -> Tensor) throws -> Tensor {
+        let shape = input.shape
+        guard shape.count == 5, shape[0] == 1, shape[1] > 0, shape[2...].allSatisfy({ $0 > 0 }) else {
+            throw EngineError.shape(role: "sliding-window input", expected: "one volume (1, C, D, H, W)", found: shape)
         }
-        let extent = [layout.depth, layout.height, layout.width]
-        let patchLayout = VolumeLayout(batch: 1, channels: layout.channels, depth: patch[0], height: patch[1], width: patch[2])
+        let extent = Array(shape[2...]), voxels = extent.reduce(1, *)
         let blend = weights
-        var sum = [Double](repeating: 0, count: layout.spatialCount), weightSum = sum
+        var sum = [Double](repeating: 0, count: voxels)
         let tiles = tiles(extent: extent)
         for (index, start) in tiles.enumerated() {
-            let output = try predictPatch(crop(input, layout: layout, start: start, to: patchLayout))
+            let output = try predictPatch(input.patch(at: start, extent: patch))
             try output.expectShape([1, 1] + patch, role: "patch prediction")
             forEachOverlap(start: start, extent: extent) { volumeIndex, patchIndex in
                 sum[volumeIndex] += Double(blend[patchIndex]) * Double(output.elements[patchIndex])
-                weightSum[volumeIndex] += Double(blend[patchIndex])
             }
             progress(index + 1, tiles.count)
         }
-        return try Tensor(shape: [1, 1] + extent, elements: zip(sum, weightSum).map { Float($0 / $1) })
-    }
-
-    /// The patch at `start`, zero outside the volume.
-    private func crop(_ input: Tensor, layout: VolumeLayout, start: [Int], to patchLayout: VolumeLayout) -> Tensor {
-        var elements = [Float](repeating: 0, count: patchLayout.channels * patchLayout.spatialCount)
-        let extent = [layout.depth, layout.height, layout.width]
-        for channel in 0..<layout.channels {
-            let source = channel * layout.spatialCount, target = channel * patchLayout.spatialCount
-            forEachOverlap(start: start, extent: extent) { volumeIndex, patchIndex in
-                elements[target + patchIndex] = input.elements[source + volumeIndex]
+        // The weights' sum is not kept beside `sum` (a second volume of doubles): it is the same
+        // additions again, tile by tile in the same order, so each voxel's divisor is exactly the
+        // one a running sum would hold.
+        var weightSum = [Double](repeating: 0, count: extent[1] * extent[2])
+        var elements = [Float](repeating: 0, count: voxels)
+        let plane = extent[1] * extent[2]
+        for d in 0..<extent[0] {
+            weightSum.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            for start in tiles where (start[0]..<(start[0] + patch[0])).contains(d) {
+                forEachOverlap(start: start, extent: extent, depths: d..<(d + 1)) { volumeIndex, patchIndex in
+                    weightSum[volumeIndex - d * plane] += Double(blend[patchIndex])
+                }
             }
+            for index in 0..<plane { elements[d * plane + index] = Float(sum[d * plane + index] / weightSum[index]) }
         }
-        return Tensor(unchecked: patchLayout.shape, elements)
+        return try Tensor(shape: [1, 1] + extent, elements: elements)
     }
 
-    /// Calls `body(volumeIndex, patchIndex)` for every voxel the tile at `start` covers inside the volume.
-    private func forEachOverlap(start: [Int], extent: [Int], _ body: (Int, Int) -> Void) {
-        for d in max(0, -start[0])..<min(patch[0], extent[0] - start[0]) {
+    /// Calls `body(volumeIndex, patchIndex)` for every voxel the tile at `start` covers inside the
+    /// volume (within the volume's `depths`, when given).
+    private func forEachOverlap(start: [Int], extent: [Int], depths: Range<Int>? = nil, _ body: (Int, Int) -> Void) {
+        let covered = max(0, -start[0])..<min(patch[0], extent[0] - start[0])
+        let wanted = depths.map { ($0.lowerBound - start[0])..<($0.upperBound - start[0]) } ?? covered
+        for d in covered.clamped(to: wanted) {
             for h in max(0, -start[1])..<min(patch[1], extent[1] - start[1]) {
                 let volumeRow = ((start[0] + d) * extent[1] + start[1] + h) * extent[2] + start[2]
                 let patchRow = (d * patch[1] + h) * patch[2]

@@ -36,6 +36,31 @@ public struct Conv3d: Sendable, Equatable {
         return backend.conv3dForward(input: input, layout: layout, weight: weight, bias: bias, kernelSize: kernelSize)
     }
 
+    /// Inference: the convolution of the channel concatenation [first, second], which is never built.
+    public func forward(concatenating first: Tensor, _ second: Tensor, on backend: some ComputeBackend) throws -> Tensor {
+        let layout = try concatenatedLayout(first, second)
+        return backend.conv3dForward(concatenating: first, second, layout: layout, weight: weight, bias: bias, kernelSize: kernelSize)
+    }
+
+    /// Inference, 1×1×1 kernels: the same, written over `first`'s storage where it fits (the
+    /// decoder's residual, once its conv1 has read the upsampled half for the last time).
+    public func forward(overwriting first: consuming Tensor, concatenatedWith second: Tensor, on backend: some ComputeBackend) throws -> Tensor {
+        guard kernelSize == 1 else {
+            throw EngineError.invalidSetting(name: "Conv3d over its input's storage", expected: "a 1×1×1 kernel", found: "\(kernelSize)³")
+        }
+        let layout = try concatenatedLayout(first, second)
+        return backend.pointwiseConvForward(overwriting: first, concatenatedWith: second, layout: layout, weight: weight, bias: bias)
+    }
+
+    private func concatenatedLayout(_ first: Tensor, _ second: Tensor) throws -> VolumeLayout {
+        let firstLayout = try VolumeLayout(of: first, role: "Conv3d input (first part)")
+        let secondLayout = try VolumeLayout(of: second, role: "Conv3d input (second part)")
+        guard firstLayout.with(channels: secondLayout.channels) == secondLayout else {
+            throw EngineError.mismatch(role: "Conv3d input parts", expected: first.shape, found: second.shape)
+        }
+        return try checked(firstLayout.with(channels: firstLayout.channels + secondLayout.channels))
+    }
+
     public func backward(input: Tensor, outputGradient: Tensor, on backend: some ComputeBackend) throws -> Gradients {
         let layout = try checkedLayout(of: input)
         try outputGradient.expectShape(layout.with(channels: outputChannels).shape, role: "Conv3d output gradient")
@@ -43,9 +68,12 @@ public struct Conv3d: Sendable, Equatable {
     }
 
     private func checkedLayout(of input: Tensor) throws -> VolumeLayout {
-        let layout = try VolumeLayout(of: input, role: "Conv3d input")
+        try checked(VolumeLayout(of: input, role: "Conv3d input"))
+    }
+
+    private func checked(_ layout: VolumeLayout) throws -> VolumeLayout {
         guard layout.channels == inputChannels, layout.batch > 0, layout.spatialCount > 0 else {
-            throw EngineError.shape(role: "Conv3d input", expected: "(N, \(inputChannels), D, H, W) with no empty axis", found: input.shape)
+            throw EngineError.shape(role: "Conv3d input", expected: "(N, \(inputChannels), D, H, W) with no empty axis", found: layout.shape)
         }
         return layout
     }

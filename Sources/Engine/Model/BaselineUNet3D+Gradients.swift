@@ -24,7 +24,7 @@ extension BaselineUNet3D {
     /// The network: conditioning, encoder (each level's output kept as the decoder's skip),
     /// bottleneck, decoder on [upsampled, skip], out_conv. Without `keepingIntermediates` the
     /// trace holds only the output, so inference frees each activation once it is used.
-    func run(_ x: Tensor, constraints: Tensor, keepingIntermediates keep: Bool, on backend: some ComputeBackend) throws -> Trace {
+    func run(_ x: consuming Tensor, constraints: Tensor, keepingIntermediates keep: Bool, on backend: some ComputeBackend) throws -> Trace {
         try checkInput(x, constraints: constraints)
         let hidden = try linear("constraint_mlp.0").forward(constraints, on: backend)
         let activatedHidden = SiLU.forward(hidden, on: backend)
@@ -40,19 +40,25 @@ extension BaselineUNet3D {
         var encoderOutputs: [Tensor] = [], pools: [MaxPool3d.Output] = []
         var h = x
         for level in 1...configuration.depth {
-            h = try block("enc\(level)", h)
+            h = try block("enc\(level)", consume h)
             encoderOutputs.append(h)
             let pooled = try MaxPool3d.forward(h, on: backend)
             if keep { pools.append(pooled) }
             h = pooled.output
         }
-        h = try block("bottleneck", h)
+        h = try block("bottleneck", consume h)
         var decoderInputs: [Tensor] = []
         for level in stride(from: configuration.depth, through: 1, by: -1) {
-            if keep { decoderInputs.insert(h, at: 0) }
-            // Inference hands the skip over to the concatenation, so it is freed before the block runs.
-            let skip = keep ? encoderOutputs[level - 1] : exchange(&encoderOutputs[level - 1], with: .zeros([0]))
-            h = try block("dec\(level)", ChannelConcat.forward(TrilinearUpsample.forward(h, on: backend), skip, on: backend))
+            let upsampled = try TrilinearUpsample.forward(h, on: backend)
+            guard keep else {
+                // Inference hands the skip to the block, which frees it once it has read it.
+                _ = consume h
+                h = try decoderBlockOutput("dec\(level)", upsampled: upsampled, skip: exchange(&encoderOutputs[level - 1], with: .zeros([0])),
+                                           activatedCondition, on: backend)
+                continue
+            }
+            decoderInputs.insert(h, at: 0)
+            h = try block("dec\(level)", ChannelConcat.forward(upsampled, encoderOutputs[level - 1], on: backend))
         }
         let output = try conv("out_conv").forward(h, on: backend)
         guard keep else {
@@ -115,9 +121,32 @@ extension BaselineUNet3D {
     /// in place, so a block holds at most its input, the residual and one activation (the trace holds
     /// eight; at a 128³ tile of the paper model each is 400 MB).
     private func blockOutput(_ name: String, _ input: consuming Tensor, _ activatedCondition: Tensor, on backend: some ComputeBackend) throws -> Tensor {
-        var h = try conv("\(name).conv1").forward(input, on: backend)
+        let h = try conv("\(name).conv1").forward(input, on: backend)
         let skip = parameters["\(name).residual.weight"] == nil ? input : try conv("\(name).residual").forward(input, on: backend)
         _ = consume input
+        return try blockTail(name, h, residual: skip, activatedCondition, on: backend)
+    }
+
+    /// A decoder block for inference over [upsampled, skip] without building the concatenation
+    /// (at a 128³ tile of the paper model it would be 800 MB beside its two halves): conv1 reads
+    /// both halves, then the 1×1×1 residual conv writes over the upsampled half's storage. The
+    /// columns the convolutions multiply are the ones the concatenation would give, so the
+    /// output is the traced block's, bit for bit.
+    private func decoderBlockOutput(_ name: String, upsampled: consuming Tensor, skip: consuming Tensor, _ activatedCondition: Tensor,
+                                    on backend: some ComputeBackend) throws -> Tensor {
+        guard parameters["\(name).residual.weight"] != nil else {
+            return try blockOutput(name, ChannelConcat.forward(upsampled, skip, on: backend), activatedCondition, on: backend)
+        }
+        let h = try conv("\(name).conv1").forward(concatenating: upsampled, skip, on: backend)
+        let residual = try conv("\(name).residual").forward(overwriting: upsampled, concatenatedWith: skip, on: backend)
+        _ = consume skip
+        return try blockTail(name, h, residual: residual, activatedCondition, on: backend)
+    }
+
+    /// norm1 → SiLU → FiLM → conv2 → norm2 → SiLU → + residual, over conv1's output in place.
+    private func blockTail(_ name: String, _ conv1Output: consuming Tensor, residual: Tensor, _ activatedCondition: Tensor,
+                           on backend: some ComputeBackend) throws -> Tensor {
+        var h = conv1Output
         try norm("\(name).norm1").forward(inPlace: &h, on: backend)
         SiLU.forward(inPlace: &h, on: backend)
         let modulation = try linear("\(name).cond_mlp.1").forward(activatedCondition, on: backend)
@@ -127,7 +156,7 @@ extension BaselineUNet3D {
         _ = consume h
         try norm("\(name).norm2").forward(inPlace: &output, on: backend)
         SiLU.forward(inPlace: &output, on: backend)
-        try ResidualAdd.add(skip, to: &output, on: backend)
+        try ResidualAdd.add(residual, to: &output, on: backend)
         return output
     }
 

@@ -55,8 +55,9 @@ public struct BaselineUNet3D: Sendable, Equatable {
     }
 
     /// y (N, 1, D, H, W) from x (N, inputChannels, D, H, W) and constraints (N, 13). Keeps only
-    /// what the remaining layers need (the encoder skips), unlike `forwardTrace`.
-    public func forward(_ x: Tensor, constraints: Tensor, on backend: some ComputeBackend) throws -> Tensor {
+    /// what the remaining layers need (the encoder skips), unlike `forwardTrace`; `x` is released
+    /// once the first block has read it.
+    public func forward(_ x: consuming Tensor, constraints: Tensor, on backend: some ComputeBackend) throws -> Tensor {
         try run(x, constraints: constraints, keepingIntermediates: false, on: backend).output
     }
 

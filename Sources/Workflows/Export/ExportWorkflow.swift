@@ -64,7 +64,7 @@ public enum ExportWorkflow {
             return TrainingCacheFile.Case(
                 caseId: entry.caseId, role: role.rawValue, caseHash: entry.caseHash,
                 input: try Tensor(shape: [1, inputChannels.count] + coarse,
-                                  elements: resampling.downsample(input.volume.elements, channels: inputChannels.count, native: native)),
+                                  elements: resampling.downsample(input.channels.dense().elements, channels: inputChannels.count, native: native)),
                 dose: try Tensor(shape: [1, 1] + coarse, elements: resampling.downsample(dose.elements, channels: 1, native: native)),
                 masks: resampling.downsampleMasks(masks, channels: structures, native: native), constraints: input.constraints.elements,
                 filledChannels: input.filledChannels,

@@ -67,12 +67,7 @@ public enum PredictWorkflow {
     public static let clampRange = PredictedDose.clampRange
 
     public static func run(_ request: PredictRequest, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> PredictOutcome {
-        guard let weightsData = FileManager.default.contents(atPath: request.weightsPath) else {
-            throw SafeTensorsError.unreadable(file: request.weightsPath)
-        }
-        let weightsBytes = [UInt8](weightsData)
-        let weightsHash = SHA256Hex.of(weightsBytes)
-        let weights = try ModelWeights.decode(weightsBytes, file: request.weightsPath)
+        let (weights, weightsHash) = try loadWeights(request.weightsPath)
         let configuration = weights.model.configuration
         let multiple = configuration.spatialMultiple
         let window = try request.window
@@ -115,13 +110,15 @@ public enum PredictWorkflow {
             // Weights trained on an in-plane resampled grid see the case on that grid; the
             // prediction goes back to the case's own grid.
             let resampling = weights.resampling, native = input.shape.dimensions
-            let volume = resampling.isIdentity ? input.volume
-                : try Tensor(shape: [1, configuration.inputChannels] + resampling.coarseExtent(native),
-                             elements: resampling.downsample(input.volume.elements, channels: configuration.inputChannels, native: native))
-            let predicted = try window.predict(volume, progress: { done, total in
-                tiles = total
-                progress("\(opened.caseId): tile \(done)/\(total)")
-            }) { patch in try weights.model.forward(patch, constraints: input.constraints, on: backend) }
+            func tilewise(_ source: some PatchSource) throws -> Tensor {
+                try window.predict(source, progress: { done, total in
+                    tiles = total
+                    progress("\(opened.caseId): tile \(done)/\(total)")
+                }) { patch in try weights.model.forward(patch, constraints: input.constraints, on: backend) }
+            }
+            let predicted = resampling.isIdentity ? try tilewise(input.channels)
+                : try tilewise(Tensor(shape: [1, configuration.inputChannels] + resampling.coarseExtent(native),
+                                      elements: resampling.downsample(input.channels.dense().elements, channels: configuration.inputChannels, native: native)))
             let dose = PredictedDose.finished(resampling.upsample(predicted.elements, native: native),
                                               externalAir: request.keepsDoseOutsideBody ? nil : input.externalAir)
             let provenance = MetadataValue.dictionary([
@@ -155,15 +152,24 @@ public enum PredictWorkflow {
         }
         return PredictOutcome(configuration: configuration, weightsSHA256: weightsHash, window: window, written: written, skipped: skipped)
     }
+
+    /// The weights and their file's SHA-256; the file's bytes (two copies, as large as the
+    /// weights) are freed on return instead of staying beside every case's tiles.
+    private static func loadWeights(_ path: String) throws -> (ModelWeights, String) {
+        guard let data = FileManager.default.contents(atPath: path) else { throw SafeTensorsError.unreadable(file: path) }
+        let bytes = [UInt8](data)
+        return (try ModelWeights.decode(bytes, file: path), SHA256Hex.of(bytes))
+    }
 }
 
 /// A case as the network's input: CT then the SDF of each structure channel in the standard
 /// order (spec, "Structure channels"), as many as the weights take. A channel the case lacks is
 /// filled with 0, the v2.4 convention for an absent structure; case channels beyond the weights'
-/// count are left out. Both are recorded.
+/// count are left out. Both are recorded. The channels are held as `CroppedChannels` (a full-size
+/// case's ten channels in about a fifth of their dense 518 MB), which tiles are cut from.
 struct CaseInput {
     let shape: VolumeShape
-    let volume: Tensor
+    let channels: CroppedChannels
     /// The air around the patient, where a planned dose is 0.
     let externalAir: [Bool]
     let constraints: Tensor
@@ -178,22 +184,22 @@ struct CaseInput {
             throw EngineError.mismatch(role: "\(opened.file): masks_sdf grid", expected: ct.shape.dimensions, found: sdf.shape.dimensions)
         }
         let voxels = ct.shape.voxelCount
-        var elements = ct.elements
-        elements.reserveCapacity(voxels * inputChannels)
+        var channels = CroppedChannels(extent: ct.shape.dimensions)
+        try channels.append(ct.elements[...])
         var filled: [String] = [], used: Set<Int> = []
         structureNames = (0..<(inputChannels - 1)).map(Self.structureName)
         for name in structureNames {
             if let channel = sdf.catalog.index(of: name) {
-                elements.append(contentsOf: sdf.elements[(channel * voxels)..<((channel + 1) * voxels)])
+                try channels.append(sdf.elements[(channel * voxels)..<((channel + 1) * voxels)])
                 used.insert(channel)
             } else {
-                elements.append(contentsOf: repeatElement(0, count: voxels))
+                channels.appendConstant(0)
                 filled.append(name)
             }
         }
         shape = ct.shape
+        self.channels = channels
         externalAir = ExternalAir.mask(normalizedCT: ct)
-        volume = try Tensor(shape: [1, inputChannels] + ct.shape.dimensions, elements: elements)
         constraints = try Tensor(shape: [1, UNetConfiguration.constraintFeatures], elements: opened.constraints())
         filledChannels = filled
         unusedChannels = sdf.catalog.channels.filter { !used.contains($0.index) }.map(\.name)
