@@ -64,6 +64,8 @@ struct LearnBenchmark {
     let torchPython: String
     /// Validations per run (the curve's points).
     let validations = 5
+    /// Epochs of one patch a case that time a step before a run is sized; the last one is timed.
+    static let probeEpochs = 2
 
     /// Phantoms → freeze → split lock; returns the workspace.
     func prepareWorkspace() throws -> String {
@@ -78,10 +80,12 @@ struct LearnBenchmark {
 
     func engine(_ recipe: Recipe, budgetSeconds: Double, workspace: String) throws -> Outcome {
         let name = "engine-\(recipe.preset)-\(Int(budgetSeconds))"
-        // A short run times a step and a validation; its first steps are warm-up (slower) steps too.
-        let probe = try train(engineRun: "\(name)-probe", recipe, epochs: 1, patchesPerVolume: 1, validateEvery: 1, workspace: workspace)
+        // A short run times a step (from its second epoch: the first steps fault in fresh memory
+        // and cost up to half as much again) and a validation.
+        let probe = try train(engineRun: "\(name)-probe", recipe, epochs: Self.probeEpochs, patchesPerVolume: 1,
+                              validateEvery: Self.probeEpochs, workspace: workspace)
         let stepsPerEpoch = try trainCases(workspace) * recipe.patchesPerVolume / recipe.batchSize
-        let secondsPerStep = probe.training / Double(probe.steps)
+        let secondsPerStep = probe.lastEpochSecondsPerStep
         let epochs = max(1, Int((budgetSeconds - Double(validations) * probe.validation) / (secondsPerStep * Double(stepsPerEpoch))))
         let rows = try train(engineRun: name, recipe, epochs: epochs, patchesPerVolume: recipe.patchesPerVolume,
                              validateEvery: max(1, epochs / validations), workspace: workspace)
@@ -92,9 +96,9 @@ struct LearnBenchmark {
 
     func torch(_ recipe: Recipe, budgetSeconds: Double, workspace: String) throws -> Outcome {
         let name = "torch-\(recipe.preset)-\(Int(budgetSeconds))", cases = try trainCases(workspace)
-        let probeSteps = cases / recipe.batchSize
-        let probe = try train(torchRun: "\(name)-probe", recipe, steps: probeSteps, validateEvery: 1, workspace: workspace)
-        let secondsPerStep = probe.training / Double(probe.steps)
+        let probe = try train(torchRun: "\(name)-probe", recipe, steps: Self.probeEpochs * cases / recipe.batchSize,
+                              validateEvery: Self.probeEpochs, workspace: workspace)
+        let secondsPerStep = probe.lastEpochSecondsPerStep
         let steps = max(1, Int((budgetSeconds - Double(validations) * probe.validation) / secondsPerStep))
         let epochs = max(1, steps / (cases * recipe.patchesPerVolume / recipe.batchSize))
         let rows = try train(torchRun: name, recipe, steps: steps, validateEvery: max(1, epochs / validations), workspace: workspace)
@@ -108,6 +112,8 @@ struct LearnBenchmark {
     private struct Rows {
         let steps: Int
         let training: Double, validation: Double
+        /// The last epoch's training seconds per step.
+        let lastEpochSecondsPerStep: Double
         let curve: [CurvePoint]
         let profile: TrainingStep.PhaseSeconds?
     }
@@ -145,7 +151,11 @@ struct LearnBenchmark {
             header.firstIndex(of: column).flatMap { $0 < row.count ? Double(row[$0]) : nil }
         }
         var training = 0.0, validation = 0.0, curve: [CurvePoint] = [], profile = TrainingStep.PhaseSeconds()
+        var lastEpoch = (seconds: 0.0, steps: 0), stepsBefore = 0
         for row in lines.dropFirst() {
+            let step = value(row, "step").map(Int.init) ?? stepsBefore
+            lastEpoch = (value(row, "seconds") ?? 0, step - stepsBefore)
+            stepsBefore = step
             training += value(row, "seconds") ?? 0
             validation += value(row, "validation_seconds") ?? 0
             profile = profile + TrainingStep.PhaseSeconds(read: value(row, "read_seconds") ?? 0, forward: value(row, "forward_seconds") ?? 0,
@@ -159,7 +169,8 @@ struct LearnBenchmark {
         guard steps > 0 else { throw BenchmarkError("runs/\(run)/metrics.csv: no steps") }
         let perStep = TrainingStep.PhaseSeconds(read: profile.read / Double(steps), forward: profile.forward / Double(steps),
                                                 backward: profile.backward / Double(steps), optimizer: profile.optimizer / Double(steps))
-        return Rows(steps: steps, training: training, validation: validation, curve: curve,
+        return Rows(steps: steps, training: training, validation: validation,
+                    lastEpochSecondsPerStep: lastEpoch.steps > 0 ? lastEpoch.seconds / Double(lastEpoch.steps) : training / Double(steps), curve: curve,
                     profile: profile.forward > 0 ? perStep : nil)
     }
 
