@@ -22,13 +22,14 @@ public struct DemoRequest: Sendable {
     /// reference records.
     public static let cohort = CohortPlan.Options(cleanCases: 8, defects: PlantedDefect.referenceCohort, institutions: ["A", "B"], size: .small, seed: 7)
 
-    /// A tiny model in about eight minutes on two cores, with the recipe `dosecurate-bench learn`
+    /// A tiny model in about eight minutes on two cores (the whole demo: about nine), with the recipe `dosecurate-bench learn`
     /// settled on (docs/engine.md): 32³ patches, 8 a case per epoch, half of them centred where
     /// the dose is above 50 % of Rx; learning rate 2e-3 after 100 warm-up steps; the underdose term
-    /// over every target at weight 0.5. 60 epochs, validated every 15; the best of those is the model.
+    /// over every target at weight 0.5. 72 epochs, validated every 24 (each validation costs as
+    /// much as three epochs); the best of those is the model.
     public static func training(threads: Int) -> TrainingConfiguration {
-        TrainingConfiguration(preset: .tiny, depth: 4, patch: [32, 32, 32], batchSize: 2, epochs: 60, patchesPerVolume: 8, learningRate: 2e-3,
-                              warmupSteps: 100, ptvUnderdoseWeight: 0.5, ptvUnderdoseTargets: .all, highDoseCentreThreshold: 0.5, validateEvery: 15, patience: nil,
+        TrainingConfiguration(preset: .tiny, depth: 4, patch: [32, 32, 32], batchSize: 2, epochs: 72, patchesPerVolume: 8, learningRate: 2e-3,
+                              warmupSteps: 100, ptvUnderdoseWeight: 0.5, ptvUnderdoseTargets: .all, highDoseCentreThreshold: 0.5, validateEvery: 24, patience: nil,
                               seed: 7, threads: threads)
     }
 

@@ -8,7 +8,7 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "The whole path on a seeded phantom cohort: phantoms, audit, freeze, split, train a tiny model, predict, evaluate.",
         discussion: """
-            Works in --workspace (default demo-workspace), which must be absent or empty. About eight minutes on two \
+            Works in --workspace (default demo-workspace), which must be absent or empty. About nine minutes on two \
             cores after the build. Exit status: 0 done, 2 could not run (a non-empty workspace, a failure on the way).
             """
     )
