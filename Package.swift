@@ -60,7 +60,7 @@ let package = Package(
         // The convolutions' matrix products (AVX-512 / AVX2 / portable, chosen at run time): the
         // machine's BLAS may not know its CPU (Debian's OpenBLAS falls back to SSE3 kernels on
         // some) and is tuned for large square products, not 8–64 output channels.
-        .target(name: "CConvKernel", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "CEngineKernels", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "Dosimetry", dependencies: ["NumpyFormat", "Support", "DoseCase", "CGammaKernel"], swiftSettings: optimisedInDebug),
         .target(name: "Audit", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry"], swiftSettings: optimisedInDebug),
         .target(name: "Lineage", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "Audit"], plugins: ["EmbedBuildCommit"]),
@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "Workflows", dependencies: ["DoseCase", "Dosimetry", "Phantoms", "Support", "NumpyFormat", "Audit", "Lineage", "Evaluation", "Reports", "Engine",
                                                 .product(name: "Yams", package: "Yams")]),
         .target(name: "Phantoms", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry"], swiftSettings: optimisedInDebug),
-        .target(name: "Engine", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "CBLAS", "CConvKernel", "CHDF5", "CMalloc"],
+        .target(name: "Engine", dependencies: ["Support", "NumpyFormat", "DoseCase", "Dosimetry", "CBLAS", "CEngineKernels", "CHDF5", "CMalloc"],
                 swiftSettings: optimisedInDebug),
         .executableTarget(
             name: "dosecurate",
@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Support", "Evaluation", "Dosimetry", "DoseCase", "NumpyFormat", "Lineage", "Phantoms", "SharedCohort"]),
         .testTarget(name: "ReportsTests", dependencies: ["Phantoms", "Reports", "Audit", "Lineage", "CXML2", "SharedCohort", "DoseCase", "NumpyFormat"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Dosimetry", "Support", "Workflows", "Lineage", "Audit", "DoseCase", "Evaluation", "NumpyFormat", "Phantoms", "Reports", "Engine", "SharedCohort"]),
-        .testTarget(name: "EngineTests", dependencies: ["DoseCase", "Dosimetry", "Support", "Engine", "CConvKernel", "NumpyFormat", "SharedCohort"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EngineTests", dependencies: ["DoseCase", "Dosimetry", "Support", "Engine", "CEngineKernels", "NumpyFormat", "SharedCohort"], resources: [.copy("Fixtures")]),
         // Fixtures are read through #filePath (the binary under test gets their paths), not bundled.
         .testTarget(name: "dosecurateTests", dependencies: ["Support", "dosecurate", "Phantoms", "Engine", "Dosimetry", "NumpyFormat", "SharedCohort"],
                     exclude: ["Fixtures"]),

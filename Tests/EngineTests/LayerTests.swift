@@ -10,7 +10,8 @@ final class LayerTests: XCTestCase {
 
     func testConvolutionsMatchPyTorch() throws {
         let reference = try reference.get()
-        for prefix in ["conv3", "conv3_thin", "conv1"] {
+        // conv3_wide and conv3_ragged are wide enough for the forward product's kernel-row columns.
+        for prefix in ["conv3", "conv3_thin", "conv1", "conv3_wide", "conv3_ragged"] {
             let conv = try Conv3d(weight: reference.tensor("\(prefix).weight"), bias: reference.tensor("\(prefix).bias"))
             let x = try reference.tensor("\(prefix).x")
             for backend in try backends() {

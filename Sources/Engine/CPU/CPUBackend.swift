@@ -232,14 +232,12 @@ public struct CPUBackend: ComputeBackend {
     }
 
     public func siluForward(_ input: Tensor) -> Tensor {
-        Tensor(unchecked: input.shape, elementwise.map(input.elements, Self.silu))
+        Tensor(unchecked: input.shape, elementwise.silu(input.elements))
     }
 
     public func siluForward(inPlace tensor: inout Tensor) {
-        elementwise.mapInPlace(&tensor.elements, Self.silu)
+        elementwise.siluInPlace(&tensor.elements)
     }
-
-    private static let silu: @Sendable (Float) -> Float = { x in x * ElementwiseKernel.sigmoid(x) }
 
     public func siluBackward(input: Tensor, outputGradient: Tensor) -> Tensor {
         Tensor(unchecked: input.shape, elementwise.zip(input.elements, outputGradient.elements) { x, g in

@@ -1,9 +1,11 @@
-import CConvKernel
+import CEngineKernels
 
 /// Stride-1, "same"-padded 3D convolution (cubic odd kernel, padding (k − 1)/2) as matrix
-/// products (`CConvKernel`: AVX-512, AVX2 or portable C, chosen at run time) on bounded column slabs: a slab holds the k³·Cin patch rows of a run of whole image
-/// rows, never the whole volume, so scratch memory depends on the channels, not the volume size.
-/// 1×1×1 kernels multiply the input directly.
+/// products (`CEngineKernels`: AVX-512, AVX2 or portable C, chosen at run time) on bounded column
+/// slabs: a slab holds the columns of a run of whole image rows, never the whole volume, so scratch
+/// memory depends on the channels, not the volume size. The forward product gathers one padded
+/// line per (input channel, kd, kh) and reads the kw taps at offsets along it (`SlabPlan.Columns`);
+/// the weight gradient gathers full im2col rows. 1×1×1 kernels multiply the input directly.
 ///
 /// Slab size (measured on the paper U-Net's shapes, `make bench`): a slab that stays in the 2 MB L2
 /// (`slabFloats`) keeps the products' column reads in cache, which beat 16 MB slabs by 10–25 % at
@@ -15,7 +17,7 @@ import CConvKernel
 /// backward pass reuses the forward path instead of scattering columns back (col2im).
 struct Conv3dKernel {
     let split: WorkSplit
-    /// The im2col floats a lane aims to hold at once.
+    /// The column floats a lane aims to hold at once.
     let slabFloats: Int
     /// The fewest output points per slab, whatever `slabFloats` says.
     let minimumPoints: Int
@@ -23,8 +25,9 @@ struct Conv3dKernel {
     /// Column-slab bytes the conv of `layout` with this kernel size holds at most, over all lanes.
     func scratchBytes(layout: VolumeLayout, kernelSize: Int) -> Int {
         guard kernelSize > 1 else { return 0 }
-        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, gathers: kernelSize > 1, slabFloats: slabFloats, minimumPoints: minimumPoints)
-        return plan.patchRows * plan.rowsPerSlab * layout.width * MemoryLayout<Float>.size * min(split.threads, plan.taskCount)
+        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, columns: .forward(kernelSize: kernelSize, width: layout.width, parts: 1),
+                            slabFloats: slabFloats, minimumPoints: minimumPoints)
+        return plan.slabCapacity * MemoryLayout<Float>.size * min(split.threads, plan.taskCount)
     }
 
     /// `output[n, o, p] = bias[o] + Σ weight[o, i, k] · input[n, i, p + k]`; `weight` is
@@ -42,12 +45,12 @@ struct Conv3dKernel {
     /// output channels then land on that point's input channels, which its task has already read.
     func forward(input: ConvInput, layout: VolumeLayout, weight: UnsafeBufferPointer<Float>,
                  outputChannels: Int, kernelSize: Int, bias: UnsafeBufferPointer<Float>?, output: UnsafeMutablePointer<Float>) {
-        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, gathers: kernelSize > 1 || input.parts.count > 1,
+        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, columns: .forward(kernelSize: kernelSize, width: layout.width, parts: input.parts.count),
                             slabFloats: slabFloats, minimumPoints: minimumPoints)
         let spatial = layout.spatialCount
         nonisolated(unsafe) let output = output
         split.forEachLane(tasks: plan.taskCount) { lane, lanes in
-            let slab = plan.gathers ? UnsafeMutableBufferPointer<Float>.allocate(capacity: plan.slabCapacity) : nil
+            let slab = plan.columns == .input ? nil : UnsafeMutableBufferPointer<Float>.allocate(capacity: plan.slabCapacity)
             defer { slab?.deallocate() }
             for task in stride(from: lane, to: plan.taskCount, by: lanes) {
                 let (sample, rows) = plan.task(task)
@@ -58,8 +61,13 @@ struct Conv3dKernel {
                     let value = bias?[channel] ?? 0
                     (target + channel * spatial).update(repeating: value, count: points)
                 }
-                dc_conv_gemm_nn(outputChannels, points, plan.patchRows, weight.baseAddress!, plan.patchRows, columns, columnStride,
-                                target, spatial)
+                if plan.columns == .kernelRows {
+                    dc_conv_gemm_shifted(outputChannels, plan.patchRows, kernelSize, rows.count, layout.width, weight.baseAddress!, plan.patchRows,
+                                         columns, columnStride, plan.lineLength, target, spatial)
+                } else {
+                    dc_conv_gemm_nn(outputChannels, points, plan.patchRows, weight.baseAddress!, plan.patchRows, columns, columnStride,
+                                    target, spatial)
+                }
             }
         }
     }
@@ -67,7 +75,8 @@ struct Conv3dKernel {
     /// `Σ_{n,p} outputGradient[n, o, p] · column[n, k, p]`, the weight gradient, as (Cout, Cin·k³).
     func weightGradient(input: UnsafeBufferPointer<Float>, layout: VolumeLayout, outputGradient: UnsafeBufferPointer<Float>,
                         outputChannels: Int, kernelSize: Int, into gradient: UnsafeMutableBufferPointer<Float>) {
-        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, gathers: kernelSize > 1, slabFloats: slabFloats, minimumPoints: minimumPoints)
+        let plan = SlabPlan(layout: layout, kernelSize: kernelSize, columns: kernelSize > 1 ? .im2col : .input,
+                            slabFloats: slabFloats, minimumPoints: minimumPoints)
         let source = ConvInput(input.baseAddress!, channels: layout.channels)
         let spatial = layout.spatialCount
         let lanes = max(1, min(split.threads, plan.taskCount))
@@ -78,7 +87,7 @@ struct Conv3dKernel {
         partials.initialize(repeating: 0)
         nonisolated(unsafe) let sharedPartials = partials
         split.forEachLane(tasks: plan.taskCount) { lane, lanes in
-            let slab = plan.gathers ? UnsafeMutableBufferPointer<Float>.allocate(capacity: plan.slabCapacity) : nil
+            let slab = plan.columns == .input ? nil : UnsafeMutableBufferPointer<Float>.allocate(capacity: plan.slabCapacity)
             defer { slab?.deallocate() }
             let partial = sharedPartials.baseAddress! + lane * weightCount
             for task in stride(from: lane, to: plan.taskCount, by: lanes) {
@@ -132,23 +141,46 @@ struct ConvInput: @unchecked Sendable {
 
 /// How a convolution's columns are cut into slabs: tasks are (sample, run of image rows).
 private struct SlabPlan {
+    /// What a task's slab holds.
+    enum Columns {
+        /// Nothing: a 1×1×1 conv of one tensor multiplies the input's rows themselves.
+        case input
+        /// im2col: one row per (input channel, kd, kh, kw), the slab's points in order.
+        case im2col
+        /// One padded line of `width + kernelSize − 1` per (input channel, kd, kh) and image row: the
+        /// product reads the kw taps at offsets along it (`dc_conv_gemm_shifted`), so the slab is a
+        /// kernel-width smaller than im2col's and gathered with as many fewer copies.
+        case kernelRows
+
+        /// The forward product's columns: kernel rows where the product's 32-column tiles, which never
+        /// cross an image row, waste at most an eighth of their lanes; else im2col.
+        static func forward(kernelSize: Int, width: Int, parts: Int) -> Columns {
+            guard kernelSize > 1 else { return parts > 1 ? .im2col : .input }
+            return (width + 31) / 32 * 32 * 8 <= width * 9 ? .kernelRows : .im2col
+        }
+    }
+
     let layout: VolumeLayout
     let kernelSize: Int
-    /// Whether a task gathers its columns into a slab; else (a 1×1×1 conv of one tensor) its
-    /// columns are the input's rows themselves.
-    let gathers: Bool
+    let columns: Columns
+    /// The weight matrix's columns, C_in · k³.
     let patchRows: Int
     let rowsPerSlab: Int
     let slabsPerSample: Int
 
-    init(layout: VolumeLayout, kernelSize: Int, gathers: Bool, slabFloats: Int, minimumPoints: Int) {
+    init(layout: VolumeLayout, kernelSize: Int, columns: Columns, slabFloats: Int, minimumPoints: Int) {
         self.layout = layout
         self.kernelSize = kernelSize
-        self.gathers = gathers
+        self.columns = columns
         patchRows = layout.channels * kernelSize * kernelSize * kernelSize
         let imageRows = layout.depth * layout.height
-        if gathers {
-            let rowsInBudget = slabFloats / max(1, patchRows * layout.width)
+        let floatsPerImageRow = switch columns {
+        case .input: 0
+        case .im2col: patchRows * layout.width
+        case .kernelRows: layout.channels * kernelSize * kernelSize * (layout.width + kernelSize - 1)
+        }
+        if floatsPerImageRow > 0 {
+            let rowsInBudget = slabFloats / floatsPerImageRow
             let rowsForMinimum = (minimumPoints + layout.width - 1) / max(1, layout.width)
             let wanted = max(1, min(imageRows, max(rowsInBudget, rowsForMinimum)))
             // Equal slabs of at least `wanted` rows (under twice as many): no short tail slab.
@@ -162,7 +194,16 @@ private struct SlabPlan {
     }
 
     var taskCount: Int { layout.batch * slabsPerSample }
-    var slabCapacity: Int { patchRows * rowsPerSlab * layout.width }
+    /// A kernel-rows slab's padded line.
+    var lineLength: Int { layout.width + kernelSize - 1 }
+
+    var slabCapacity: Int {
+        switch columns {
+        case .input: 0
+        case .im2col: patchRows * rowsPerSlab * layout.width
+        case .kernelRows: layout.channels * kernelSize * kernelSize * rowsPerSlab * lineLength
+        }
+    }
 
     func task(_ index: Int) -> (sample: Int, rows: Range<Int>) {
         let sample = index / slabsPerSample, slab = index % slabsPerSample
@@ -170,38 +211,45 @@ private struct SlabPlan {
         return (sample, first..<min(first + rowsPerSlab, layout.depth * layout.height))
     }
 
-    /// The task's columns and their row stride: gathered into `slab`, or the input itself (a
-    /// 1×1×1 conv's columns are its input rows).
+    /// The task's columns and the stride between their rows (a kernel-rows slab: between its
+    /// (channel, kd, kh) groups of lines): gathered into `slab`, or the input itself.
     func columns(input: ConvInput, sample: Int, rows: Range<Int>, slab: UnsafeMutableBufferPointer<Float>?) -> (UnsafePointer<Float>, Int) {
         let spatial = layout.spatialCount
-        guard let slab else {
+        guard let slab, columns != .input else {
             return (input.channel(0, sample: sample, spatial: spatial) + rows.lowerBound * layout.width, spatial)
+        }
+        if columns == .kernelRows {
+            gatherKernelRows(input: input, sample: sample, rows: rows, into: slab)
+            return (UnsafePointer(slab.baseAddress!), rows.count * lineLength)
         }
         gatherColumns(input: input, sample: sample, rows: rows, into: slab)
         return (UnsafePointer(slab.baseAddress!), rows.count * layout.width)
+    }
+
+    /// The image row `row` shifted by (kd, kh) − pad, or nil where the shift leaves the volume.
+    private func shiftedRow(_ source: UnsafePointer<Float>, row: Int, kd: Int, kh: Int) -> UnsafePointer<Float>? {
+        let pad = (kernelSize - 1) / 2
+        let d = row / layout.height + kd - pad, h = row % layout.height + kh - pad
+        guard d >= 0, d < layout.depth, h >= 0, h < layout.height else { return nil }
+        return source + (d * layout.height + h) * layout.width
     }
 
     /// im2col of one slab: row (i, kd, kh, kw) holds input channel i shifted by (kd, kh, kw) − pad
     /// over the slab's points, zero where the shift leaves the volume. Each image row is one
     /// shifted copy, which is why slabs are whole rows.
     func gatherColumns(input: ConvInput, sample: Int, rows: Range<Int>, into slab: UnsafeMutableBufferPointer<Float>) {
-        let (depth, height, width) = (layout.depth, layout.height, layout.width)
-        let spatial = layout.spatialCount, pad = (kernelSize - 1) / 2
+        let width = layout.width, pad = (kernelSize - 1) / 2
         let points = rows.count * width
         var target = slab.baseAddress!
         for channel in 0..<layout.channels {
-            let source = input.channel(channel, sample: sample, spatial: spatial)
+            let source = input.channel(channel, sample: sample, spatial: layout.spatialCount)
             for kd in 0..<kernelSize {
                 for kh in 0..<kernelSize {
                     for kw in 0..<kernelSize {
                         let shift = kw - pad
                         var line = target
                         for row in rows {
-                            let d = row / height + kd - pad, h = row % height + kh - pad
-                            if d < 0 || d >= depth || h < 0 || h >= height || abs(shift) >= width {
-                                line.update(repeating: 0, count: width)
-                            } else {
-                                let from = source + (d * height + h) * width
+                            if let from = shiftedRow(source, row: row, kd: kd, kh: kh), abs(shift) < width {
                                 if shift < 0 {
                                     line.update(repeating: 0, count: -shift)
                                     (line - shift).update(from: from, count: width + shift)
@@ -209,10 +257,36 @@ private struct SlabPlan {
                                     line.update(from: from + shift, count: width - shift)
                                     (line + width - shift).update(repeating: 0, count: shift)
                                 }
+                            } else {
+                                line.update(repeating: 0, count: width)
                             }
                             line += width
                         }
                         target += points
+                    }
+                }
+            }
+        }
+    }
+
+    /// The kernel-rows slab: for each (i, kd, kh), the slab's image rows of channel i shifted by
+    /// (kd, kh) − pad, each with `pad` zeros either side (all zeros where the shift leaves the volume).
+    func gatherKernelRows(input: ConvInput, sample: Int, rows: Range<Int>, into slab: UnsafeMutableBufferPointer<Float>) {
+        let width = layout.width, pad = (kernelSize - 1) / 2
+        var line = slab.baseAddress!
+        for channel in 0..<layout.channels {
+            let source = input.channel(channel, sample: sample, spatial: layout.spatialCount)
+            for kd in 0..<kernelSize {
+                for kh in 0..<kernelSize {
+                    for row in rows {
+                        if let from = shiftedRow(source, row: row, kd: kd, kh: kh) {
+                            line.update(repeating: 0, count: pad)
+                            (line + pad).update(from: from, count: width)
+                            (line + pad + width).update(repeating: 0, count: pad)
+                        } else {
+                            line.update(repeating: 0, count: lineLength)
+                        }
+                        line += lineLength
                     }
                 }
             }

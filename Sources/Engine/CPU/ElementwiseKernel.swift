@@ -1,3 +1,4 @@
+import CEngineKernels
 import Foundation
 
 /// Elementwise maps and the two losses, split into contiguous ranges between lanes (results do
@@ -6,15 +7,38 @@ struct ElementwiseKernel {
     let split: WorkSplit
 
     func map(_ input: [Float], _ transform: @escaping @Sendable (Float) -> Float) -> [Float] {
-        var output = [Float](repeating: 0, count: input.count)
-        input.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in map(source, into: target, transform) }
-        }
-        return output
+        map(input, rangeTransform(transform))
     }
 
     /// `map` over `values` itself (inference, where the input is not needed again).
     func mapInPlace(_ values: inout [Float], _ transform: @escaping @Sendable (Float) -> Float) {
+        mapInPlace(&values, rangeTransform(transform))
+    }
+
+    /// SiLU, x · sigmoid(x), by the vectorised C kernel (`dc_silu`).
+    func silu(_ input: [Float]) -> [Float] { map(input, Self.siluRange) }
+
+    func siluInPlace(_ values: inout [Float]) { mapInPlace(&values, Self.siluRange) }
+
+    /// A transform of `count` consecutive elements from the first pointer into the second (which may be the first).
+    private typealias RangeTransform = @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+
+    private static let siluRange: RangeTransform = { source, target, count in dc_silu(source, target, count) }
+
+    private func rangeTransform(_ transform: @escaping @Sendable (Float) -> Float) -> RangeTransform {
+        { source, target, count in
+            for index in 0..<count { target[index] = transform(source[index]) }
+        }
+    }
+
+    private func map(_ input: [Float], _ transform: RangeTransform) -> [Float] {
+        [Float](unsafeUninitializedCapacity: input.count) { target, count in
+            input.withUnsafeBufferPointer { source in map(source, into: target, transform) }
+            count = input.count
+        }
+    }
+
+    private func mapInPlace(_ values: inout [Float], _ transform: RangeTransform) {
         values.withUnsafeMutableBufferPointer { target in map(UnsafeBufferPointer(target), into: target, transform) }
     }
 
@@ -32,11 +56,11 @@ struct ElementwiseKernel {
     }
 
     /// The loops behind both forms; `target` may be `source`'s memory (each index is read before it is written).
-    private func map(_ source: UnsafeBufferPointer<Float>, into target: UnsafeMutableBufferPointer<Float>,
-                     _ transform: @escaping @Sendable (Float) -> Float) {
-        nonisolated(unsafe) let target = target
+    private func map(_ source: UnsafeBufferPointer<Float>, into target: UnsafeMutableBufferPointer<Float>, _ transform: RangeTransform) {
+        guard let from = source.baseAddress, let start = target.baseAddress else { return }
+        nonisolated(unsafe) let to = start
         split.forEachRange(of: source.count) { range in
-            for index in range { target[index] = transform(source[index]) }
+            transform(from + range.lowerBound, to + range.lowerBound, range.count)
         }
     }
 

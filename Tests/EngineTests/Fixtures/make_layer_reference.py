@@ -135,6 +135,11 @@ for _ in range(12):
     schedule.step()
 out["cosine.lr"] = np.array(rates, dtype=np.float64)
 
+# Image rows wide enough for the forward product's kernel-row columns: exactly one 32-column tile,
+# and 60 columns (a full tile and a 28-column tail). Drawn last so the arrays above keep their values.
+conv("conv3_wide", (1, 3, 3, 2, 32), 5, 3)
+conv("conv3_ragged", (2, 2, 2, 3, 60), 9, 3)
+
 target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layer_reference.npz")
 np.savez(target, **{k: (v if v.dtype == np.float64 else v.astype(np.float32)) for k, v in out.items()})
 print(f"wrote {len(out)} arrays to {target} (torch {torch.__version__})")

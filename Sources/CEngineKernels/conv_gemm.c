@@ -1,4 +1,4 @@
-#include "CConvKernel.h"
+#include "CEngineKernels.h"
 
 #include <immintrin.h>
 
@@ -8,13 +8,16 @@
 
 /* ---- portable ---------------------------------------------------------------------------- */
 
-static void nn_portable(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
-    for (long row = 0; row < m; row++) {
+/* Rows [0, rows) times columns [0, width) over a k block (any tile size: it adds into C depth by
+ * depth, so the sum runs in plain depth order whatever the blocking). */
+static void nn_portable_tile(long rows, long width, long k, long taps, const float *a, long lda, const float *b, long ldb,
+                             float *c, long ldc) {
+    for (long row = 0; row < rows; row++) {
         float *out = c + row * ldc;
         for (long depth = 0; depth < k; depth++) {
             const float scale = a[row * lda + depth];
-            const float *in = b + depth * ldb;
-            for (long column = 0; column < n; column++) out[column] += scale * in[column];
+            const float *in = b + (depth / taps) * ldb + depth % taps;
+            for (long column = 0; column < width; column++) out[column] += scale * in[column];
         }
     }
 }
@@ -32,19 +35,28 @@ static void nt_portable(long m, long p, long n, const float *a, long lda, const 
 
 /* ---- blocking, shared by the vector kernels ------------------------------------------------ */
 
-typedef void (*nn_tile_kernel)(long rows, long width, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc);
+/* A tile kernel: C (rows x width, rows and width at most the kernel's register block) += A B over
+ * a k block, B's row `depth` being `b + (depth / taps) * ldb + depth % taps` (k a multiple of taps). */
+typedef void (*nn_tile_kernel)(long rows, long width, long k, long taps, const float *a, long lda, const float *b, long ldb,
+                               float *c, long ldc);
 
-/* C += A B in k blocks of KC, each cut into tiles of `tile_rows` x `tile_columns` (the kernel's
- * register block); the call per tile is nothing beside the tile's k-deep loop. */
-static void nn_blocked(nn_tile_kernel tile, long tile_rows, long tile_columns, long m, long n, long k, const float *a, long lda,
-                       const float *b, long ldb, float *c, long ldc) {
-    for (long depth = 0; depth < k; depth += KC) {
-        const long block = k - depth < KC ? k - depth : KC;
-        for (long column = 0; column < n; column += tile_columns) {
-            const long width = n - column < tile_columns ? n - column : tile_columns;
-            for (long row = 0; row < m; row += tile_rows) {
-                const long rows = m - row < tile_rows ? m - row : tile_rows;
-                tile(rows, width, block, a + row * lda + depth, lda, b + depth * ldb + column, ldb, c + row * ldc + column, ldc);
+/* C += A B in k blocks of about KC (a whole number of tap groups), each cut into tiles of
+ * `tile_rows` x `tile_columns` (the kernel's register block) that never cross a line; the call per
+ * tile is nothing beside the tile's k-deep loop. */
+static void nn_blocked(nn_tile_kernel tile, long tile_rows, long tile_columns, long m, long k, long taps, long lines, long width,
+                       const float *a, long lda, const float *b, long ldb, long line_stride, float *c, long ldc) {
+    const long kc = KC - KC % taps;
+    for (long depth = 0; depth < k; depth += kc) {
+        const long block = k - depth < kc ? k - depth : kc;
+        for (long line = 0; line < lines; line++) {
+            const float *line_b = b + (depth / taps) * ldb + line * line_stride;
+            float *line_c = c + line * width;
+            for (long column = 0; column < width; column += tile_columns) {
+                const long columns = width - column < tile_columns ? width - column : tile_columns;
+                for (long row = 0; row < m; row += tile_rows) {
+                    const long rows = m - row < tile_rows ? m - row : tile_rows;
+                    tile(rows, columns, block, taps, a + row * lda + depth, lda, line_b + column, ldb, line_c + row * ldc + column, ldc);
+                }
             }
         }
     }
@@ -52,14 +64,24 @@ static void nn_blocked(nn_tile_kernel tile, long tile_rows, long tile_columns, l
 
 /* ---- AVX2 + FMA -------------------------------------------------------------------------- */
 
-/* Rows [row, row + rows) (rows <= 4) times 16 columns at `column`, `width` <= 16 of them valid. */
+/* Rows [0, rows) (rows <= 4) times 16 columns, `width` <= 16 of them valid. */
 __attribute__((target("avx2,fma")))
-static void nn_avx2_tile(long rows, long width, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
+static void nn_avx2_tile(long rows, long width, long k, long taps, const float *a, long lda, const float *b, long ldb, float *c,
+                         long ldc) {
     __m256 acc[4][2];
     for (int r = 0; r < 4; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-    if (width == 16) {
-        for (long depth = 0; depth < k; depth++) {
-            const __m256 b0 = _mm256_loadu_ps(b + depth * ldb), b1 = _mm256_loadu_ps(b + depth * ldb + 8);
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)width), lanes);
+    const __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)width - 8), lanes);
+    for (long group = 0, depth = 0; depth < k; group++) {
+        const float *line = b + group * ldb;
+        for (long tap = 0; tap < taps; tap++, depth++) {
+            __m256 b0, b1;
+            if (width == 16) {
+                b0 = _mm256_loadu_ps(line + tap), b1 = _mm256_loadu_ps(line + tap + 8);
+            } else {
+                b0 = _mm256_maskload_ps(line + tap, mask0), b1 = _mm256_maskload_ps(line + tap + 8, mask1);
+            }
             if (rows == 4) {
                 for (int r = 0; r < 4; r++) {
                     const __m256 scale = _mm256_broadcast_ss(a + r * lda + depth);
@@ -73,22 +95,6 @@ static void nn_avx2_tile(long rows, long width, long k, const float *a, long lda
                 acc[r][0] = _mm256_fmadd_ps(scale, b0, acc[r][0]);
                 acc[r][1] = _mm256_fmadd_ps(scale, b1, acc[r][1]);
             }
-        }
-        for (int r = 0; r < rows; r++) {
-            _mm256_storeu_ps(c + r * ldc, _mm256_add_ps(_mm256_loadu_ps(c + r * ldc), acc[r][0]));
-            _mm256_storeu_ps(c + r * ldc + 8, _mm256_add_ps(_mm256_loadu_ps(c + r * ldc + 8), acc[r][1]));
-        }
-        return;
-    }
-    __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)width), lanes);
-    const __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)width - 8), lanes);
-    for (long depth = 0; depth < k; depth++) {
-        const __m256 b0 = _mm256_maskload_ps(b + depth * ldb, mask0), b1 = _mm256_maskload_ps(b + depth * ldb + 8, mask1);
-        for (int r = 0; r < rows; r++) {
-            const __m256 scale = _mm256_broadcast_ss(a + r * lda + depth);
-            acc[r][0] = _mm256_fmadd_ps(scale, b0, acc[r][0]);
-            acc[r][1] = _mm256_fmadd_ps(scale, b1, acc[r][1]);
         }
     }
     for (int r = 0; r < rows; r++) {
@@ -147,27 +153,34 @@ static void nt_avx2(long m, long p, long n, const float *a, long lda, const floa
 
 /* Rows [0, rows) (rows <= 8) times 32 columns, `width` <= 32 of them valid. */
 __attribute__((target("avx512f")))
-static void nn_avx512_tile(long rows, long width, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
+static void nn_avx512_tile(long rows, long width, long k, long taps, const float *a, long lda, const float *b, long ldb, float *c,
+                           long ldc) {
     __m512 acc[8][2];
     for (int r = 0; r < 8; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
     const __mmask16 mask0 = width >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << width) - 1);
     const __mmask16 mask1 = width >= 32 ? (__mmask16)0xFFFF : width <= 16 ? (__mmask16)0 : (__mmask16)((1u << (width - 16)) - 1);
     if (rows == 8 && width == 32) {
-        for (long depth = 0; depth < k; depth++) {
-            const __m512 b0 = _mm512_loadu_ps(b + depth * ldb), b1 = _mm512_loadu_ps(b + depth * ldb + 16);
-            for (int r = 0; r < 8; r++) {
-                const __m512 scale = _mm512_set1_ps(a[r * lda + depth]);
-                acc[r][0] = _mm512_fmadd_ps(scale, b0, acc[r][0]);
-                acc[r][1] = _mm512_fmadd_ps(scale, b1, acc[r][1]);
+        for (long group = 0, depth = 0; depth < k; group++) {
+            const float *line = b + group * ldb;
+            for (long tap = 0; tap < taps; tap++, depth++) {
+                const __m512 b0 = _mm512_loadu_ps(line + tap), b1 = _mm512_loadu_ps(line + tap + 16);
+                for (int r = 0; r < 8; r++) {
+                    const __m512 scale = _mm512_set1_ps(a[r * lda + depth]);
+                    acc[r][0] = _mm512_fmadd_ps(scale, b0, acc[r][0]);
+                    acc[r][1] = _mm512_fmadd_ps(scale, b1, acc[r][1]);
+                }
             }
         }
     } else {
-        for (long depth = 0; depth < k; depth++) {
-            const __m512 b0 = _mm512_maskz_loadu_ps(mask0, b + depth * ldb), b1 = _mm512_maskz_loadu_ps(mask1, b + depth * ldb + 16);
-            for (int r = 0; r < rows; r++) {
-                const __m512 scale = _mm512_set1_ps(a[r * lda + depth]);
-                acc[r][0] = _mm512_fmadd_ps(scale, b0, acc[r][0]);
-                acc[r][1] = _mm512_fmadd_ps(scale, b1, acc[r][1]);
+        for (long group = 0, depth = 0; depth < k; group++) {
+            const float *line = b + group * ldb;
+            for (long tap = 0; tap < taps; tap++, depth++) {
+                const __m512 b0 = _mm512_maskz_loadu_ps(mask0, line + tap), b1 = _mm512_maskz_loadu_ps(mask1, line + tap + 16);
+                for (int r = 0; r < rows; r++) {
+                    const __m512 scale = _mm512_set1_ps(a[r * lda + depth]);
+                    acc[r][0] = _mm512_fmadd_ps(scale, b0, acc[r][0]);
+                    acc[r][1] = _mm512_fmadd_ps(scale, b1, acc[r][1]);
+                }
             }
         }
     }
@@ -233,7 +246,12 @@ int dc_conv_kernel_level(void) {
 }
 
 void dc_conv_gemm_nn(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
-    dc_conv_gemm_nn_at(dc_conv_kernel_level(), m, n, k, a, lda, b, ldb, c, ldc);
+    dc_conv_gemm_shifted_at(dc_conv_kernel_level(), m, k, 1, 1, n, a, lda, b, ldb, 0, c, ldc);
+}
+
+void dc_conv_gemm_shifted(long m, long k, long taps, long lines, long width, const float *a, long lda, const float *b, long ldb,
+                          long line_stride, float *c, long ldc) {
+    dc_conv_gemm_shifted_at(dc_conv_kernel_level(), m, k, taps, lines, width, a, lda, b, ldb, line_stride, c, ldc);
 }
 
 void dc_conv_gemm_nt(long m, long p, long n, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
@@ -241,10 +259,16 @@ void dc_conv_gemm_nt(long m, long p, long n, const float *a, long lda, const flo
 }
 
 void dc_conv_gemm_nn_at(int level, long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc) {
+    dc_conv_gemm_shifted_at(level, m, k, 1, 1, n, a, lda, b, ldb, 0, c, ldc);
+}
+
+void dc_conv_gemm_shifted_at(int level, long m, long k, long taps, long lines, long width, const float *a, long lda, const float *b,
+                             long ldb, long line_stride, float *c, long ldc) {
+    if (taps < 1 || k % taps != 0) return; /* not a whole number of tap groups: nothing this kernel can mean */
     switch (level < dc_conv_kernel_level() ? level : dc_conv_kernel_level()) {
-    case 2: nn_blocked(nn_avx512_tile, 8, 32, m, n, k, a, lda, b, ldb, c, ldc); break;
-    case 1: nn_blocked(nn_avx2_tile, 4, 16, m, n, k, a, lda, b, ldb, c, ldc); break;
-    default: nn_portable(m, n, k, a, lda, b, ldb, c, ldc);
+    case 2: nn_blocked(nn_avx512_tile, 8, 32, m, k, taps, lines, width, a, lda, b, ldb, line_stride, c, ldc); break;
+    case 1: nn_blocked(nn_avx2_tile, 4, 16, m, k, taps, lines, width, a, lda, b, ldb, line_stride, c, ldc); break;
+    default: nn_blocked(nn_portable_tile, 1, 64, m, k, taps, lines, width, a, lda, b, ldb, line_stride, c, ldc);
     }
 }
 
