@@ -16,14 +16,9 @@ struct GroupNormKernel {
                 nonisolated(unsafe) let (meanOut, inverseOut) = (meanBuffer, inverseBuffer)
                 split.forEachTask(batch * groups) { block in
                     let start = block * blockCount
-                    var sum = 0.0
-                    for index in start..<(start + blockCount) { sum += Double(input[index]) }
-                    let blockMean = sum / Double(blockCount)
-                    var squares = 0.0
-                    for index in start..<(start + blockCount) {
-                        let deviation = Double(input[index]) - blockMean
-                        squares += deviation * deviation
-                    }
+                    let values = input.baseAddress! + start
+                    let blockMean = Self.laneSum(values, count: blockCount) { $0 } / Double(blockCount)
+                    let squares = Self.laneSum(values, count: blockCount) { x in (x - blockMean) * (x - blockMean) }
                     let inverseDeviation = 1 / (squares / Double(blockCount) + Double(epsilon)).squareRoot()
                     meanOut[block] = Float(blockMean)
                     inverseOut[block] = Float(inverseDeviation)
@@ -33,12 +28,41 @@ struct GroupNormKernel {
                         let gain = inverseDeviation * Double(scale[channel])
                         let a = Float(gain), b = Float(Double(shift[channel]) - blockMean * gain)
                         let first = start + offset * spatial
-                        for index in first..<(first + spatial) { output[index] = input[index] * a + b }
+                        Self.affine(input.baseAddress! + first, into: output.baseAddress! + first, count: spatial, scale: a, shift: b)
                     }
                 }
             }
         }
         return (mean, inverse)
+    }
+
+    /// Σ term(x) over `count` floats in Double, as eight interleaved partial sums added up at the
+    /// end: a fixed order (the same bits whatever the run or thread count) whose additions do not
+    /// each wait on the one before, as a single running sum's do.
+    @inline(__always)
+    private static func laneSum(_ values: UnsafePointer<Float>, count: Int, _ term: (SIMD8<Double>) -> SIMD8<Double>) -> Double {
+        let raw = UnsafeRawPointer(values), whole = count - count % 8
+        var lanes = SIMD8<Double>(repeating: 0)
+        for offset in stride(from: 0, to: whole, by: 8) {
+            lanes += term(SIMD8<Double>(raw.loadUnaligned(fromByteOffset: offset * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)))
+        }
+        var tail = SIMD8<Double>(repeating: 0)
+        for index in whole..<count { tail[index - whole] = Double(values[index]) }
+        let used = SIMD8<Int64>(0, 1, 2, 3, 4, 5, 6, 7) .< SIMD8(repeating: Int64(count - whole))
+        lanes += SIMD8<Double>(repeating: 0).replacing(with: term(tail), where: used)
+        return lanes.sum()
+    }
+
+    /// `output[i] = input[i] · scale + shift` (`output` may be `input`), eight at a time.
+    @inline(__always)
+    private static func affine(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, count: Int, scale: Float, shift: Float) {
+        let (from, to) = (UnsafeRawPointer(input), UnsafeMutableRawPointer(output))
+        let whole = count - count % 8, stride = MemoryLayout<Float>.stride
+        for offset in Swift.stride(from: 0, to: whole, by: 8) {
+            let x = from.loadUnaligned(fromByteOffset: offset * stride, as: SIMD8<Float>.self)
+            to.storeBytes(of: x * scale + shift, toByteOffset: offset * stride, as: SIMD8<Float>.self)
+        }
+        for index in whole..<count { output[index] = input[index] * scale + shift }
     }
 
     /// dx, and the per-channel gradients of the affine scale and shift (summed over the batch in sample order).
