@@ -75,6 +75,25 @@ final class InferenceMemoryTests: XCTestCase {
                            dense.patch(at: start, extent: [4, 5, 3]).elements.map(\.bitPattern), "tile at \(start)")
         }
         XCTAssertEqual(dense.patch(at: [-9, 0, 0], extent: [4, 5, 3]).elements, [Float](repeating: 0, count: 4 * 60), "outside the volume")
+        // One tile written out voxel by voxel, against both.
+        let (start, tile) = ([-2, 4, 5], [4, 5, 6])
+        var written = [Float](repeating: 0, count: 4 * 120)
+        for channel in 0..<4 { for d in 0..<4 { for h in 0..<5 { for w in 0..<6 {
+            let (z, y, x) = (start[0] + d, start[1] + h, start[2] + w)
+            guard (0..<6).contains(z), (0..<7).contains(y), (0..<9).contains(x) else { continue }
+            written[((channel * 4 + d) * 5 + h) * 6 + w] = expected[channel * voxels + (z * 7 + y) * 9 + x]
+        } } } }
+        XCTAssertEqual(channels.patch(at: start, extent: tile).elements.map(\.bitPattern), written.map(\.bitPattern))
+        XCTAssertEqual(dense.patch(at: start, extent: tile).elements.map(\.bitPattern), written.map(\.bitPattern))
+        XCTAssertEqual(try Tensor(shape: [4, 6, 7, 9], elements: expected).patch(at: start, extent: tile).elements, [], "not one sample: nothing")
+        // The dense stack export builds holds the same voxels.
+        var stacked = DenseChannels(extent: extent)
+        try stacked.append(ct[...])
+        try stacked.append(sdf[...])
+        stacked.appendConstant(0)
+        try stacked.append([Float](repeating: -1, count: voxels)[...])
+        XCTAssertEqual(stacked.elements.map(\.bitPattern), expected.map(\.bitPattern))
+        XCTAssertThrowsError(try stacked.append([Float](repeating: 0, count: voxels + 1)[...]))
         XCTAssertThrowsError(try channels.append([Float](repeating: 0, count: voxels - 1)[...])) {
             XCTAssertEqual(($0 as? EngineError)?.code, "engine.element_count")
         }

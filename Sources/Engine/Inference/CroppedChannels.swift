@@ -4,7 +4,7 @@
 /// of the structure it is one value: on a full-size case (300×300×144) the nine SDF channels
 /// fill about a tenth of their volume, and an absent structure's channel none of it. Every
 /// voxel reads back exactly as it was given (bit patterns are compared, so −0 and NaN survive).
-public struct CroppedChannels: Sendable, Equatable {
+public struct CroppedChannels: InputChannels, Equatable {
     /// (D, H, W).
     public let extent: [Int]
     private var channels: [Channel] = []
@@ -26,7 +26,6 @@ public struct CroppedChannels: Sendable, Equatable {
     /// Floats held, over all channels (what the stack costs instead of C·D·H·W).
     public var storedCount: Int { channels.reduce(0) { $0 + $1.elements.count } }
 
-    /// Adds a channel from its D·H·W voxels (D-major); fails on another count.
     public mutating func append(_ voxels: ArraySlice<Float>) throws {
         let (depth, height, width) = (extent[0], extent[1], extent[2])
         guard voxels.count == depth * height * width else {
@@ -63,7 +62,6 @@ public struct CroppedChannels: Sendable, Equatable {
         channels.append(Channel(background: first, lower: lower, upper: upper, elements: elements))
     }
 
-    /// Adds a channel that is `value` everywhere.
     public mutating func appendConstant(_ value: Float) {
         channels.append(Channel(background: value, lower: [0, 0, 0], upper: [0, 0, 0], elements: []))
     }
@@ -81,21 +79,19 @@ extension CroppedChannels: PatchSource {
         let inside = insideBox(start: start, patch: patch, volume: extent)
         elements.withUnsafeMutableBufferPointer { target in
             for (index, channel) in channels.enumerated() {
-                let offset = index * patchVoxels
-                func fill(_ ranges: [Range<Int>], _ value: (Int, Int, Int) -> Float) {
-                    for d in ranges[0] {
-                        for h in ranges[1] {
-                            let row = offset + ((d - start[0]) * patch[1] + h - start[1]) * patch[2] - start[2]
-                            for w in ranges[2] { target[row + w] = value(d, h, w) }
+                let channelTarget = UnsafeMutableBufferPointer(rebasing: target[(index * patchVoxels)..<((index + 1) * patchVoxels)])
+                if channel.background.bitPattern != 0, inside.allSatisfy({ !$0.isEmpty }) {
+                    for d in inside[0] {
+                        for h in inside[1] {
+                            let row = ((d - start[0]) * patch[1] + h - start[1]) * patch[2] - start[2]
+                            channelTarget[(row + inside[2].lowerBound)..<(row + inside[2].upperBound)].update(repeating: channel.background)
                         }
                     }
                 }
-                if channel.background.bitPattern != 0 { fill(inside) { _, _, _ in channel.background } }
                 let box = (0..<3).map { inside[$0].clamped(to: channel.lower[$0]..<channel.upper[$0]) }
-                guard box.allSatisfy({ !$0.isEmpty }) else { continue }
-                let boxHeight = channel.upper[1] - channel.lower[1], boxWidth = channel.upper[2] - channel.lower[2]
-                fill(box) { d, h, w in
-                    channel.elements[((d - channel.lower[0]) * boxHeight + h - channel.lower[1]) * boxWidth + w - channel.lower[2]]
+                channel.elements.withUnsafeBufferPointer { boxElements in
+                    copyRows(of: box, from: boxElements, origin: channel.lower, extent: (0..<3).map { channel.upper[$0] - channel.lower[$0] },
+                             into: channelTarget, start: start, patch: patch)
                 }
             }
         }
@@ -111,18 +107,20 @@ public protocol PatchSource {
 }
 
 extension Tensor: PatchSource {
+    /// A tensor other than (1, C, D, H, W), or an extent other than three axes, gives an empty tensor.
     public func patch(at start: [Int], extent patch: [Int]) -> Tensor {
+        guard shape.count == 5, shape[0] == 1, start.count == 3, patch.count == 3 else { return Tensor(unchecked: [0], []) }
         let (channels, volume) = (shape[1], Array(shape[2...]))
         let patchVoxels = patch[0] * patch[1] * patch[2], volumeVoxels = volume[0] * volume[1] * volume[2]
         var elements = [Float](repeating: 0, count: channels * patchVoxels)
         let inside = insideBox(start: start, patch: patch, volume: volume)
-        guard inside.allSatisfy({ !$0.isEmpty }) else { return Tensor(unchecked: [1, channels] + patch, elements) }
-        for channel in 0..<channels {
-            for d in inside[0] {
-                for h in inside[1] {
-                    let from = channel * volumeVoxels + (d * volume[1] + h) * volume[2]
-                    let to = channel * patchVoxels + ((d - start[0]) * patch[1] + h - start[1]) * patch[2] - start[2]
-                    for w in inside[2] { elements[to + w] = self.elements[from + w] }
+        self.elements.withUnsafeBufferPointer { source in
+            elements.withUnsafeMutableBufferPointer { target in
+                for channel in 0..<channels {
+                    copyRows(of: inside, from: UnsafeBufferPointer(rebasing: source[(channel * volumeVoxels)..<((channel + 1) * volumeVoxels)]),
+                             origin: [0, 0, 0], extent: volume,
+                             into: UnsafeMutableBufferPointer(rebasing: target[(channel * patchVoxels)..<((channel + 1) * patchVoxels)]),
+                             start: start, patch: patch)
                 }
             }
         }
@@ -136,5 +134,19 @@ private func insideBox(start: [Int], patch: [Int], volume: [Int]) -> [Range<Int>
     (0..<3).map { axis in
         let lower = max(0, start[axis])
         return lower..<max(lower, min(volume[axis], start[axis] + patch[axis]))
+    }
+}
+
+/// Copies `box` (volume coordinates, inside the source) row by row from a D-major block of
+/// `extent` whose first voxel sits at `origin` into the D-major patch of extent `patch` at `start`.
+private func copyRows(of box: [Range<Int>], from source: UnsafeBufferPointer<Float>, origin: [Int], extent: [Int],
+                      into target: UnsafeMutableBufferPointer<Float>, start: [Int], patch: [Int]) {
+    guard box.allSatisfy({ !$0.isEmpty }), let source = source.baseAddress, let target = target.baseAddress else { return }
+    for d in box[0] {
+        for h in box[1] {
+            let from = ((d - origin[0]) * extent[1] + h - origin[1]) * extent[2] + box[2].lowerBound - origin[2]
+            let to = ((d - start[0]) * patch[1] + h - start[1]) * patch[2] + box[2].lowerBound - start[2]
+            (target + to).update(from: source + from, count: box[2].count)
+        }
     }
 }

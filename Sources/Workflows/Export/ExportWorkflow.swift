@@ -40,7 +40,7 @@ public enum ExportWorkflow {
         }
         // The larger channel set wins: look at every case's channel count first (headers only).
         let structureChannels = try pinned.map { try DoseCase.open(path: $0.file).channels.count }.max() ?? 0
-        let inputChannels = ["CT"] + (0..<structureChannels).map(CaseInput.structureName)
+        let inputChannels = ["CT"] + (0..<structureChannels).map(CaseInput<DenseChannels>.structureName)
         var outcomeCases: [(String, String, [String])] = []
         var remaining = pinned.makeIterator()
         let attributes = [
@@ -57,14 +57,14 @@ public enum ExportWorkflow {
             let role = entry.role
             progress("\(entry.caseId) (\(outcomeCases.count + 1)/\(pinned.count))")
             let opened = try DoseCase.open(path: entry.file)
-            let input = try CaseInput(opened, inputChannels: inputChannels.count)
+            let input = try CaseInput<DenseChannels>(opened, inputChannels: inputChannels.count)
             let dose = try opened.volume("dose"), masks = try input.masks(of: opened)
             outcomeCases.append((entry.caseId, role.rawValue, input.filledChannels))
             let native = dose.shape.dimensions, coarse = resampling.coarseExtent(native), structures = inputChannels.count - 1
             return TrainingCacheFile.Case(
                 caseId: entry.caseId, role: role.rawValue, caseHash: entry.caseHash,
                 input: try Tensor(shape: [1, inputChannels.count] + coarse,
-                                  elements: resampling.downsample(input.channels.dense().elements, channels: inputChannels.count, native: native)),
+                                  elements: resampling.downsample(input.channels.elements, channels: inputChannels.count, native: native)),
                 dose: try Tensor(shape: [1, 1] + coarse, elements: resampling.downsample(dose.elements, channels: 1, native: native)),
                 masks: resampling.downsampleMasks(masks, channels: structures, native: native), constraints: input.constraints.elements,
                 filledChannels: input.filledChannels,

@@ -88,7 +88,7 @@ public enum PredictWorkflow {
         let backend = try CPUBackend(threads: request.threads, freedMemory: .returnedToSystem)
         var written: [PredictOutcome.Written] = [], skipped: [(String, String)] = [], seen: Set<String> = []
         for (file, pinnedVersion) in files {
-            let opened: DoseCase, input: CaseInput
+            let opened: DoseCase, input: CaseInput<CroppedChannels>
             do {
                 opened = try DoseCase.open(path: file)
                 input = try CaseInput(opened, inputChannels: configuration.inputChannels)
@@ -165,11 +165,12 @@ public enum PredictWorkflow {
 /// A case as the network's input: CT then the SDF of each structure channel in the standard
 /// order (spec, "Structure channels"), as many as the weights take. A channel the case lacks is
 /// filled with 0, the v2.4 convention for an absent structure; case channels beyond the weights'
-/// count are left out. Both are recorded. The channels are held as `CroppedChannels` (a full-size
-/// case's ten channels in about a fifth of their dense 518 MB), which tiles are cut from.
-struct CaseInput {
+/// count are left out. Both are recorded. Predict holds the channels as `CroppedChannels` (a
+/// full-size case's ten channels in about a fifth of their dense 518 MB), which tiles are cut
+/// from; export as `DenseChannels`, every voxel of which goes into the training cache.
+struct CaseInput<Channels: InputChannels> {
     let shape: VolumeShape
-    let channels: CroppedChannels
+    let channels: Channels
     /// The air around the patient, where a planned dose is 0.
     let externalAir: [Bool]
     let constraints: Tensor
@@ -184,7 +185,7 @@ struct CaseInput {
             throw EngineError.mismatch(role: "\(opened.file): masks_sdf grid", expected: ct.shape.dimensions, found: sdf.shape.dimensions)
         }
         let voxels = ct.shape.voxelCount
-        var channels = CroppedChannels(extent: ct.shape.dimensions)
+        var channels = Channels(extent: ct.shape.dimensions)
         try channels.append(ct.elements[...])
         var filled: [String] = [], used: Set<Int> = []
         structureNames = (0..<(inputChannels - 1)).map(Self.structureName)
