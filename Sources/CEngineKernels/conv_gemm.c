@@ -151,20 +151,22 @@ static void nt_avx2(long m, long p, long n, const float *a, long lda, const floa
 
 /* ---- AVX-512 ----------------------------------------------------------------------------- */
 
-/* Rows [0, rows) (rows <= 8) times 32 columns, `width` <= 32 of them valid. */
+/* Rows [0, rows) (rows <= 12) times 32 columns, `width` <= 32 of them valid: 24 of the 32 vector
+ * registers hold the block (16 rows spill). Each element sums its own depth order, so the block
+ * size does not change a bit of the result. */
 __attribute__((target("avx512f")))
 static void nn_avx512_tile(long rows, long width, long k, long taps, const float *a, long lda, const float *b, long ldb, float *c,
                            long ldc) {
-    __m512 acc[8][2];
-    for (int r = 0; r < 8; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    __m512 acc[12][2];
+    for (int r = 0; r < 12; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
     const __mmask16 mask0 = width >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << width) - 1);
     const __mmask16 mask1 = width >= 32 ? (__mmask16)0xFFFF : width <= 16 ? (__mmask16)0 : (__mmask16)((1u << (width - 16)) - 1);
-    if (rows == 8 && width == 32) {
+    if (rows == 12 && width == 32) {
         for (long group = 0, depth = 0; depth < k; group++) {
             const float *line = b + group * ldb;
             for (long tap = 0; tap < taps; tap++, depth++) {
                 const __m512 b0 = _mm512_loadu_ps(line + tap), b1 = _mm512_loadu_ps(line + tap + 16);
-                for (int r = 0; r < 8; r++) {
+                for (int r = 0; r < 12; r++) {
                     const __m512 scale = _mm512_set1_ps(a[r * lda + depth]);
                     acc[r][0] = _mm512_fmadd_ps(scale, b0, acc[r][0]);
                     acc[r][1] = _mm512_fmadd_ps(scale, b1, acc[r][1]);
@@ -266,7 +268,7 @@ void dc_conv_gemm_shifted_at(int level, long m, long k, long taps, long lines, l
                              long ldb, long line_stride, float *c, long ldc) {
     if (taps < 1 || k % taps != 0) return; /* not a whole number of tap groups: nothing this kernel can mean */
     switch (level < dc_conv_kernel_level() ? level : dc_conv_kernel_level()) {
-    case 2: nn_blocked(nn_avx512_tile, 8, 32, m, k, taps, lines, width, a, lda, b, ldb, line_stride, c, ldc); break;
+    case 2: nn_blocked(nn_avx512_tile, 12, 32, m, k, taps, lines, width, a, lda, b, ldb, line_stride, c, ldc); break;
     case 1: nn_blocked(nn_avx2_tile, 4, 16, m, k, taps, lines, width, a, lda, b, ldb, line_stride, c, ldc); break;
     default: nn_blocked(nn_portable_tile, 1, 64, m, k, taps, lines, width, a, lda, b, ldb, line_stride, c, ldc);
     }

@@ -12,9 +12,9 @@ final class ConvKernelTests: XCTestCase {
 
     func testTheProductsAgreeWithADoublePrecisionSumAtEveryLevel() throws {
         var generator = SeededGenerator(seed: 12)
-        // Shapes around the tiles' edges: 8 rows × 32 columns (AVX-512), 4 × 16 (AVX2), 16-wide dot products,
+        // Shapes around the tiles' edges: 12 rows × 32 columns (AVX-512), 4 × 16 (AVX2), 16-wide dot products,
         // and a depth past one 256-deep block.
-        for (m, n, k) in [(13, 45, 37), (8, 32, 27), (1, 7, 5), (16, 97, 216), (4, 16, 1), (9, 40, 600)] {
+        for (m, n, k) in [(13, 45, 37), (12, 32, 27), (8, 32, 27), (1, 7, 5), (16, 97, 216), (4, 16, 1), (9, 40, 600), (25, 33, 300)] {
             let (lda, ldb, ldc) = (k + 3, n + 5, n + 2)
             let a = random(m * lda, &generator), b = random(k * ldb, &generator), start = random(m * ldc, &generator)
             var expected = start.map(Double.init)
